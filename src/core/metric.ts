@@ -1,0 +1,30 @@
+import type { Example, JsonValue, OutputKind } from './types.js';
+
+/** One evaluated example as a metric sees it. A failed call has answer=null and failed=true (scored wrong). */
+export interface ScoredRow {
+  example: Example;
+  answer: JsonValue;
+  output: string;
+  failed: boolean;
+}
+
+/**
+ * A metric turns rows into one number in [0, 1]. Per-example metrics give `score`, and the aggregate is the
+ * mean; corpus-level metrics (macro-F1) give `aggregate` over the rows. Bootstrap resamples rows either way.
+ */
+export interface Metric {
+  name: string;
+  appliesTo: OutputKind[];
+  description: string;
+  score?(row: ScoredRow): number;
+  aggregate?(rows: ScoredRow[]): number;
+}
+
+export function aggregateMetric(metric: Metric, rows: ScoredRow[]): number {
+  if (metric.aggregate) return metric.aggregate(rows);
+  if (!metric.score) throw new Error(`metric ${metric.name} has neither score nor aggregate`);
+  if (rows.length === 0) return 0;
+  let sum = 0;
+  for (const row of rows) sum += metric.score(row);
+  return sum / rows.length;
+}

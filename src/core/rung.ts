@@ -1,0 +1,54 @@
+import type { RunContext } from './context.js';
+import type { Task, RungSpec } from './task.js';
+import type { ChatMessage, Example, JsonValue, Usage } from './types.js';
+
+/** What one call of a rung produced; everything needed to audit it is kept. */
+export interface Prediction {
+  /** The raw text the model returned. */
+  output: string;
+  /** The answer the metrics score: a label, a string, or a parsed JSON value (null if unparseable). */
+  answer: JsonValue;
+  /** Exactly what was sent. */
+  prompt: ChatMessage[];
+  usage: Usage;
+  latencyMs: number;
+  cached: boolean;
+  modelRef: string;
+  /** Rung-specific facts: retrieved doc ids, context tokens, truncation... */
+  details?: { [key: string]: JsonValue };
+}
+
+/** A one-off cost of preparing a rung (labelling, training, index building), for the economics. */
+export interface FixedCost {
+  what: string;
+  usd?: number;
+  /** Compute time, priced by the cost model at the hardware rate when usd is absent. */
+  computeSeconds?: number;
+  tokens?: Usage;
+}
+
+/** A prepared rung. `state` serializes to JSON so the evaluated configuration can be stored and served. */
+export interface Predictor {
+  state: JsonValue;
+  predict(example: Example, signal?: AbortSignal): Promise<Prediction>;
+  fixedCosts?: FixedCost[];
+  /** Frees what prepare() acquired (contexts, indexes). */
+  dispose?(): Promise<void>;
+}
+
+/** One step of the ladder. prepare() may do real work (select examples, build an index, label, train). */
+export interface Rung {
+  readonly spec: RungSpec;
+  /** Position on the ladder: 1 prompt, 2 examples, 3 knowledge, 4 distillation, 5 fine-tuning. */
+  readonly level: number;
+  prepare(ctx: RunContext, task: Task): Promise<Predictor>;
+}
+
+/** A registry entry: validates a rung's params and builds it. Adding a rung = one module + one line. */
+export interface RungFactory {
+  kind: string;
+  level: number;
+  /** Throws LadderInputError-friendly messages via the returned list; empty list = valid. */
+  validate(params: Record<string, unknown>, task: Pick<Task, 'outputKind' | 'train' | 'corpus'>): string[];
+  create(spec: RungSpec): Rung;
+}

@@ -1,0 +1,69 @@
+import type { Example, JsonObject, OutputConstraint, OutputKind } from './types.js';
+
+/** Targets a rung must meet to be recommended. Missing fields mean "no target". */
+export interface Targets {
+  /** Minimum value of the primary metric (judged on the CI lower bound by default). */
+  minQuality?: number;
+  p95LatencyMs?: number;
+  maxCostPer1kUsd?: number;
+  /** "must run on our own hardware" */
+  selfHostedOnly?: boolean;
+}
+
+/** A model the task may use, as named in ladder.yaml. `ref` is resolved by the model registry. */
+export interface ModelSpec {
+  name: string;
+  ref: string;
+  /** Environment variable that holds the API key; the key itself is never stored. */
+  apiKeyEnv?: string;
+  baseUrl?: string;
+  headers?: Record<string, string>;
+  /** Rate limits enforced by the runner. */
+  rpm?: number;
+  tpm?: number;
+  contextSize?: number;
+  /** Local models: GGUF path or a catalog name such as smollm2-135m. */
+  path?: string;
+  /** Price overrides in USD per million tokens. */
+  price?: { inputPerMTok?: number; outputPerMTok?: number; cacheReadPerMTok?: number; cacheWritePerMTok?: number };
+}
+
+/** A rung as configured: its kind (registry key), a unique id in the run, the model it uses, its params. */
+export interface RungSpec {
+  id: string;
+  kind: string;
+  model: string;
+  params: JsonObject;
+  /** Where it was declared, for error messages. */
+  source?: { file: string; line?: number; field: string };
+}
+
+export interface CorpusSpec {
+  paths: string[];
+}
+
+/** The resolved task: spec plus loaded data. Everything a rung needs to prepare itself. */
+export interface Task {
+  name: string;
+  instructions: string;
+  output: OutputConstraint;
+  outputKind: OutputKind;
+  train: Example[];
+  test: Example[];
+  metrics: string[];
+  /** The metric the advisor ranks on (the first listed). */
+  primaryMetric: string;
+  targets: Targets;
+  /** Expected requests per month in production. */
+  monthlyVolume: number;
+  models: ModelSpec[];
+  rungs: RungSpec[];
+  corpus?: CorpusSpec;
+  budget: { maxUsd?: number };
+  execution: { concurrency: number; timeoutMs: number; retries: number; maxTokens: number };
+  /** Absolute directory of ladder.yaml; relative paths in the spec resolve against it. */
+  baseDir: string;
+  specFile: string;
+  /** sha256 of the spec text and of every data file it read. */
+  fingerprints: Record<string, string>;
+}

@@ -1,0 +1,92 @@
+/**
+ * The few concepts every part of Ladder speaks. The core (evaluation, economics, advisor) depends only on
+ * these interfaces, never on a concrete provider, rung or metric.
+ */
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+/** What a task's answer looks like; it drives decoding constraints and the metrics that apply. */
+export type OutputKind = 'text' | 'label' | 'json';
+
+/** One labelled example of the task. `source` points back into the data file for error messages. */
+export interface Example {
+  id: string;
+  input: string;
+  /** A string for text/label tasks, an object for json tasks; text tasks may accept several answers. */
+  expected: JsonValue;
+  /** Extra columns (context, doc_id, gold passages...) that some rungs and metrics read. */
+  meta: JsonObject;
+  source?: { file: string; line: number };
+}
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+/** How the model's output must be constrained: free text, one of a closed label set, or JSON Schema. */
+export type OutputConstraint =
+  | { kind: 'text' }
+  | { kind: 'label'; labels: string[] }
+  | { kind: 'json'; schema: JsonObject };
+
+export interface GenerateRequest {
+  messages: ChatMessage[];
+  output: OutputConstraint;
+  maxTokens: number;
+  /** 0 = greedy (the default everywhere in Ladder). */
+  temperature: number;
+  /**
+   * How many leading messages are the same for every call of a rung (instructions, examples, a stuffed
+   * corpus). Providers with opt-in prompt caching mark this prefix; the local engine reuses its KV cache.
+   */
+  stablePrefixMessages?: number;
+}
+
+/** Token usage as the provider reports it. `cachedInputTokens` is included in `inputTokens`. */
+export interface Usage {
+  inputTokens: number;
+  cachedInputTokens: number;
+  cacheWriteTokens: number;
+  outputTokens: number;
+}
+
+export interface GenerateResult {
+  text: string;
+  usage: Usage;
+  latencyMs: number;
+  /** True when the answer came from Ladder's response cache and no model was called. */
+  cached: boolean;
+}
+
+/** One small interface for every model: local GGUF, any AI SDK provider, an OpenAI-compatible URL. */
+export interface Model {
+  /** e.g. "local:smollm2-135m", "openai:gpt-5-mini", "compat:http://127.0.0.1:8080/v1#tiny" */
+  readonly ref: string;
+  /**
+   * A stable identity of the weights and serving parameters that affect outputs (a file's sha256, a
+   * provider's model id). Part of the response-cache key; never contains secrets.
+   */
+  readonly fingerprint: string;
+  /** Where the model runs: decides hosting economics and "must run on our own hardware" constraints. */
+  readonly hosting: 'local' | 'remote';
+  /** Context window in tokens, when known. */
+  readonly contextSize?: number;
+  generate(request: GenerateRequest, signal?: AbortSignal): Promise<GenerateResult>;
+  embed?(texts: string[], signal?: AbortSignal): Promise<Float32Array[]>;
+  /** Count tokens the way this model does, when it can (used for estimates and context budgets). */
+  countTokens?(text: string): Promise<number>;
+  dispose?(): Promise<void>;
+}
+
+export const emptyUsage = (): Usage => ({ inputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 0 });
+
+export function addUsage(a: Usage, b: Usage): Usage {
+  return {
+    inputTokens: a.inputTokens + b.inputTokens,
+    cachedInputTokens: a.cachedInputTokens + b.cachedInputTokens,
+    cacheWriteTokens: a.cacheWriteTokens + b.cacheWriteTokens,
+    outputTokens: a.outputTokens + b.outputTokens,
+  };
+}
