@@ -19,6 +19,8 @@ export interface ProgressSink {
 export interface ModelResolver {
   get(name: string): Promise<Model>;
   spec(name: string): ModelSpec;
+  /** Opens a model that is not named in the spec (a trained student, a teacher given by ref). */
+  open(spec: ModelSpec): Promise<Model>;
   disposeAll(): Promise<void>;
 }
 

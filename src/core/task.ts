@@ -24,6 +24,8 @@ export interface ModelSpec {
   contextSize?: number;
   /** Local models: GGUF path or a catalog name such as smollm2-135m. */
   path?: string;
+  /** Local models: a GGUF LoRA adapter applied on top of the base (a fine-tuned student). */
+  lora?: string;
   /** Price overrides in USD per million tokens. */
   price?: { inputPerMTok?: number; outputPerMTok?: number; cacheReadPerMTok?: number; cacheWritePerMTok?: number };
 }
