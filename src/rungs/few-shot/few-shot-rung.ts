@@ -1,0 +1,72 @@
+import type { RungFactory } from '../../core/rung.js';
+import type { Example } from '../../core/types.js';
+import { seededShuffle } from '../../task/data-files.js';
+import { promptedPredictor } from '../prompted-predictor.js';
+import { LexicalIndex } from './lexical-index.js';
+
+type Selection = 'random' | 'similar' | 'fixed';
+
+interface FewShotParams {
+  k: number;
+  select: Selection;
+  seed: number;
+  ids: string[];
+}
+
+function readParams(params: Record<string, unknown>): FewShotParams {
+  return {
+    k: typeof params.k === 'number' ? params.k : Array.isArray(params.ids) ? params.ids.length : 4,
+    select: (params.select as Selection | undefined) ?? 'random',
+    seed: typeof params.seed === 'number' ? params.seed : 1,
+    ids: Array.isArray(params.ids) ? params.ids.map(String) : [],
+  };
+}
+
+/**
+ * Rung 2: k demonstrations from the training split before the input — `random` (seeded, the same for every
+ * call, so they are part of the cached prefix), `similar` (nearest training inputs to each test input), or
+ * `fixed` (named ids).
+ */
+export const fewShotRung: RungFactory = {
+  kind: 'few-shot',
+  level: 2,
+  validate(params, task) {
+    const errors: string[] = [];
+    for (const key of Object.keys(params)) if (!['k', 'select', 'seed', 'ids'].includes(key)) errors.push(`unknown parameter "${key}" (few-shot takes k, select, seed, ids)`);
+    const p = readParams(params);
+    if (!Number.isInteger(p.k) || p.k < 1) errors.push('k must be a positive integer');
+    if (!['random', 'similar', 'fixed'].includes(p.select)) errors.push(`select must be random, similar or fixed (got "${String(params.select)}")`);
+    if (p.select === 'fixed') {
+      if (p.ids.length === 0) errors.push('select: fixed needs ids: [training example ids]');
+      const known = new Set(task.train.map((e) => e.id));
+      for (const id of p.ids) if (!known.has(id)) errors.push(`ids: "${id}" is not a training example id`);
+    }
+    if (task.train.length === 0) errors.push('few-shot needs training examples (data.train or data.split)');
+    else if (p.k > task.train.length) errors.push(`k = ${p.k} but only ${task.train.length} training examples`);
+    return errors;
+  },
+  create: (spec) => ({
+    spec,
+    level: 2,
+    async prepare(ctx, task) {
+      const model = await ctx.models.get(spec.model);
+      const params = readParams(spec.params);
+      const state = { kind: 'few-shot', model: model.ref, ...params } as Record<string, unknown>;
+      if (params.select === 'similar') {
+        const index = new LexicalIndex(task.train.map((e) => e.input));
+        const choose = (example: Example): Example[] =>
+          // Nearest first in the list means farthest from the question; put the most similar example last, closest to the input.
+          index.nearest(example.input, params.k, (i) => task.train[i].input === example.input).map((i) => task.train[i]).reverse();
+        return promptedPredictor(task, model, state as never, (example) => ({ examples: choose(example), examplesAreStable: false }), (example, parts) => ({
+          exampleIds: (parts.examples ?? []).map((e) => e.id),
+        }));
+      }
+      const chosen =
+        params.select === 'fixed'
+          ? params.ids.map((id) => task.train.find((e) => e.id === id)!)
+          : seededShuffle(task.train, params.seed).slice(0, params.k);
+      state.exampleIds = chosen.map((e) => e.id);
+      return promptedPredictor(task, model, state as never, () => ({ examples: chosen, examplesAreStable: true }), () => ({ exampleIds: chosen.map((e) => e.id) }));
+    },
+  }),
+};

@@ -1,0 +1,10 @@
+import type { RungFactory } from '../core/rung.js';
+import { fewShotRung } from './few-shot/few-shot-rung.js';
+import { zeroShotRung } from './zero-shot/zero-shot-rung.js';
+
+/** Every rung Ladder can climb. Adding a rung = one module + one line here. */
+export const rungRegistry: RungFactory[] = [zeroShotRung, fewShotRung];
+
+export function findRung(kind: string, registry: RungFactory[] = rungRegistry): RungFactory | undefined {
+  return registry.find((rung) => rung.kind === kind);
+}

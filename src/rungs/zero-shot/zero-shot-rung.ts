@@ -1,0 +1,18 @@
+import type { RungFactory } from '../../core/rung.js';
+import { formatInstructions } from '../prompt.js';
+import { promptedPredictor } from '../prompted-predictor.js';
+
+/** Rung 1: the task's instructions and the input, nothing else. */
+export const zeroShotRung: RungFactory = {
+  kind: 'zero-shot',
+  level: 1,
+  validate: (params) => Object.keys(params).map((key) => `unknown parameter "${key}" (zero-shot takes none)`),
+  create: (spec) => ({
+    spec,
+    level: 1,
+    async prepare(ctx, task) {
+      const model = await ctx.models.get(spec.model);
+      return promptedPredictor(task, model, { kind: 'zero-shot', model: model.ref, system: formatInstructions(task) }, () => ({}));
+    },
+  }),
+};

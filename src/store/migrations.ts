@@ -1,0 +1,80 @@
+/**
+ * Schema migrations, applied in order; `PRAGMA user_version` records how far a database has come.
+ * Never edit a shipped migration: append a new one.
+ */
+export const migrations: string[] = [
+  `
+  CREATE TABLE runs (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    spec_file TEXT NOT NULL,
+    spec_json TEXT NOT NULL,
+    fingerprints_json TEXT NOT NULL,
+    status TEXT NOT NULL,            -- running | done | interrupted | budget | failed
+    created_at TEXT NOT NULL,
+    finished_at TEXT,
+    options_json TEXT NOT NULL DEFAULT '{}'
+  );
+  CREATE TABLE rungs (
+    run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    rung_id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    level INTEGER NOT NULL,
+    model_name TEXT NOT NULL,
+    model_ref TEXT NOT NULL,
+    state_json TEXT,
+    fixed_costs_json TEXT NOT NULL DEFAULT '[]',
+    status TEXT NOT NULL,            -- pending | running | done | failed
+    error TEXT,
+    summary_json TEXT,
+    PRIMARY KEY (run_id, rung_id)
+  );
+  CREATE TABLE predictions (
+    run_id TEXT NOT NULL,
+    rung_id TEXT NOT NULL,
+    example_id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    prompt_json TEXT NOT NULL,
+    output TEXT NOT NULL,
+    answer_json TEXT NOT NULL,
+    input_tokens INTEGER NOT NULL,
+    cached_input_tokens INTEGER NOT NULL,
+    cache_write_tokens INTEGER NOT NULL,
+    output_tokens INTEGER NOT NULL,
+    latency_ms REAL NOT NULL,
+    cached INTEGER NOT NULL,
+    cost_usd REAL,
+    error_code TEXT,
+    error_message TEXT,
+    details_json TEXT,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (run_id, rung_id, example_id),
+    FOREIGN KEY (run_id, rung_id) REFERENCES rungs(run_id, rung_id) ON DELETE CASCADE
+  );
+  CREATE TABLE response_cache (
+    key TEXT PRIMARY KEY,
+    model_ref TEXT NOT NULL,
+    text TEXT NOT NULL,
+    usage_json TEXT NOT NULL,
+    latency_ms REAL NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE probes (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    model_ref TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    result_json TEXT NOT NULL
+  );
+  CREATE TABLE batches (
+    run_id TEXT NOT NULL,
+    rung_id TEXT NOT NULL,
+    batch_id TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    status TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (run_id, rung_id)
+  );
+  `,
+];

@@ -1,0 +1,74 @@
+import { createHash } from 'node:crypto';
+import type { GenerateRequest, GenerateResult, Model, Usage } from '../core/types.js';
+import type { Db } from './database.js';
+
+/** Bump when the meaning of a cached response changes (key layout, decoding defaults). */
+export const CACHE_KEY_VERSION = 1;
+
+export function responseCacheKey(model: Pick<Model, 'fingerprint'>, request: GenerateRequest): string {
+  const material = JSON.stringify({
+    v: CACHE_KEY_VERSION,
+    model: model.fingerprint,
+    messages: request.messages,
+    output: request.output,
+    maxTokens: request.maxTokens,
+    temperature: request.temperature,
+  });
+  return createHash('sha256').update(material).digest('hex');
+}
+
+/**
+ * Wraps a Model with the store's response cache: the same model weights + parameters + rendered prompt give the
+ * stored answer with `cached: true` and no model call. Usage and latency are those measured on the original
+ * call, so a cached re-run reports the same economics; the run's spend counts only uncached rows.
+ * Only deterministic calls (temperature 0) are cached.
+ */
+export class CachedModel implements Model {
+  readonly ref: string;
+  readonly fingerprint: string;
+  readonly hosting: Model['hosting'];
+  readonly contextSize?: number;
+  calls = 0;
+  hits = 0;
+
+  constructor(
+    readonly inner: Model,
+    private readonly db: Db,
+  ) {
+    this.ref = inner.ref;
+    this.fingerprint = inner.fingerprint;
+    this.hosting = inner.hosting;
+    this.contextSize = inner.contextSize;
+    if (inner.embed) this.embed = (texts, signal) => inner.embed!(texts, signal);
+    if (inner.countTokens) this.countTokens = (text) => inner.countTokens!(text);
+  }
+
+  embed?: Model['embed'];
+  countTokens?: Model['countTokens'];
+
+  async generate(request: GenerateRequest, signal?: AbortSignal): Promise<GenerateResult> {
+    const cacheable = request.temperature === 0;
+    const key = responseCacheKey(this.inner, request);
+    if (cacheable) {
+      const row = this.db.prepare(`SELECT text, usage_json, latency_ms FROM response_cache WHERE key = ?`).get(key) as
+        | { text: string; usage_json: string; latency_ms: number }
+        | undefined;
+      if (row) {
+        this.hits++;
+        return { text: row.text, usage: JSON.parse(row.usage_json) as Usage, latencyMs: row.latency_ms, cached: true };
+      }
+    }
+    this.calls++;
+    const result = await this.inner.generate(request, signal);
+    if (cacheable) {
+      this.db
+        .prepare(`INSERT OR REPLACE INTO response_cache (key, model_ref, text, usage_json, latency_ms, created_at) VALUES (?, ?, ?, ?, ?, ?)`)
+        .run(key, this.ref, result.text, JSON.stringify(result.usage), result.latencyMs, new Date().toISOString());
+    }
+    return result;
+  }
+
+  async dispose(): Promise<void> {
+    await this.inner.dispose?.();
+  }
+}

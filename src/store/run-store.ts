@@ -1,0 +1,185 @@
+import type { RungSummary } from '../core/results.js';
+import type { FixedCost, Prediction } from '../core/rung.js';
+import type { JsonValue } from '../core/types.js';
+import type { Db } from './database.js';
+
+export type RunStatus = 'running' | 'done' | 'interrupted' | 'budget' | 'failed';
+
+export interface RunRecord {
+  id: string;
+  name: string;
+  specFile: string;
+  spec: JsonValue;
+  fingerprints: Record<string, string>;
+  status: RunStatus;
+  createdAt: string;
+  finishedAt?: string;
+  options: Record<string, JsonValue>;
+}
+
+export interface RungRecord {
+  runId: string;
+  rungId: string;
+  position: number;
+  kind: string;
+  level: number;
+  modelName: string;
+  modelRef: string;
+  state?: JsonValue;
+  fixedCosts: FixedCost[];
+  status: 'pending' | 'running' | 'done' | 'failed';
+  error?: string;
+  summary?: RungSummary;
+}
+
+/** One stored prediction row: what was sent, what came back, what it cost, and whether it failed. */
+export interface PredictionRow {
+  runId: string;
+  rungId: string;
+  exampleId: string;
+  position: number;
+  prediction: Prediction;
+  costUsd?: number;
+  error?: { code: string; message: string };
+  createdAt: string;
+}
+
+/** Runs, rungs and predictions. Each prediction is its own committed write, so an interrupted run resumes. */
+export class RunStore {
+  constructor(readonly db: Db) {}
+
+  createRun(run: RunRecord): void {
+    this.db
+      .prepare(`INSERT INTO runs (id, name, spec_file, spec_json, fingerprints_json, status, created_at, options_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+      .run(run.id, run.name, run.specFile, JSON.stringify(run.spec), JSON.stringify(run.fingerprints), run.status, run.createdAt, JSON.stringify(run.options));
+  }
+
+  setRunStatus(id: string, status: RunStatus, finishedAt?: string): void {
+    this.db.prepare(`UPDATE runs SET status = ?, finished_at = ? WHERE id = ?`).run(status, finishedAt ?? null, id);
+  }
+
+  getRun(id: string): RunRecord | undefined {
+    const row = this.db.prepare(`SELECT * FROM runs WHERE id = ?`).get(id) as Record<string, string> | undefined;
+    return row ? toRun(row) : undefined;
+  }
+
+  listRuns(limit = 50): RunRecord[] {
+    return (this.db.prepare(`SELECT * FROM runs ORDER BY created_at DESC, id DESC LIMIT ?`).all(limit) as Record<string, string>[]).map(toRun);
+  }
+
+  latestRun(): RunRecord | undefined {
+    return this.listRuns(1)[0];
+  }
+
+  upsertRung(rung: RungRecord): void {
+    this.db
+      .prepare(
+        `INSERT INTO rungs (run_id, rung_id, position, kind, level, model_name, model_ref, state_json, fixed_costs_json, status, error, summary_json)
+         VALUES (@runId, @rungId, @position, @kind, @level, @modelName, @modelRef, @state, @fixedCosts, @status, @error, @summary)
+         ON CONFLICT (run_id, rung_id) DO UPDATE SET state_json = excluded.state_json, fixed_costs_json = excluded.fixed_costs_json,
+           status = excluded.status, error = excluded.error, summary_json = excluded.summary_json, model_ref = excluded.model_ref`,
+      )
+      .run({
+        ...rung,
+        state: rung.state === undefined ? null : JSON.stringify(rung.state),
+        fixedCosts: JSON.stringify(rung.fixedCosts),
+        error: rung.error ?? null,
+        summary: rung.summary ? JSON.stringify(rung.summary) : null,
+      });
+  }
+
+  getRungs(runId: string): RungRecord[] {
+    const rows = this.db.prepare(`SELECT * FROM rungs WHERE run_id = ? ORDER BY position`).all(runId) as Record<string, unknown>[];
+    return rows.map((row) => ({
+      runId: String(row.run_id),
+      rungId: String(row.rung_id),
+      position: Number(row.position),
+      kind: String(row.kind),
+      level: Number(row.level),
+      modelName: String(row.model_name),
+      modelRef: String(row.model_ref),
+      state: row.state_json ? (JSON.parse(String(row.state_json)) as JsonValue) : undefined,
+      fixedCosts: JSON.parse(String(row.fixed_costs_json)) as FixedCost[],
+      status: row.status as RungRecord['status'],
+      error: row.error ? String(row.error) : undefined,
+      summary: row.summary_json ? (JSON.parse(String(row.summary_json)) as RungSummary) : undefined,
+    }));
+  }
+
+  /** Inserts one prediction; a second row for the same example is refused (the resume logic never makes one). */
+  insertPrediction(row: PredictionRow): void {
+    const p = row.prediction;
+    this.db
+      .prepare(
+        `INSERT INTO predictions (run_id, rung_id, example_id, position, prompt_json, output, answer_json, input_tokens, cached_input_tokens,
+           cache_write_tokens, output_tokens, latency_ms, cached, cost_usd, error_code, error_message, details_json, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        row.runId, row.rungId, row.exampleId, row.position, JSON.stringify(p.prompt), p.output, JSON.stringify(p.answer),
+        p.usage.inputTokens, p.usage.cachedInputTokens, p.usage.cacheWriteTokens, p.usage.outputTokens, p.latencyMs,
+        p.cached ? 1 : 0, row.costUsd ?? null, row.error?.code ?? null, row.error?.message ?? null,
+        p.details ? JSON.stringify(p.details) : null, row.createdAt,
+      );
+  }
+
+  completedExampleIds(runId: string, rungId: string): Set<string> {
+    const rows = this.db.prepare(`SELECT example_id FROM predictions WHERE run_id = ? AND rung_id = ?`).all(runId, rungId) as { example_id: string }[];
+    return new Set(rows.map((r) => r.example_id));
+  }
+
+  getPredictions(runId: string, rungId?: string): PredictionRow[] {
+    const rows = (
+      rungId
+        ? this.db.prepare(`SELECT * FROM predictions WHERE run_id = ? AND rung_id = ? ORDER BY position`).all(runId, rungId)
+        : this.db.prepare(`SELECT * FROM predictions WHERE run_id = ? ORDER BY rung_id, position`).all(runId)
+    ) as Record<string, unknown>[];
+    return rows.map(toPredictionRow);
+  }
+
+  spentUsd(runId: string): number {
+    const row = this.db.prepare(`SELECT COALESCE(SUM(cost_usd), 0) AS usd FROM predictions WHERE run_id = ? AND cached = 0`).get(runId) as { usd: number };
+    return row.usd;
+  }
+}
+
+function toRun(row: Record<string, string>): RunRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    specFile: row.spec_file,
+    spec: JSON.parse(row.spec_json) as JsonValue,
+    fingerprints: JSON.parse(row.fingerprints_json) as Record<string, string>,
+    status: row.status as RunStatus,
+    createdAt: row.created_at,
+    finishedAt: row.finished_at ?? undefined,
+    options: JSON.parse(row.options_json) as Record<string, JsonValue>,
+  };
+}
+
+function toPredictionRow(row: Record<string, unknown>): PredictionRow {
+  return {
+    runId: String(row.run_id),
+    rungId: String(row.rung_id),
+    exampleId: String(row.example_id),
+    position: Number(row.position),
+    costUsd: row.cost_usd === null ? undefined : Number(row.cost_usd),
+    error: row.error_code ? { code: String(row.error_code), message: String(row.error_message) } : undefined,
+    createdAt: String(row.created_at),
+    prediction: {
+      prompt: JSON.parse(String(row.prompt_json)),
+      output: String(row.output),
+      answer: JSON.parse(String(row.answer_json)) as JsonValue,
+      usage: {
+        inputTokens: Number(row.input_tokens),
+        cachedInputTokens: Number(row.cached_input_tokens),
+        cacheWriteTokens: Number(row.cache_write_tokens),
+        outputTokens: Number(row.output_tokens),
+      },
+      latencyMs: Number(row.latency_ms),
+      cached: Number(row.cached) === 1,
+      modelRef: '',
+      details: row.details_json ? JSON.parse(String(row.details_json)) : undefined,
+    },
+  };
+}

@@ -1,0 +1,41 @@
+import type { RungSpec } from '../core/task.js';
+import type { JsonObject, JsonValue } from '../core/types.js';
+import type { LadderSpec } from './spec-schema.js';
+
+/**
+ * Turns the spec's rung entries into RungSpecs: every key other than kind/model/id/grid is a parameter, and a
+ * `grid` of parameter → values expands into one rung per combination, each with its own id.
+ */
+export function expandRungs(spec: LadderSpec, file: string, at: (path: (string | number)[], message: string) => void): RungSpec[] {
+  const rungs: RungSpec[] = [];
+  const ids = new Set<string>();
+  spec.rungs.forEach((entry, index) => {
+    const { kind, model, id, grid, ...rest } = entry;
+    const params = rest as JsonObject;
+    const combinations = gridCombinations(grid as Record<string, JsonValue[]> | undefined);
+    for (const combination of combinations) {
+      const merged = { ...params, ...combination };
+      const suffix = Object.entries(combination).map(([k, v]) => `${k}${String(v)}`).join('-');
+      const base = id ?? defaultId(kind, params);
+      const rungId = suffix ? `${base}-${suffix}` : base;
+      if (ids.has(rungId)) at(['rungs', index], `rung id "${rungId}" is used twice; give one an id:`);
+      ids.add(rungId);
+      rungs.push({ id: rungId, kind, model, params: merged, source: { file, field: `rungs[${index}]` } });
+    }
+  });
+  return rungs;
+}
+
+function defaultId(kind: string, params: JsonObject): string {
+  if (kind === 'few-shot') return `few-shot-${String(params.select ?? 'random')}-k${String(params.k ?? (Array.isArray(params.ids) ? params.ids.length : 4))}`;
+  return kind;
+}
+
+function gridCombinations(grid: Record<string, JsonValue[]> | undefined): JsonObject[] {
+  if (!grid) return [{}];
+  let combinations: JsonObject[] = [{}];
+  for (const [key, values] of Object.entries(grid)) {
+    combinations = combinations.flatMap((c) => values.map((v) => ({ ...c, [key]: v })));
+  }
+  return combinations;
+}

@@ -1,0 +1,245 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { LadderInputError, type InputIssue } from '../core/errors.js';
+import type { ModelSpec, RungSpec, Task } from '../core/task.js';
+import type { Example, JsonObject, OutputConstraint } from '../core/types.js';
+import { defaultMetrics, findMetric } from '../eval/metrics/registry.js';
+import { findRung, rungRegistry } from '../rungs/registry.js';
+import { loadDataFile, splitExamples } from './data-files.js';
+import { ladderSpecSchema, type LadderSpec } from './spec-schema.js';
+import { formatPath, parseLocatedYaml } from './yaml-locate.js';
+import { expandRungs } from './expand-rungs.js';
+
+/**
+ * Reads ladder.yaml and every file it names, and returns the Task — or throws one LadderInputError listing
+ * every problem with file, line and field. Nothing is run and nothing is written before this succeeds.
+ */
+export async function loadTask(specPath: string, options: { cwd?: string } = {}): Promise<Task> {
+  const absolute = resolve(options.cwd ?? process.cwd(), specPath);
+  const display = relative(options.cwd ?? process.cwd(), absolute) || absolute;
+  let text: string;
+  try {
+    text = await readFile(absolute, 'utf8');
+  } catch {
+    throw new LadderInputError([{ file: display, message: 'cannot read the spec file (does it exist?)' }]);
+  }
+  const located = parseLocatedYaml(text);
+  if (located.errors.length) throw new LadderInputError(located.errors.map((e) => ({ file: display, line: e.line, message: `YAML: ${e.message}` })));
+  const parsed = ladderSpecSchema.safeParse(located.value);
+  if (!parsed.success) {
+    throw new LadderInputError(
+      parsed.error.issues.map((issue) => ({
+        file: display,
+        line: located.lineOf(issue.path as (string | number)[]),
+        field: formatPath(issue.path) || undefined,
+        message: issue.message,
+      })),
+    );
+  }
+  const spec = parsed.data;
+  const baseDir = dirname(absolute);
+  const issues: InputIssue[] = [];
+  const at = (path: (string | number)[], message: string): void => {
+    issues.push({ file: display, line: located.lineOf(path), field: formatPath(path), message });
+  };
+  const fingerprints: Record<string, string> = { [display]: sha256(text) };
+  const readSide = async (path: string, field: (string | number)[]): Promise<string | undefined> => {
+    try {
+      const content = await readFile(resolve(baseDir, path), 'utf8');
+      fingerprints[path] = sha256(content);
+      return content;
+    } catch {
+      at(field, `cannot read ${path}`);
+      return undefined;
+    }
+  };
+
+  const output = await resolveOutput(spec, readSide, at);
+  const { train, test } = await loadData(spec, baseDir, output, issues, fingerprints, at);
+  if (output?.kind === 'label') checkLabels([...train, ...test], output.labels, issues);
+  if (output?.kind === 'json') checkJsonExpected([...train, ...test], issues);
+
+  const outputKind = spec.output.kind;
+  const metrics = spec.metrics ?? defaultMetrics[outputKind];
+  metrics.forEach((name, i) => {
+    const metric = findMetric(name);
+    if (!metric) at(['metrics', i], `unknown metric "${name}"`);
+    else if (!metric.appliesTo.includes(outputKind)) at(['metrics', i], `metric "${name}" does not apply to ${outputKind} tasks (it applies to ${metric.appliesTo.join(', ')})`);
+  });
+
+  const models: ModelSpec[] = spec.models.map((m) => ({
+    name: m.name,
+    ref: m.ref,
+    apiKeyEnv: m.api_key_env,
+    baseUrl: m.base_url,
+    headers: m.headers,
+    rpm: m.rpm,
+    tpm: m.tpm,
+    contextSize: m.context_size,
+    path: m.path ? resolvePath(baseDir, m.path) : undefined,
+    lora: m.lora ? resolvePath(baseDir, m.lora) : undefined,
+    price: m.price && {
+      inputPerMTok: m.price.input_per_mtok,
+      outputPerMTok: m.price.output_per_mtok,
+      cacheReadPerMTok: m.price.cache_read_per_mtok,
+      cacheWritePerMTok: m.price.cache_write_per_mtok,
+    },
+  }));
+  const modelNames = new Set<string>();
+  models.forEach((m, i) => {
+    if (modelNames.has(m.name)) at(['models', i, 'name'], `duplicate model name "${m.name}"`);
+    modelNames.add(m.name);
+  });
+
+  const rungs: RungSpec[] = expandRungs(spec, display, at);
+  const partialTask = { outputKind, train, corpus: spec.corpus };
+  rungs.forEach((rung) => {
+    const index = rung.source ? Number(/rungs\[(\d+)\]/.exec(rung.source.field)?.[1]) : 0;
+    const factory = findRung(rung.kind);
+    if (!factory) {
+      at(['rungs', index, 'kind'], `unknown rung kind "${rung.kind}" (known: ${rungRegistry.map((r) => r.kind).join(', ')})`);
+      return;
+    }
+    if (!modelNames.has(rung.model)) at(['rungs', index, 'model'], `no model named "${rung.model}" in models`);
+    for (const message of factory.validate(rung.params, partialTask)) at(['rungs', index], message);
+  });
+
+  if (issues.length) throw new LadderInputError(issues);
+  return {
+    name: spec.name,
+    instructions: spec.instructions,
+    output: output!,
+    outputKind,
+    train,
+    test,
+    metrics,
+    primaryMetric: metrics[0],
+    targets: {
+      minQuality: spec.targets.min_quality,
+      p95LatencyMs: spec.targets.p95_latency_ms,
+      maxCostPer1kUsd: spec.targets.max_cost_per_1k_usd,
+      selfHostedOnly: spec.targets.self_hosted_only,
+    },
+    monthlyVolume: spec.volume.monthly_requests,
+    models,
+    rungs,
+    corpus: spec.corpus,
+    budget: { maxUsd: spec.budget.max_usd },
+    execution: {
+      concurrency: spec.execution.concurrency,
+      timeoutMs: spec.execution.timeout_ms,
+      retries: spec.execution.retries,
+      maxTokens: spec.execution.max_tokens,
+    },
+    baseDir,
+    specFile: absolute,
+    fingerprints,
+  };
+}
+
+async function resolveOutput(
+  spec: LadderSpec,
+  readSide: (path: string, field: (string | number)[]) => Promise<string | undefined>,
+  at: (path: (string | number)[], message: string) => void,
+): Promise<OutputConstraint | undefined> {
+  const output = spec.output;
+  if (output.kind === 'text') return { kind: 'text' };
+  if (output.kind === 'label') {
+    let labels = output.labels;
+    if (!labels && output.labels_file) {
+      const content = await readSide(output.labels_file, ['output', 'labels_file']);
+      try {
+        const parsed = content === undefined ? undefined : (JSON.parse(content) as unknown);
+        if (!Array.isArray(parsed) || !parsed.every((l) => typeof l === 'string')) at(['output', 'labels_file'], 'must hold a JSON array of strings');
+        else labels = parsed;
+      } catch {
+        at(['output', 'labels_file'], 'is not valid JSON');
+      }
+    }
+    if (!labels) {
+      at(['output'], 'label tasks need labels: [...] or labels_file');
+      return undefined;
+    }
+    if (new Set(labels).size !== labels.length) at(['output', 'labels'], 'labels must be unique');
+    return { kind: 'label', labels };
+  }
+  let schema = output.schema as JsonObject | undefined;
+  if (!schema && output.schema_file) {
+    const content = await readSide(output.schema_file, ['output', 'schema_file']);
+    try {
+      if (content !== undefined) schema = JSON.parse(content) as JsonObject;
+    } catch {
+      at(['output', 'schema_file'], 'is not valid JSON');
+    }
+  }
+  if (!schema) {
+    at(['output'], 'json tasks need schema: {...} or schema_file');
+    return undefined;
+  }
+  if (schema.type !== 'object') at(['output', output.schema ? 'schema' : 'schema_file'], 'the JSON Schema must describe an object (type: object)');
+  return { kind: 'json', schema };
+}
+
+async function loadData(
+  spec: LadderSpec,
+  baseDir: string,
+  output: OutputConstraint | undefined,
+  issues: InputIssue[],
+  fingerprints: Record<string, string>,
+  at: (path: (string | number)[], message: string) => void,
+): Promise<{ train: Example[]; test: Example[] }> {
+  const data = spec.data;
+  const expectedAsJson = output?.kind === 'json';
+  const load = async (ref: { path: string; limit?: number }) => {
+    const path = resolve(baseDir, ref.path);
+    const result = await loadDataFile(path, ref.path, data.columns, { expectedAsJson, limit: ref.limit });
+    issues.push(...result.issues);
+    try {
+      fingerprints[ref.path] = sha256(await readFile(path));
+    } catch {
+      // reported by loadDataFile
+    }
+    return result.examples;
+  };
+  if (data.file) {
+    if (data.train || data.test) at(['data'], 'give either file + split, or train + test, not both');
+    if (!data.split) at(['data', 'file'], 'one file needs split: {test: 0.2, seed: 1}');
+    const all = await load(data.file);
+    return data.split ? splitExamples(all, data.split.test, data.split.seed) : { train: [], test: all };
+  }
+  if (!data.test) {
+    at(['data'], 'name the test data: test: {path: ...} (or file + split)');
+    return { train: [], test: [] };
+  }
+  const test = await load(data.test);
+  const train = data.train ? await load(data.train) : [];
+  if (test.length === 0 && issues.length === 0) at(['data', 'test'], 'the test split is empty');
+  return { train, test };
+}
+
+function checkLabels(examples: Example[], labels: string[], issues: InputIssue[]): void {
+  const known = new Set(labels);
+  for (const example of examples) {
+    if (typeof example.expected !== 'string' || !known.has(example.expected)) {
+      issues.push({ file: example.source?.file ?? '?', line: example.source?.line, field: 'expected', message: `"${String(example.expected)}" is not one of the task's labels` });
+    }
+  }
+}
+
+function checkJsonExpected(examples: Example[], issues: InputIssue[]): void {
+  for (const example of examples) {
+    const e = example.expected;
+    if (e === null || typeof e !== 'object' || Array.isArray(e)) {
+      issues.push({ file: example.source?.file ?? '?', line: example.source?.line, field: 'expected', message: 'a json task needs a JSON object as the expected answer' });
+    }
+  }
+}
+
+function resolvePath(baseDir: string, path: string): string {
+  return isAbsolute(path) ? path : resolve(baseDir, path);
+}
+
+function sha256(content: string | Buffer): string {
+  return createHash('sha256').update(content).digest('hex');
+}

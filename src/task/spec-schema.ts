@@ -1,0 +1,115 @@
+import { z } from 'zod';
+
+/** The ladder.yaml schema. `ladder schema` prints its JSON Schema for editors. Keys are snake_case. */
+
+const fileRef = z.object({
+  path: z.string().min(1).describe('JSONL or CSV file, relative to ladder.yaml'),
+  limit: z.number().int().positive().optional().describe('use only the first N rows'),
+});
+
+const dataSpec = z
+  .object({
+    train: fileRef.optional(),
+    test: fileRef.optional(),
+    file: fileRef.optional().describe('one file split into train and test by `split`'),
+    split: z.object({ test: z.number().gt(0).lt(1), seed: z.number().int().default(1) }).optional(),
+    columns: z
+      .object({
+        id: z.string().default('id'),
+        input: z.string().default('input'),
+        expected: z.string().default('expected'),
+      })
+      .default({ id: 'id', input: 'input', expected: 'expected' }),
+  })
+  .strict();
+
+const outputSpec = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('text') }).strict(),
+  z
+    .object({
+      kind: z.literal('label'),
+      labels: z.array(z.string().min(1)).min(2).optional(),
+      labels_file: z.string().optional().describe('JSON array of labels'),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('json'),
+      schema: z.record(z.string(), z.unknown()).optional(),
+      schema_file: z.string().optional(),
+    })
+    .strict(),
+]);
+
+const modelSpec = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only'),
+    ref: z.string().regex(/^[a-z]+:.+/, 'a ref such as local:smollm2-135m, openai:gpt-5-mini or compat:http://host/v1#model'),
+    api_key_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'the NAME of an environment variable, not the key').optional(),
+    base_url: z.string().url().optional(),
+    headers: z.record(z.string(), z.string()).optional(),
+    rpm: z.number().positive().optional(),
+    tpm: z.number().positive().optional(),
+    context_size: z.number().int().positive().optional(),
+    path: z.string().optional(),
+    lora: z.string().optional(),
+    price: z
+      .object({
+        input_per_mtok: z.number().nonnegative().optional(),
+        output_per_mtok: z.number().nonnegative().optional(),
+        cache_read_per_mtok: z.number().nonnegative().optional(),
+        cache_write_per_mtok: z.number().nonnegative().optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+const rungSpec = z
+  .object({
+    kind: z.string().min(1),
+    model: z.string().min(1),
+    id: z.string().regex(/^[A-Za-z0-9_.-]+$/).optional(),
+    /** Every other key is a parameter of the rung, checked by the rung's own validator. */
+    grid: z.record(z.string(), z.array(z.unknown()).min(1)).optional().describe('parameter → values; one rung per combination'),
+  })
+  .catchall(z.unknown());
+
+export const ladderSpecSchema = z
+  .object({
+    name: z.string().min(1),
+    instructions: z.string().min(1),
+    data: dataSpec,
+    output: outputSpec,
+    metrics: z.array(z.string()).min(1).optional(),
+    targets: z
+      .object({
+        min_quality: z.number().min(0).max(1).optional(),
+        p95_latency_ms: z.number().positive().optional(),
+        max_cost_per_1k_usd: z.number().nonnegative().optional(),
+        self_hosted_only: z.boolean().optional(),
+      })
+      .strict()
+      .default({}),
+    volume: z.object({ monthly_requests: z.number().nonnegative() }).strict().default({ monthly_requests: 10_000 }),
+    models: z.array(modelSpec).min(1),
+    rungs: z.array(rungSpec).min(1),
+    corpus: z.object({ paths: z.array(z.string()).min(1) }).strict().optional(),
+    budget: z.object({ max_usd: z.number().positive().optional() }).strict().default({}),
+    execution: z
+      .object({
+        concurrency: z.number().int().positive().max(512).default(4),
+        timeout_ms: z.number().int().positive().default(120_000),
+        retries: z.number().int().min(0).max(10).default(2),
+        max_tokens: z.number().int().positive().default(64),
+      })
+      .strict()
+      .default({ concurrency: 4, timeout_ms: 120_000, retries: 2, max_tokens: 64 }),
+  })
+  .strict();
+
+export type LadderSpec = z.infer<typeof ladderSpecSchema>;
+
+export function ladderJsonSchema(): unknown {
+  return z.toJSONSchema(ladderSpecSchema, { io: 'input' });
+}
