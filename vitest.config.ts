@@ -1,12 +1,14 @@
 import { defineConfig } from 'vitest/config';
+import { testModelPath } from './src/testing/test-model.js';
 
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'trainer/**/*.test.ts'],
-    testTimeout: 120_000,
-    hookTimeout: 180_000,
-    // The local model tests share 2 cores; running files one at a time keeps them fast and their timing honest.
+    testTimeout: 180_000,
+    hookTimeout: 240_000,
+    // The local-model tests share 2 cores; files run one at a time so they stay fast and do not starve each other.
     fileParallelism: false,
     pool: 'forks',
+    env: { LADDER_TEST_GGUF: testModelPath() },
   },
 });

@@ -58,6 +58,12 @@ export class RunStore {
     this.db.prepare(`UPDATE runs SET status = ?, finished_at = ? WHERE id = ?`).run(status, finishedAt ?? null, id);
   }
 
+  setRunOptions(id: string, options: Record<string, JsonValue>): void {
+    const run = this.getRun(id);
+    if (!run) return;
+    this.db.prepare(`UPDATE runs SET options_json = ? WHERE id = ?`).run(JSON.stringify({ ...run.options, ...options }), id);
+  }
+
   getRun(id: string): RunRecord | undefined {
     const row = this.db.prepare(`SELECT * FROM runs WHERE id = ?`).get(id) as Record<string, string> | undefined;
     return row ? toRun(row) : undefined;
@@ -135,6 +141,20 @@ export class RunStore {
         : this.db.prepare(`SELECT * FROM predictions WHERE run_id = ? ORDER BY rung_id, position`).all(runId)
     ) as Record<string, unknown>[];
     return rows.map(toPredictionRow);
+  }
+
+  saveProbe(probe: { id: string; kind: string; modelRef: string; createdAt: string; result: JsonValue; text: string }): void {
+    this.db
+      .prepare(`INSERT INTO probes (id, kind, model_ref, created_at, result_json) VALUES (?, ?, ?, ?, ?)`)
+      .run(probe.id, probe.kind, probe.modelRef, probe.createdAt, JSON.stringify({ result: probe.result, text: probe.text }));
+  }
+
+  listProbes(limit = 10): { id: string; kind: string; modelRef: string; createdAt: string; result: JsonValue; text: string }[] {
+    const rows = this.db.prepare(`SELECT * FROM probes ORDER BY created_at DESC LIMIT ?`).all(limit) as Record<string, string>[];
+    return rows.map((r) => {
+      const body = JSON.parse(r.result_json) as { result: JsonValue; text: string };
+      return { id: r.id, kind: r.kind, modelRef: r.model_ref, createdAt: r.created_at, result: body.result, text: body.text };
+    });
   }
 
   spentUsd(runId: string): number {

@@ -1,0 +1,63 @@
+import type { Command } from 'commander';
+import { LadderError } from '../../core/errors.js';
+import type { PairedComparison } from '../../core/results.js';
+import { formatComparisons, formatOtherMetrics, formatSummaries, formatTable } from '../format-results.js';
+import { openProject, type OpenedProject } from '../project.js';
+
+/** `ladder runs` and `ladder show <run>`: read the store, change nothing. */
+export function registerInspect(program: Command): void {
+  program
+    .command('runs')
+    .description('list runs in this project')
+    .option('-n, --limit <n>', 'how many', Number, 20)
+    .action((options: { limit: number }) => {
+      withProject((project) => {
+        const runs = project.store.listRuns(options.limit);
+        if (runs.length === 0) return console.log('no runs yet: ladder run ladder.yaml');
+        console.log(
+          formatTable(
+            ['run', 'task', 'status', 'started', 'rungs'],
+            runs.map((r) => [r.id, r.name, r.status, r.createdAt.replace('T', ' ').slice(0, 19), project.store.getRungs(r.id).map((g) => `${g.rungId}:${g.status}`).join(' ')]),
+          ),
+        );
+      });
+    });
+
+  program
+    .command('show')
+    .description('show a run: quality ± CI, latency, tokens and errors per rung')
+    .argument('[run]', 'run id (default: the latest)')
+    .action((runId: string | undefined) => {
+      withProject((project) => {
+        const run = runId ? project.store.getRun(runId) : project.store.latestRun();
+        if (!run) throw new LadderError('RUN_NOT_FOUND', runId ? `no run "${runId}" (see ladder runs)` : 'no runs yet', { exitCode: 2 });
+        const rungs = project.store.getRungs(run.id);
+        const summaries = rungs.flatMap((r) => (r.summary ? [r.summary] : []));
+        const primary = summaries[0] ? Object.keys(summaries[0].metrics)[0] : 'quality';
+        console.log(`run ${run.id} · ${run.name} · ${run.status} · started ${run.createdAt}`);
+        for (const r of rungs.filter((g) => g.status !== 'done')) {
+          const rows = project.store.completedExampleIds(run.id, r.rungId).size;
+          console.log(`  ${r.rungId}: ${r.status}${r.error ? ` (${r.error})` : ''}, ${rows} predictions stored`);
+        }
+        if (summaries.length) {
+          console.log(`\n${formatSummaries(summaries, primary)}`);
+          const others = formatOtherMetrics(summaries, primary);
+          if (others) console.log(`\n${others}`);
+        }
+        const comparisons = run.options.comparisons as unknown as PairedComparison[] | undefined;
+        if (comparisons?.length) console.log(`\n${formatComparisons(comparisons)}`);
+        for (const probe of project.store.listProbes(5)) {
+          console.log(`\nprobe ${probe.kind} on ${probe.modelRef} (${probe.createdAt}):\n${probe.text}`);
+        }
+      });
+    });
+}
+
+function withProject(action: (project: OpenedProject) => void): void {
+  const project = openProject(process.env);
+  try {
+    action(project);
+  } finally {
+    project.close();
+  }
+}

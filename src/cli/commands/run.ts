@@ -1,0 +1,86 @@
+import type { Command } from 'commander';
+import { gate } from '../../advisor/gate.js';
+import { metricRegistry } from '../../eval/metrics/registry.js';
+import { runLadder } from '../../eval/run-ladder.js';
+import { createUsagePricer } from '../../economics/price-usage.js';
+import { rungRegistry } from '../../rungs/registry.js';
+import { loadTask } from '../../task/load-task.js';
+import { analyzeRun, formatRecommendation } from '../analyze.js';
+import { estimateRun, formatEstimate } from '../estimate.js';
+import { formatComparisons, formatOtherMetrics, formatSummaries } from '../format-results.js';
+import { consoleLogger, openProject, runContext } from '../project.js';
+import { terminalProgress } from '../progress.js';
+import { ExitCode } from '../exit-codes.js';
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('climb the ladder: evaluate every rung of ladder.yaml on the test split')
+    .argument('[spec]', 'the task spec', 'ladder.yaml')
+    .option('--resume <run>', 'finish an interrupted run without redoing finished examples')
+    .option('--estimate', 'print the expected calls, tokens and cost per rung, and run nothing')
+    .option('--gate', 'exit 1 when the recommended rung misses a target (for CI)')
+    .option('--max-usd <usd>', 'budget ceiling for this run (overrides budget.max_usd)', Number)
+    .option('-v, --verbose', 'more logging')
+    .action(async (specPath: string, options: { resume?: string; estimate?: boolean; gate?: boolean; maxUsd?: number; verbose?: boolean }) => {
+      const task = await loadTask(specPath);
+      const log = consoleLogger(Boolean(options.verbose));
+      const project = openProject(process.env);
+      const controller = new AbortController();
+      const onSignal = () => {
+        if (controller.signal.aborted) process.exit(ExitCode.interrupted);
+        log.warn('interrupted: finishing the calls in flight (Ctrl-C again to quit now)');
+        controller.abort(new Error('interrupted by the user'));
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      const context = runContext(task, project, { log, progress: terminalProgress(), signal: controller.signal, env: process.env });
+      try {
+        if (options.estimate) {
+          console.log(formatEstimate(await estimateRun(task, context.models)));
+          return;
+        }
+        const pricer = createUsagePricer();
+        const result = await runLadder({
+          task,
+          store: project.store,
+          context,
+          rungs: rungRegistry,
+          metrics: metricRegistry.filter((m) => task.metrics.includes(m.name)),
+          price: (spec, usage) => pricer(spec, usage),
+          resumeRunId: options.resume,
+          maxUsd: options.maxUsd,
+        });
+        project.store.setRunOptions(result.runId, { comparisons: result.comparisons as never });
+        console.log(`\nrun ${result.runId} · ${task.name} · ${task.test.length} test examples · status ${result.status}\n`);
+        console.log(formatSummaries(result.summaries, task.primaryMetric));
+        const others = formatOtherMetrics(result.summaries, task.primaryMetric);
+        if (others) console.log(`\n${others}`);
+        if (result.comparisons.length) console.log(`\n${formatComparisons(result.comparisons)}`);
+        if (result.status === 'interrupted') {
+          console.log(`\ninterrupted: resume with  ladder run ${specPath} --resume ${result.runId}`);
+          process.exitCode = ExitCode.interrupted;
+          return;
+        }
+        if (result.status === 'budget') {
+          console.log(`\nstopped at the budget ceiling: resume with a higher one,  ladder run ${specPath} --resume ${result.runId} --max-usd <usd>`);
+          process.exitCode = ExitCode.budget;
+          return;
+        }
+        if (result.summaries.length === 0) return;
+        const { recommendation } = analyzeRun(task, result.summaries, result.comparisons);
+        console.log(`\n${formatRecommendation(recommendation)}`);
+        console.log(`\nreport:  ladder report ${result.runId}`);
+        if (options.gate) {
+          const verdict = gate(recommendation);
+          console.log(`\ngate: ${verdict.pass ? 'pass' : 'FAIL'}\n${verdict.reasons.map((r) => `  ${r}`).join('\n')}`);
+          if (!verdict.pass) process.exitCode = ExitCode.targetMissed;
+        }
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        await context.models.disposeAll();
+        project.close();
+      }
+    });
+}

@@ -1,0 +1,64 @@
+import cliProgress from 'cli-progress';
+import type { ProgressSink } from '../core/context.js';
+
+/**
+ * Live progress per rung: done/total, ETA, running score. A bar on a terminal; on a pipe (CI logs), a line at
+ * every 10% so the log stays readable.
+ */
+export function terminalProgress(stream: NodeJS.WriteStream = process.stderr): ProgressSink {
+  if (stream.isTTY) return barProgress(stream);
+  return lineProgress(stream);
+}
+
+function barProgress(stream: NodeJS.WriteStream): ProgressSink {
+  const bars = new Map<string, cliProgress.SingleBar>();
+  const multi = new cliProgress.MultiBar(
+    {
+      stream,
+      format: '{label} |{bar}| {value}/{total} · ETA {eta_formatted} · score {score} · failed {failed} · cached {cached}',
+      hideCursor: true,
+      clearOnComplete: false,
+      etaBuffer: 20,
+    },
+    cliProgress.Presets.shades_grey,
+  );
+  return {
+    start(id, total, label) {
+      bars.set(id, multi.create(total, 0, { label: label.padEnd(24), score: '-', failed: 0, cached: 0 }));
+    },
+    update(id, done, info) {
+      bars.get(id)?.update(done, { score: info?.score === undefined ? '-' : info.score.toFixed(3), failed: info?.failed ?? 0, cached: info?.cached ?? 0 });
+    },
+    finish(id) {
+      bars.get(id)?.stop();
+      bars.delete(id);
+      if (bars.size === 0) multi.stop();
+    },
+  };
+}
+
+function lineProgress(stream: NodeJS.WriteStream): ProgressSink {
+  const state = new Map<string, { total: number; started: number; lastDecile: number; label: string }>();
+  return {
+    start(id, total, label) {
+      state.set(id, { total, started: Date.now(), lastDecile: -1, label });
+      stream.write(`${label}: ${total} examples\n`);
+    },
+    update(id, done, info) {
+      const s = state.get(id);
+      if (!s || s.total === 0) return;
+      const decile = Math.floor((done / s.total) * 10);
+      if (decile === s.lastDecile) return;
+      s.lastDecile = decile;
+      const elapsed = (Date.now() - s.started) / 1000;
+      const eta = done > 0 ? (elapsed / done) * (s.total - done) : 0;
+      const score = info?.score === undefined ? '-' : info.score.toFixed(3);
+      stream.write(`${s.label}: ${done}/${s.total} · ETA ${eta.toFixed(0)}s · score ${score} · failed ${info?.failed ?? 0} · cached ${info?.cached ?? 0}\n`);
+    },
+    finish(id, summary) {
+      const s = state.get(id);
+      if (s && summary) stream.write(`${s.label}: ${summary}\n`);
+      state.delete(id);
+    },
+  };
+}

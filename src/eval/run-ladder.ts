@@ -1,0 +1,147 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { RunContext } from '../core/context.js';
+import { errorMessage, LadderError } from '../core/errors.js';
+import type { Metric } from '../core/metric.js';
+import type { PairedComparison, RungSummary } from '../core/results.js';
+import type { RungFactory } from '../core/rung.js';
+import type { ModelSpec, Task } from '../core/task.js';
+import type { Usage } from '../core/types.js';
+import type { RunStatus, RunStore } from '../store/run-store.js';
+import { BudgetCeiling } from './budget.js';
+import { runRung } from './run-rung.js';
+import { compareRungs, summarizeRung } from './summarize.js';
+
+export interface RunLadderOptions {
+  task: Task;
+  store: RunStore;
+  /** Context without runId/artifactsDir: this function fills them in. */
+  context: Omit<RunContext, 'runId' | 'artifactsDir'>;
+  rungs: RungFactory[];
+  metrics: Metric[];
+  /** Prices a call's usage in USD (undefined = cannot price). */
+  price(spec: ModelSpec, usage: Usage): number | undefined;
+  /** Resume this run instead of starting a new one. */
+  resumeRunId?: string;
+  /** Overrides budget.max_usd (e.g. resuming with a higher ceiling). */
+  maxUsd?: number;
+  onRungDone?(summary: RungSummary): void;
+}
+
+export interface RunLadderResult {
+  runId: string;
+  status: RunStatus;
+  summaries: RungSummary[];
+  comparisons: PairedComparison[];
+}
+
+export function newRunId(now: Date): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `${stamp}-${randomBytes(2).toString('hex')}`;
+}
+
+/**
+ * Climbs the task's rungs in order: prepare each rung, evaluate it over the test split (resuming whatever
+ * a previous attempt finished), summarize it, and compare every rung with the first on the primary metric.
+ */
+export async function runLadder(options: RunLadderOptions): Promise<RunLadderResult> {
+  const { task, store } = options;
+  const now = options.context.now;
+  let runId = options.resumeRunId;
+  if (runId) {
+    const run = store.getRun(runId);
+    if (!run) throw new LadderError('RUN_NOT_FOUND', `no run "${runId}" in the store (see \`ladder runs\`)`, { exitCode: 2 });
+    const changed = Object.entries(task.fingerprints).filter(([file, hash]) => run.fingerprints[file] !== undefined && run.fingerprints[file] !== hash);
+    if (changed.length) {
+      throw new LadderError('INPUT_INVALID', `cannot resume ${runId}: ${changed.map(([f]) => f).join(', ')} changed since it started; start a new run`, { exitCode: 2 });
+    }
+    store.setRunStatus(runId, 'running');
+  } else {
+    runId = newRunId(now());
+    store.createRun({
+      id: runId,
+      name: task.name,
+      specFile: task.specFile,
+      spec: { task: task.name, rungs: task.rungs.map((r) => ({ id: r.id, kind: r.kind, model: r.model, params: r.params })) },
+      fingerprints: task.fingerprints,
+      status: 'running',
+      createdAt: now().toISOString(),
+      options: {},
+    });
+  }
+  const artifactsDir = join(options.context.stateDir, 'runs', runId);
+  await mkdir(artifactsDir, { recursive: true });
+  const ctx: RunContext = { ...options.context, runId, artifactsDir };
+  const primary = options.metrics.find((m) => m.name === task.primaryMetric)!;
+  const existing = new Map(store.getRungs(runId).map((r) => [r.rungId, r]));
+  const summaries: RungSummary[] = [];
+  const maxUsd = options.maxUsd ?? task.budget.maxUsd;
+  let spent = store.spentUsd(runId);
+  let status: RunStatus = 'done';
+
+  for (const [position, spec] of task.rungs.entries()) {
+    const factory = options.rungs.find((r) => r.kind === spec.kind)!;
+    const previous = existing.get(spec.id);
+    if (previous?.status === 'done' && previous.summary) {
+      summaries.push(previous.summary);
+      continue;
+    }
+    const rung = factory.create(spec);
+    const modelSpec = ctx.models.spec(spec.model);
+    const base = { runId, rungId: spec.id, position, kind: spec.kind, level: factory.level, modelName: spec.model, modelRef: modelSpec.ref, fixedCosts: [] };
+    store.upsertRung({ ...base, status: 'running' });
+    ctx.log.info(`preparing ${spec.id} (${spec.kind} on ${modelSpec.ref})`);
+    let predictor;
+    try {
+      predictor = await rung.prepare(ctx, task);
+    } catch (error) {
+      if (ctx.signal.aborted) {
+        status = 'interrupted';
+        break;
+      }
+      if (error instanceof LadderError && error.exitCode === 2) throw error;
+      ctx.log.warn(`${spec.id} could not be prepared: ${errorMessage(error)}`);
+      store.upsertRung({ ...base, status: 'failed', error: errorMessage(error) });
+      continue;
+    }
+    const model = await ctx.models.get(spec.model);
+    store.upsertRung({ ...base, modelRef: model.ref, state: predictor.state, fixedCosts: predictor.fixedCosts ?? [], status: 'running' });
+    const budget = new BudgetCeiling(maxUsd, spent, task.execution.concurrency, (usage) => options.price(modelSpec, usage));
+    const outcome = await runRung({
+      runId,
+      rungId: spec.id,
+      predictor,
+      examples: task.test,
+      done: store.completedExampleIds(runId, spec.id),
+      concurrency: task.execution.concurrency,
+      timeoutMs: task.execution.timeoutMs,
+      signal: ctx.signal,
+      save: (row) => store.insertPrediction(row),
+      budget,
+      progress: ctx.progress,
+      scoreRow: primary.score ? (example, prediction) => primary.score!({ example, answer: prediction.answer, output: prediction.output, failed: false }) : undefined,
+      now,
+    });
+    spent = budget.spent;
+    await predictor.dispose?.();
+    if (outcome.stoppedBy) {
+      status = outcome.stoppedBy === 'budget' ? 'budget' : 'interrupted';
+      break;
+    }
+    const summary = summarizeRung(
+      task,
+      options.metrics,
+      { rungId: spec.id, kind: spec.kind, level: factory.level, modelRef: model.ref, hosting: model.hosting, fixedCosts: predictor.fixedCosts ?? [] },
+      store.getPredictions(runId, spec.id),
+    );
+    store.upsertRung({ ...base, modelRef: model.ref, state: predictor.state, fixedCosts: predictor.fixedCosts ?? [], status: 'done', summary });
+    summaries.push(summary);
+    options.onRungDone?.(summary);
+  }
+
+  const rowsByRung = new Map(summaries.map((s) => [s.rungId, store.getPredictions(runId!, s.rungId)]));
+  const comparisons = compareRungs(task, primary, rowsByRung);
+  store.setRunStatus(runId, status, status === 'done' ? now().toISOString() : undefined);
+  return { runId, status, summaries, comparisons };
+}

@@ -1,0 +1,108 @@
+import type { Metric, ScoredRow } from '../core/metric.js';
+import { aggregateMetric } from '../core/metric.js';
+import type { Estimate, PairedComparison, RungSummary } from '../core/results.js';
+import type { FixedCost } from '../core/rung.js';
+import type { Task } from '../core/task.js';
+import type { Example, Usage } from '../core/types.js';
+import { addUsage, emptyUsage } from '../core/types.js';
+import type { PredictionRow } from '../store/run-store.js';
+import { bootstrap, pairedBootstrap, quantile } from './bootstrap.js';
+import { answerText } from './metrics/normalize.js';
+
+export function toScoredRows(task: Task, rows: PredictionRow[]): ScoredRow[] {
+  const byId = new Map(rows.map((r) => [r.exampleId, r]));
+  return task.test.map((example): ScoredRow => {
+    const row = byId.get(example.id);
+    if (!row || row.error) return { example, answer: null, output: row?.prediction.output ?? '', failed: true, details: row?.prediction.details };
+    return { example, answer: row.prediction.answer, output: row.prediction.output, failed: false, details: row.prediction.details };
+  });
+}
+
+export interface RungIdentity {
+  rungId: string;
+  kind: string;
+  level: number;
+  modelRef: string;
+  hosting: 'local' | 'remote';
+  fixedCosts: FixedCost[];
+  batch?: boolean;
+}
+
+/** Turns a rung's stored rows into its measured summary: metric estimates with CIs, latency, usage, failures. */
+export function summarizeRung(task: Task, metrics: Metric[], identity: RungIdentity, rows: PredictionRow[], seed = 12345): RungSummary {
+  const scored = toScoredRows(task, rows);
+  const metricEstimates: Record<string, Estimate> = {};
+  for (const metric of metrics) {
+    metricEstimates[metric.name] = bootstrap(scored.length, (idx) => aggregateMetric(metric, idx.map((i) => scored[i])), { seed });
+  }
+  const ok = rows.filter((r) => !r.error);
+  const latencies = Float64Array.from(ok.filter((r) => !r.prediction.cached || true).map((r) => r.prediction.latencyMs)).sort();
+  const usageTotal = ok.reduce<Usage>((sum, r) => addUsage(sum, r.prediction.usage), emptyUsage());
+  const n = Math.max(1, ok.length);
+  return {
+    rungId: identity.rungId,
+    kind: identity.kind,
+    level: identity.level,
+    modelRef: identity.modelRef,
+    hosting: identity.hosting,
+    examples: task.test.length,
+    failed: rows.filter((r) => r.error).length,
+    cachedRows: rows.filter((r) => r.prediction.cached).length,
+    metrics: metricEstimates,
+    latencyMs: {
+      p50: quantile(latencies, 0.5),
+      p95: quantile(latencies, 0.95),
+      mean: latencies.length ? latencies.reduce((a, b) => a + b, 0) / latencies.length : 0,
+    },
+    usagePerRequest: {
+      inputTokens: usageTotal.inputTokens / n,
+      cachedInputTokens: usageTotal.cachedInputTokens / n,
+      cacheWriteTokens: usageTotal.cacheWriteTokens / n,
+      outputTokens: usageTotal.outputTokens / n,
+    },
+    usageTotal,
+    fixedCosts: identity.fixedCosts.map((c) => ({ what: c.what, usd: c.usd, computeSeconds: c.computeSeconds })),
+    batch: identity.batch ?? false,
+    failures: categorizeFailures(task, scored, rows),
+  };
+}
+
+/** Failure categories the advisor explains: call_failed, format_error, wrong_label:<expected>-><got>, wrong_answer. */
+export function categorizeFailures(task: Task, scored: ScoredRow[], rows: PredictionRow[]): Record<string, number> {
+  const failures: Record<string, number> = {};
+  const bump = (key: string): void => {
+    failures[key] = (failures[key] ?? 0) + 1;
+  };
+  const errors = new Map(rows.filter((r) => r.error).map((r) => [r.exampleId, r.error!.code]));
+  for (const row of scored) {
+    if (errors.has(row.example.id)) bump('call_failed');
+    else if (row.failed) continue; // not run (interrupted)
+    else if (row.answer === null) bump('format_error');
+    else if (task.outputKind === 'label' && row.answer !== row.example.expected) bump(`wrong_label:${String(row.example.expected)}->${answerText(row.answer)}`);
+    else if (task.outputKind !== 'label' && !isCorrect(row.example, row)) bump('wrong_answer');
+  }
+  return failures;
+}
+
+function isCorrect(example: Example, row: ScoredRow): boolean {
+  return JSON.stringify(row.answer) === JSON.stringify(example.expected);
+}
+
+/** Paired bootstrap of every rung against the first one (the baseline, usually zero-shot) on one metric. */
+export function compareRungs(task: Task, metric: Metric, rowsByRung: Map<string, PredictionRow[]>, seed = 12345): PairedComparison[] {
+  const ids = [...rowsByRung.keys()];
+  if (ids.length < 2) return [];
+  const scoredByRung = new Map(ids.map((id) => [id, toScoredRows(task, rowsByRung.get(id)!)]));
+  const baseline = ids[0];
+  const a = scoredByRung.get(baseline)!;
+  return ids.slice(1).map((id) => {
+    const b = scoredByRung.get(id)!;
+    const difference = pairedBootstrap(
+      a.length,
+      (idx) => aggregateMetric(metric, idx.map((i) => a[i])),
+      (idx) => aggregateMetric(metric, idx.map((i) => b[i])),
+      { seed },
+    );
+    return { metric: metric.name, a: baseline, b: id, difference, significant: difference.low > 0 || difference.high < 0 };
+  });
+}

@@ -1,0 +1,103 @@
+import { isAbsolute, resolve } from 'node:path';
+import type { Logger, ModelResolver } from '../core/context.js';
+import { LadderError } from '../core/errors.js';
+import type { ModelSpec, Task } from '../core/task.js';
+import type { Model } from '../core/types.js';
+import type { Db } from '../store/database.js';
+import { CachedModel } from '../store/response-cache.js';
+import { findCatalogModel, modelPath, openLocalModel, openLocalRuntime, type LocalRuntime } from './local/index.js';
+import { createRemoteModel } from './remote/index.js';
+import { realResilienceDeps, withResilience } from './resilience/index.js';
+
+export interface ModelResolverOptions {
+  models: ModelSpec[];
+  modelsDir: string;
+  env: NodeJS.ProcessEnv;
+  log: Logger;
+  /** The response cache lives in the store; without a db, calls are not cached. */
+  db?: Db;
+  execution: Task['execution'];
+}
+
+/** A provider opens a Model for a spec. Adding a provider = one function + one line in `providers`. */
+type Provider = (spec: ModelSpec, options: ModelResolverOptions, runtime: () => Promise<LocalRuntime>) => Promise<Model>;
+
+const openLocal: Provider = async (spec, options, runtime) =>
+  openLocalModel(await runtime(), {
+    ref: spec.lora ? `${spec.ref}+lora` : spec.ref,
+    path: resolveLocalPath(spec, options.modelsDir),
+    lora: spec.lora,
+    // One parallel sequence per concurrent call, so the runner's concurrency becomes batched decoding.
+    sequences: Math.max(1, Math.min(options.execution.concurrency, 16)),
+    contextSize: spec.contextSize,
+  });
+
+const openRemote: Provider = async (spec, options) =>
+  withResilience(
+    createRemoteModel(spec, options.env),
+    { rpm: spec.rpm, tpm: spec.tpm, maxConcurrency: options.execution.concurrency, retries: options.execution.retries, timeoutMs: options.execution.timeoutMs },
+    realResilienceDeps,
+  );
+
+const providers: Record<string, Provider> = {
+  local: openLocal,
+  openai: openRemote,
+  anthropic: openRemote,
+  google: openRemote,
+  compat: openRemote,
+};
+
+/** Where a local model's GGUF is: `path:` in the spec, `local:/abs/file.gguf`, or a catalog name in modelsDir. */
+export function resolveLocalPath(spec: ModelSpec, modelsDir: string): string {
+  if (spec.path) return spec.path;
+  const target = spec.ref.slice('local:'.length);
+  const catalog = findCatalogModel(target);
+  if (catalog) return modelPath(modelsDir, catalog);
+  if (target.endsWith('.gguf')) return isAbsolute(target) ? target : resolve(target);
+  throw new LadderError('MODEL_NOT_FOUND', `local model "${target}" is neither a catalog name nor a .gguf path`, { exitCode: 2 });
+}
+
+/** Opens each named model once, on first use, wrapped in the response cache. */
+export function createModelResolver(options: ModelResolverOptions): ModelResolver {
+  const open = new Map<string, Promise<Model>>();
+  let runtimePromise: Promise<LocalRuntime> | undefined;
+  const runtime = (): Promise<LocalRuntime> => (runtimePromise ??= openLocalRuntime());
+  const byName = new Map(options.models.map((m) => [m.name, m]));
+
+  const openSpec = (spec: ModelSpec): Promise<Model> => {
+    const key = JSON.stringify([spec.ref, spec.path, spec.lora, spec.baseUrl, spec.contextSize]);
+    let model = open.get(key);
+    if (!model) {
+      const scheme = spec.ref.split(':')[0];
+      const provider = providers[scheme];
+      if (!provider) {
+        return Promise.reject(new LadderError('MODEL_NOT_FOUND', `unknown model provider "${scheme}" in ${spec.ref} (known: ${Object.keys(providers).join(', ')})`, { exitCode: 2 }));
+      }
+      model = provider(spec, options, runtime).then((inner) => (options.db ? new CachedModel(inner, options.db) : inner));
+      open.set(key, model);
+    }
+    return model;
+  };
+
+  return {
+    spec(name) {
+      const spec = byName.get(name);
+      if (!spec) throw new LadderError('MODEL_NOT_FOUND', `no model named "${name}" in the spec`, { exitCode: 2 });
+      if (spec.ref.startsWith('local:') && !spec.path) return { ...spec, path: resolveLocalPath(spec, options.modelsDir) };
+      return spec;
+    },
+    get(name) {
+      try {
+        return openSpec(this.spec(name));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    },
+    open: openSpec,
+    async disposeAll() {
+      for (const model of open.values()) await (await model.catch(() => undefined))?.dispose?.();
+      open.clear();
+      if (runtimePromise) await (await runtimePromise).llama.dispose();
+    },
+  };
+}

@@ -1,0 +1,14 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { findCatalogModel } from '../models/local/catalog.js';
+
+/**
+ * Where tests find the small local model (SmolLM2-135M): LADDER_TEST_GGUF, else the model cache that
+ * scripts/setup.sh fills (`ladder models pull smollm2-135m`).
+ */
+export function testModelPath(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.LADDER_TEST_GGUF) return env.LADDER_TEST_GGUF;
+  const cacheHome = env.XDG_CACHE_HOME ?? join(homedir(), '.cache');
+  const dir = env.LADDER_MODELS_DIR ?? join(cacheHome, 'ladder', 'models');
+  return join(dir, findCatalogModel('smollm2-135m')!.file);
+}
