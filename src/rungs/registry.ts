@@ -1,9 +1,11 @@
 import type { RungFactory } from '../core/rung.js';
 import { fewShotRung } from './few-shot/few-shot-rung.js';
 import { zeroShotRung } from './zero-shot/zero-shot-rung.js';
+import { ragRung } from './rag/index.js';
+import { longContextRung } from './long-context/index.js';
 
 /** Every rung Ladder can climb. Adding a rung = one module + one line here. */
-export const rungRegistry: RungFactory[] = [zeroShotRung, fewShotRung];
+export const rungRegistry: RungFactory[] = [zeroShotRung, fewShotRung, ragRung, longContextRung];
 
 export function findRung(kind: string, registry: RungFactory[] = rungRegistry): RungFactory | undefined {
   return registry.find((rung) => rung.kind === kind);

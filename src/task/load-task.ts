@@ -102,7 +102,7 @@ export async function loadTask(specPath: string, options: { cwd?: string } = {})
       return;
     }
     if (!modelNames.has(rung.model)) at(['rungs', index, 'model'], `no model named "${rung.model}" in models`);
-    for (const message of factory.validate(rung.params, partialTask)) at(['rungs', index], message);
+    for (const message of factory.validate(rung.params, partialTask)) at(['rungs', index, ...paramMentioned(message, rung.params)], message);
   });
 
   if (issues.length) throw new LadderInputError(issues);
@@ -242,4 +242,11 @@ function resolvePath(baseDir: string, path: string): string {
 
 function sha256(content: string | Buffer): string {
   return createHash('sha256').update(content).digest('hex');
+}
+
+/** The parameter a rung's validation message is about (`k must…`, `unknown parameter "x"`), to point at its line. */
+function paramMentioned(message: string, params: Record<string, unknown>): string[] {
+  const keys = Object.keys(params);
+  const key = keys.find((k) => message.startsWith(`${k} `) || message.startsWith(`${k}:`) || message.includes(`"${k}"`));
+  return key ? [key] : [];
 }

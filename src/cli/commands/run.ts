@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { gate } from '../../advisor/gate.js';
-import { metricRegistry } from '../../eval/metrics/registry.js';
+import { metricsFor } from '../../eval/metrics/registry.js';
 import { runLadder } from '../../eval/run-ladder.js';
 import { createUsagePricer } from '../../economics/price-usage.js';
 import { rungRegistry } from '../../rungs/registry.js';
@@ -46,7 +46,7 @@ export function registerRun(program: Command): void {
           store: project.store,
           context,
           rungs: rungRegistry,
-          metrics: metricRegistry.filter((m) => task.metrics.includes(m.name)),
+          metrics: metricsFor(task.metrics),
           price: (spec, usage) => pricer(spec, usage),
           resumeRunId: options.resume,
           maxUsd: options.maxUsd,

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
+import { registerProbe } from './probe.js';
 
-/** Commands of the knowledge and training rungs (probe, verify) register here as they land. */
+/** Commands beyond the run itself: probes, dataset verification. */
 export function registerTools(program: Command): void {
-  void program;
+  registerProbe(program);
 }

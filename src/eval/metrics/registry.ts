@@ -3,9 +3,10 @@ import type { OutputKind } from '../../core/types.js';
 import { fieldAccuracyMetric, jsonExact, jsonValid } from './json-metrics.js';
 import { accuracy, macroF1Metric } from './label-metrics.js';
 import { containsAny, exactMatch, tokenF1Metric } from './text-metrics.js';
+import { retrievalMetricByName, retrievalMetrics } from './retrieval/index.js';
 
 /** Every metric Ladder knows. Adding one = one module + one line here. */
-export const metricRegistry: Metric[] = [exactMatch, tokenF1Metric, containsAny, accuracy, macroF1Metric, jsonValid, fieldAccuracyMetric, jsonExact];
+export const metricRegistry: Metric[] = [exactMatch, tokenF1Metric, containsAny, accuracy, macroF1Metric, jsonValid, fieldAccuracyMetric, jsonExact, ...retrievalMetrics];
 
 export const defaultMetrics: Record<OutputKind, string[]> = {
   text: ['token_f1', 'exact_match', 'contains_any'],
@@ -14,5 +15,11 @@ export const defaultMetrics: Record<OutputKind, string[]> = {
 };
 
 export function findMetric(name: string, registry: Metric[] = metricRegistry): Metric | undefined {
-  return registry.find((metric) => metric.name === name);
+  // recall@k / ndcg@k take any k.
+  return registry.find((metric) => metric.name === name) ?? retrievalMetricByName(name);
+}
+
+/** The task's metrics, in its order (the first is the primary one). */
+export function metricsFor(names: string[]): Metric[] {
+  return names.map((name) => findMetric(name)!).filter(Boolean);
 }

@@ -15,7 +15,7 @@ interface FewShotParams {
 
 function readParams(params: Record<string, unknown>): FewShotParams {
   return {
-    k: typeof params.k === 'number' ? params.k : Array.isArray(params.ids) ? params.ids.length : 4,
+    k: params.k !== undefined ? (params.k as number) : Array.isArray(params.ids) ? params.ids.length : 4,
     select: (params.select as Selection | undefined) ?? 'random',
     seed: typeof params.seed === 'number' ? params.seed : 1,
     ids: Array.isArray(params.ids) ? params.ids.map(String) : [],
@@ -42,7 +42,7 @@ export const fewShotRung: RungFactory = {
       for (const id of p.ids) if (!known.has(id)) errors.push(`ids: "${id}" is not a training example id`);
     }
     if (task.train.length === 0) errors.push('few-shot needs training examples (data.train or data.split)');
-    else if (p.k > task.train.length) errors.push(`k = ${p.k} but only ${task.train.length} training examples`);
+    else if (typeof p.k === 'number' && p.k > task.train.length) errors.push(`k = ${p.k} but only ${task.train.length} training examples`);
     return errors;
   },
   create: (spec) => ({

@@ -1,0 +1,37 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Logger } from '../../core/context.js';
+
+/** Time and chance, injected so tests are deterministic. */
+export interface ResilienceDeps {
+  /** Resolves after `ms`; rejects (any error) when `signal` aborts first. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /** Milliseconds on a monotonic clock. */
+  now(): number;
+  /** Uniform in [0, 1). */
+  random(): number;
+  log?: Logger;
+}
+
+export const realResilienceDeps: ResilienceDeps = {
+  sleep: (ms, signal) => delay(ms, undefined, { signal }),
+  now: () => performance.now(),
+  random: Math.random,
+};
+
+/** A small seeded PRNG (mulberry32) for reproducible jitter. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Full-jitter exponential backoff: uniform in [0, min(max, base·2^attempt)), but at least Retry-After. */
+export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random: () => number, retryAfterMs?: number): number {
+  const jittered = random() * Math.min(maxMs, baseMs * 2 ** attempt);
+  return Math.max(retryAfterMs ?? 0, jittered);
+}

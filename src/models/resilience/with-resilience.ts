@@ -1,0 +1,209 @@
+import { LadderError, ModelCallError } from '../../core/errors.js';
+import type { GenerateRequest, GenerateResult, Model } from '../../core/types.js';
+import { AdaptiveConcurrency } from './adaptive-concurrency.js';
+import { backoffDelay, type ResilienceDeps } from './deps.js';
+import { RateWindow, type WindowEntry } from './rate-window.js';
+
+export interface ResilienceOptions {
+  /** Requests per window (a minute unless windowMs says otherwise). */
+  rpm?: number;
+  /** Tokens per window: estimated as chars/4 + maxTokens before a call, corrected to the reported usage after. */
+  tpm?: number;
+  maxConcurrency: number;
+  /** Retries after the first attempt, for retryable errors only. */
+  retries: number;
+  /** Per-attempt timeout. */
+  timeoutMs: number;
+  /** First backoff step (default 500 ms); full jitter, doubling per attempt, capped at maxDelayMs (30 s). */
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  /** The rate window (default 60 000 ms; tests shrink it together with the fake's window). */
+  windowMs?: number;
+  /** Successes in a row before the concurrency limit grows by one (default 10). */
+  increaseAfter?: number;
+}
+
+export interface ResilienceStats {
+  /** generate/embed calls made to the wrapper. */
+  calls: number;
+  /** Attempts beyond the first. */
+  retries: number;
+  /** 429 answers seen. */
+  rateLimited: number;
+  timeouts: number;
+  /** Calls that finally failed (after their last retry, or on a non-retryable error). */
+  failures: number;
+  maxInFlightSeen: number;
+  /** The adaptive concurrency limit now. */
+  concurrencyLimit: number;
+}
+
+export interface ResilientModel extends Model {
+  stats(): ResilienceStats;
+}
+
+/**
+ * Wraps a Model with what calling a provider at volume needs: request and token rate limits, AIMD
+ * concurrency, Retry-After, full-jitter backoff for retryable errors, and a per-attempt timeout. Contracts:
+ * every call settles exactly once; the usage returned is the successful attempt's (a failed attempt is never
+ * charged); after the last retry the provider's own error is thrown; the caller's abort is never retried.
+ */
+export function withResilience(model: Model, options: ResilienceOptions, deps: ResilienceDeps): ResilientModel {
+  const windowMs = options.windowMs ?? 60_000;
+  const requests = options.rpm ? new RateWindow(options.rpm, windowMs) : undefined;
+  const tokens = options.tpm ? new RateWindow(options.tpm, windowMs) : undefined;
+  const concurrency = new AdaptiveConcurrency(Math.max(1, options.maxConcurrency), options.increaseAfter ?? 10);
+  const baseDelay = options.baseDelayMs ?? 500;
+  const maxDelay = options.maxDelayMs ?? 30_000;
+  const stats = { calls: 0, retries: 0, rateLimited: 0, timeouts: 0, failures: 0, maxInFlightSeen: 0 };
+  let inFlight = 0;
+  let pausedUntil = 0;
+
+  /** Waits until a Retry-After pause is over and both windows have room, then spends from them. */
+  async function admit(estimate: number, signal?: AbortSignal): Promise<{ request?: WindowEntry; tokens?: WindowEntry }> {
+    for (;;) {
+      const now = deps.now();
+      if (pausedUntil > now) {
+        await deps.sleep(pausedUntil - now, signal);
+        continue;
+      }
+      const req = requests?.take(now, 1);
+      if (req && 'waitMs' in req) {
+        await deps.sleep(req.waitMs, signal);
+        continue;
+      }
+      const tok = tokens?.take(now, estimate);
+      if (tok && 'waitMs' in tok) {
+        if (req) requests!.cancel(req.entry);
+        await deps.sleep(tok.waitMs, signal);
+        continue;
+      }
+      return { request: req?.entry, tokens: tok?.entry };
+    }
+  }
+
+  /** Runs one attempt with the timeout; a timeout becomes ModelCallError TIMEOUT (retryable). */
+  async function attempt<T>(run: (signal: AbortSignal) => Promise<T>, caller?: AbortSignal): Promise<T> {
+    const controller = new AbortController();
+    const timer = new AbortController();
+    const onCallerAbort = () => controller.abort(caller?.reason);
+    caller?.addEventListener('abort', onCallerAbort, { once: true });
+    let timedOut = false;
+    const timeout = deps.sleep(options.timeoutMs, timer.signal).then(
+      () => {
+        timedOut = true;
+        controller.abort(new DOMException('timed out', 'TimeoutError'));
+        throw new ModelCallError(`${model.ref}: timed out after ${options.timeoutMs} ms`, { code: 'TIMEOUT', isRetryable: true });
+      },
+      () => new Promise<never>(() => {}),
+    );
+    const aborted = new Promise<never>((_, reject) => {
+      const fail = () => reject(new LadderError('ABORTED', `${model.ref}: aborted`));
+      if (caller?.aborted) fail();
+      else caller?.addEventListener('abort', fail, { once: true });
+    });
+    aborted.catch(() => {});
+    try {
+      // Race: an adapter that ignores its signal still cannot hold the caller past the timeout or an abort.
+      return await Promise.race([run(controller.signal), timeout, aborted]);
+    } catch (error) {
+      if (caller?.aborted) throw new LadderError('ABORTED', `${model.ref}: aborted`, { cause: error });
+      if (timedOut) throw new ModelCallError(`${model.ref}: timed out after ${options.timeoutMs} ms`, { code: 'TIMEOUT', isRetryable: true });
+      throw error;
+    } finally {
+      timer.abort();
+      caller?.removeEventListener('abort', onCallerAbort);
+    }
+  }
+
+  async function resilient<T>(estimate: number, run: (signal: AbortSignal) => Promise<T>, spent: (result: T) => number | undefined, signal?: AbortSignal): Promise<T> {
+    stats.calls++;
+    for (let n = 0; ; n++) {
+      let release: (() => void) | undefined;
+      let epoch = 0;
+      try {
+        release = await concurrency.acquire(signal);
+        const spend = await admit(estimate, signal);
+        epoch = concurrency.epoch;
+        inFlight++;
+        stats.maxInFlightSeen = Math.max(stats.maxInFlightSeen, inFlight);
+        let result: T | undefined;
+        try {
+          result = await attempt(run, signal);
+        } finally {
+          inFlight--;
+          const now = deps.now();
+          if (spend.request) requests!.settle(spend.request, now);
+          if (spend.tokens) tokens!.settle(spend.tokens, now, result === undefined ? undefined : spent(result));
+        }
+        concurrency.onSuccess();
+        return result;
+      } catch (error) {
+        release?.();
+        release = undefined;
+        if (signal?.aborted) {
+          stats.failures++;
+          throw error instanceof LadderError && error.code === 'ABORTED' ? error : new LadderError('ABORTED', `${model.ref}: aborted`, { cause: error });
+        }
+        const retryable = error instanceof LadderError && error.isRetryable;
+        const retryAfterMs = error instanceof ModelCallError ? error.retryAfterMs : undefined;
+        if (error instanceof ModelCallError && error.code === 'TIMEOUT') stats.timeouts++;
+        if (error instanceof ModelCallError && error.status === 429) {
+          stats.rateLimited++;
+          concurrency.onRateLimited(epoch);
+          if (retryAfterMs) pausedUntil = Math.max(pausedUntil, deps.now() + retryAfterMs);
+        }
+        if (!retryable || n >= options.retries) {
+          stats.failures++;
+          throw error;
+        }
+        stats.retries++;
+        const wait = backoffDelay(n, baseDelay, maxDelay, deps.random, retryAfterMs);
+        deps.log?.debug(`${model.ref}: attempt ${n + 1} failed (${(error as Error).message}); retrying in ${Math.round(wait)} ms`);
+        try {
+          await deps.sleep(wait, signal);
+        } catch (sleepError) {
+          stats.failures++;
+          throw new LadderError('ABORTED', `${model.ref}: aborted`, { cause: sleepError });
+        }
+      } finally {
+        release?.();
+      }
+    }
+  }
+
+  const wrapped: ResilientModel = {
+    ref: model.ref,
+    fingerprint: model.fingerprint,
+    hosting: model.hosting,
+    contextSize: model.contextSize,
+    generate(request: GenerateRequest, signal?: AbortSignal): Promise<GenerateResult> {
+      return resilient(
+        estimateTokens(request),
+        (s) => model.generate(request, s),
+        (r) => r.usage.inputTokens + r.usage.outputTokens,
+        signal,
+      );
+    },
+    stats: () => ({ ...stats, concurrencyLimit: concurrency.limit }),
+  };
+  if (model.embed) {
+    const embed = model.embed.bind(model);
+    wrapped.embed = (texts, signal) =>
+      resilient(
+        Math.ceil(texts.reduce((n, t) => n + t.length, 0) / 4),
+        (s) => embed(texts, s),
+        () => undefined,
+        signal,
+      );
+  }
+  if (model.countTokens) wrapped.countTokens = model.countTokens.bind(model);
+  if (model.dispose) wrapped.dispose = model.dispose.bind(model);
+  return wrapped;
+}
+
+/** Characters / 4 for the prompt plus the output allowance (providers count max_tokens against TPM too). */
+export function estimateTokens(request: GenerateRequest): number {
+  const chars = request.messages.reduce((n, m) => n + m.content.length, 0);
+  return Math.ceil(chars / 4) + request.maxTokens;
+}

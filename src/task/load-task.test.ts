@@ -1,0 +1,105 @@
+import { mkdtemp, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { LadderInputError } from '../core/errors.js';
+import { loadTask } from './load-task.js';
+
+async function project(files: Record<string, string>): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'ladder-spec-'));
+  for (const [name, content] of Object.entries(files)) {
+    await mkdir(join(dir, name, '..'), { recursive: true });
+    await writeFile(join(dir, name), content);
+  }
+  return dir;
+}
+
+const goodSpec = `name: t
+instructions: Classify.
+data:
+  train: { path: train.jsonl }
+  test: { path: test.jsonl }
+output:
+  kind: label
+  labels: [yes, no]
+models:
+  - name: small
+    ref: local:smollm2-135m
+rungs:
+  - kind: zero-shot
+    model: small
+  - kind: few-shot
+    model: small
+    k: 1
+    select: random
+`;
+const rows = (n: number, label = 'yes') => Array.from({ length: n }, (_, i) => JSON.stringify({ id: `r${i}`, input: `text ${i}`, expected: label })).join('\n');
+
+async function issuesOf(dir: string): Promise<LadderInputError['issues']> {
+  try {
+    await loadTask(join(dir, 'ladder.yaml'), { cwd: dir });
+  } catch (error) {
+    if (error instanceof LadderInputError) return error.issues;
+    throw error;
+  }
+  throw new Error('expected a LadderInputError');
+}
+
+describe('loadTask', () => {
+  it('loads a valid spec with its data, default metrics and rung ids', async () => {
+    const dir = await project({ 'ladder.yaml': goodSpec, 'train.jsonl': rows(3), 'test.jsonl': rows(2, 'no') });
+    const task = await loadTask(join(dir, 'ladder.yaml'), { cwd: dir });
+    expect(task.test.map((e) => e.id)).toEqual(['r0', 'r1']);
+    expect(task.train).toHaveLength(3);
+    expect(task.metrics).toEqual(['accuracy', 'macro_f1']);
+    expect(task.rungs.map((r) => r.id)).toEqual(['zero-shot', 'few-shot-random-k1']);
+    expect(task.test[1].source).toEqual({ file: 'test.jsonl', line: 2 });
+  });
+
+  it('names file, line and field for a schema mistake in ladder.yaml', async () => {
+    const dir = await project({ 'ladder.yaml': goodSpec.replace('k: 1', 'k: 1\n    bogus: 3').replace('labels: [yes, no]', 'labels: [yes, no]\nmetrics: [accuracy, token_f1]'), 'train.jsonl': rows(3), 'test.jsonl': rows(2) });
+    const issues = await issuesOf(dir);
+    const metric = issues.find((i) => i.field === 'metrics[1]');
+    expect(metric).toMatchObject({ file: 'ladder.yaml', line: 9 });
+    expect(metric?.message).toMatch(/does not apply to label/);
+    expect(issues.find((i) => /bogus/.test(i.message))).toMatchObject({ field: 'rungs[1].bogus', line: 19 });
+  });
+
+  it('names the data file and line of a bad row, and an unknown label', async () => {
+    const test = [JSON.stringify({ id: 'a', input: 'x', expected: 'yes' }), '{not json', JSON.stringify({ id: 'b', input: 'y', expected: 'maybe' })].join('\n');
+    const dir = await project({ 'ladder.yaml': goodSpec, 'train.jsonl': rows(3), 'test.jsonl': test });
+    const issues = await issuesOf(dir);
+    expect(issues).toContainEqual(expect.objectContaining({ file: 'test.jsonl', line: 2, message: expect.stringMatching(/invalid JSON/) }));
+    expect(issues).toContainEqual(expect.objectContaining({ file: 'test.jsonl', line: 3, field: 'expected', message: expect.stringMatching(/not one of the task's labels/) }));
+  });
+
+  it('reports a wrong type with its line, and a YAML syntax error with its line', async () => {
+    const dir = await project({ 'ladder.yaml': goodSpec.replace('k: 1', 'k: "one"'), 'train.jsonl': rows(3), 'test.jsonl': rows(2) });
+    expect((await issuesOf(dir))[0]).toMatchObject({ field: 'rungs[1].k', line: 17, message: expect.stringMatching(/k must be a positive integer/) });
+    const broken = await project({ 'ladder.yaml': 'name: t\ninstructions: [unclosed\n', 'test.jsonl': rows(1) });
+    expect((await issuesOf(broken))[0].message).toMatch(/YAML/);
+  });
+
+  it('reads CSV with a column mapping and splits one file reproducibly', async () => {
+    const csv = 'ticket,queue,extra\n' + Array.from({ length: 10 }, (_, i) => `"text, ${i}",${i % 2 ? 'yes' : 'no'},e${i}`).join('\n') + '\n';
+    const spec = goodSpec
+      .replace(/data:\n  train: \{ path: train.jsonl \}\n  test: \{ path: test.jsonl \}/, 'data:\n  file: { path: all.csv }\n  split: { test: 0.3, seed: 4 }\n  columns: { input: ticket, expected: queue }')
+      .replace(/  - kind: few-shot[\s\S]*$/, '');
+    const dir = await project({ 'ladder.yaml': spec, 'all.csv': csv });
+    const a = await loadTask(join(dir, 'ladder.yaml'), { cwd: dir });
+    const b = await loadTask(join(dir, 'ladder.yaml'), { cwd: dir });
+    expect(a.test).toHaveLength(3);
+    expect(a.train).toHaveLength(7);
+    expect(a.test.map((e) => e.id)).toEqual(b.test.map((e) => e.id));
+    expect(a.test[0].input).toMatch(/^text, \d$/);
+    expect(a.test[0].meta.extra).toMatch(/^e\d$/);
+  });
+
+  it('loads both bundled examples', async () => {
+    for (const example of ['it-tickets', 'rentalcars-slots']) {
+      const task = await loadTask(join('examples', example, 'ladder.yaml'));
+      expect(task.test.length).toBeGreaterThan(0);
+      expect(task.train.length).toBeGreaterThan(0);
+    }
+  });
+});
