@@ -1,0 +1,43 @@
+/**
+ * Turns RungSummary.failures (category → count) into sentences with numbers. Keys are free-form; these
+ * shapes get a friendly name: "format…"/"parse…"/"schema…" (unparseable or invalid output),
+ * "wrong_label:<expected>-><got>" (a confusion), "not_in_context"/"missing_from_context" (the answer was not
+ * in the retrieved passages), "wrong_answer", "call_failed"/"timeout".
+ */
+export function describeCategory(key: string): string {
+  const k = key.toLowerCase();
+  const label = /^wrong[_-]?label[:=](.+)$/i.exec(key);
+  if (label) return `wrong label ${label[1].replace('->', '→')}`;
+  if (/^wrong[_-]?label/.test(k)) return 'wrong labels';
+  if (/format|parse|schema|invalid/.test(k)) return 'format errors (unparseable or invalid output)';
+  if (/context|retriev/.test(k)) return 'answer missing from retrieved context';
+  if (/timeout|call|error/.test(k)) return 'failed calls';
+  if (/wrong/.test(k)) return 'wrong answers';
+  return key;
+}
+
+export interface FailureShare {
+  category: string;
+  count: number;
+  share: number;
+}
+
+/** Categories by count, with each one's share of all failures. */
+export function rankFailures(failures: Record<string, number>): FailureShare[] {
+  const total = Object.values(failures).reduce((a, b) => a + b, 0);
+  return Object.entries(failures)
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([category, count]) => ({ category, count, share: total > 0 ? count / total : 0 }));
+}
+
+/** The top categories as "format errors (unparseable or invalid output): 12 of 100 examples (12%)". */
+export function describeFailures(failures: Record<string, number>, examples: number, top = 4): string[] {
+  return rankFailures(failures)
+    .slice(0, top)
+    .map((f) => `${describeCategory(f.category)}: ${f.count} of ${examples} examples (${pct(examples > 0 ? f.count / examples : 0)})`);
+}
+
+export function pct(x: number): string {
+  return `${(x * 100).toFixed(x < 0.1 ? 1 : 0)}%`;
+}

@@ -1,0 +1,26 @@
+/** Number formats shared by the advisor's reasons and the report, so both quote the same figures. */
+
+export function fmtUsd(x: number | undefined): string {
+  if (x === undefined || !Number.isFinite(x)) return 'unpriced';
+  const abs = Math.abs(x);
+  if (abs === 0) return '$0';
+  if (abs >= 100) return `$${x.toLocaleString('en-US', { maximumFractionDigits: 0 })}`;
+  if (abs >= 0.01) return `$${x.toFixed(2)}`;
+  // two significant digits without exponent notation ($0.00000057, not $5.7e-7)
+  return `$${x.toFixed(Math.min(12, 1 - Math.floor(Math.log10(abs))))}`;
+}
+
+export function fmtNum(x: number, digits = 3): string {
+  return Number.isInteger(x) ? x.toLocaleString('en-US') : x.toFixed(digits);
+}
+
+export function fmtVolume(v: number): string {
+  if (v >= 1e9) return `${+(v / 1e9).toPrecision(3)}B`;
+  if (v >= 1e6) return `${+(v / 1e6).toPrecision(3)}M`;
+  if (v >= 1e4) return `${+(v / 1e3).toPrecision(3)}k`;
+  return Math.round(v).toLocaleString('en-US');
+}
+
+export function fmtMs(ms: number): string {
+  return ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
+}

@@ -1,0 +1,86 @@
+import type { Estimate, PairedComparison, RungSummary } from '../core/results.js';
+import type { Targets, Task } from '../core/task.js';
+import type { CostAnalysis } from '../economics/cost-analysis.js';
+
+/**
+ * What the advisor reads beyond RungSummary (optional fields a training rung may carry):
+ *  - capability: a general-capability check of a TRAINED model — the same probe (e.g. a held-out general
+ *    benchmark, scored in [0,1]) run on the untrained base (`base`) and the trained student (`student`).
+ *    Acceptable when student ≥ base − maxCapabilityDrop (default 0.05 absolute).
+ *  - trainingExamples: good (validated, deduplicated) examples the rung trained on; default task.train.length.
+ */
+export type AdvisorSummary = RungSummary & {
+  capability?: { base: number; student: number; probe?: string };
+  trainingExamples?: number;
+};
+
+export interface AdvisorOptions {
+  /** Judge quality on the CI lower bound (default) or on the point estimate. */
+  qualityBasis?: 'lower-bound' | 'point';
+  /** Monthly costs within this relative difference are a tie (default 0.01 = 1%)… */
+  tieRelative?: number;
+  /** …or within this many USD/month (default 0.01). Ties go to the lower rung. */
+  tieAbsoluteUsd?: number;
+  /** Fine-tuning gate: minimum good training examples (default 500). */
+  minTrainingExamples?: number;
+  /** Fine-tuning gate: largest allowed drop of the general-capability score (default 0.05). */
+  maxCapabilityDrop?: number;
+  /** Fine-tuning gate: refuse a trained rung with no capability check (default true). */
+  requireCapabilityCheck?: boolean;
+  /** Share of a rung's failures one category must have to "dominate" (default 0.5). */
+  dominantFailureShare?: number;
+  /** Allow a trained rung even when a prompted rung meets every target, if it is cheaper (default false). */
+  trainingOnCostAlone?: boolean;
+}
+
+export interface RecommendInput {
+  summaries: AdvisorSummary[];
+  comparisons: PairedComparison[];
+  task: Pick<Task, 'name' | 'primaryMetric' | 'targets' | 'monthlyVolume' | 'train'>;
+  costs: CostAnalysis;
+  options?: AdvisorOptions;
+}
+
+export type TargetName = 'quality' | 'latency' | 'cost' | 'selfHosted';
+
+export interface TargetCheck {
+  target: TargetName;
+  pass: boolean;
+  actual?: number;
+  required?: number;
+  /** How far off, normalized by the target (0 when met; 1 for a yes/no miss or an unverifiable target). */
+  shortfall: number;
+  message: string;
+}
+
+export interface RungVerdict {
+  rungId: string;
+  kind: string;
+  level: number;
+  modelRef: string;
+  hosting: 'local' | 'remote';
+  /** Meets every target (before the fine-tuning gate). */
+  meetsTargets: boolean;
+  /** Meets every target and, for a training rung, passes the fine-tuning gate. */
+  eligible: boolean;
+  checks: TargetCheck[];
+  quality?: Estimate;
+  metrics: Record<string, Estimate>;
+  monthlyUsd?: number;
+  costPer1kUsd?: number;
+  shortfall: number;
+  trainingGate?: { pass: boolean; reasons: string[]; blockers: string[] };
+  failureSummary: string[];
+}
+
+export interface Recommendation {
+  status: 'recommended' | 'none-qualifies' | 'no-rungs';
+  rungId?: string;
+  /** Rungs tied on cost with the pick (the pick is the lowest level among them). */
+  tiedWith: string[];
+  closest?: { rungId: string; shortfall: number; misses: string[] };
+  reasons: string[];
+  verdicts: RungVerdict[];
+  task: { name: string; primaryMetric: string; volume: number; targets: Targets };
+  qualityBasis: 'lower-bound' | 'point';
+}

@@ -1,0 +1,88 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LadderError } from '../../core/errors.js';
+import { hashingEmbedder } from '../../retrieval/hashing-embedder.js';
+import { example, fakeContext, fakeTask, scriptedModel } from '../../retrieval/testing/fake-context.js';
+import { ragRung } from './rag-rung.js';
+
+const nq = '/work/shared/datasets/nq-open-oracle-dev';
+
+describe('ragRung', () => {
+  let stateDir: string;
+  beforeEach(() => {
+    stateDir = mkdtempSync(join(tmpdir(), 'ladder-rag-'));
+  });
+  afterEach(() => rmSync(stateDir, { recursive: true, force: true }));
+
+  const spec = (params: Record<string, string | number>) => ({ id: 'rag-1', kind: 'rag', model: 'gen', params });
+  const task = fakeTask({ baseDir: nq, corpus: { paths: ['corpus.jsonl'] } });
+  const questions = readFileSync(join(nq, 'qa.jsonl'), 'utf8').trim().split('\n').slice(0, 5).map((l) => JSON.parse(l) as { id: string; input: string; doc_id: string });
+
+  it('validates params', () => {
+    expect(ragRung.validate({ retriever: 'bm25', k: 3 }, task)).toEqual([]);
+    expect(ragRung.validate({ retriever: 'dense' }, task)).toEqual([expect.stringMatching(/needs embedModel/)]);
+    expect(ragRung.validate({ k: 0, overlapTokens: 300, bogus: 1 }, task).length).toBe(3);
+    expect(ragRung.validate({}, { ...task, corpus: undefined })).toEqual([expect.stringMatching(/corpus.paths/)]);
+  });
+
+  it('puts the top-k passages with sources before the input and reports what it retrieved', async () => {
+    const model = scriptedModel({ reply: () => 'Röntgen' });
+    const predictor = await ragRung.create(spec({ retriever: 'bm25', k: 3 })).prepare(fakeContext(stateDir, { gen: model }), task);
+    try {
+      const q = questions[0];
+      const prediction = await predictor.predict(example(q.id, q.input, { doc_id: q.doc_id }));
+      const user = prediction.prompt.at(-1)!.content;
+      expect(user).toContain('[1] (source: ');
+      expect(user).toContain('corpus.jsonl');
+      expect(user.endsWith(q.input)).toBe(true);
+      expect(prediction.answer).toBe('Röntgen');
+      const ids = prediction.details!.retrievedDocIds as string[];
+      expect(ids.length).toBe(3);
+      expect(ids).toContain(q.doc_id);
+      expect(prediction.details!.contextTokens).toBeGreaterThan(50);
+      expect(model.requests[0].stablePrefixMessages).toBe(1);
+      expect(predictor.state).toMatchObject({ kind: 'rag', retriever: 'bm25', k: 3, chunkTokens: 256, overlapTokens: 32, indexHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    } finally {
+      await predictor.dispose?.();
+    }
+  });
+
+  it('reuses the index across prepares and pins the same content hash', async () => {
+    const ctx = fakeContext(stateDir, { gen: scriptedModel() });
+    const a = await ragRung.create(spec({ k: 2 })).prepare(ctx, task);
+    await a.dispose?.();
+    const b = await ragRung.create(spec({ k: 2 })).prepare(ctx, task);
+    await b.dispose?.();
+    expect((b.state as { indexHash: string }).indexHash).toBe((a.state as { indexHash: string }).indexHash);
+  });
+
+  it('runs dense and hybrid retrieval through an embedding model', async () => {
+    const embed = hashingEmbedder(128).embed;
+    const ctx = fakeContext(stateDir, { gen: scriptedModel(), emb: scriptedModel({ ref: 'fake:emb', embed }) });
+    for (const retriever of ['dense', 'hybrid']) {
+      const predictor = await ragRung.create(spec({ retriever, k: 5, embedModel: 'emb' })).prepare(ctx, task);
+      let found = 0;
+      for (const q of questions) if (((await predictor.predict(example(q.id, q.input))).details!.retrievedDocIds as string[]).includes(q.doc_id)) found++;
+      await predictor.dispose?.();
+      expect(found).toBeGreaterThanOrEqual(3);
+      expect(predictor.state).toMatchObject({ retriever, embedModel: 'emb', embedModelRef: 'fake:emb' });
+    }
+  });
+
+  it('refuses dense retrieval with a model that cannot embed', async () => {
+    const ctx = fakeContext(stateDir, { gen: scriptedModel() });
+    const err = await ragRung.create(spec({ retriever: 'dense', embedModel: 'gen' })).prepare(ctx, task).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LadderError);
+    expect((err as LadderError).code).toBe('MODEL_UNSUPPORTED');
+  });
+
+  it('indexes a folder of mixed documents relative to the task base dir', async () => {
+    writeFileSync(join(stateDir, 'policy.md'), '# Parking\n\nParking is free after six in the evening.');
+    const predictor = await ragRung.create(spec({ k: 1 })).prepare(fakeContext(join(stateDir, 'state'), { gen: scriptedModel() }), fakeTask({ baseDir: stateDir, corpus: { paths: ['*.md'] } }));
+    const p = await predictor.predict(example('1', 'when is parking free?'));
+    await predictor.dispose?.();
+    expect(p.details!.retrievedDocIds).toEqual(['policy.md']);
+  });
+});

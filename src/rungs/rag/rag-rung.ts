@@ -1,0 +1,140 @@
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import type { RunContext } from '../../core/context.js';
+import { LadderError } from '../../core/errors.js';
+import type { Predictor, Rung, RungFactory } from '../../core/rung.js';
+import type { RungSpec, Task } from '../../core/task.js';
+import type { Model } from '../../core/types.js';
+import { IndexStore } from '../../retrieval/index-store.js';
+import { ingestCorpus } from '../../retrieval/ingest/ingest-corpus.js';
+import { bm25Retriever } from '../../retrieval/retrievers/bm25-retriever.js';
+import { denseRetriever, ensureEmbeddings, type Embedder } from '../../retrieval/retrievers/dense-retriever.js';
+import { hybridRetriever } from '../../retrieval/retrievers/hybrid-retriever.js';
+import { llmReranker, overlapReranker, rerankingRetriever } from '../../retrieval/retrievers/rerank.js';
+import { approxTokens, type Retriever } from '../../retrieval/types.js';
+import { buildRequest, parseAnswer, renderMessages } from '../prompt.js';
+import { formatPassages } from './format-passages.js';
+import { ragParams, validateRagParams, type RagParams } from './rag-params.js';
+
+/**
+ * Level 3, retrieval: the corpus is ingested into an incremental index under `<stateDir>/index/`, and each
+ * call puts the top-k chunks (with their sources) before the input. The predictor's state pins the exact
+ * retrieval config and the index's content hash, so a served rung retrieves from what was evaluated.
+ */
+export const ragRung: RungFactory = {
+  kind: 'rag',
+  level: 3,
+  validate(params, task) {
+    const problems = validateRagParams(params);
+    if (!task.corpus || task.corpus.paths.length === 0) problems.push('the rag rung needs corpus.paths in ladder.yaml');
+    return problems;
+  },
+  create(spec: RungSpec): Rung {
+    return { spec, level: 3, prepare: (ctx, task) => prepareRag(ctx, task, spec) };
+  },
+};
+
+/** The index file for a corpus and chunking config: the same spec always reuses (and updates) one file. */
+export function ragIndexPath(stateDir: string, task: Pick<Task, 'baseDir' | 'corpus'>, params: Pick<RagParams, 'chunkTokens' | 'overlapTokens'>): string {
+  const key = createHash('sha256')
+    .update(JSON.stringify({ baseDir: task.baseDir, paths: task.corpus?.paths ?? [], chunkTokens: params.chunkTokens, overlapTokens: params.overlapTokens }))
+    .digest('hex')
+    .slice(0, 16);
+  return join(stateDir, 'index', `${key}.db`);
+}
+
+async function prepareRag(ctx: RunContext, task: Task, spec: RungSpec): Promise<Predictor> {
+  const params = ragParams(spec.params);
+  if (!task.corpus || task.corpus.paths.length === 0) {
+    throw new LadderError('INPUT_INVALID', `rung ${spec.id}: the rag rung needs corpus.paths in ${task.specFile}`, { exitCode: 2 });
+  }
+  const model = await ctx.models.get(spec.model);
+  const started = Date.now();
+  const store = new IndexStore(ragIndexPath(ctx.stateDir, task, params));
+  try {
+    const report = await ingestCorpus(store, {
+      baseDir: task.baseDir,
+      paths: task.corpus.paths,
+      chunkTokens: params.chunkTokens,
+      overlapTokens: params.overlapTokens,
+      specFile: task.specFile,
+    });
+    ctx.log.info(
+      `rung ${spec.id}: index ${report.chunks} chunks from ${report.files} files (added ${report.added.length}, updated ${report.updated.length}, removed ${report.removed.length}, unchanged ${report.unchanged})`,
+    );
+    let embedModel: Model | undefined;
+    let retriever: Retriever = bm25Retriever(store);
+    if (params.retriever !== 'bm25') {
+      embedModel = await ctx.models.get(params.embedModel ?? '');
+      const embedder = toEmbedder(embedModel, spec);
+      const total = store.chunkCount();
+      const progressId = `${spec.id}:embed`;
+      ctx.progress.start(progressId, total, `embedding ${total} chunks with ${embedModel.ref}`);
+      const embedded = await ensureEmbeddings(store, embedder, { signal: ctx.signal, onProgress: (done) => ctx.progress.update(progressId, done) });
+      ctx.progress.finish(progressId, `${embedded} new vectors`);
+      const dense = denseRetriever(store, embedder);
+      retriever = params.retriever === 'dense' ? dense : hybridRetriever([retriever, dense]);
+    }
+    if (params.rerank !== 'none') retriever = rerankingRetriever(retriever, params.rerank === 'llm' ? llmReranker(model) : overlapReranker);
+    const prepareSeconds = (Date.now() - started) / 1000;
+
+    return {
+      state: {
+        kind: 'rag',
+        retriever: params.retriever,
+        k: params.k,
+        chunkTokens: params.chunkTokens,
+        overlapTokens: params.overlapTokens,
+        tokenizer: 'approx-4-chars',
+        rerank: params.rerank,
+        embedModel: params.embedModel ?? null,
+        embedModelRef: embedModel?.ref ?? null,
+        embedFingerprint: embedModel?.fingerprint ?? null,
+        indexHash: report.contentHash,
+        indexChunks: report.chunks,
+        indexFiles: report.files,
+        corpusPaths: task.corpus.paths,
+      },
+      fixedCosts: [{ what: `index corpus (${report.chunks} chunks${embedModel ? `, embedded with ${embedModel.ref}` : ''})`, computeSeconds: prepareSeconds }],
+      async predict(example, signal) {
+        const t0 = performance.now();
+        const hits = await retriever.search(example.input, params.k, signal);
+        const retrievalMs = performance.now() - t0;
+        const context = formatPassages(hits);
+        const rendered = renderMessages(task, example.input, { context });
+        const result = await model.generate(buildRequest(task, rendered), signal);
+        return {
+          output: result.text,
+          answer: parseAnswer(task, result.text),
+          prompt: rendered.messages,
+          usage: result.usage,
+          latencyMs: result.latencyMs + retrievalMs,
+          cached: result.cached,
+          modelRef: model.ref,
+          details: {
+            retrievedDocIds: hits.map((h) => h.docId),
+            retrievedChunkIds: hits.map((h) => h.chunkId),
+            sources: hits.map((h) => h.source),
+            scores: hits.map((h) => Number(h.score.toFixed(6))),
+            contextTokens: model.countTokens ? await model.countTokens(context) : approxTokens(context),
+            retrievalMs: Math.round(retrievalMs * 100) / 100,
+          },
+        };
+      },
+      async dispose() {
+        store.close();
+      },
+    };
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+}
+
+function toEmbedder(model: Model, spec: RungSpec): Embedder {
+  const embed = model.embed?.bind(model);
+  if (!embed) {
+    throw new LadderError('MODEL_UNSUPPORTED', `rung ${spec.id}: embedModel ${model.ref} cannot embed; pick a model with embeddings for retriever dense/hybrid, or use retriever: bm25`, { exitCode: 2 });
+  }
+  return { id: model.fingerprint || model.ref, embed };
+}
