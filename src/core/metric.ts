@@ -6,6 +6,8 @@ export interface ScoredRow {
   answer: JsonValue;
   output: string;
   failed: boolean;
+  /** Rung-specific facts of the prediction (retrieved doc ids, context tokens...), for retrieval metrics. */
+  details?: { [key: string]: JsonValue };
 }
 
 /**
