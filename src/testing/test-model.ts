@@ -12,3 +12,12 @@ export function testModelPath(env: NodeJS.ProcessEnv = process.env): string {
   const dir = env.LADDER_MODELS_DIR ?? join(cacheHome, 'ladder', 'models');
   return join(dir, findCatalogModel('smollm2-135m')!.file);
 }
+
+/**
+ * llama.cpp threads for tests: LADDER_TEST_THREADS, else 1. With more threads than free cores llama.cpp
+ * spin-waits and slows down 5-50× (measured here), and test machines are often shared.
+ */
+export function testThreads(env: NodeJS.ProcessEnv = process.env): number {
+  const value = Number(env.LADDER_TEST_THREADS);
+  return Number.isInteger(value) && value > 0 ? value : 1;
+}

@@ -65,11 +65,16 @@ export class LocalModel implements Model {
   async generate(request: GenerateRequest, signal?: AbortSignal): Promise<GenerateResult> {
     const { pool } = await this.openContext();
     const prefixKey = stablePrefixKey(request);
-    const slot = await pool.acquire(prefixKey, signal);
     try {
-      return await this.generateOn(slot.item, request, signal);
-    } finally {
-      pool.release(slot.item, prefixKey);
+      const slot = await pool.acquire(prefixKey, signal);
+      try {
+        return await this.generateOn(slot.item, request, signal);
+      } finally {
+        pool.release(slot.item, prefixKey);
+      }
+    } catch (error) {
+      if (signal?.aborted) throw new LadderError('ABORTED', `${this.ref}: call aborted`, { cause: signal.reason });
+      throw error;
     }
   }
 

@@ -1,0 +1,142 @@
+import { Ajv } from 'ajv';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger, silentProgress, type RunContext } from '../../core/context.js';
+import type { GenerateRequest, GenerateResult, JsonObject } from '../../core/types.js';
+import { fewShotRung } from '../../rungs/few-shot/few-shot-rung.js';
+import { loadTask } from '../../task/load-task.js';
+import { testModelPath } from '../../testing/test-model.js';
+import { openLocalModel, openLocalRuntime, type LocalRuntime } from './index.js';
+import type { LocalModel } from './local-model.js';
+
+// The slot schema of the rentalcars-slots dataset (/work/shared/datasets/rentalcars-slots-dev/schema.json), inlined
+// so the test does not depend on a folder outside the repository.
+const slotSchema: JsonObject = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    pickup_city: { type: ['string', 'null'] },
+    pickup_date: { type: ['string', 'null'] },
+    pickup_time: { type: ['string', 'null'] },
+    dropoff_date: { type: ['string', 'null'] },
+  },
+  required: ['pickup_city', 'pickup_date', 'pickup_time', 'dropoff_date'],
+};
+const labels = ['Access', 'Administrative rights', 'HR Support', 'Hardware', 'Internal Project', 'Miscellaneous', 'Purchase', 'Storage'];
+
+const labelRequest = (ticket: string): GenerateRequest => ({
+  messages: [
+    { role: 'system', content: `Route the IT ticket to one queue. Answer with one of: ${labels.join(', ')}.` },
+    { role: 'user', content: ticket },
+  ],
+  output: { kind: 'label', labels },
+  maxTokens: 16,
+  temperature: 0,
+  stablePrefixMessages: 1,
+});
+const jsonRequest = (utterance: string): GenerateRequest => ({
+  messages: [
+    { role: 'system', content: `Extract the rental car slots as JSON matching ${JSON.stringify(slotSchema)}. Use null when a slot is not given.` },
+    { role: 'user', content: utterance },
+  ],
+  output: { kind: 'json', schema: slotSchema },
+  // SmolLM2 writes these objects in 60-100 tokens; a tighter limit would cut the JSON, which is not a grammar fault.
+  maxTokens: 160,
+  temperature: 0,
+  stablePrefixMessages: 1,
+});
+const textRequest = (question: string): GenerateRequest => ({
+  messages: [{ role: 'user', content: question }],
+  output: { kind: 'text' },
+  maxTokens: 16,
+  temperature: 0,
+});
+
+const requests: GenerateRequest[] = [
+  labelRequest('my laptop screen is broken and the keyboard does not work, please send a replacement'),
+  labelRequest('please grant me admin rights on my workstation to install the new compiler'),
+  jsonRequest('I want to pick up the car in Chicago on March 3rd at 10 am.'),
+  jsonRequest('Drop it off next Friday please.'),
+  textRequest('What is the capital of France?'),
+  textRequest('Name three colors.'),
+];
+
+let runtime: LocalRuntime;
+/** One sequence: every call runs alone. */
+let serial: LocalModel;
+/** Six sequences: the same calls decoded together in one batch. */
+let batched: LocalModel;
+
+beforeAll(async () => {
+  runtime = await openLocalRuntime();
+  serial = await openLocalModel(runtime, { ref: 'local:smollm2-135m', path: testModelPath(), sequences: 1, contextSize: 1024, threads: 1 });
+  batched = await openLocalModel(runtime, { ref: 'local:smollm2-135m', path: testModelPath(), sequences: requests.length, contextSize: 1024, threads: 1 });
+});
+
+afterAll(async () => {
+  await serial?.dispose();
+  await batched?.dispose();
+  await runtime?.llama.dispose();
+});
+
+describe('LocalModel under batching', () => {
+  let alone: GenerateResult[];
+  let together: GenerateResult[];
+
+  beforeAll(async () => {
+    alone = [];
+    for (const request of requests) alone.push(await serial.generate(request));
+    together = await Promise.all(requests.map((request) => batched.generate(request)));
+  });
+
+  it('concurrent calls decoded as one batch return exactly what the same calls return one at a time', () => {
+    expect(together.map((r) => r.text)).toEqual(alone.map((r) => r.text));
+  });
+
+  it('labels stay inside the label set when decoded in a batch', () => {
+    for (const [i, request] of requests.entries()) {
+      if (request.output.kind === 'label') expect(labels).toContain(together[i].text);
+    }
+  });
+
+  it('JSON outputs decoded in a batch parse and match the schema', () => {
+    const validate = new Ajv().compile(slotSchema);
+    for (const [i, request] of requests.entries()) {
+      if (request.output.kind !== 'json') continue;
+      const value: unknown = JSON.parse(together[i].text);
+      expect(validate(value), JSON.stringify(validate.errors)).toBe(true);
+    }
+  });
+});
+
+describe('few-shot rung on the local model', () => {
+  it('reuses the KV cache of the shared prefix on the second and later calls', async () => {
+    const task = await loadTask('examples/it-tickets/ladder.yaml');
+    const context: RunContext = {
+      models: {
+        spec: (name) => ({ name, ref: serial.ref }),
+        get: async () => serial,
+        open: async () => serial,
+        disposeAll: async () => {},
+      },
+      log: silentLogger,
+      progress: silentProgress,
+      artifactsDir: '/tmp',
+      modelsDir: '/tmp',
+      stateDir: '/tmp',
+      runId: 'test',
+      signal: new AbortController().signal,
+      now: () => new Date(),
+      env: {},
+    };
+    const rung = fewShotRung.create({ id: 'few-shot', kind: 'few-shot', model: 'small', params: { k: 2, select: 'random', seed: 1 } });
+    const predictor = await rung.prepare(context, task);
+    const short = [...task.test].sort((a, b) => a.input.length - b.input.length).slice(0, 3);
+    const predictions = [];
+    for (const example of short) predictions.push(await predictor.predict(example, context.signal));
+    expect(predictions.every((p) => labels.includes(String(p.answer)))).toBe(true);
+    for (const prediction of predictions.slice(1)) {
+      expect(prediction.usage.cachedInputTokens).toBeGreaterThan(0);
+      expect(prediction.usage.cachedInputTokens).toBeLessThan(prediction.usage.inputTokens);
+    }
+  });
+});

@@ -1,0 +1,73 @@
+import { readFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeModelContract } from '../contract/model-contract.js';
+import { testModelPath, testThreads } from '../../testing/test-model.js';
+import type { JsonObject } from '../../core/types.js';
+import { openLocalModel, openLocalRuntime, type LocalModel, type LocalRuntime } from './index.js';
+
+const labels = ['Access', 'Administrative rights', 'HR Support', 'Hardware', 'Internal Project', 'Miscellaneous', 'Purchase', 'Storage'];
+const schema = JSON.parse(readFileSync(new URL('../../../examples/rentalcars-slots/data/schema.json', import.meta.url), 'utf8')) as JsonObject;
+
+let runtime: LocalRuntime;
+let model: LocalModel;
+beforeAll(async () => {
+  runtime = await openLocalRuntime();
+  model = await openLocalModel(runtime, { ref: 'local:smollm2-135m', path: testModelPath(), sequences: 2, contextSize: 1024, threads: testThreads() });
+});
+afterAll(async () => {
+  await model?.dispose();
+  await runtime?.llama.dispose();
+});
+
+describe('local model (SmolLM2-135M on node-llama-cpp)', () => {
+  it('label-constrained decoding only ever yields a label from the set', async () => {
+    const inputs = ['my laptop screen is broken', 'give me admin rights please', 'question about my payslip', 'the shared drive is full', 'order two monitors', 'hello', 'asdf qwerty'];
+    for (const input of inputs) {
+      const result = await model.generate({
+        messages: [{ role: 'system', content: 'Route the ticket to a queue.' }, { role: 'user', content: input }],
+        output: { kind: 'label', labels },
+        maxTokens: 16,
+        temperature: 0,
+      });
+      expect(labels).toContain(result.text);
+      expect(result.usage.outputTokens).toBeGreaterThan(0);
+      expect(result.usage.inputTokens).toBeGreaterThan(10);
+    }
+  });
+
+  it('JSON-schema grammar decoding always yields schema-valid JSON', async () => {
+    const validate = new Ajv().compile(schema);
+    const inputs = ['I need a car in Paris on March 3rd at 10am until March 5th', 'Thanks, bye.', 'pick me up in Denver tomorrow'];
+    for (const input of inputs) {
+      const result = await model.generate({
+        messages: [{ role: 'system', content: 'Extract the booking slots as JSON.' }, { role: 'user', content: input }],
+        output: { kind: 'json', schema },
+        maxTokens: 256,
+        temperature: 0,
+      });
+      const parsed = JSON.parse(result.text) as unknown;
+      expect(validate(parsed), `${result.text}: ${JSON.stringify(validate.errors)}`).toBe(true);
+    }
+  });
+
+  it('reports the prompt tokens it reused from the KV cache on a repeated stable prefix', async () => {
+    const system = { role: 'system' as const, content: 'You route IT tickets. Answer with one label. '.repeat(4) };
+    const request = (input: string) => ({ messages: [system, { role: 'user' as const, content: input }], output: { kind: 'label' as const, labels }, maxTokens: 8, temperature: 0, stablePrefixMessages: 1 });
+    await model.generate(request('first ticket about a printer'));
+    const second = await model.generate(request('second ticket about a password'));
+    expect(second.usage.cachedInputTokens).toBeGreaterThan(30);
+    expect(second.usage.cachedInputTokens).toBeLessThan(second.usage.inputTokens);
+  });
+
+  it('refuses a prompt that does not fit the context instead of failing mid-run', async () => {
+    await expect(
+      model.generate({ messages: [{ role: 'user', content: 'word '.repeat(2000) }], output: { kind: 'text' }, maxTokens: 8, temperature: 0 }),
+    ).rejects.toMatchObject({ code: 'CONTEXT_OVERFLOW' });
+  });
+});
+
+describeModelContract('local smollm2 (shared Model contract)', async () => openLocalModel(runtime ?? (runtime = await openLocalRuntime()), { ref: 'local:smollm2-135m', path: testModelPath(), sequences: 2, contextSize: 1024, threads: testThreads() }), {
+  timeoutMs: 120_000,
+  abortWithinMs: 10_000,
+});
