@@ -42,8 +42,13 @@ export class LexicalIndex {
   }
 }
 
+/** Function words carry no topic; leaving them out keeps "my" from outweighing "password". */
+const STOPWORDS = new Set(
+  'a an the and or but if of to in on at for with by from as is are was were be been it its this that these those i me my we our you your he she they them their not no do does did can could will would should please hi hello thanks thank'.split(' '),
+);
+
 export function tokenize(text: string): string[] {
-  return text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  return (text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).filter((token) => !STOPWORDS.has(token));
 }
 
 function norm(vector: Map<string, number>): number {

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { silentLogger, silentProgress, type RunContext } from '../../core/context.js';
+import type { Task } from '../../core/task.js';
+import type { Example, GenerateRequest, Model } from '../../core/types.js';
+import { fewShotRung } from './few-shot-rung.js';
+
+const ex = (id: string, input: string, expected: string): Example => ({ id, input, expected, meta: {} });
+const train = [
+  ex('t1', 'printer out of toner', 'Hardware'),
+  ex('t2', 'reset my vpn password', 'Access'),
+  ex('t3', 'new laptop keyboard broken', 'Hardware'),
+  ex('t4', 'payroll question about my payslip', 'HR Support'),
+  ex('t5', 'cannot access the shared drive password expired', 'Access'),
+];
+
+function fixture(): { task: Task; ctx: RunContext; sent: GenerateRequest[] } {
+  const sent: GenerateRequest[] = [];
+  const model: Model = {
+    ref: 'fake:recorder',
+    fingerprint: 'recorder',
+    hosting: 'local',
+    async generate(request) {
+      sent.push(request);
+      return { text: 'Hardware', usage: { inputTokens: 1, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 1 }, latencyMs: 1, cached: false };
+    },
+  };
+  const task = {
+    name: 't', instructions: 'Route the ticket.', output: { kind: 'label', labels: ['Hardware', 'Access', 'HR Support'] }, outputKind: 'label',
+    train, test: [], metrics: ['accuracy'], primaryMetric: 'accuracy', targets: {}, monthlyVolume: 1, models: [], rungs: [], budget: {},
+    execution: { concurrency: 1, timeoutMs: 1000, retries: 0, maxTokens: 8 }, baseDir: '.', specFile: 'x', fingerprints: {},
+  } as Task;
+  const ctx = {
+    models: { get: async () => model, spec: () => ({ name: 'm', ref: model.ref }), open: async () => model, disposeAll: async () => {} },
+    log: silentLogger, progress: silentProgress, artifactsDir: '.', modelsDir: '.', stateDir: '.', runId: 'r', signal: new AbortController().signal, now: () => new Date(), env: {},
+  } as RunContext;
+  return { task, ctx, sent };
+}
+
+const userTurns = (request: GenerateRequest) => request.messages.filter((m) => m.role === 'user').map((m) => m.content);
+
+describe('few-shot rung', () => {
+  it('similar: puts the nearest training examples in the prompt, the most similar right before the input', async () => {
+    const { task, ctx, sent } = fixture();
+    const predictor = await fewShotRung.create({ id: 'fs', kind: 'few-shot', model: 'm', params: { k: 2, select: 'similar' } }).prepare(ctx, task);
+    const prediction = await predictor.predict(ex('q', 'my vpn password does not work', 'Access'));
+    expect(userTurns(sent[0])).toEqual(['cannot access the shared drive password expired', 'reset my vpn password', 'my vpn password does not work']);
+    expect(sent[0].messages.filter((m) => m.role === 'assistant').map((m) => m.content)).toEqual(['Access', 'Access']);
+    expect(prediction.prompt).toEqual(sent[0].messages);
+    expect(prediction.details?.exampleIds).toEqual(['t5', 't2']);
+    expect(sent[0].stablePrefixMessages).toBe(1);
+  });
+
+  it('fixed: uses exactly the named ids, as a stable (cacheable) prefix', async () => {
+    const { task, ctx, sent } = fixture();
+    const predictor = await fewShotRung.create({ id: 'fs', kind: 'few-shot', model: 'm', params: { select: 'fixed', ids: ['t4', 't1'] } }).prepare(ctx, task);
+    await predictor.predict(ex('q', 'anything', 'Hardware'));
+    expect(userTurns(sent[0]).slice(0, 2)).toEqual(['payroll question about my payslip', 'printer out of toner']);
+    expect(sent[0].stablePrefixMessages).toBe(5);
+  });
+
+  it('random: the same seed chooses the same examples for every input', async () => {
+    const { task, ctx, sent } = fixture();
+    const predictor = await fewShotRung.create({ id: 'fs', kind: 'few-shot', model: 'm', params: { k: 3, select: 'random', seed: 9 } }).prepare(ctx, task);
+    await predictor.predict(ex('a', 'one', 'Hardware'));
+    await predictor.predict(ex('b', 'two', 'Hardware'));
+    expect(userTurns(sent[0]).slice(0, 3)).toEqual(userTurns(sent[1]).slice(0, 3));
+    expect(new Set(userTurns(sent[0]).slice(0, 3)).size).toBe(3);
+    expect(predictor.state).toMatchObject({ exampleIds: expect.any(Array) });
+  });
+
+  it('rejects unknown ids and k larger than the training set', () => {
+    expect(fewShotRung.validate({ select: 'fixed', ids: ['nope'] }, { outputKind: 'label', train, corpus: undefined })).toContain('ids: "nope" is not a training example id');
+    expect(fewShotRung.validate({ k: 9 }, { outputKind: 'label', train, corpus: undefined })[0]).toMatch(/only 5 training examples/);
+  });
+});
