@@ -1,0 +1,111 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeProvider } from '../testing/fake-provider/index.js';
+import type { FakeProvider } from '../testing/fake-provider/types.js';
+
+const bin = resolve('bin/ladder.js');
+const KEY = 'sk-ladder-test-DISTINCTIVE-7f3a9c';
+const N = 40;
+
+let fake: FakeProvider;
+beforeAll(async () => {
+  // Answers the label the ticket text names; everything else gets "Hardware".
+  fake = await startFakeProvider({
+    apiKey: KEY,
+    responder: (request) => (/password|login|access/i.test(request.lastUserMessage) ? 'Access' : 'Hardware'),
+    faults: { seed: 3, serverError: 0.1, rateLimit: 0.1, retryAfterMs: 5 },
+  });
+});
+afterAll(async () => fake?.close());
+
+async function project(extra: string): Promise<{ dir: string; env: NodeJS.ProcessEnv }> {
+  const dir = await mkdtemp(join(tmpdir(), 'ladder-remote-'));
+  const rows = Array.from({ length: N }, (_, i) => JSON.stringify({ id: `t${i}`, input: i % 2 ? `password reset ${i}` : `broken screen ${i}`, expected: i % 2 ? 'Access' : 'Hardware' }));
+  await writeFile(join(dir, 'test.jsonl'), rows.join('\n'));
+  await writeFile(
+    join(dir, 'ladder.yaml'),
+    `name: remote
+instructions: Route the ticket.
+data: { test: { path: test.jsonl } }
+output: { kind: label, labels: [Access, Hardware] }
+targets: { min_quality: 0.9 }
+models:
+  - name: api
+    ref: openai:gpt-test
+    base_url: ${fake.baseUrl}
+    api_key_env: LADDER_TEST_KEY
+    price: { input_per_mtok: 1000, output_per_mtok: 1000 }
+rungs:
+  - { kind: zero-shot, model: api }
+execution: { concurrency: 4, max_tokens: 8, retries: 4, timeout_ms: 5000 }
+${extra}`,
+  );
+  return { dir, env: { ...process.env, LADDER_STATE_DIR: join(dir, '.ladder'), LADDER_TEST_KEY: KEY } };
+}
+
+/** Async on purpose: the fake provider lives in this process and must keep serving while the CLI runs. */
+function ladder(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [bin, ...args], { cwd, env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (status) => done({ status, stdout, stderr }));
+  });
+}
+
+function rows(dir: string): { n: number; max: number; usd: number } {
+  const db = new Database(join(dir, '.ladder', 'ladder.db'), { readonly: true });
+  try {
+    return db.prepare('SELECT COUNT(*) AS n, COALESCE(MAX(c),0) AS max, (SELECT COALESCE(SUM(cost_usd),0) FROM predictions) AS usd FROM (SELECT COUNT(*) AS c FROM predictions GROUP BY example_id)').get() as never;
+  } finally {
+    db.close();
+  }
+}
+
+async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+}
+
+describe('ladder run against a remote API (the fault-injecting fake provider)', () => {
+  it('with 20% of calls failing, every example gets exactly one row, and the run stays under budget.max_usd until resumed with more', async () => {
+    // Each call costs about (~60 input + ~1 output tokens) × $1000/M ≈ $0.06; $0.5 stops the run part-way.
+    const { dir, env } = await project('budget: { max_usd: 0.5 }');
+    const first = await ladder(['run', 'ladder.yaml'], dir, env);
+    expect(first.status, first.stderr + first.stdout).toBe(3);
+    expect(first.stdout).toMatch(/stopped at the budget ceiling/);
+    const stopped = rows(dir);
+    expect(stopped.n).toBeGreaterThan(0);
+    expect(stopped.n).toBeLessThan(N);
+    expect(stopped.usd).toBeLessThanOrEqual(0.5);
+    const runId = /--resume (\S+)/.exec(first.stdout)![1];
+    const resumed = await ladder(['run', 'ladder.yaml', '--resume', runId, '--max-usd', '100'], dir, env);
+    expect(resumed.status, resumed.stderr).toBe(0);
+    const done = rows(dir);
+    expect(done.n).toBe(N);
+    expect(done.max).toBe(1);
+    expect(resumed.stdout).toMatch(/zero-shot\s+openai:gpt-test\s+1\.000/);
+
+    // The report and every stored byte are free of the API key.
+    const report = await ladder(['report', runId, '--out', join(dir, 'reports')], dir, env);
+    expect(report.status, report.stderr).toBe(0);
+    for (const file of [...(await filesUnder(join(dir, '.ladder'))), ...(await filesUnder(join(dir, 'reports')))]) {
+      expect((await readFile(file)).includes(KEY), file).toBe(false);
+    }
+    for (const output of [first.stdout, first.stderr, resumed.stdout, resumed.stderr, report.stdout, report.stderr]) expect(output).not.toContain(KEY);
+    expect(fake.counters.authHeaders.has(`Bearer ${KEY}`)).toBe(true);
+  });
+
+  it('a missing API key is a clear input error naming the variable', async () => {
+    const { dir, env } = await project('');
+    const result = await ladder(['run', 'ladder.yaml'], dir, { ...env, LADDER_TEST_KEY: '' });
+    expect(result.stderr).toMatch(/LADDER_TEST_KEY/);
+    expect(result.status).toBe(2);
+  });
+});
