@@ -108,4 +108,35 @@ describe('ladder run against a remote API (the fault-injecting fake provider)', 
     expect(result.stderr).toMatch(/LADDER_TEST_KEY/);
     expect(result.status).toBe(2);
   });
+
+  it('--batch submits once, survives kill -9, resumes by polling the stored batch id, and prices at batch rates', async () => {
+    const batchFake = await startFakeProvider({ apiKey: KEY, responder: (request) => (/password/.test(request.lastUserMessage) ? 'Access' : 'Hardware'), batchPollsToComplete: 15 });
+    try {
+      const { dir, env } = await project('');
+      await writeFile(join(dir, 'ladder.yaml'), (await readFile(join(dir, 'ladder.yaml'), 'utf8')).replace(fake.baseUrl, batchFake.baseUrl));
+      const batchEnv = { ...env, LADDER_BATCH_POLL_MS: '200' };
+      const child = spawn(process.execPath, [bin, 'run', 'ladder.yaml', '--batch'], { cwd: dir, env: batchEnv, stdio: 'ignore' });
+      const deadline = Date.now() + 60_000;
+      while (batchFake.counters.batchSubmissions === 0) {
+        if (Date.now() > deadline) throw new Error('no batch was submitted');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+      expect(rows(dir).n).toBe(0);
+      const runId = /^(\d{8}-\d{6}-[0-9a-f]{4})/m.exec((await ladder(['runs'], dir, batchEnv)).stdout)![1];
+      const resumed = await ladder(['run', 'ladder.yaml', '--batch', '--resume', runId], dir, batchEnv);
+      expect(resumed.status, resumed.stderr).toBe(0);
+      expect(batchFake.counters.batchSubmissions).toBe(1);
+      expect(batchFake.counters.generationRequests).toBe(0);
+      expect(rows(dir)).toMatchObject({ n: N, max: 1 });
+      const db = new Database(join(dir, '.ladder', 'ladder.db'), { readonly: true });
+      const summary = JSON.parse((db.prepare('SELECT summary_json FROM rungs').get() as { summary_json: string }).summary_json);
+      db.close();
+      expect(summary.batch).toBe(true);
+      expect(summary.metrics.accuracy.value).toBe(1);
+    } finally {
+      await batchFake.close();
+    }
+  });
 });

@@ -6,7 +6,9 @@ import { errorMessage, LadderError } from '../core/errors.js';
 import type { Metric } from '../core/metric.js';
 import type { PairedComparison, RungSummary } from '../core/results.js';
 import type { RungFactory } from '../core/rung.js';
-import type { ModelSpec, Task } from '../core/task.js';
+import type { ModelSpec, RungSpec, Task } from '../core/task.js';
+import type { Model } from '../core/types.js';
+import type { BatchCollectingModel } from './batch-model.js';
 import type { Usage } from '../core/types.js';
 import type { RunStatus, RunStore } from '../store/run-store.js';
 import { BudgetCeiling } from './budget.js';
@@ -21,12 +23,17 @@ export interface RunLadderOptions {
   rungs: RungFactory[];
   metrics: Metric[];
   /** Prices a call's usage in USD (undefined = cannot price). */
-  price(spec: ModelSpec, usage: Usage): number | undefined;
+  price(spec: ModelSpec, usage: Usage, options?: { batch?: boolean }): number | undefined;
   /** Resume this run instead of starting a new one. */
   resumeRunId?: string;
   /** Overrides budget.max_usd (e.g. resuming with a higher ceiling). */
   maxUsd?: number;
   onRungDone?(summary: RungSummary): void;
+  /**
+   * `--batch`: run a rung's calls as one provider batch (half price) when its model supports it. Returns the
+   * batch model to use for the rung, or undefined to run it call by call.
+   */
+  batchFor?(spec: RungSpec, modelSpec: ModelSpec, model: Model, ctx: RunContext): BatchCollectingModel | undefined;
 }
 
 export interface RunLadderResult {
@@ -92,9 +99,13 @@ export async function runLadder(options: RunLadderOptions): Promise<RunLadderRes
     const base = { runId, rungId: spec.id, position, kind: spec.kind, level: factory.level, modelName: spec.model, modelRef: modelSpec.ref, fixedCosts: [] };
     store.upsertRung({ ...base, status: 'running' });
     ctx.log.info(`preparing ${spec.id} (${spec.kind} on ${modelSpec.ref})`);
+    const batchModel = options.batchFor?.(spec, modelSpec, await ctx.models.get(spec.model), ctx);
+    const rungCtx: RunContext = batchModel
+      ? { ...ctx, models: { ...ctx.models, get: (name) => (name === spec.model ? Promise.resolve(batchModel) : ctx.models.get(name)) } }
+      : ctx;
     let predictor;
     try {
-      predictor = await rung.prepare(ctx, task);
+      predictor = await rung.prepare(rungCtx, task);
     } catch (error) {
       if (ctx.signal.aborted) {
         status = 'interrupted';
@@ -107,15 +118,19 @@ export async function runLadder(options: RunLadderOptions): Promise<RunLadderRes
     }
     const model = await ctx.models.get(spec.model);
     store.upsertRung({ ...base, modelRef: model.ref, state: predictor.state, fixedCosts: predictor.fixedCosts ?? [], status: 'running' });
-    const budget = new BudgetCeiling(maxUsd, spent, task.execution.concurrency, (usage) => options.price(modelSpec, usage));
+    const done = store.completedExampleIds(runId, spec.id);
+    const todo = task.test.filter((e) => !done.has(e.id)).length;
+    batchModel?.expect(todo);
+    const budget = new BudgetCeiling(maxUsd, spent, batchModel ? todo : task.execution.concurrency, (usage) => options.price(modelSpec, usage, { batch: Boolean(batchModel) }));
     const outcome = await runRung({
       runId,
       rungId: spec.id,
       predictor,
       examples: task.test,
-      done: store.completedExampleIds(runId, spec.id),
-      concurrency: task.execution.concurrency,
-      timeoutMs: task.execution.timeoutMs,
+      done,
+      // A batch needs every call in flight at once; the provider, not a timeout, decides when it ends.
+      concurrency: batchModel ? Math.max(1, todo) : task.execution.concurrency,
+      timeoutMs: batchModel ? 7 * 24 * 3600_000 : task.execution.timeoutMs,
       signal: ctx.signal,
       save: (row) => store.insertPrediction(row),
       budget,
@@ -132,7 +147,7 @@ export async function runLadder(options: RunLadderOptions): Promise<RunLadderRes
     const summary = summarizeRung(
       task,
       options.metrics,
-      { rungId: spec.id, kind: spec.kind, level: factory.level, modelRef: model.ref, hosting: model.hosting, fixedCosts: predictor.fixedCosts ?? [] },
+      { rungId: spec.id, kind: spec.kind, level: factory.level, modelRef: model.ref, hosting: model.hosting, fixedCosts: predictor.fixedCosts ?? [], batch: Boolean(batchModel) },
       store.getPredictions(runId, spec.id),
     );
     store.upsertRung({ ...base, modelRef: model.ref, state: predictor.state, fixedCosts: predictor.fixedCosts ?? [], status: 'done', summary });

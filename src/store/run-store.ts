@@ -143,6 +143,18 @@ export class RunStore {
     return rows.map(toPredictionRow);
   }
 
+  /** The provider batch id of a rung (`--batch`), so an interrupted batch run polls it instead of resubmitting. */
+  batchPersist(runId: string, rungId: string, provider: string): { load(): string | undefined; save(batchId: string): void } {
+    return {
+      load: () => (this.db.prepare(`SELECT batch_id FROM batches WHERE run_id = ? AND rung_id = ?`).get(runId, rungId) as { batch_id: string } | undefined)?.batch_id,
+      save: (batchId) => {
+        this.db
+          .prepare(`INSERT OR REPLACE INTO batches (run_id, rung_id, batch_id, provider, status, created_at) VALUES (?, ?, ?, ?, 'submitted', ?)`)
+          .run(runId, rungId, batchId, provider, new Date().toISOString());
+      },
+    };
+  }
+
   saveProbe(probe: { id: string; kind: string; modelRef: string; createdAt: string; result: JsonValue; text: string }): void {
     this.db
       .prepare(`INSERT INTO probes (id, kind, model_ref, created_at, result_json) VALUES (?, ?, ?, ?, ?)`)

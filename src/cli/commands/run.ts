@@ -11,6 +11,7 @@ import { formatComparisons, formatOtherMetrics, formatSummaries } from '../forma
 import { consoleLogger, openProject, runContext } from '../project.js';
 import { terminalProgress } from '../progress.js';
 import { ExitCode } from '../exit-codes.js';
+import { batchFactory } from '../batch.js';
 
 export function registerRun(program: Command): void {
   program
@@ -20,9 +21,10 @@ export function registerRun(program: Command): void {
     .option('--resume <run>', 'finish an interrupted run without redoing finished examples')
     .option('--estimate', 'print the expected calls, tokens and cost per rung, and run nothing')
     .option('--gate', 'exit 1 when the recommended rung misses a target (for CI)')
+    .option('--batch', 'run OpenAI/Anthropic rungs through their batch APIs (half price; resumable by batch id)')
     .option('--max-usd <usd>', 'budget ceiling for this run (overrides budget.max_usd)', Number)
     .option('-v, --verbose', 'more logging')
-    .action(async (specPath: string, options: { resume?: string; estimate?: boolean; gate?: boolean; maxUsd?: number; verbose?: boolean }) => {
+    .action(async (specPath: string, options: { resume?: string; estimate?: boolean; gate?: boolean; batch?: boolean; maxUsd?: number; verbose?: boolean }) => {
       const task = await loadTask(specPath);
       const log = consoleLogger(Boolean(options.verbose));
       const project = openProject(process.env);
@@ -47,7 +49,8 @@ export function registerRun(program: Command): void {
           context,
           rungs: rungRegistry,
           metrics: metricsFor(task.metrics),
-          price: (spec, usage) => pricer(spec, usage),
+          price: (spec, usage, callOptions) => pricer(spec, usage, callOptions),
+          batchFor: options.batch ? batchFactory(project.store, process.env) : undefined,
           resumeRunId: options.resume,
           maxUsd: options.maxUsd,
         });
