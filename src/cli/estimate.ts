@@ -32,7 +32,7 @@ export async function estimateRun(task: Task, models: ModelResolver, options: { 
         tokens += t;
         if (i < stablePrefixMessages && example === sample[0]) prefix += t;
       }
-      total += tokens;
+      total += tokens + knowledgeTokens(rung.kind, rung.params, spec.contextSize);
     }
     plans.push({
       rungId: rung.id,
@@ -57,4 +57,14 @@ export function formatEstimate(estimate: PilotEstimate): string {
   rows.push(['total', String(t.calls), t.inputTokens.toFixed(0), t.maxOutputTokens.toFixed(0), `$${t.expectedUsd.toFixed(4)}`, `$${t.maxUsd.toFixed(4)}`, '']);
   const budget = estimate.budgetUsd === undefined ? 'no budget.max_usd set' : `budget $${estimate.budgetUsd}: ${estimate.withinBudget ? 'within' : 'the worst case exceeds it; the run will stop at the ceiling'}`;
   return `${formatTable(['rung', 'calls', 'input tokens', 'max output tokens', 'expected $', 'worst case $'], rows)}\n${budget}`;
+}
+
+/**
+ * Context a knowledge rung adds per call, before anything is retrieved: RAG adds k chunks of chunkTokens
+ * (plus a source line each); long context fills the model's window (an upper bound when the corpus is smaller).
+ */
+function knowledgeTokens(kind: string, params: Record<string, unknown>, contextSize: number | undefined): number {
+  if (kind === 'rag') return Number(params.k ?? 5) * (Number(params.chunkTokens ?? 256) + 12);
+  if (kind === 'long-context') return Math.round((contextSize ?? 4096) * 0.9);
+  return 0;
 }
