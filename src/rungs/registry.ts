@@ -3,9 +3,10 @@ import { fewShotRung } from './few-shot/few-shot-rung.js';
 import { zeroShotRung } from './zero-shot/zero-shot-rung.js';
 import { ragRung } from './rag/index.js';
 import { longContextRung } from './long-context/index.js';
+import { classifierRung } from './classifier/classifier-rung.js';
 
 /** Every rung Ladder can climb. Adding a rung = one module + one line here. */
-export const rungRegistry: RungFactory[] = [zeroShotRung, fewShotRung, ragRung, longContextRung];
+export const rungRegistry: RungFactory[] = [zeroShotRung, fewShotRung, ragRung, longContextRung, classifierRung];
 
 export function findRung(kind: string, registry: RungFactory[] = rungRegistry): RungFactory | undefined {
   return registry.find((rung) => rung.kind === kind);

@@ -1,0 +1,12 @@
+export { writeDataset, rowInputText, type WriteDatasetOptions, type WriteDatasetResult } from './write-dataset.js';
+export { checkLeakage, describeLeakage, normalizeText, shingles, jaccard } from './leakage.js';
+export type { LeakageItem, LeakagePair, LeakageOptions, LeakageReport } from './leakage.js';
+export { verifyManifests, formatVerifyResult, type VerifyProblem, type VerifyResult } from './verify.js';
+export { writeManifest, hashFileFor, manifestRelativePath, resolveManifestPath } from './manifest.js';
+export { filterRows, majorityAnswer, type FilterOptions, type DroppedRow } from './filters.js';
+export { validateJsonSchema, canonicalJson } from './json-schema.js';
+export { writeFileAtomic } from './atomic-write.js';
+export { sha256File, sha256Text } from './hash.js';
+export { ladderVersion } from './ladder-version.js';
+export type * from './types.js';
+export { registerVerify } from './verify-command.js';
