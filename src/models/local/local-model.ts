@@ -79,7 +79,7 @@ export class LocalModel implements Model {
   }
 
   async embed(texts: string[], signal?: AbortSignal): Promise<Float32Array[]> {
-    this.embeddingPromise ??= this.model.createEmbeddingContext({ contextSize: Math.min(2048, this.model.trainContextSize), threads: this.options.threads });
+    this.embeddingPromise ??= this.model.createEmbeddingContext({ contextSize: Math.min(1024, this.model.trainContextSize), threads: this.options.threads });
     const context = await this.embeddingPromise;
     const vectors: Float32Array[] = [];
     for (const text of texts) {
