@@ -18,18 +18,31 @@ export function promptedPredictor(
     state,
     async predict(example, signal) {
       const parts = await partsFor(example);
-      const rendered = renderMessages(task, example.input, parts);
-      const result = await model.generate(buildRequest(task, rendered), signal);
-      return {
-        output: result.text,
-        answer: parseAnswer(task, result.text),
-        prompt: rendered.messages,
-        usage: result.usage,
-        latencyMs: result.latencyMs,
-        cached: result.cached,
-        modelRef: model.ref,
-        details: detailsFor?.(example, parts),
-      };
+      return callPrompted(task, model, example, parts, signal, detailsFor?.(example, parts));
     },
+  };
+}
+
+/** One prompted call: render, generate with the task's constraint, parse, and keep exactly what was sent. */
+export async function callPrompted(
+  task: Task,
+  model: Model,
+  example: Example,
+  parts: PromptParts,
+  signal: AbortSignal | undefined,
+  details?: Prediction['details'],
+  extraLatencyMs = 0,
+): Promise<Prediction> {
+  const rendered = renderMessages(task, example.input, parts);
+  const result = await model.generate(buildRequest(task, rendered), signal);
+  return {
+    output: result.text,
+    answer: parseAnswer(task, result.text),
+    prompt: rendered.messages,
+    usage: result.usage,
+    latencyMs: result.latencyMs + extraLatencyMs,
+    cached: result.cached,
+    modelRef: model.ref,
+    details,
   };
 }

@@ -3,6 +3,8 @@ import { extname } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { InputIssue } from '../core/errors.js';
 import type { Example, JsonObject, JsonValue } from '../core/types.js';
+import { seededRandom } from '../core/random.js';
+export { seededRandom } from '../core/random.js';
 
 export interface Columns {
   id: string;
@@ -110,17 +112,6 @@ export function splitExamples(examples: Example[], testFraction: number, seed: n
   return { test: shuffled.slice(0, testCount), train: shuffled.slice(testCount) };
 }
 
-/** mulberry32: small, fast, well-distributed; enough for sampling examples reproducibly. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function seededShuffle<T>(items: readonly T[], seed: number): T[] {
   const random = seededRandom(seed);

@@ -1,5 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from '../../core/context.js';
+import { seededRandom } from '../../core/random.js';
+export { seededRandom } from '../../core/random.js';
 
 /** Time and chance, injected so tests are deterministic. */
 export interface ResilienceDeps {
@@ -18,17 +20,6 @@ export const realResilienceDeps: ResilienceDeps = {
   random: Math.random,
 };
 
-/** A small seeded PRNG (mulberry32) for reproducible jitter. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Full-jitter exponential backoff: uniform in [0, min(max, base·2^attempt)), but at least Retry-After. */
 export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random: () => number, retryAfterMs?: number): number {

@@ -5,7 +5,8 @@ import type { RungSpec, Task } from '../../core/task.js';
 import type { JsonObject } from '../../core/types.js';
 import { loadCorpusDocuments } from '../../retrieval/ingest/load-corpus.js';
 import { approxTokens } from '../../retrieval/types.js';
-import { buildRequest, parseAnswer, renderMessages } from '../prompt.js';
+import { callPrompted } from '../prompted-predictor.js';
+import { renderMessages } from '../prompt.js';
 import { orderDocuments, type DocOrder } from './order-documents.js';
 import { countBlocks, packContext, packReport, type AsyncCount } from './pack-context.js';
 
@@ -116,18 +117,7 @@ async function prepareLongContext(ctx: RunContext, task: Task, spec: RungSpec): 
       ...report,
     },
     async predict(example, signal) {
-      const rendered = renderMessages(task, example.input, { stableContext: packed.text });
-      const result = await model.generate(buildRequest(task, rendered), signal);
-      return {
-        output: result.text,
-        answer: parseAnswer(task, result.text),
-        prompt: rendered.messages,
-        usage: result.usage,
-        latencyMs: result.latencyMs,
-        cached: result.cached,
-        modelRef: model.ref,
-        details: { retrievedDocIds: seenDocIds, contextTokens, truncated, ...report },
-      };
+      return callPrompted(task, model, example, { stableContext: packed.text }, signal, { retrievedDocIds: seenDocIds, contextTokens, truncated, ...report });
     },
   };
 }

@@ -12,7 +12,7 @@ import { denseRetriever, ensureEmbeddings, type Embedder } from '../../retrieval
 import { hybridRetriever } from '../../retrieval/retrievers/hybrid-retriever.js';
 import { llmReranker, overlapReranker, rerankingRetriever } from '../../retrieval/retrievers/rerank.js';
 import { approxTokens, type Retriever } from '../../retrieval/types.js';
-import { buildRequest, parseAnswer, renderMessages } from '../prompt.js';
+import { callPrompted } from '../prompted-predictor.js';
 import { formatPassages } from './format-passages.js';
 import { ragParams, validateRagParams, type RagParams } from './rag-params.js';
 
@@ -101,25 +101,14 @@ async function prepareRag(ctx: RunContext, task: Task, spec: RungSpec): Promise<
         const hits = await retriever.search(example.input, params.k, signal);
         const retrievalMs = performance.now() - t0;
         const context = formatPassages(hits);
-        const rendered = renderMessages(task, example.input, { context });
-        const result = await model.generate(buildRequest(task, rendered), signal);
-        return {
-          output: result.text,
-          answer: parseAnswer(task, result.text),
-          prompt: rendered.messages,
-          usage: result.usage,
-          latencyMs: result.latencyMs + retrievalMs,
-          cached: result.cached,
-          modelRef: model.ref,
-          details: {
-            retrievedDocIds: hits.map((h) => h.docId),
-            retrievedChunkIds: hits.map((h) => h.chunkId),
-            sources: hits.map((h) => h.source),
-            scores: hits.map((h) => Number(h.score.toFixed(6))),
-            contextTokens: model.countTokens ? await model.countTokens(context) : approxTokens(context),
-            retrievalMs: Math.round(retrievalMs * 100) / 100,
-          },
-        };
+        return callPrompted(task, model, example, { context }, signal, {
+          retrievedDocIds: hits.map((h) => h.docId),
+          retrievedChunkIds: hits.map((h) => h.chunkId),
+          sources: hits.map((h) => h.source),
+          scores: hits.map((h) => Number(h.score.toFixed(6))),
+          contextTokens: model.countTokens ? await model.countTokens(context) : approxTokens(context),
+          retrievalMs: Math.round(retrievalMs * 100) / 100,
+        }, retrievalMs);
       },
       async dispose() {
         store.close();
