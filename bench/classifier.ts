@@ -8,6 +8,7 @@
  *
  * Run: npx tsx bench/classifier.ts [--train 300] [--test 300] [--chars 200] [--zero-shot 1] [--out bench/results/classifier.md]
  */
+import { testModelPath } from '../src/testing/test-model.js';
 import { execSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -27,8 +28,8 @@ const trainN = Number(args.get('train') ?? 300);
 const testN = Number(args.get('test') ?? 300);
 const chars = Number(args.get('chars') ?? 200);
 const out = args.get('out') ?? 'bench/results/classifier.md';
-const gguf = process.env.LADDER_TEST_GGUF ?? '/tmp/smollm2.gguf';
-const dataDir = '/work/shared/datasets/it-service-tickets-dev';
+const gguf = testModelPath();
+const dataDir = 'examples/it-tickets/data';
 
 const load = (split: string, n: number): Example[] =>
   readFileSync(join(dataDir, `${split}.jsonl`), 'utf8').trim().split('\n').slice(0, n).map((line, i) => {

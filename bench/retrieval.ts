@@ -26,7 +26,7 @@ for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i].replac
 const sizes = (args.get('sizes') ?? '10000,100000').split(',').map(Number);
 const queryCount = Number(args.get('queries') ?? 200);
 const out = args.get('out') ?? 'bench/results/retrieval.md';
-const corpusFile = args.get('corpus') ?? '/work/shared/datasets/nq-open-oracle-dev/corpus.jsonl';
+const corpusFile = args.get('corpus') ?? 'examples/nq-open-rag/data/corpus.jsonl';
 
 function rng(seed: number) {
   let s = seed >>> 0;

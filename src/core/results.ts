@@ -30,6 +30,13 @@ export interface RungSummary {
   batch: boolean;
   /** Failure categories (format errors, wrong labels...) with counts, for the advisor's explanations. */
   failures: Record<string, number>;
+  /**
+   * Trained rungs: the same general-capability probe on the base and on the trained student, in [0, 1]
+   * (higher is better); the advisor's fine-tuning gate refuses a student that lost too much.
+   */
+  capability?: { base: number; student: number; probe?: string };
+  /** Trained rungs: the good examples it learned from. */
+  trainingExamples?: number;
 }
 
 /** Paired bootstrap of rung B minus rung A on the same examples. */

@@ -150,6 +150,7 @@ export async function runLadder(options: RunLadderOptions): Promise<RunLadderRes
       { rungId: spec.id, kind: spec.kind, level: factory.level, modelRef: model.ref, hosting: model.hosting, fixedCosts: predictor.fixedCosts ?? [], batch: Boolean(batchModel) },
       store.getPredictions(runId, spec.id),
     );
+    Object.assign(summary, trainingFacts(predictor.state));
     store.upsertRung({ ...base, modelRef: model.ref, state: predictor.state, fixedCosts: predictor.fixedCosts ?? [], status: 'done', summary });
     summaries.push(summary);
     options.onRungDone?.(summary);
@@ -159,4 +160,17 @@ export async function runLadder(options: RunLadderOptions): Promise<RunLadderRes
   const comparisons = compareRungs(task, primary, rowsByRung);
   store.setRunStatus(runId, status, status === 'done' ? now().toISOString() : undefined);
   return { runId, status, summaries, comparisons };
+}
+
+/**
+ * What a trained rung's state says about its training, in the summary's terms: the general check's mean answer
+ * loss on base and student becomes a capability score exp(-loss) in [0, 1], and the rows it trained on.
+ */
+function trainingFacts(state: unknown): Pick<RungSummary, 'capability' | 'trainingExamples'> {
+  const s = state as { trainRows?: number; training?: { generalCheck?: { baseLoss: number; adapterLoss: number } | null } } | null;
+  const check = s?.training?.generalCheck;
+  return {
+    ...(typeof s?.trainRows === 'number' ? { trainingExamples: s.trainRows } : {}),
+    ...(check ? { capability: { base: Math.exp(-check.baseLoss), student: Math.exp(-check.adapterLoss), probe: 'trainer/general_check.jsonl, exp(-mean answer loss)' } } : {}),
+  };
 }

@@ -1,3 +1,4 @@
+import { testModelPath } from '../testing/test-model.js';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Model } from '../core/types.js';
@@ -6,7 +7,7 @@ import { scriptedModel } from '../retrieval/testing/fake-context.js';
 import { formatProbeGrid } from './format-probe-grid.js';
 import { cutToTokens, insertAt, runNeedleProbe } from './needle-probe.js';
 
-const corpusTexts = readFileSync('/work/shared/datasets/nq-open-oracle-dev/corpus.jsonl', 'utf8')
+const corpusTexts = readFileSync('examples/nq-open-rag/data/corpus.jsonl', 'utf8')
   .trim()
   .split('\n')
   .slice(0, 40)
@@ -42,7 +43,7 @@ describe('needle probe mechanics', () => {
   });
 });
 
-const gguf = process.env.LADDER_TEST_GGUF ?? '/tmp/smollm2.gguf';
+const gguf = testModelPath();
 
 describe('needle probe with the local model', () => {
   let model: Model & { dispose?: () => Promise<void> };

@@ -1,3 +1,4 @@
+import { testModelPath } from '../../testing/test-model.js';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +8,7 @@ import { IndexStore } from '../index-store.js';
 import { ingestCorpus } from '../ingest/ingest-corpus.js';
 import { denseRetriever, ensureEmbeddings, type Embedder } from './dense-retriever.js';
 
-const gguf = process.env.LADDER_TEST_GGUF ?? '/tmp/smollm2.gguf';
+const gguf = testModelPath();
 
 describe('dense retrieval with the local model embeddings', () => {
   let dir: string;

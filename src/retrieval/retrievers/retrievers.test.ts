@@ -83,7 +83,7 @@ function hitsOf(ids: string[]): Hit[] {
 }
 
 describe('BM25 on NQ-open (oracle passages)', () => {
-  const data = '/work/shared/datasets/nq-open-oracle-dev';
+  const data = 'examples/nq-open-rag/data';
   it('finds the gold passage in the top 5 far above chance', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ladder-nq-'));
     const store = new IndexStore(join(dir, 'nq.db'));

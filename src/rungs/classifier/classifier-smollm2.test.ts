@@ -13,7 +13,7 @@ import { openLocalEmbedModel } from './local-embed-model.js';
  * a logistic head. Kept small (150 train / 60 test, inputs cut to 120 characters) so it runs in seconds on
  * an idle machine; bench/classifier.ts measures the full 300 / 300.
  */
-const data = '/work/shared/datasets/it-service-tickets-dev';
+const data = 'examples/it-tickets/data';
 const load = (split: string, n: number): Example[] =>
   readFileSync(join(data, `${split}.jsonl`), 'utf8')
     .trim()

@@ -7,7 +7,7 @@ import { hashingEmbedder } from '../../retrieval/hashing-embedder.js';
 import { example, fakeContext, fakeTask, scriptedModel } from '../../retrieval/testing/fake-context.js';
 import { ragRung } from './rag-rung.js';
 
-const nq = '/work/shared/datasets/nq-open-oracle-dev';
+const nq = 'examples/nq-open-rag/data';
 
 describe('ragRung', () => {
   let stateDir: string;
