@@ -45,7 +45,9 @@ export class LocalModel implements Model {
   }
 
   get contextSize(): number {
-    return Math.min(this.options.contextSize ?? 4096, this.model.trainContextSize);
+    // Without a size in the spec, keep the KV cache of all sequences bounded (~32k cells in total).
+    const fallback = Math.max(2048, Math.min(4096, Math.floor(32768 / this.parallelSequences)));
+    return Math.min(this.options.contextSize ?? fallback, this.model.trainContextSize);
   }
 
   get parallelSequences(): number {

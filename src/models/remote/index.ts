@@ -43,7 +43,9 @@ export function createRemoteModel(spec: ModelSpec, env: NodeJS.ProcessEnv): Mode
       messages: toSdkMessages(request.messages, target.provider, request.stablePrefixMessages),
       // Our system messages come from the task's own instructions, not from untrusted input.
       allowSystemInMessages: true,
-      maxOutputTokens: request.maxTokens,
+      // A label sent as structured output is wrapped ({"result": ...} plus whitespace a server's grammar allows):
+      // up to ~40 tokens that the bare label does not need (seen with llama-server: every call hit a 16-token cap).
+      maxOutputTokens: request.maxTokens + (plan.output && request.output.kind === 'label' ? 48 : 0),
       temperature: request.temperature,
       maxRetries: 0,
       abortSignal: signal,
