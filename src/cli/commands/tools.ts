@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
 import { registerProbe } from './probe.js';
 import { registerVerify } from '../../datasets/verify-command.js';
+import { registerServe } from './serve.js';
 
-/** Commands beyond the run itself: probes, dataset verification. */
+/** Commands beyond the run itself: probes, dataset verification, serving. */
 export function registerTools(program: Command): void {
   registerProbe(program);
   registerVerify(program);
+  registerServe(program);
 }
