@@ -1,4 +1,4 @@
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { LadderError } from '../../core/errors.js';
 import type { PairedComparison } from '../../core/results.js';

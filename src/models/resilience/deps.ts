@@ -1,6 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from '../../core/context.js';
-import { seededRandom } from '../../core/random.js';
 export { seededRandom } from '../../core/random.js';
 
 /** Time and chance, injected so tests are deterministic. */

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { RunContext } from '../../core/context.js';
 import { LadderError, LadderInputError } from '../../core/errors.js';
@@ -14,6 +13,7 @@ import { createFeaturizer, embedText, truncateInput, type FeatureConfig, type Fe
 import { saveHead } from './head-file.js';
 import { argmax, predictProbabilities, trainSoftmaxHead, type SoftmaxHead } from './softmax-head.js';
 import { labelWithTeacher } from './teacher-labels.js';
+import { taskSources } from '../../datasets/task-sources.js';
 
 /**
  * Level 4, distillation into a classifier: embed each input, train a softmax head (logistic regression or
@@ -151,21 +151,6 @@ function goldLabel(example: Example): string | undefined {
   return undefined;
 }
 
-/**
- * The data files the training rows came from (and the test split they were checked against), hashed into
- * the dataset manifest. Not the spec: editing ladder.yaml later is normal and must not fail `ladder verify`
- * (the teacher's prompt is recorded in the manifest itself).
- */
-function taskSources(task: Task): { path: string; role: string }[] {
-  const sources = new Map<string, string>();
-  for (const [examples, role] of [[task.train, 'train-split'], [task.test, 'test-split (leakage-checked)']] as const) {
-    const file = examples[0]?.source?.file;
-    if (!file) continue;
-    const path = resolve(task.baseDir, file);
-    if (existsSync(path) && !sources.has(path)) sources.set(path, role);
-  }
-  return [...sources].map(([path, role]) => ({ path, role }));
-}
 
 /** Serving side: also what `ladder serve` can rebuild from `state` with loadHead + createFeaturizer. */
 export function classifierPredictor(head: SoftmaxHead, featurizer: Featurizer, state: JsonObject, embedModel: Model | undefined, fixedCosts: FixedCost[] = []): Predictor {
