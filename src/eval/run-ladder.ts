@@ -140,6 +140,11 @@ export async function runLadder(options: RunLadderOptions): Promise<RunLadderRes
     });
     spent = budget.spent;
     await predictor.dispose?.();
+    if (outcome.stoppedBy === 'context') {
+      ctx.log.warn(`${spec.id} stopped before its first answer: ${outcome.reason}`);
+      store.upsertRung({ ...base, modelRef: model.ref, state: predictor.state, status: 'failed', error: outcome.reason });
+      continue;
+    }
     if (outcome.stoppedBy) {
       status = outcome.stoppedBy === 'budget' ? 'budget' : 'interrupted';
       break;

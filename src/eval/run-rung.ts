@@ -36,8 +36,13 @@ export interface RunRungOutcome {
   completed: number;
   failed: number;
   cached: number;
-  /** Why the rung stopped early: the user interrupted, or the budget ceiling. */
-  stoppedBy?: 'abort' | 'budget';
+  /**
+   * Why the rung stopped early: the user interrupted, the budget ceiling, or the very first call's prompt did
+   * not fit the model's context (a prefix shared by every call: all would fail, so the rung says so at once).
+   */
+  stoppedBy?: 'abort' | 'budget' | 'context';
+  /** The message of a `context` stop. */
+  reason?: string;
 }
 
 /**
@@ -87,6 +92,11 @@ export async function runRung(options: RunRungOptions): Promise<RunRungOutcome> 
         if (options.signal.aborted) {
           // Interrupted by the user: record nothing, so --resume does this example again.
           outcome.stoppedBy = 'abort';
+          return;
+        }
+        if (errorCode(error) === 'CONTEXT_OVERFLOW' && outcome.completed === options.done.size && !outcome.stoppedBy) {
+          outcome.stoppedBy = 'context';
+          outcome.reason = errorMessage(error);
           return;
         }
         const timedOut = callSignal.aborted && !options.signal.aborted;

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { LadderError } from '../core/errors.js';
+import type { Predictor } from '../core/rung.js';
+import type { Example } from '../core/types.js';
+import type { PredictionRow } from '../store/run-store.js';
+import { runRung } from './run-rung.js';
+
+const examples: Example[] = Array.from({ length: 10 }, (_, i) => ({ id: `e${i}`, input: `input ${i}`, expected: 'a', meta: {} }));
+const usage = { inputTokens: 10, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 1 };
+
+function predictor(behave: (example: Example, signal?: AbortSignal) => Promise<string>): Predictor & { inFlight: number; maxInFlight: number } {
+  const p = {
+    inFlight: 0,
+    maxInFlight: 0,
+    state: {},
+    async predict(example: Example, signal?: AbortSignal) {
+      p.inFlight++;
+      p.maxInFlight = Math.max(p.maxInFlight, p.inFlight);
+      try {
+        const output = await behave(example, signal);
+        return { output, answer: output, prompt: [], usage, latencyMs: 1, cached: false, modelRef: 'fake' };
+      } finally {
+        p.inFlight--;
+      }
+    },
+  };
+  return p;
+}
+
+const base = { runId: 'r', rungId: 'g', examples, concurrency: 3, timeoutMs: 1000 };
+
+describe('runRung', () => {
+  it('keeps at most `concurrency` calls in flight, records a failing example and goes on', async () => {
+    const rows: PredictionRow[] = [];
+    const p = predictor(async (example) => {
+      await new Promise((r) => setTimeout(r, 5));
+      if (example.id === 'e4') throw new LadderError('MODEL_CALL_FAILED', 'boom');
+      return 'a';
+    });
+    const outcome = await runRung({ ...base, predictor: p, done: new Set(), signal: new AbortController().signal, save: (row) => rows.push(row) });
+    expect(p.maxInFlight).toBe(3);
+    expect(rows).toHaveLength(10);
+    expect(rows.find((r) => r.exampleId === 'e4')?.error).toEqual({ code: 'MODEL_CALL_FAILED', message: 'boom' });
+    expect(outcome).toMatchObject({ completed: 10, failed: 1 });
+  });
+
+  it('skips examples already done (resume) and times out a hung call as a recorded failure', async () => {
+    const rows: PredictionRow[] = [];
+    const p = predictor((example, signal) =>
+      example.id === 'e9' ? new Promise((_, reject) => signal?.addEventListener('abort', () => reject(signal.reason))) : Promise.resolve('a'),
+    );
+    await runRung({ ...base, timeoutMs: 50, predictor: p, done: new Set(['e0', 'e1']), signal: new AbortController().signal, save: (row) => rows.push(row) });
+    expect(rows.map((r) => r.exampleId).sort()).toEqual(['e2', 'e3', 'e4', 'e5', 'e6', 'e7', 'e8', 'e9']);
+    expect(rows.find((r) => r.exampleId === 'e9')?.error?.code).toBe('TIMEOUT');
+  });
+
+  it('an abort records nothing for the calls it interrupted, so --resume redoes them', async () => {
+    const rows: PredictionRow[] = [];
+    const controller = new AbortController();
+    const p = predictor(async (example, signal) => {
+      if (example.id === 'e2') controller.abort();
+      await new Promise((resolve, reject) => {
+        const timer = setTimeout(resolve, 20);
+        signal?.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)));
+      });
+      return 'a';
+    });
+    const outcome = await runRung({ ...base, predictor: p, done: new Set(), signal: controller.signal, save: (row) => rows.push(row) });
+    expect(outcome.stoppedBy).toBe('abort');
+    expect(rows).toHaveLength(0);
+  });
+
+  it('stops the rung at once when the first call does not fit the context, writing no rows', async () => {
+    const rows: PredictionRow[] = [];
+    const p = predictor(async () => {
+      throw new LadderError('CONTEXT_OVERFLOW', 'prompt of 9000 tokens does not fit the 4096-token context');
+    });
+    const outcome = await runRung({ ...base, concurrency: 1, predictor: p, done: new Set(), signal: new AbortController().signal, save: (row) => rows.push(row) });
+    expect(outcome).toMatchObject({ stoppedBy: 'context', reason: expect.stringMatching(/does not fit/) });
+    expect(rows).toHaveLength(0);
+  });
+});
