@@ -60,6 +60,7 @@ describe('runRung', () => {
     const p = predictor(async (example, signal) => {
       if (example.id === 'e2') controller.abort();
       await new Promise((resolve, reject) => {
+        if (signal?.aborted) return reject(signal.reason);
         const timer = setTimeout(resolve, 20);
         signal?.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)));
       });
