@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { silentLogger, silentProgress, type RunContext } from '../../src/core/context.js';
-import { LadderError } from '../../src/core/errors.js';
-import type { ModelSpec, Task } from '../../src/core/task.js';
+import type { RunContext } from '../../src/core/context.js';
+import type { Task } from '../../src/core/task.js';
 import type { Example, Model } from '../../src/core/types.js';
 import { loadTask } from '../../src/task/load-task.js';
+import { fixedModelsContext } from '../../src/testing/run-context.js';
 
 /**
  * The it-tickets task with its whole test split (the spec limits it to 40 for the quick example run), so a
@@ -23,29 +23,5 @@ export async function itTicketsTask(limit: number): Promise<Task> {
 
 /** A RunContext whose resolver hands out the given, already open models by name (no registry, no cache). */
 export function benchContext(models: Record<string, Model>, signal = new AbortController().signal): RunContext {
-  const specOf = (name: string): ModelSpec => {
-    const model = models[name];
-    if (!model) throw new LadderError('MODEL_NOT_FOUND', `no bench model "${name}"`);
-    return { name, ref: model.ref };
-  };
-  return {
-    models: {
-      spec: specOf,
-      get: async (name) => {
-        specOf(name);
-        return models[name];
-      },
-      open: async (spec) => models[spec.name],
-      disposeAll: async () => {},
-    },
-    log: silentLogger,
-    progress: silentProgress,
-    artifactsDir: '/tmp',
-    modelsDir: '/tmp',
-    stateDir: '/tmp',
-    runId: 'bench',
-    signal,
-    now: () => new Date(),
-    env: process.env,
-  };
+  return fixedModelsContext(models, { signal, runId: 'bench' });
 }

@@ -1,12 +1,12 @@
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger, silentProgress, type RunContext } from '../../core/context.js';
 import type { GenerateRequest, GenerateResult, JsonObject } from '../../core/types.js';
 import { fewShotRung } from '../../rungs/few-shot/few-shot-rung.js';
 import { loadTask } from '../../task/load-task.js';
 import { testModelPath } from '../../testing/test-model.js';
 import { openLocalModel, openLocalRuntime, type LocalRuntime } from './index.js';
 import type { LocalModel } from './local-model.js';
+import { fixedModelsContext } from '../../testing/run-context.js';
 
 // The slot schema of the rentalcars-slots dataset (/work/shared/datasets/rentalcars-slots-dev/schema.json), inlined
 // so the test does not depend on a folder outside the repository.
@@ -111,23 +111,7 @@ describe('LocalModel under batching', () => {
 describe('few-shot rung on the local model', () => {
   it('reuses the KV cache of the shared prefix on the second and later calls', async () => {
     const task = await loadTask('examples/it-tickets/ladder.yaml');
-    const context: RunContext = {
-      models: {
-        spec: (name) => ({ name, ref: serial.ref }),
-        get: async () => serial,
-        open: async () => serial,
-        disposeAll: async () => {},
-      },
-      log: silentLogger,
-      progress: silentProgress,
-      artifactsDir: '/tmp',
-      modelsDir: '/tmp',
-      stateDir: '/tmp',
-      runId: 'test',
-      signal: new AbortController().signal,
-      now: () => new Date(),
-      env: {},
-    };
+    const context = fixedModelsContext({ small: serial });
     const rung = fewShotRung.create({ id: 'few-shot', kind: 'few-shot', model: 'small', params: { k: 2, select: 'random', seed: 1 } });
     const predictor = await rung.prepare(context, task);
     const short = [...task.test].sort((a, b) => a.input.length - b.input.length).slice(0, 3);

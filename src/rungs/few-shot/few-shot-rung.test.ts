@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { silentLogger, silentProgress, type RunContext } from '../../core/context.js';
+import type { RunContext } from '../../core/context.js';
+import { fixedModelsContext } from '../../testing/run-context.js';
 import type { Task } from '../../core/task.js';
 import type { Example, GenerateRequest, Model } from '../../core/types.js';
 import { fewShotRung } from './few-shot-rung.js';
@@ -29,10 +30,7 @@ function fixture(): { task: Task; ctx: RunContext; sent: GenerateRequest[] } {
     train, test: [], metrics: ['accuracy'], primaryMetric: 'accuracy', targets: {}, monthlyVolume: 1, models: [], rungs: [], budget: {},
     execution: { concurrency: 1, timeoutMs: 1000, retries: 0, maxTokens: 8 }, baseDir: '.', specFile: 'x', fingerprints: {},
   } as Task;
-  const ctx = {
-    models: { get: async () => model, spec: () => ({ name: 'm', ref: model.ref }), open: async () => model, disposeAll: async () => {} },
-    log: silentLogger, progress: silentProgress, artifactsDir: '.', modelsDir: '.', stateDir: '.', runId: 'r', signal: new AbortController().signal, now: () => new Date(), env: {},
-  } as RunContext;
+  const ctx = fixedModelsContext({ m: model });
   return { task, ctx, sent };
 }
 
