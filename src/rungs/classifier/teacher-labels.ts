@@ -1,6 +1,6 @@
 import type { Task } from '../../core/task.js';
-import { addUsage, emptyUsage, type Example, type Model, type Usage } from '../../core/types.js';
-import { buildRequest, formatInstructions, parseAnswer, renderMessages } from '../prompt.js';
+import type { Example, Model, Usage } from '../../core/types.js';
+import { labelInputs } from '../distill/label-inputs.js';
 
 export interface TeacherLabel {
   example: Example;
@@ -27,24 +27,11 @@ export async function labelWithTeacher(
   examples: Example[],
   options: { signal?: AbortSignal; onDone?: (done: number) => void } = {},
 ): Promise<TeacherLabelling> {
-  const started = performance.now();
-  const labels: TeacherLabel[] = new Array(examples.length);
-  let usage = emptyUsage();
-  let next = 0;
-  let done = 0;
-  const worker = async () => {
-    while (next < examples.length) {
-      const index = next++;
-      options.signal?.throwIfAborted();
-      const example = examples[index];
-      const result = await teacher.generate(buildRequest(task, renderMessages(task, example.input)), options.signal);
-      usage = addUsage(usage, result.usage);
-      const answer = parseAnswer(task, result.text);
-      labels[index] = { example, label: typeof answer === 'string' ? answer : null, output: result.text };
-      options.onDone?.(++done);
-    }
+  const run = await labelInputs(task, teacher, examples, options);
+  return {
+    labels: run.answers.map(({ example, answer, output }) => ({ example, label: typeof answer === 'string' ? answer : null, output })),
+    usage: run.usage,
+    seconds: run.seconds,
+    prompt: run.prompt,
   };
-  const workers = Math.max(1, Math.min(task.execution.concurrency, examples.length));
-  await Promise.all(Array.from({ length: workers }, worker));
-  return { labels, usage, seconds: (performance.now() - started) / 1000, prompt: formatInstructions(task) };
 }

@@ -5,13 +5,13 @@ import { join, resolve } from 'node:path';
 import { getLlama, LlamaChatSession, LlamaLogLevel } from 'node-llama-cpp';
 import { describe, expect, it } from 'vitest';
 import type { RunContext } from '../../core/context.js';
-import { silentLogger, silentProgress } from '../../core/context.js';
 import type { Task } from '../../core/task.js';
 import type { Example, JsonObject } from '../../core/types.js';
 import { openLocalModel, openLocalRuntime } from '../../models/local/index.js';
 import { repoRoot } from '../../training/lora/trainer-env.js';
 import { formatInstructions } from '../prompt.js';
 import { fineTuneRung } from './fine-tune-rung.js';
+import { fixedModelsContext } from '../../testing/run-context.js';
 
 const GGUF = testModelPath();
 const DATA = resolve(repoRoot(), 'examples', 'rentalcars-slots', 'data');
@@ -52,21 +52,13 @@ describe('fine-tune rung (real LoRA run on SmolLM2-135M; needs scripts/setup-tra
     const dir = mkdtempSync(join(tmpdir(), 'ladder-finetune-'));
     const runtime = await openLocalRuntime();
     const ctx: RunContext = {
+      ...fixedModelsContext({}, { dir, runId: 'lora-test' }),
       models: {
         get: async () => { throw new Error('not used'); },
         spec: (name) => ({ name, ref: 'local:smollm2-135m', path: GGUF }),
         open: (spec) => openLocalModel(runtime, { ref: spec.lora ? `${spec.ref}+lora` : spec.ref, path: spec.path!, lora: spec.lora, sequences: 1, contextSize: 1024, threads: 1 }),
         disposeAll: async () => {},
       },
-      log: silentLogger,
-      progress: silentProgress,
-      artifactsDir: dir,
-      modelsDir: dir,
-      stateDir: dir,
-      runId: 'lora-test',
-      signal: new AbortController().signal,
-      now: () => new Date(),
-      env: process.env,
     };
     const task = slotTask();
     const spec = { id: 'fine-tune-smol', kind: 'fine-tune', model: 'smol', params: { steps: 20, batchSize: 2, lr: 0.002, maxExamples: 16, threads: 2 } };
