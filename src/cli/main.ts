@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { LadderError, LadderInputError } from '../core/errors.js';
+import { formatIssue, LadderError, LadderInputError } from '../core/errors.js';
 import { ladderJsonSchema } from '../task/spec-schema.js';
 import { registerInit } from './commands/init.js';
 import { registerInspect } from './commands/inspect.js';
@@ -38,7 +38,7 @@ export async function main(argv: string[]): Promise<number> {
       return ExitCode.badInput;
     }
     if (error instanceof LadderInputError) {
-      process.stderr.write(`error: invalid input (nothing was run):\n${error.issues.map((i) => `  ${formatIssueLine(i)}`).join('\n')}\n`);
+      process.stderr.write(`error: invalid input (nothing was run):\n${error.issues.map((i) => `  ${formatIssue(i)}`).join('\n')}\n`);
       return ExitCode.badInput;
     }
     if (error instanceof LadderError) {
@@ -48,8 +48,4 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     return 1;
   }
-}
-
-function formatIssueLine(issue: LadderInputError['issues'][number]): string {
-  return `${issue.file}${issue.line !== undefined ? `:${issue.line}` : ''}${issue.field ? ` ${issue.field}:` : ''} ${issue.message}`;
 }

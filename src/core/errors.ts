@@ -51,10 +51,9 @@ export class LadderInputError extends LadderError {
   }
 }
 
+/** `file:line field: message` — the one format every input problem is shown in. */
 export function formatIssue(issue: InputIssue): string {
-  const where = [issue.file, issue.line !== undefined ? String(issue.line) : undefined].filter(Boolean).join(':');
-  const field = issue.field ? ` ${issue.field}:` : '';
-  return `${where}:${field} ${issue.message}`;
+  return `${issue.file}${issue.line !== undefined ? `:${issue.line}` : ''}${issue.field ? ` ${issue.field}:` : ''} ${issue.message}`;
 }
 
 /** A provider call failed. `status` is the HTTP status when there was one. */

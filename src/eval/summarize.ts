@@ -36,7 +36,7 @@ export function summarizeRung(task: Task, metrics: Metric[], identity: RungIdent
     metricEstimates[metric.name] = bootstrap(scored.length, (idx) => aggregateMetric(metric, idx.map((i) => scored[i])), { seed });
   }
   const ok = rows.filter((r) => !r.error);
-  const latencies = Float64Array.from(ok.filter((r) => !r.prediction.cached || true).map((r) => r.prediction.latencyMs)).sort();
+  const latencies = Float64Array.from(ok.map((r) => r.prediction.latencyMs)).sort();
   const usageTotal = ok.reduce<Usage>((sum, r) => addUsage(sum, r.prediction.usage), emptyUsage());
   const n = Math.max(1, ok.length);
   return {
