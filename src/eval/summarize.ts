@@ -3,7 +3,7 @@ import { aggregateMetric } from '../core/metric.js';
 import type { Estimate, PairedComparison, RungSummary } from '../core/results.js';
 import type { FixedCost } from '../core/rung.js';
 import type { Task } from '../core/task.js';
-import type { Example, Usage } from '../core/types.js';
+import type { Usage } from '../core/types.js';
 import { addUsage, emptyUsage } from '../core/types.js';
 import type { PredictionRow } from '../store/run-store.js';
 import { bootstrap, pairedBootstrap, quantile } from './bootstrap.js';
@@ -63,12 +63,15 @@ export function summarizeRung(task: Task, metrics: Metric[], identity: RungIdent
     usageTotal,
     fixedCosts: identity.fixedCosts.map((c) => ({ what: c.what, usd: c.usd, computeSeconds: c.computeSeconds })),
     batch: identity.batch ?? false,
-    failures: categorizeFailures(task, scored, rows),
+    failures: categorizeFailures(task, scored, rows, metrics.find((m) => m.name === task.primaryMetric)),
   };
 }
 
-/** Failure categories the advisor explains: call_failed, format_error, wrong_label:<expected>-><got>, wrong_answer. */
-export function categorizeFailures(task: Task, scored: ScoredRow[], rows: PredictionRow[]): Record<string, number> {
+/**
+ * Failure categories the advisor explains: call_failed, format_error, wrong_label:<expected>-><got>, and
+ * wrong_answer (a text/json answer that does not score full marks on the primary metric).
+ */
+export function categorizeFailures(task: Task, scored: ScoredRow[], rows: PredictionRow[], primary?: Metric): Record<string, number> {
   const failures: Record<string, number> = {};
   const bump = (key: string): void => {
     failures[key] = (failures[key] ?? 0) + 1;
@@ -79,13 +82,14 @@ export function categorizeFailures(task: Task, scored: ScoredRow[], rows: Predic
     else if (row.failed) continue; // not run (interrupted)
     else if (row.answer === null) bump('format_error');
     else if (task.outputKind === 'label' && row.answer !== row.example.expected) bump(`wrong_label:${String(row.example.expected)}->${answerText(row.answer)}`);
-    else if (task.outputKind !== 'label' && !isCorrect(row.example, row)) bump('wrong_answer');
+    else if (task.outputKind !== 'label' && !isCorrect(row, primary)) bump('wrong_answer');
   }
   return failures;
 }
 
-function isCorrect(example: Example, row: ScoredRow): boolean {
-  return JSON.stringify(row.answer) === JSON.stringify(example.expected);
+function isCorrect(row: ScoredRow, primary: Metric | undefined): boolean {
+  if (primary?.score) return primary.score(row) >= 1;
+  return JSON.stringify(row.answer) === JSON.stringify(row.example.expected);
 }
 
 /** Paired bootstrap of every rung against the first one (the baseline, usually zero-shot) on one metric. */
