@@ -7,7 +7,6 @@ export const CLIENT_SCRIPT = `'use strict';
 (function () {
   function $(sel) { return document.querySelector(sel); }
   function each(sel, fn) { document.querySelectorAll(sel).forEach(fn); }
-  function fmtUsd(x) { return x === null || x === undefined ? 'unpriced' : x < 0.01 ? '$' + x.toPrecision(2) : '$' + x.toFixed(2); }
 
   var live = document.querySelectorAll('[data-live-run]');
   if (live.length && window.EventSource) {
@@ -44,13 +43,14 @@ export const CLIENT_SCRIPT = `'use strict';
           var reasons = $('#reasons');
           reasons.replaceChildren.apply(reasons, e.reasons.map(function (text) { var li = document.createElement('li'); li.textContent = text; return li; }));
           e.rungs.forEach(function (r) {
-            each('[data-cell="' + r.rungId + '|monthly"]', function (el) { el.textContent = fmtUsd(r.monthlyUsd); });
-            each('[data-cell="' + r.rungId + '|per1k"]', function (el) { el.textContent = fmtUsd(r.costPer1kUsd); });
+            each('[data-cell="' + r.rungId + '|monthly"]', function (el) { el.textContent = r.monthly; });
+            each('[data-cell="' + r.rungId + '|per1k"]', function (el) { el.textContent = r.per1k; });
             each('[data-cell="' + r.rungId + '|verdict"]', function (el) { el.textContent = r.verdict; el.className = r.eligible ? 'pass' : 'fail'; });
             each('tr[data-rung="' + r.rungId + '"]', function (el) { el.className = r.rungId === e.pick ? 'pick' : ''; });
           });
           $('#pareto').src = '/runs/' + encodeURIComponent(runId) + '/pareto.svg?volume=' + volume;
           $('#pareto').setAttribute('data-volume', String(volume));
+          $('#cost-volume').src = '/runs/' + encodeURIComponent(runId) + '/cost-volume.svg?volume=' + volume;
         });
       }, 120);
     };

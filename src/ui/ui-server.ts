@@ -11,7 +11,7 @@ import { CLIENT_SCRIPT } from './client-script.js';
 import { paretoChart } from './pareto-chart.js';
 import { comparePage, type RungChange } from './pages/compare-page.js';
 import { examplePage, examplesPage } from './pages/examples-page.js';
-import { CSP, CSS, layout } from './pages/layout.js';
+import { CSP, CSS, ICON, layout } from './pages/layout.js';
 import { runPage } from './pages/run-page.js';
 import { runsPage } from './pages/runs-page.js';
 import { economicsJson } from './pages/verdict.js';
@@ -44,6 +44,7 @@ export function uiApp(options: UiServerOptions): Hono {
   });
   app.use('*', requireToken(options.token));
   app.get('/assets/ui.js', (c) => c.body(CLIENT_SCRIPT, 200, { 'content-type': 'text/javascript; charset=utf-8' }));
+  app.get('/assets/icon.svg', (c) => c.body(ICON, 200, { 'content-type': 'image/svg+xml' }));
   app.get('/assets/ui.css', (c) => c.body(CSS, 200, { 'content-type': 'text/css; charset=utf-8' }));
 
   app.get('/', async (c) => {

@@ -7,12 +7,15 @@ export function layout(title: string, body: string, crumbs: [string, string?][] 
   const nav = [['Runs', '/'] as [string, string?], ...crumbs].map(([text, href]) => (href ? `<a href="${esc(href)}">${esc(text)}</a>` : `<span>${esc(text)}</span>`)).join(' › ');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${esc(title)} · Ladder</title><link rel="stylesheet" href="/assets/ui.css"><link rel="icon" href="data:,">
+<title>${esc(title)} · Ladder</title><link rel="stylesheet" href="/assets/ui.css"><link rel="icon" href="/assets/icon.svg">
 <script src="/assets/ui.js" defer></script></head>
 <body><header><strong>Ladder</strong> <nav>${nav}</nav></header><main>
 ${body}
 </main></body></html>`;
 }
+
+/** A small ladder, so the browser does not ask for /favicon.ico. */
+export const ICON = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><path d="M4 1v14M12 1v14M4 4h8M4 8h8M4 12h8" stroke="#2563eb" stroke-width="2" fill="none"/></svg>';
 
 export const CSS = `body{font:14px/1.45 system-ui,-apple-system,Segoe UI,sans-serif;margin:0;color:#111827;background:#f9fafb}
 header{background:#111827;color:#f9fafb;padding:8px 24px}header a{color:#93c5fd}main{max-width:1200px;margin:0 auto;padding:16px 24px}

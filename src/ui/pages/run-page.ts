@@ -47,7 +47,7 @@ ${a.changed.length ? `<p class="warn">Changed since this run: ${esc(a.changed.jo
 <tbody>${rows.join('\n')}</tbody></table>
 <h2>Charts</h2>
 <div class="charts"><img id="pareto" data-volume="${a.task.monthlyVolume}" src="/runs/${id}/pareto.svg" width="760" height="420" alt="quality, cost and latency of every rung">
-<img src="/runs/${id}/cost-volume.svg" width="720" height="400" alt="monthly cost against volume with break-even points"></div>
+<img id="cost-volume" src="/runs/${id}/cost-volume.svg" width="720" height="400" alt="monthly cost against volume with break-even points"></div>
 <h2>Compare</h2>
 ${compare}`,
     [[`run ${run.id}`]],

@@ -1,3 +1,4 @@
+import { fmtUsd } from '../../advisor/format.js';
 import type { Recommendation, RungVerdict } from '../../advisor/types.js';
 
 /** One cell per rung: each target met (✓) or missed (✗), as the advisor checked it. */
@@ -16,7 +17,8 @@ export function economicsJson(recommendation: Recommendation, volume: number, co
     reasons: recommendation.reasons,
     rungs: costs.rungs.map((c) => {
       const v = recommendation.verdicts.find((x) => x.rungId === c.rungId);
-      return { rungId: c.rungId, monthlyUsd: c.monthlyUsd ?? null, costPer1kUsd: c.costPer1kUsd ?? null, verdict: verdictText(v), eligible: v?.eligible ?? false };
+      // Formatted here, as the page first rendered them, so a moved slider shows numbers in the same format.
+      return { rungId: c.rungId, monthlyUsd: c.monthlyUsd ?? null, costPer1kUsd: c.costPer1kUsd ?? null, monthly: fmtUsd(c.monthlyUsd), per1k: fmtUsd(c.costPer1kUsd), verdict: verdictText(v), eligible: v?.eligible ?? false };
     }),
   };
 }
