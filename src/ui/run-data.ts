@@ -57,6 +57,11 @@ export class RunData {
     const total = 'error' in loaded ? undefined : loaded.task.test.length;
     const metric = 'error' in loaded ? undefined : findMetric(loaded.task.primaryMetric);
     return this.store.getRungs(run.id).map((rung) => {
+      // A finished rung's summary already says it; only a rung in progress is worth re-reading its rows for.
+      if (rung.status === 'done' && rung.summary) {
+        const primary = 'error' in loaded ? undefined : rung.summary.metrics[loaded.task.primaryMetric];
+        return { rungId: rung.rungId, status: rung.status, done: rung.summary.examples, total, score: primary?.value };
+      }
       const rows = this.store.getPredictions(run.id, rung.rungId);
       let score: number | undefined;
       if (!('error' in loaded) && metric?.score && rows.length) {
