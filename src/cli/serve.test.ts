@@ -83,7 +83,8 @@ rungs:
     expect(fresh.ladder.cached).toBe(false);
     expect((await ask('my keyboard is broken')).ladder.cached).toBe(true); // kept in memory...
     const callsBefore = fake.counters.generationRequests;
-    await Promise.all(Array.from({ length: 50 }, (_, i) => ask(`new input ${i}`)));
+    const burst = await Promise.all(Array.from({ length: 50 }, (_, i) => post(JSON.stringify({ messages: [{ role: 'user', content: `new input ${i}` }] }))));
+    expect(burst.map((r) => r.status)).toEqual(Array(50).fill(200)); // 50 concurrent requests, 0 errors
     expect(fake.counters.generationRequests - callsBefore).toBe(50);
     expect((await ask('my keyboard is broken')).ladder.cached).toBe(false); // ...in a bounded LRU (4 entries)
     expect((await post('{nope')).status).toBe(400);
