@@ -22,7 +22,7 @@ export function registerServe(program: Command): void {
     .option('--rung <id>', 'which rung (default: the recommendation)')
     .option('--host <host>', 'address to listen on (a non-loopback address requires --token or LADDER_SERVE_TOKEN)', '127.0.0.1')
     .option('-p, --port <port>', 'port (0: any free port)', '8787')
-    .option('--token <token>', `bearer token clients must send (default: $${TOKEN_ENV}, else a random one printed at start)`)
+    .option('--token <token>', `bearer token clients must send (default: $${TOKEN_ENV}, else a random one printed at start; prefer the variable: a flag shows in ps)`)
     .option('--max-body <bytes>', 'largest request body accepted; larger gets 413', String(DEFAULT_MAX_BODY_BYTES))
     .option('--cache-entries <n>', 'answers to new inputs kept in memory (the store is never written by serving)', '1000')
     .action(async (runId: string | undefined, options: { rung?: string; host: string; port: string; token?: string; maxBody: string; cacheEntries: string }) => {
