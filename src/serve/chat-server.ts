@@ -75,7 +75,7 @@ export function chatApp(options: ChatServerOptions): Hono {
     const code = errorCode(error);
     const status = STATUS_BY_CODE[code] ?? 500;
     if (status === 500) options.log.warn(`serve: ${errorMessage(error)}`);
-    return jsonError(c, status, errorMessage(error), status === 500 ? 'server_error' : 'upstream_error', { code });
+    return jsonError(c, status, errorMessage(error), status === 500 ? 'server_error' : status === 400 ? 'invalid_request_error' : 'upstream_error', { code });
   });
   return app;
 }

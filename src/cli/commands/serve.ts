@@ -5,6 +5,7 @@ import { LadderError } from '../../core/errors.js';
 import type { PairedComparison } from '../../core/results.js';
 import { resolveAccessToken } from '../../http/access-token.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../../http/body-limit.js';
+import { isLoopbackHost } from '../../http/loopback.js';
 import { startChatServer } from '../../serve/chat-server.js';
 import { openServedRung } from '../../serve/open-served-rung.js';
 import { MemoryResponseCache } from '../../store/memory-response-cache.js';
@@ -33,6 +34,7 @@ export function registerServe(program: Command): void {
       const access = resolveAccessToken({ flag: options.token, env: process.env, envVar: TOKEN_ENV, host: options.host });
 
       const log = consoleLogger(false);
+      if (!isLoopbackHost(options.host)) log.warn(`listening on ${options.host}: reachable from the network, by anyone holding the token`);
       const project = openProject(process.env);
       const run = runId ? project.store.getRun(runId) : project.store.latestRun();
       if (!run) throw new LadderError('RUN_NOT_FOUND', runId ? `no run "${runId}"` : 'no runs yet', { exitCode: 2 });
