@@ -2,15 +2,19 @@ import type { RungFactory } from '../../core/rung.js';
 import type { Example } from '../../core/types.js';
 import { seededShuffle } from '../../task/data-files.js';
 import { promptedPredictor } from '../prompted-predictor.js';
+import { orderByRank, rankBySelectionFrequency } from './demonstration-order.js';
 import { LexicalIndex } from './lexical-index.js';
 
 type Selection = 'random' | 'similar' | 'fixed';
+/** How `similar` orders an example's demonstrations: most shared first (cache-friendly) or by similarity. */
+type Order = 'shared-first' | 'similarity';
 
 interface FewShotParams {
   k: number;
   select: Selection;
   seed: number;
   ids: string[];
+  order: Order;
 }
 
 function readParams(params: Record<string, unknown>): FewShotParams {
@@ -19,23 +23,26 @@ function readParams(params: Record<string, unknown>): FewShotParams {
     select: (params.select as Selection | undefined) ?? 'random',
     seed: typeof params.seed === 'number' ? params.seed : 1,
     ids: Array.isArray(params.ids) ? params.ids.map(String) : [],
+    order: (params.order as Order | undefined) ?? 'shared-first',
   };
 }
 
 /**
  * Rung 2: k demonstrations from the training split before the input — `random` (seeded, the same for every
- * call, so they are part of the cached prefix), `similar` (nearest training inputs to each test input), or
- * `fixed` (named ids).
+ * call, so they are part of the cached prefix), `similar` (nearest training inputs to each test input; by
+ * default ordered most-shared-first across the run, see demonstration-order.ts; `order: similarity` keeps the
+ * most similar last), or `fixed` (named ids).
  */
 export const fewShotRung: RungFactory = {
   kind: 'few-shot',
   level: 2,
   validate(params, task) {
     const errors: string[] = [];
-    for (const key of Object.keys(params)) if (!['k', 'select', 'seed', 'ids'].includes(key)) errors.push(`unknown parameter "${key}" (few-shot takes k, select, seed, ids)`);
+    for (const key of Object.keys(params)) if (!['k', 'select', 'seed', 'ids', 'order'].includes(key)) errors.push(`unknown parameter "${key}" (few-shot takes k, select, seed, ids, order)`);
     const p = readParams(params);
     if (!Number.isInteger(p.k) || p.k < 1) errors.push('k must be a positive integer');
     if (!['random', 'similar', 'fixed'].includes(p.select)) errors.push(`select must be random, similar or fixed (got "${String(params.select)}")`);
+    if (!['shared-first', 'similarity'].includes(p.order)) errors.push(`order must be shared-first or similarity (got "${String(params.order)}")`);
     if (p.select === 'fixed') {
       if (p.ids.length === 0) errors.push('select: fixed needs ids: [training example ids]');
       const known = new Set(task.train.map((e) => e.id));
@@ -51,12 +58,24 @@ export const fewShotRung: RungFactory = {
     async prepare(ctx, task) {
       const model = await ctx.models.get(spec.model);
       const params = readParams(spec.params);
-      const state = { kind: 'few-shot', model: model.ref, ...params } as Record<string, unknown>;
+      const { order: _order, ...shared } = params;
+      // `order` only matters for `similar`; leaving it out elsewhere keeps earlier runs' states servable.
+      const state = { kind: 'few-shot', model: model.ref, ...shared, ...(params.select === 'similar' ? { order: params.order } : {}) } as Record<string, unknown>;
       if (params.select === 'similar') {
         const index = new LexicalIndex(task.train.map((e) => e.input));
-        const choose = (example: Example): Example[] =>
+        // Nearest first (ties by index), never the example itself when it also sits in the training split.
+        const nearest = (example: Example): number[] => index.nearest(example.input, params.k, (i) => task.train[i].input === example.input);
+        let order: (chosen: number[]) => number[];
+        if (params.order === 'shared-first') {
+          // One rank for the whole run, from what the test split chooses, so the state (and a served rung) is fixed.
+          const rank = rankBySelectionFrequency(task.test.map(nearest), task.train.length);
+          order = (chosen) => orderByRank(chosen, rank);
+          state.orderNote = 'demonstrations ordered by how often the test split chooses them (most shared first), not by similarity, so prompts share longer cached prefixes';
+        } else {
           // Nearest first in the list means farthest from the question; put the most similar example last, closest to the input.
-          index.nearest(example.input, params.k, (i) => task.train[i].input === example.input).map((i) => task.train[i]).reverse();
+          order = (chosen) => [...chosen].reverse();
+        }
+        const choose = (example: Example): Example[] => order(nearest(example)).map((i) => task.train[i]);
         return promptedPredictor(task, model, state as never, (example) => ({ examples: choose(example), examplesAreStable: false }), (example, parts) => ({
           exampleIds: (parts.examples ?? []).map((e) => e.id),
         }));
