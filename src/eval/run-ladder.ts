@@ -12,6 +12,7 @@ import type { BatchCollectingModel } from './batch-model.js';
 import type { Usage } from '../core/types.js';
 import type { RunStatus, RunStore } from '../store/run-store.js';
 import { BudgetCeiling } from './budget.js';
+import type { JudgePhase } from './judge-phase.js';
 import { runRung } from './run-rung.js';
 import { compareRungs, summarizeRung } from './summarize.js';
 
@@ -34,6 +35,8 @@ export interface RunLadderOptions {
    * batch model to use for the rung, or undefined to run it call by call.
    */
   batchFor?(spec: RungSpec, modelSpec: ModelSpec, model: Model, ctx: RunContext): BatchCollectingModel | undefined;
+  /** Model-graded metrics: grades each finished rung's answers before it is summarized. */
+  judge?: JudgePhase;
 }
 
 export interface RunLadderResult {
@@ -84,7 +87,8 @@ export async function runLadder(options: RunLadderOptions): Promise<RunLadderRes
   const existing = new Map(store.getRungs(runId).map((r) => [r.rungId, r]));
   const summaries: RungSummary[] = [];
   const maxUsd = options.maxUsd ?? task.budget.maxUsd;
-  let spent = store.spentUsd(runId);
+  let spent = store.spentUsd(runId) + (options.judge?.spentUsd(runId) ?? 0);
+  const rowsOf = (rungId: string) => (options.judge ? options.judge.attach(runId!, rungId, store.getPredictions(runId!, rungId)) : store.getPredictions(runId!, rungId));
   let status: RunStatus = 'done';
 
   for (const [position, spec] of task.rungs.entries()) {
@@ -149,19 +153,29 @@ export async function runLadder(options: RunLadderOptions): Promise<RunLadderRes
       status = outcome.stoppedBy === 'budget' ? 'budget' : 'interrupted';
       break;
     }
+    if (options.judge) {
+      const judged = await options.judge.judgeRung({ ctx, task, rungId: spec.id, rows: store.getPredictions(runId, spec.id), spentUsd: spent, maxUsd, price: options.price });
+      spent = judged.spentUsd;
+      if (judged.stoppedBy) {
+        status = judged.stoppedBy === 'budget' ? 'budget' : 'interrupted';
+        break;
+      }
+    }
+    const rows = rowsOf(spec.id);
     const summary = summarizeRung(
       task,
       options.metrics,
       { rungId: spec.id, kind: spec.kind, level: factory.level, modelRef: model.ref, hosting: model.hosting, fixedCosts: predictor.fixedCosts ?? [], batch: Boolean(batchModel) },
-      store.getPredictions(runId, spec.id),
+      rows,
     );
+    options.judge?.annotate(task, runId, summary, rows);
     Object.assign(summary, trainingFacts(predictor.state));
     store.upsertRung({ ...base, modelRef: model.ref, state: predictor.state, fixedCosts: predictor.fixedCosts ?? [], status: 'done', summary });
     summaries.push(summary);
     options.onRungDone?.(summary);
   }
 
-  const rowsByRung = new Map(summaries.map((s) => [s.rungId, store.getPredictions(runId!, s.rungId)]));
+  const rowsByRung = new Map(summaries.map((s) => [s.rungId, rowsOf(s.rungId)]));
   const comparisons = compareRungs(task, primary, rowsByRung);
   store.setRunStatus(runId, status, status === 'done' ? now().toISOString() : undefined);
   return { runId, status, summaries, comparisons };

@@ -1,0 +1,32 @@
+import type { RunContext } from '../core/context.js';
+import type { RungSummary } from '../core/results.js';
+import type { ModelSpec, Task } from '../core/task.js';
+import type { Usage } from '../core/types.js';
+import type { PredictionRow } from '../store/run-store.js';
+
+/**
+ * What the orchestrator needs from model-graded evaluation (issue 16), and nothing more: grade a finished
+ * rung's answers, attach the stored verdicts to its rows for the metrics, and annotate its summary with the
+ * judge's calibration. The implementation lives in src/judge; runLadder only sees this interface.
+ */
+export interface JudgePhase {
+  /** What judging has cost this run so far, so a resumed run's budget ceiling counts it. */
+  spentUsd(runId: string): number;
+  /**
+   * Grades every answer of the rung that has no stored verdict yet (so an interrupted phase resumes), through
+   * the response cache and the same budget ceiling as the rung's own calls.
+   */
+  judgeRung(args: {
+    ctx: RunContext;
+    task: Task;
+    rungId: string;
+    rows: PredictionRow[];
+    spentUsd: number;
+    maxUsd?: number;
+    price(spec: ModelSpec, usage: Usage): number | undefined;
+  }): Promise<{ spentUsd: number; stoppedBy?: 'abort' | 'budget' }>;
+  /** The rows with their stored verdicts attached as details.judgments (what model-graded metrics score). */
+  attach(runId: string, rungId: string, rows: PredictionRow[]): PredictionRow[];
+  /** Adds the judge's calibration and sanity to the summary; with trusted labels, `judge` becomes the PPI++ estimate. */
+  annotate(task: Task, runId: string, summary: RungSummary, rows: PredictionRow[]): void;
+}
