@@ -139,7 +139,7 @@ export async function runLadder(options: RunLadderOptions): Promise<RunLadderRes
       save: (row) => store.insertPrediction(row),
       budget,
       progress: ctx.progress,
-      scoreRow: primary.score ? (example, prediction) => primary.score!({ example, answer: prediction.answer, output: prediction.output, failed: false }) : undefined,
+      scoreRow: primary.score && !primary.modelGraded ? (example, prediction) => primary.score!({ example, answer: prediction.answer, output: prediction.output, failed: false }) : undefined,
       now,
     });
     spent = budget.spent;
