@@ -121,6 +121,16 @@ describe('model-graded quality through a remote judge (fake provider)', () => {
     expect(summary.usagePerRequest.inputTokens * N).toBe(summary.usageTotal.inputTokens);
     expect(first.stdout).toMatch(/judge-graded, calibrated/);
 
+    // What to label next: unlabelled answers only, where judge and gold check disagree first (q12, q18 are sure-sounding wrong ones).
+    const sample = await ladder(['label-sample', '--n', '3', '--out', 'next.csv'], dir, env);
+    expect(sample.status, sample.stderr).toBe(0);
+    const csv = (await readFile(join(dir, 'next.csv'), 'utf8')).trim().split('\n');
+    expect(csv[0]).toBe('id,rung,label,input,answer,gold,judge_verdict,judge_rationale,uncertainty,why');
+    const ids = csv.slice(1).map((l) => l.split(',')[0]);
+    expect(ids.slice(0, 2).sort()).toEqual(['q12', 'q18']);
+    expect(ids[2]).toMatch(/^q(1[3-9]|2\d)$/);
+    expect(csv.find((l) => l.startsWith('q12,'))).toMatch(/^q12,zero-shot,,What is q12\?,Certainly wrong!,answer12,pass,/);
+
     const before = fake.counters.generationRequests;
     const again = await ladder(['run', 'ladder.yaml'], dir, env);
     expect(again.status, again.stderr).toBe(0);
