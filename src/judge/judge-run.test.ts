@@ -4,7 +4,16 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { analyzeRun } from '../cli/analyze.js';
+import { openProject, runContext } from '../cli/project.js';
+import { silentLogger, silentProgress } from '../core/context.js';
 import type { RungSummary } from '../core/results.js';
+import { createUsagePricer } from '../economics/price-usage.js';
+import { metricsFor } from '../eval/metrics/registry.js';
+import { runLadder } from '../eval/run-ladder.js';
+import { rungRegistry } from '../rungs/registry.js';
+import { loadTask } from '../task/load-task.js';
+import { createJudgePhase } from './create-judge-phase.js';
 import { startFakeProvider } from '../testing/fake-provider/index.js';
 import type { FakeProvider, FakeRequest } from '../testing/fake-provider/types.js';
 
@@ -79,6 +88,24 @@ function ladder(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ 
   });
 }
 
+/** The same run as `ladder run`, in this process (no CLI start-up): for checks that need no child process. */
+async function runInProcess(dir: string, env: NodeJS.ProcessEnv): Promise<string[]> {
+  const task = await loadTask(join(dir, 'ladder.yaml'));
+  const project = openProject(env);
+  const context = runContext(task, project, { log: silentLogger, progress: silentProgress, signal: new AbortController().signal, env });
+  try {
+    const result = await runLadder({
+      task, store: project.store, context, rungs: rungRegistry, metrics: metricsFor(task.metrics), price: createUsagePricer(),
+      judge: createJudgePhase(project.db, (run, rung) => project.store.getPredictions(run, rung)),
+    });
+    expect(result.status).toBe('done');
+    return analyzeRun(task, result.summaries, result.comparisons).recommendation.reasons;
+  } finally {
+    await context.models.disposeAll();
+    project.close();
+  }
+}
+
 function stored(dir: string): { summary: RungSummary; judgments: { example_id: string; n: number; cost: number }[]; predictionUsd: number } {
   const db = new Database(join(dir, '.ladder', 'ladder.db'), { readonly: true });
   try {
@@ -132,24 +159,21 @@ describe('model-graded quality through a remote judge (fake provider)', () => {
     expect(csv.find((l) => l.startsWith('q12,'))).toMatch(/^q12,zero-shot,,What is q12\?,Certainly wrong!,answer12,pass,/);
 
     const before = fake.counters.generationRequests;
-    const again = await ladder(['run', 'ladder.yaml'], dir, env);
-    expect(again.status, again.stderr).toBe(0);
+    await runInProcess(dir, env);
     expect(fake.counters.generationRequests).toBe(before);
     expect(stored(dir).summary.judge!.cachedCalls).toBe(N);
   });
 
   it('without labels the advisor says the quality is judge-graded and uncalibrated', async () => {
     const { dir, env } = await project({ metrics: '[judge]' });
-    const result = await ladder(['run', 'ladder.yaml'], dir, env);
-    expect(result.status, result.stderr).toBe(0);
+    const reasons = await runInProcess(dir, env);
     expect(stored(dir).summary.judge!.calibrated).toBe(false);
-    expect(result.stdout).toMatch(/judge-graded and uncalibrated/);
+    expect(reasons.join('\n')).toMatch(/judge-graded and uncalibrated for zero-shot/);
   });
 
   it('pairwise: a judge that always prefers the first answer gives ties (every verdict flips), not wins', async () => {
     const { dir, env } = await project({ metrics: '[pairwise]' });
-    const result = await ladder(['run', 'ladder.yaml'], dir, env);
-    expect(result.status, result.stderr).toBe(0);
+    await runInProcess(dir, env);
     const { summary } = stored(dir);
     expect(summary.judge!.pairwise).toMatchObject({ baseline: 'gold', wins: 0, losses: 0, ties: N, flips: N, flipRate: 1 });
     expect(summary.metrics.pairwise.value).toBe(0.5);
@@ -174,7 +198,7 @@ describe('model-graded quality through a remote judge (fake provider)', () => {
     for (const f of files.filter((e) => e.isFile())) expect((await readFile(join(f.parentPath, f.name))).includes(KEY)).toBe(false);
   });
 
-  it('bad judge config is exit 2 naming file, line and field, and nothing is written', async () => {
+  it('bad labels are exit 2 naming file, line and field, and nothing is written', async () => {
     const { dir, env } = await project({ metrics: '[judge]', labels: true });
     await writeFile(join(dir, 'labels.csv'), 'id,rung,label\nq1,zero-shot,pass\nq99,zero-shot,pass\nq2,nope,maybe\n');
     const bad = await ladder(['run', 'ladder.yaml'], dir, env);
@@ -182,11 +206,6 @@ describe('model-graded quality through a remote judge (fake provider)', () => {
     expect(bad.stderr).toMatch(/labels\.csv:3 id: "q99" is not an example/);
     expect(bad.stderr).toMatch(/labels\.csv:4 rung: "nope" is not a rung id/);
     expect(bad.stderr).toMatch(/labels\.csv:4 label: "maybe" is not pass\/fail/);
-    const yaml = (await readFile(join(dir, 'ladder.yaml'), 'utf8')).replace('model: grader', 'model: nobody');
-    await writeFile(join(dir, 'ladder.yaml'), yaml);
-    const noModel = await ladder(['run', 'ladder.yaml'], dir, env);
-    expect(noModel.status).toBe(2);
-    expect(noModel.stderr).toMatch(/ladder\.yaml:\d+ judge\.model: no model named "nobody"/);
     await expect(readdir(join(dir, '.ladder'))).rejects.toThrow();
   });
 });
