@@ -89,3 +89,12 @@ describe('BudgetLedger + budgetedModel', () => {
     expect(emoji - ascii).toBeCloseTo((16 - 4) * 0.001, 9);
   });
 });
+
+describe('BudgetLedger float residue', () => {
+  it('a refused call never waits forever once nothing is in flight, whatever the rounding of the reserved sum', async () => {
+    const ledger = new BudgetLedger(1, 0);
+    const holds = [0.1, 0.2, 0.3].map((usd) => ledger.reserveNow(usd)); // adding then subtracting these leaves 1.1e-16
+    for (const hold of holds) ledger.settle(hold, 0);
+    await expect(ledger.reserve(1.5)).rejects.toMatchObject({ code: 'BUDGET_EXCEEDED' });
+  });
+});

@@ -26,6 +26,8 @@ export interface Hold {
 export class BudgetLedger {
   private spentUsd: number;
   private reservedUsd = 0;
+  /** Holds not yet settled: counted, not inferred from reservedUsd (float residue must never mean "in flight"). */
+  private holds = 0;
   private waiters = new Set<() => void>();
 
   constructor(
@@ -56,7 +58,7 @@ export class BudgetLedger {
     for (;;) {
       signal?.throwIfAborted();
       if (this.fits(usd)) return this.hold(usd);
-      if (this.reservedUsd <= 0) throw this.exceeded(usd);
+      if (this.holds === 0) throw this.exceeded(usd);
       await new Promise<void>((resolve, reject) => {
         const wake = () => {
           this.waiters.delete(wake);
@@ -77,7 +79,8 @@ export class BudgetLedger {
   settle(hold: Hold, actualUsd: number): void {
     if (hold.settled) return;
     hold.settled = true;
-    this.reservedUsd = Math.max(0, this.reservedUsd - hold.usd);
+    this.holds--;
+    this.reservedUsd = this.holds === 0 ? 0 : Math.max(0, this.reservedUsd - hold.usd);
     if (actualUsd > 0) {
       this.spentUsd += actualUsd;
       this.persist?.(actualUsd);
@@ -95,6 +98,7 @@ export class BudgetLedger {
 
   private hold(usd: number): Hold {
     this.reservedUsd += usd;
+    this.holds++;
     return { usd, settled: false };
   }
 
