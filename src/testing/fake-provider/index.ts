@@ -44,6 +44,7 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
     inFlight: 0,
     maxInFlight: 0,
     constraintFields: {},
+    maxAttemptsPerRequest: 0,
   };
   const windowMs = options.hardRateLimit?.windowMs ?? options.windowMs ?? 60_000;
   const arrivals: number[] = [];
@@ -155,6 +156,7 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
     const key = `${api}\u0000${request.model}\u0000${request.lastUserMessage}`;
     const attempt = attempts.get(key) ?? 0;
     attempts.set(key, attempt + 1);
+    counters.maxAttemptsPerRequest = Math.max(counters.maxAttemptsPerRequest, attempt + 1);
     const fault = decideFault(options.faults, key, attempt);
     const latency = typeof options.latencyMs === 'function' ? options.latencyMs(request) : (options.latencyMs ?? 0);
     const retryAfter = options.faults?.retryAfterMs ?? 20;

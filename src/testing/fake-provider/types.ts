@@ -73,6 +73,8 @@ export interface FakeCounters {
   batchSubmissions: number;
   /** Tokens in the usage of every successful generation answer sent (prompt incl. cache; completion). */
   tokensServed: { input: number; output: number };
+  /** The most attempts the fake saw for one request content (first try + retries). */
+  maxAttemptsPerRequest: number;
   /** How many chat requests carried each constraint field (response_format, grammar, json_schema, guided_choice, guided_json). */
   constraintFields: Record<string, number>;
   inFlight: number;
