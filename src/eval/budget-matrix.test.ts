@@ -88,6 +88,8 @@ describe('budget matrix: spend ≤ ceiling for every ceiling × concurrency, fre
         if (fresh.status === 'budget' && next(ceiling) >= 1) expect(resumed.rows.length).toBeGreaterThan(fresh.rows.length);
         expect(resumed.status === 'done' ? N : resumed.rows.length < N).toBe(resumed.status === 'done' ? resumed.rows.length : true);
         expect(fake.counters.authHeaders.has(`Bearer ${KEY}`)).toBe(true);
+        // The figures bench/RESULTS.md quotes.
+        console.log(`budget-cell ${JSON.stringify({ ceiling, concurrency, fresh: { status: fresh.status, rows: fresh.rows.length, billed: +freshBilled.toFixed(6) }, resumed: { ceiling: next(ceiling), status: resumed.status, rows: resumed.rows.length, billed: +resumedBilled.toFixed(6) } })}`);
       }, 60_000);
     }
   }

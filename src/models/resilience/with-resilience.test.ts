@@ -70,6 +70,15 @@ describe('withResilience', () => {
     expect(resilient.stats()).toMatchObject({ rateLimited: 1, concurrencyLimit: 2 });
   });
 
+  it('a Retry-After wait longer than the attempt timeout is not charged to the next attempt', async () => {
+    const clock = new FakeClock();
+    // Attempt 2 takes 900 of its 1 000 ms: it only succeeds if the 5 000 ms pause before it is not on its clock.
+    const { model } = scripted(clock, (n) => (n === 0 ? new ModelCallError('slow down', { status: 429, retryAfterMs: 5_000 }) : ok(3)), 900);
+    const resilient = withResilience(model, { ...base, retries: 1 }, clock.deps());
+    await expect(clock.run(resilient.generate(request()))).resolves.toMatchObject({ text: 'ok3' });
+    expect(resilient.stats()).toMatchObject({ rateLimited: 1, timeouts: 0, retries: 1 });
+  });
+
   it('times out an attempt that never answers, retries it, and reports TIMEOUT when all attempts hang', async () => {
     const clock = new FakeClock();
     const { model, starts } = scripted(clock, () => 'hang');
