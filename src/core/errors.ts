@@ -72,6 +72,8 @@ export class ModelCallError extends LadderError {
   readonly status?: number;
   readonly retryAfterMs?: number;
   readonly billed?: { text: string; usage: Usage; latencyMs: number };
+  /** Attempts of the failed call given up at their timeout after being sent (the provider may have billed them). */
+  abandonedAttempts?: number;
   constructor(
     message: string,
     options: { status?: number; retryAfterMs?: number; isRetryable?: boolean; cause?: unknown; code?: ErrorCode; billed?: ModelCallError['billed'] } = {},

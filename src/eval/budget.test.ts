@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorCode } from '../core/errors.js';
+import { errorCode, LadderError } from '../core/errors.js';
 import type { GenerateRequest, Model, Usage } from '../core/types.js';
 import { BudgetLedger, budgetedModel, unpricedModels, worstCaseCost } from './budget.js';
 
@@ -96,5 +96,18 @@ describe('BudgetLedger float residue', () => {
     const holds = [0.1, 0.2, 0.3].map((usd) => ledger.reserveNow(usd)); // adding then subtracting these leaves 1.1e-16
     for (const hold of holds) ledger.settle(hold, 0);
     await expect(ledger.reserve(1.5)).rejects.toMatchObject({ code: 'BUDGET_EXCEEDED' });
+  });
+});
+
+describe('attempts that may have been billed without an answer', () => {
+  it('counts each attempt abandoned at its timeout, and a call cut off in flight, at its worst case', async () => {
+    const worst = worstCaseCost(price, request('q'))!;
+    const ledger = new BudgetLedger(100, 0);
+    const retried = { ...billing({ input: 1, output: 1 }), generate: async () => ({ ...(await billing({ input: 1, output: 1 }).generate()), abandonedAttempts: 2 }) };
+    await budgetedModel(retried as Model, ledger, price).generate(request('q'));
+    expect(ledger.spent).toBeCloseTo(0.002 + 2 * worst, 9);
+    const cut = { ...billing({ input: 1, output: 1 }), generate: async () => Promise.reject(new LadderError('ABORTED', 'deadline')) };
+    await expect(budgetedModel(cut as Model, ledger, price).generate(request('q'))).rejects.toMatchObject({ code: 'ABORTED' });
+    expect(ledger.spent).toBeCloseTo(0.002 + 3 * worst, 9);
   });
 });

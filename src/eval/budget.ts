@@ -1,5 +1,5 @@
 import type { Logger, ModelResolver } from '../core/context.js';
-import { LadderError, ModelCallError } from '../core/errors.js';
+import { errorCode, LadderError, ModelCallError } from '../core/errors.js';
 import { inputTokenUpperBound, outputTokenUpperBound } from '../core/request-bounds.js';
 import type { ModelSpec } from '../core/task.js';
 import type { GenerateRequest, Model, Usage } from '../core/types.js';
@@ -129,7 +129,10 @@ interface CacheAware {
 /**
  * Puts a model behind the ledger: each paid generate/embed reserves its worst case first and settles to the
  * measured price. Answers from the response cache are free and never reserve. An unusable answer the provider
- * still billed (TRUNCATED, ANSWER_TOO_LONG) is settled at its measured price; a refused call (429, 5xx) at 0.
+ * still billed (TRUNCATED, ANSWER_TOO_LONG) is settled at its measured price; a refused call (429, 5xx) at 0;
+ * an attempt abandoned at its timeout, or a call cut off in flight, at its worst case (it may have been billed).
+ * Limit: the retries of one call share its one reservation, so only attempts abandoned at a timeout can take
+ * the spend past the ceiling, by at most their worst case each; they are counted, so the run stops right after.
  */
 export function budgetedModel(model: Model, ledger: BudgetLedger, price: UsagePricer): Model {
   const paid = (price({ inputTokens: 1, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 1 }) ?? 0) > 0;
@@ -141,14 +144,19 @@ export function budgetedModel(model: Model, ledger: BudgetLedger, price: UsagePr
     contextSize: model.contextSize,
     async generate(request, signal) {
       if ((model as CacheAware).hasCached?.(request)) return model.generate(request, signal);
-      const hold = await ledger.reserve(worstCaseCost(price, request) ?? 0, signal);
+      const worst = worstCaseCost(price, request) ?? 0;
+      const hold = await ledger.reserve(worst, signal);
       try {
         const result = await model.generate(request, signal);
-        ledger.settle(hold, result.cached ? 0 : (price(result.usage) ?? 0));
+        // Attempts abandoned at their timeout may have been billed: counted at their worst case, never as free.
+        ledger.settle(hold, result.cached ? 0 : (price(result.usage) ?? 0) + (result.abandonedAttempts ?? 0) * worst);
         return result;
       } catch (error) {
         const billed = error instanceof ModelCallError ? error.billed : undefined;
-        ledger.settle(hold, billed ? (price(billed.usage) ?? 0) : 0);
+        const abandoned = error instanceof ModelCallError ? (error.abandonedAttempts ?? 0) : 0;
+        // A call cut off in flight (the example's deadline, Ctrl-C) may have been billed too.
+        const cutOff = errorCode(error) === 'ABORTED' ? 1 : 0;
+        ledger.settle(hold, (billed ? (price(billed.usage) ?? 0) : 0) + (abandoned + cutOff) * worst);
         throw error;
       }
     },

@@ -88,6 +88,15 @@ describe('withResilience', () => {
     expect((error as ModelCallError).code).toBe('TIMEOUT');
     expect(starts).toHaveLength(2);
     expect(resilient.stats()).toMatchObject({ timeouts: 2, failures: 1 });
+    // Both attempts were sent and given up: the budget must count them as possibly billed.
+    expect((error as ModelCallError).abandonedAttempts).toBe(2);
+  });
+
+  it('a call that succeeds after a timed-out attempt says so, for the budget', async () => {
+    const clock = new FakeClock();
+    const { model } = scripted(clock, (n) => (n === 0 ? 'hang' : ok(2)));
+    const resilient = withResilience(model, { ...base, retries: 1, timeoutMs: 300 }, clock.deps());
+    await expect(clock.run(resilient.generate(request()))).resolves.toMatchObject({ text: 'ok2', abandonedAttempts: 1 });
   });
 
   it('rejects promptly with ABORTED when the caller aborts, without retrying', async () => {
