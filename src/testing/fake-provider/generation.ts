@@ -71,7 +71,8 @@ export function parseAnthropic(body: Json, headers: Headers): { request: FakeReq
   const choice = body.tool_choice as { type?: string; name?: string } | undefined;
   const forced = choice && (choice.type === 'any' || choice.type === 'tool') ? (tools.find((t) => t.name === choice.name) ?? tools[0]) : undefined;
   const schema = outputFormat?.schema ?? forced?.input_schema;
-  const request: FakeRequest = { api: 'anthropic', model: String(body.model ?? ''), messages, lastUserMessage: lastUser(messages), schema, headers };
+  const maxTokens = typeof body.max_tokens === 'number' ? body.max_tokens : undefined;
+  const request: FakeRequest = { api: 'anthropic', model: String(body.model ?? ''), messages, lastUserMessage: lastUser(messages), schema, maxTokens, headers };
   return { request, blocks, jsonTool: forced?.name };
 }
 
@@ -170,8 +171,11 @@ export function openaiChatBody(request: FakeRequest, fullText: string, cachedTok
 }
 
 /** Anthropic's input_tokens excludes cache reads and writes; the three add up to the whole prompt. */
-export function anthropicMessageBody(request: FakeRequest, text: string, cache: { read: number; write: number }, jsonTool?: string): Json {
+export function anthropicMessageBody(request: FakeRequest, fullText: string, cache: { read: number; write: number }, jsonTool?: string, ignoreMaxTokens = false): Json {
   const prompt = request.messages.reduce((n, m) => n + fakeTokens(m.content), 0);
+  // Like the real API, a text answer stops at max_tokens (stop_reason "max_tokens"); a forced tool call is whole.
+  const cut = !jsonTool && !ignoreMaxTokens && request.maxTokens !== undefined && fakeTokens(fullText) > request.maxTokens;
+  const text = cut ? fullText.slice(0, request.maxTokens! * 4) : fullText;
   const content = jsonTool
     ? [{ type: 'tool_use', id: `toolu_${randomUUID().slice(0, 12)}`, name: jsonTool, input: JSON.parse(text) }]
     : [{ type: 'text', text }];
@@ -181,7 +185,7 @@ export function anthropicMessageBody(request: FakeRequest, text: string, cache: 
     role: 'assistant',
     model: request.model,
     content,
-    stop_reason: jsonTool ? 'tool_use' : 'end_turn',
+    stop_reason: jsonTool ? 'tool_use' : cut ? 'max_tokens' : 'end_turn',
     stop_sequence: null,
     usage: {
       input_tokens: Math.max(0, prompt - cache.read - cache.write),

@@ -178,7 +178,7 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
         case 'oversized': {
           // A server that ignores max_tokens: a huge answer, billed in full, finish_reason "stop".
           const huge = `${answerFor(options, request)} ${'A'.repeat(options.faults?.oversizedChars ?? 1_000_000)}`;
-          const reply: Reply = { status: 200, body: api === 'openai' ? openaiChatBody(request, huge, 0, true) : anthropicMessageBody(request, huge, { read: 0, write: 0 }) };
+          const reply: Reply = { status: 200, body: api === 'openai' ? openaiChatBody(request, huge, 0, true) : anthropicMessageBody(request, huge, { read: 0, write: 0 }, undefined, true) };
           const usage = (reply.body as { usage?: Record<string, number> }).usage ?? {};
           res.on('finish', () => {
             counters.tokensServed.input += (usage.prompt_tokens ?? 0) + (usage.input_tokens ?? 0);
