@@ -10,21 +10,18 @@ import type { PredictionRow } from '../store/run-store.js';
  * judge's calibration. The implementation lives in src/judge; runLadder only sees this interface.
  */
 export interface JudgePhase {
-  /** What judging has cost this run so far, so a resumed run's budget ceiling counts it. */
-  spentUsd(runId: string): number;
   /**
    * Grades every answer of the rung that has no stored verdict yet (so an interrupted phase resumes), through
-   * the response cache and the same budget ceiling as the rung's own calls.
+   * the context's resolver: the response cache and the run's budget ledger, like the rung's own calls.
+   * `price` only prices each verdict's pilot cost for the report.
    */
   judgeRung(args: {
     ctx: RunContext;
     task: Task;
     rungId: string;
     rows: PredictionRow[];
-    spentUsd: number;
-    maxUsd?: number;
     price(spec: ModelSpec, usage: Usage): number | undefined;
-  }): Promise<{ spentUsd: number; stoppedBy?: 'abort' | 'budget' }>;
+  }): Promise<{ stoppedBy?: 'abort' | 'budget' }>;
   /** The rows with their stored verdicts attached as details.judgments (what model-graded metrics score). */
   attach(runId: string, rungId: string, rows: PredictionRow[]): PredictionRow[];
   /** Adds the judge's calibration and sanity to the summary; with trusted labels, `judge` becomes the PPI++ estimate. */

@@ -3,7 +3,6 @@ import type { RungSummary } from '../core/results.js';
 import type { Task } from '../core/task.js';
 import type { Example, GenerateRequest, GenerateResult, JsonObject } from '../core/types.js';
 import { addUsage, emptyUsage } from '../core/types.js';
-import { BudgetCeiling } from '../eval/budget.js';
 import type { JudgePhase } from '../eval/judge-phase.js';
 import type { Db } from '../store/database.js';
 import type { PredictionRow } from '../store/run-store.js';
@@ -22,12 +21,10 @@ export type PredictionsOf = (runId: string, rungId: string) => PredictionRow[];
 export function createJudgePhase(db: Db, predictionsOf: PredictionsOf): JudgePhase {
   const store = new JudgmentStore(db);
   return {
-    spentUsd: (runId) => store.spentUsd(runId),
-
-    async judgeRung({ ctx, task, rungId, rows, spentUsd, maxUsd, price }) {
+    async judgeRung({ ctx, task, rungId, rows, price }) {
       const spec = task.judge;
       const metrics = task.metrics.filter((m) => m === 'judge' || m === 'pairwise');
-      if (!spec || metrics.length === 0) return { spentUsd };
+      if (!spec || metrics.length === 0) return {};
       const model = await ctx.models.get(spec.model);
       const modelSpec = ctx.models.spec(spec.model);
       const byId = new Map(task.test.map((e) => [e.id, e]));
@@ -39,7 +36,6 @@ export function createJudgePhase(db: Db, predictionsOf: PredictionsOf): JudgePha
         .filter((r) => !r.error && byId.has(r.exampleId))
         .flatMap((r) => metrics.filter((m) => !have.has(`${r.exampleId}\u0000${m}`)).map((metric) => ({ row: r, metric })));
       const concurrency = task.execution.concurrency;
-      const budget = new BudgetCeiling(maxUsd, spentUsd, concurrency, (usage) => price(modelSpec, usage));
       const progressId = `${rungId}·judge`;
       ctx.progress.start(progressId, todo.length, `${rungId} judged by ${spec.model}`);
       let next = 0;
@@ -57,12 +53,12 @@ export function createJudgePhase(db: Db, predictionsOf: PredictionsOf): JudgePha
           const results: GenerateResult[] = [];
           let cost: number | undefined;
           const call: JudgeCall = async (request: GenerateRequest) => {
-            budget.beforeCall();
+            // The resolver's model is behind the run's budget ledger: a call that could pass the ceiling throws BUDGET_EXCEEDED.
             const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(task.execution.timeoutMs)]);
             const result = await model.generate(request, signal);
             results.push(result);
             if (!result.cached) {
-              const usd = budget.charge(result.usage);
+              const usd = price(modelSpec, result.usage);
               if (usd !== undefined) cost = (cost ?? 0) + usd;
             }
             return result;
@@ -115,7 +111,7 @@ export function createJudgePhase(db: Db, predictionsOf: PredictionsOf): JudgePha
       };
       await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, todo.length)) }, worker));
       ctx.progress.finish(progressId, stoppedBy ? `stopped (${stoppedBy})` : undefined);
-      return { spentUsd: budget.spent, stoppedBy };
+      return { stoppedBy };
     },
 
     attach(runId, rungId, rows) {

@@ -63,9 +63,4 @@ export class JudgmentStore {
       createdAt: r.created_at as string,
     }));
   }
-
-  /** What judging has cost this run so far (uncached calls only), for the budget ceiling on resume. */
-  spentUsd(runId: string): number {
-    return (this.db.prepare(`SELECT COALESCE(SUM(cost_usd), 0) AS usd FROM judgments WHERE run_id = ?`).get(runId) as { usd: number }).usd;
-  }
 }

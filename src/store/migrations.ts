@@ -77,6 +77,13 @@ export const migrations: string[] = [
     PRIMARY KEY (run_id, rung_id)
   );
   `,
+  // The budget ledger's settled spend per run (every paid call, incl. judges and teachers), so resume counts it.
+  `
+  CREATE TABLE run_spend (
+    run_id TEXT PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+    usd REAL NOT NULL DEFAULT 0
+  );
+  `,
   // Judge verdicts on a rung's answers (issue 16), one per (answer, metric); kept apart from predictions
   // because their cost is pilot cost, not the rung's serving cost.
   `
