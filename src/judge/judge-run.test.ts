@@ -198,6 +198,15 @@ describe('model-graded quality through a remote judge (fake provider)', () => {
     for (const f of files.filter((e) => e.isFile())) expect((await readFile(join(f.parentPath, f.name))).includes(KEY)).toBe(false);
   });
 
+  it('under a budget ceiling an unpriced judge model is refused before any call (the ledger could not keep it)', async () => {
+    const { dir, env } = await project({ metrics: '[judge]', extra: 'budget: { max_usd: 5 }' });
+    const yaml = await readFile(join(dir, 'ladder.yaml'), 'utf8');
+    await writeFile(join(dir, 'ladder.yaml'), yaml.replace(/(ref: "openai:judge-test".*), price: \{[^}]*\} \}/, '$1 }'));
+    const before = fake.counters.generationRequests;
+    await expect(runInProcess(dir, env)).rejects.toThrow(/grader|price/);
+    expect(fake.counters.generationRequests).toBe(before);
+  });
+
   it('bad labels are exit 2 naming file, line and field, and nothing is written', async () => {
     const { dir, env } = await project({ metrics: '[judge]', labels: true });
     await writeFile(join(dir, 'labels.csv'), 'id,rung,label\nq1,zero-shot,pass\nq99,zero-shot,pass\nq2,nope,maybe\n');
