@@ -28,6 +28,8 @@ export interface ModelSpec {
   path?: string;
   /** Local models: a GGUF LoRA adapter applied on top of the base (a fine-tuned student). */
   lora?: string;
+  /** compat: models — how the server takes output constraints (default json_schema). */
+  constraints?: 'json_schema' | 'grammar' | 'guided_choice' | 'guided_json' | 'none';
   /** Price overrides in USD per million tokens. */
   price?: { inputPerMTok?: number; outputPerMTok?: number; cacheReadPerMTok?: number; cacheWritePerMTok?: number };
 }
@@ -40,6 +42,30 @@ export interface RungSpec {
   params: JsonObject;
   /** Where it was declared, for error messages. */
   source?: { file: string; line?: number; field: string };
+}
+
+/**
+ * Model-graded quality (`judge:` in ladder.yaml): which model grades, by what rubric, on what scale, and what
+ * `pairwise` compares against. `promptHash` identifies the judge prompt (version + templates + rubric).
+ */
+export interface JudgeSpec {
+  model: string;
+  rubric: string;
+  scale: 'pass_fail' | 'score_1_5';
+  /** `gold` (the expected answer) or the id of another rung. */
+  baseline: string;
+  maxTokens: number;
+  promptHash: string;
+}
+
+/** A trusted verdict on one rung's answer to one example (`labels:`), a score in [0, 1]. */
+export interface TrustedLabel {
+  exampleId: string;
+  rungId: string;
+  score: number;
+  /** As written in the file (pass/fail/1-5/0..1), for the confusion matrix. */
+  raw: string;
+  source?: { file: string; line: number };
 }
 
 export interface CorpusSpec {
@@ -63,8 +89,17 @@ export interface Task {
   models: ModelSpec[];
   rungs: RungSpec[];
   corpus?: CorpusSpec;
+  /** Model-graded metrics (`judge`, `pairwise`) need this. */
+  judge?: JudgeSpec;
+  /** Trusted labels for a subset of (rung, example) answers: calibrate the judge. */
+  labels?: TrustedLabel[];
   budget: { maxUsd?: number };
-  execution: { concurrency: number; timeoutMs: number; retries: number; maxTokens: number };
+  /**
+   * `timeoutMs` bounds one attempt; `deadlineMs` one example, retries and Retry-After waits included (default:
+   * every attempt's timeout + a minute). `maxAnswerChars`: a longer answer fails as ANSWER_TOO_LONG (default from
+   * maxTokens).
+   */
+  execution: { concurrency: number; timeoutMs: number; retries: number; maxTokens: number; deadlineMs?: number; maxAnswerChars?: number };
   /** Absolute directory of ladder.yaml; relative paths in the spec resolve against it. */
   baseDir: string;
   specFile: string;

@@ -55,6 +55,12 @@ const modelSpec = z
     sequences: z.number().int().min(1).max(64).optional(),
     path: z.string().optional(),
     lora: z.string().optional(),
+    constraints: z
+      .enum(['json_schema', 'grammar', 'guided_choice', 'guided_json', 'none'])
+      .optional()
+      .describe(
+        'compat: models only — how the server takes output constraints: json_schema (response_format, the default), grammar (llama.cpp: GBNF for labels, json_schema for JSON), guided_choice / guided_json (vLLM), none (plain text)',
+      ),
     price: z
       .object({
         input_per_mtok: z.number().nonnegative().optional(),
@@ -77,6 +83,26 @@ const rungSpec = z
   })
   .catchall(z.unknown());
 
+const judgeSpec = z
+  .object({
+    model: z.string().min(1).describe('the name of the judging model in models:'),
+    rubric: z.string().min(1).optional().describe('what a good answer is, in plain words'),
+    rubric_file: z.string().optional().describe('the rubric in a text file, relative to ladder.yaml'),
+    scale: z.enum(['pass_fail', 'score_1_5']).default('pass_fail'),
+    baseline: z.string().min(1).default('gold').describe('pairwise: compare with "gold" (the expected answer) or a rung id'),
+    max_tokens: z.number().int().positive().default(96).describe('room for the verdict and a one-sentence rationale'),
+  })
+  .strict();
+
+const labelsSpec = z
+  .object({
+    path: z.string().min(1).describe('CSV or JSONL of trusted verdicts: one row per (example id, rung) answer'),
+    columns: z
+      .object({ id: z.string().default('id'), rung: z.string().default('rung'), label: z.string().default('label') })
+      .default({ id: 'id', rung: 'rung', label: 'label' }),
+  })
+  .strict();
+
 export const ladderSpecSchema = z
   .object({
     name: z.string().min(1),
@@ -97,13 +123,17 @@ export const ladderSpecSchema = z
     models: z.array(modelSpec).min(1),
     rungs: z.array(rungSpec).min(1),
     corpus: z.object({ paths: z.array(z.string()).min(1) }).strict().optional(),
-    budget: z.object({ max_usd: z.number().positive().optional() }).strict().default({}),
+    judge: judgeSpec.optional().describe('model-graded metrics (judge, pairwise): who grades, by what rubric'),
+    labels: labelsSpec.optional().describe('trusted labels for some answers: calibrate the judge (PPI++)'),
+    budget: z.object({ max_usd: z.number().positive().finite().optional().describe('hard ceiling in USD: no call is sent whose worst case would pass it') }).strict().default({}),
     execution: z
       .object({
         concurrency: z.number().int().positive().max(512).default(4),
-        timeout_ms: z.number().int().positive().default(120_000),
+        timeout_ms: z.number().int().positive().default(120_000).describe('per attempt'),
         retries: z.number().int().min(0).max(10).default(2),
         max_tokens: z.number().int().positive().default(64),
+        deadline_ms: z.number().int().positive().optional().describe('per example, retries and Retry-After waits included'),
+        max_answer_chars: z.number().int().positive().optional().describe('a longer answer fails as ANSWER_TOO_LONG (default from max_tokens)'),
       })
       .strict()
       .default({ concurrency: 4, timeout_ms: 120_000, retries: 2, max_tokens: 64 }),

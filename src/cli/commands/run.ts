@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { gate } from '../../advisor/gate.js';
 import { metricsFor } from '../../eval/metrics/registry.js';
 import { runLadder } from '../../eval/run-ladder.js';
@@ -12,6 +12,7 @@ import { consoleLogger, openProject, runContext } from '../project.js';
 import { terminalProgress } from '../progress.js';
 import { ExitCode } from '../exit-codes.js';
 import { batchFactory } from '../batch.js';
+import { createJudgePhase } from '../../judge/create-judge-phase.js';
 
 export function registerRun(program: Command): void {
   program
@@ -22,7 +23,7 @@ export function registerRun(program: Command): void {
     .option('--estimate', 'print the expected calls, tokens and cost per rung, and run nothing')
     .option('--gate', 'exit 1 when the recommended rung misses a target (for CI)')
     .option('--batch', 'run OpenAI/Anthropic rungs through their batch APIs (half price; resumable by batch id)')
-    .option('--max-usd <usd>', 'budget ceiling for this run (overrides budget.max_usd)', Number)
+    .option('--max-usd <usd>', 'hard budget ceiling in USD for this run, a positive number (overrides budget.max_usd)', parseMaxUsd)
     .option('-v, --verbose', 'more logging')
     .action(async (specPath: string, options: { resume?: string; estimate?: boolean; gate?: boolean; batch?: boolean; maxUsd?: number; verbose?: boolean }) => {
       const task = await loadTask(specPath);
@@ -53,6 +54,7 @@ export function registerRun(program: Command): void {
           batchFor: options.batch ? batchFactory(project.store, process.env) : undefined,
           resumeRunId: options.resume,
           maxUsd: options.maxUsd,
+          judge: task.judge ? createJudgePhase(project.db, (run, rung) => project.store.getPredictions(run, rung)) : undefined,
         });
         project.store.setRunOptions(result.runId, { comparisons: result.comparisons as never });
         console.log(`\nrun ${result.runId} · ${task.name} · ${task.test.length} test examples · status ${result.status}\n`);
@@ -86,4 +88,11 @@ export function registerRun(program: Command): void {
         project.close();
       }
     });
+}
+
+/** `--max-usd`: a positive finite number of USD, or exit 2 (NaN or a negative value would switch the ceiling off). */
+export function parseMaxUsd(value: string): number {
+  const usd = /^\s*(\d+(\.\d*)?|\.\d+)(e[-+]?\d+)?\s*$/i.test(value) ? Number(value) : Number.NaN;
+  if (!(Number.isFinite(usd) && usd > 0)) throw new InvalidArgumentError(`the budget ceiling must be a positive number of USD (such as 0.5), got "${value}"`);
+  return usd;
 }
