@@ -55,7 +55,7 @@ async function runVariant(variant: string, task: Awaited<ReturnType<typeof itTic
     const predictor = await fewShotRung.create(spec).prepare(ctx, task);
     const rows: PredictionRow[] = [];
     const started = performance.now();
-    await runRung({ runId: 'bench', rungId: spec.id, predictor, examples: task.test, done: new Set(), concurrency: auto ? 4 : Number(n), timeoutMs: 600_000, signal: ctx.signal, save: (row) => rows.push(row) });
+    await runRung({ runId: 'bench', rungId: spec.id, predictor, examples: task.test, done: new Set(), concurrency: auto ? 4 : Number(n), deadlineMs: 600_000, signal: ctx.signal, save: (row) => rows.push(row) });
     const wallMs = performance.now() - started;
     const expected = new Map(task.test.map((e) => [e.id, e.expected]));
     const sum = (f: (r: PredictionRow) => number): number => rows.reduce((s, r) => s + f(r), 0);
