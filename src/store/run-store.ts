@@ -1,7 +1,7 @@
 import type { RungSummary } from '../core/results.js';
 import type { FixedCost, Prediction } from '../core/rung.js';
 import type { JsonValue } from '../core/types.js';
-import type { Db } from './database.js';
+import { statement, type Db } from './database.js';
 
 export type RunStatus = 'running' | 'done' | 'interrupted' | 'budget' | 'failed';
 
@@ -115,13 +115,12 @@ export class RunStore {
   /** Inserts one prediction; a second row for the same example is refused (the resume logic never makes one). */
   insertPrediction(row: PredictionRow): void {
     const p = row.prediction;
-    this.db
-      .prepare(
-        `INSERT INTO predictions (run_id, rung_id, example_id, position, prompt_json, output, answer_json, input_tokens, cached_input_tokens,
+    statement(
+      this.db,
+      `INSERT INTO predictions (run_id, rung_id, example_id, position, prompt_json, output, answer_json, input_tokens, cached_input_tokens,
            cache_write_tokens, output_tokens, latency_ms, cached, cost_usd, error_code, error_message, details_json, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
+    ).run(
         row.runId, row.rungId, row.exampleId, row.position, JSON.stringify(p.prompt), p.output, answerJson(p.output, p.answer),
         p.usage.inputTokens, p.usage.cachedInputTokens, p.usage.cacheWriteTokens, p.usage.outputTokens, p.latencyMs,
         p.cached ? 1 : 0, row.costUsd ?? null, row.error?.code ?? null, row.error?.message ?? null,
@@ -171,7 +170,7 @@ export class RunStore {
 
   /** Adds money the run's budget ledger settled (every paid call: rows, judges, teachers), as it happens. */
   addRunSpend(runId: string, usd: number): void {
-    this.db.prepare(`INSERT INTO run_spend (run_id, usd) VALUES (?, ?) ON CONFLICT (run_id) DO UPDATE SET usd = usd + excluded.usd`).run(runId, usd);
+    statement(this.db, `INSERT INTO run_spend (run_id, usd) VALUES (?, ?) ON CONFLICT (run_id) DO UPDATE SET usd = usd + excluded.usd`).run(runId, usd);
   }
 
   /** What the run's ledger has settled so far (0 for a run from before the ledger: then rows are the record). */
