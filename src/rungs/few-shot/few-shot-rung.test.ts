@@ -63,6 +63,23 @@ describe('few-shot rung', () => {
     expect(predictor.state).toMatchObject({ order: 'shared-first', orderNote: expect.stringMatching(/not by similarity/) });
   });
 
+  it('similar (default order): schedules examples whose demonstrations start alike back to back; order: similarity does not', async () => {
+    const { task, ctx } = fixture();
+    task.test = [
+      ex('q1', 'payroll payslip question', 'HR Support'),
+      ex('q2', 'printer toner empty', 'Hardware'),
+      ex('q3', 'payslip payroll wrong', 'HR Support'),
+      ex('q4', 'printer toner keyboard', 'Hardware'),
+    ];
+    const predictor = await fewShotRung.create({ id: 'fs', kind: 'few-shot', model: 'm', params: { k: 1, select: 'similar' } }).prepare(ctx, task);
+    const sorted = [...task.test].sort((a, b) => (predictor.scheduleKey!(a) < predictor.scheduleKey!(b) ? -1 : 1)).map((e) => e.id);
+    // q1 and q3 both get t4 (payroll), q2 and q4 both get t1 (printer): each pair runs back to back.
+    expect([sorted.indexOf('q1'), sorted.indexOf('q3')].sort()).toSatisfy(([a, b]: number[]) => b - a === 1);
+    expect([sorted.indexOf('q2'), sorted.indexOf('q4')].sort()).toSatisfy(([a, b]: number[]) => b - a === 1);
+    const plain = await fewShotRung.create({ id: 'fs', kind: 'few-shot', model: 'm', params: { k: 1, select: 'similar', order: 'similarity' } }).prepare(ctx, task);
+    expect(plain.scheduleKey).toBeUndefined();
+  });
+
   it('random and fixed states carry no order (earlier runs stay servable); an unknown order is refused', async () => {
     const { task, ctx } = fixture();
     const predictor = await fewShotRung.create({ id: 'fs', kind: 'few-shot', model: 'm', params: { k: 2, select: 'random' } }).prepare(ctx, task);

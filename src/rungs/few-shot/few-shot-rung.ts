@@ -66,9 +66,9 @@ export const fewShotRung: RungFactory = {
         // Nearest first (ties by index), never the example itself when it also sits in the training split.
         const nearest = (example: Example): number[] => index.nearest(example.input, params.k, (i) => task.train[i].input === example.input);
         let order: (chosen: number[]) => number[];
+        // One rank for the whole run, from what the test split chooses, so the state (and a served rung) is fixed.
+        const rank = params.order === 'shared-first' ? rankBySelectionFrequency(task.test.map(nearest), task.train.length) : [];
         if (params.order === 'shared-first') {
-          // One rank for the whole run, from what the test split chooses, so the state (and a served rung) is fixed.
-          const rank = rankBySelectionFrequency(task.test.map(nearest), task.train.length);
           order = (chosen) => orderByRank(chosen, rank);
           state.orderNote = 'demonstrations ordered by how often the test split chooses them (most shared first), not by similarity, so prompts share longer cached prefixes';
         } else {
@@ -76,9 +76,14 @@ export const fewShotRung: RungFactory = {
           order = (chosen) => [...chosen].reverse();
         }
         const choose = (example: Example): Example[] => order(nearest(example)).map((i) => task.train[i]);
-        return promptedPredictor(task, model, state as never, (example) => ({ examples: choose(example), examplesAreStable: false }), (example, parts) => ({
+        const predictor = promptedPredictor(task, model, state as never, (example) => ({ examples: choose(example), examplesAreStable: false }), (example, parts) => ({
           exampleIds: (parts.examples ?? []).map((e) => e.id),
         }));
+        if (params.order === 'shared-first') {
+          // Run examples whose demonstrations start alike back to back: the cache then holds their common prefix.
+          predictor.scheduleKey = (example) => order(nearest(example)).map((i) => String(rank[i]).padStart(7, '0')).join(',');
+        }
+        return predictor;
       }
       const chosen =
         params.select === 'fixed'
