@@ -10,6 +10,7 @@ describe('chooseSequences', () => {
     ]);
     expect(choice.sequences).toBe(1);
     expect(choice.reasons.join(' ')).toMatch(/not 10% faster/);
+    expect(choice.reasons[0]).toBe('1 sequence(s): 1.00 calls/s over 6 calls');
   });
 
   it('takes more sequences when they pay (many cores)', () => {

@@ -26,7 +26,7 @@ export interface CalibrationChoice {
  */
 export function chooseSequences(steps: CalibrationStep[], minGain = 0.1): CalibrationChoice {
   if (steps.length === 0) throw new Error('chooseSequences: no steps');
-  const rate = (s: CalibrationStep): number => s.calls / Math.max(s.ms, 1e-9);
+  const rate = (s: CalibrationStep): number => s.calls / (Math.max(s.ms, 1e-6) / 1000);
   const sorted = [...steps].sort((a, b) => a.sequences - b.sequences);
   let best = sorted[0];
   const reasons = [`${best.sequences} sequence(s): ${rate(best).toFixed(2)} calls/s over ${best.calls} calls`];
