@@ -7,12 +7,13 @@ import { registerModels } from './commands/models.js';
 import { registerReport } from './commands/report.js';
 import { registerRun } from './commands/run.js';
 import { registerTools } from './commands/tools.js';
+import { ladderVersion } from '../datasets/ladder-version.js';
 import { ExitCode } from './exit-codes.js';
 
 export function buildProgram(): Command {
   const program = new Command('ladder')
     .description('Climb the LLM adaptation ladder on your own task: prompt, few-shot, RAG, distillation, fine-tuning — measured.')
-    .version('0.1.0')
+    .version(ladderVersion())
     .exitOverride();
   registerInit(program);
   program
@@ -32,7 +33,13 @@ export function buildProgram(): Command {
 
 export async function main(argv: string[]): Promise<number> {
   try {
-    await buildProgram().parseAsync(argv);
+    const program = buildProgram();
+    // Like git: a bare `ladder` shows what it can do, and exits 1 because nothing was done.
+    if (argv.length <= 2) {
+      program.outputHelp();
+      return ExitCode.usage;
+    }
+    await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok;
   } catch (error) {
     if (error instanceof CommanderError) {

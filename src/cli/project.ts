@@ -16,8 +16,8 @@ export interface OpenedProject {
  * Opens the project's store. With a spec, the project is the one holding the spec (created beside it when new);
  * without one, it must exist in the current folder or above (see project-paths.ts).
  */
-export function openProject(env: NodeJS.ProcessEnv, options: { specPath?: string } = {}): OpenedProject {
-  const paths = options.specPath ? locateProject(env, { specPath: options.specPath }) : requireProject(env);
+export function openProject(env: NodeJS.ProcessEnv, options: { specPath?: string; cwd?: string } = {}): OpenedProject {
+  const paths = options.specPath ? locateProject(env, { specPath: options.specPath, cwd: options.cwd }) : requireProject(env, options.cwd);
   const db = openDatabase(paths.dbPath);
   return { paths, db, store: new RunStore(db), close: () => db.close() };
 }
