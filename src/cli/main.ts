@@ -20,8 +20,8 @@ export function buildProgram(): Command {
     .command('schema')
     .description('print the JSON Schema of ladder.yaml (for editors)')
     .action(async () => {
-      const { ladderJsonSchema } = await import('../task/spec-schema.js');
-      console.log(JSON.stringify(ladderJsonSchema(), null, 2));
+      const [{ ladderJsonSchema }, { rungRegistry }] = await Promise.all([import('../task/spec-schema.js'), import('../rungs/registry.js')]);
+      console.log(JSON.stringify(ladderJsonSchema(rungRegistry), null, 2));
     });
   registerRun(program);
   registerInspect(program);

@@ -92,7 +92,7 @@ export async function loadTask(specPath: string, options: { cwd?: string } = {})
     modelNames.add(m.name);
   });
 
-  const rungs: RungSpec[] = expandRungs(spec, display, at);
+  const rungs: RungSpec[] = expandRungs(spec, display, at, (kind, params) => findRung(kind)?.defaultId?.(params) ?? kind);
   const partialTask = { outputKind, train, corpus: spec.corpus };
   rungs.forEach((rung) => {
     const index = rung.source ? Number(/rungs\[(\d+)\]/.exec(rung.source.field)?.[1]) : 0;
@@ -102,6 +102,21 @@ export async function loadTask(specPath: string, options: { cwd?: string } = {})
       return;
     }
     if (!modelNames.has(rung.model)) at(['rungs', index, 'model'], `no model named "${rung.model}" in models`);
+    if (factory.params) {
+      // The rung's own schema: the error's path is the parameter, so the line is found without reading messages.
+      const parsed = factory.params.safeParse(rung.params);
+      if (!parsed.success) {
+        for (const issue of parsed.error.issues) {
+          if (issue.code === 'unrecognized_keys') {
+            const known = Object.keys(factory.params.shape);
+            for (const key of issue.keys) at(['rungs', index, key], `unknown parameter "${key}" (${rung.kind} takes ${known.length ? known.join(', ') : 'none'})`);
+          } else {
+            at(['rungs', index, ...(issue.path as (string | number)[])], `${issue.path.join('.')}: ${issue.message}`);
+          }
+        }
+        return;
+      }
+    }
     for (const message of factory.validate(rung.params, partialTask)) at(['rungs', index, ...paramMentioned(message, rung.params)], message);
   });
 
@@ -244,7 +259,7 @@ function sha256(content: string | Buffer): string {
   return createHash('sha256').update(content).digest('hex');
 }
 
-/** The parameter a rung's validation message is about (`k must…`, `unknown parameter "x"`), to point at its line. */
+/** For the task-level checks of rungs (and rungs without a params schema yet): the parameter a message names. */
 function paramMentioned(message: string, params: Record<string, unknown>): string[] {
   const keys = Object.keys(params);
   const key = keys.find((k) => message.startsWith(`${k} `) || message.startsWith(`${k}:`) || message.includes(`"${k}"`));

@@ -1,5 +1,5 @@
-import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { modelsDir } from '../cli/project-paths.js';
 import { findCatalogModel } from '../models/local/catalog.js';
 
 /**
@@ -8,9 +8,7 @@ import { findCatalogModel } from '../models/local/catalog.js';
  */
 export function testModelPath(env: NodeJS.ProcessEnv = process.env): string {
   if (env.LADDER_TEST_GGUF) return env.LADDER_TEST_GGUF;
-  const cacheHome = env.XDG_CACHE_HOME ?? join(homedir(), '.cache');
-  const dir = env.LADDER_MODELS_DIR ?? join(cacheHome, 'ladder', 'models');
-  return join(dir, findCatalogModel('smollm2-135m')!.file);
+  return join(modelsDir(env), findCatalogModel('smollm2-135m')!.file);
 }
 
 /**

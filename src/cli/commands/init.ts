@@ -32,8 +32,8 @@ export function registerInit(program: Command): void {
         }
       }
       await cp(join(examplesDir, options.example), target, { recursive: true, errorOnExist: true, force: false });
-      const { ladderJsonSchema } = await import('../../task/spec-schema.js');
-      await writeFile(join(target, SCHEMA_FILE), `${JSON.stringify(ladderJsonSchema(), null, 2)}\n`);
+      const [{ ladderJsonSchema }, { rungRegistry }] = await Promise.all([import('../../task/spec-schema.js'), import('../../rungs/registry.js')]);
+      await writeFile(join(target, SCHEMA_FILE), `${JSON.stringify(ladderJsonSchema(rungRegistry), null, 2)}\n`);
       await pointSchemaLine(join(target, 'ladder.yaml'));
       await mkdir(join(target, STATE_DIR_NAME), { recursive: true });
       const spec = relative(process.cwd(), join(target, 'ladder.yaml'));

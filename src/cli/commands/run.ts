@@ -35,8 +35,8 @@ export function registerRun(program: Command): void {
       const context = runContext(task, project, { log, progress: terminalProgress(), signal: controller.signal, env: process.env });
       try {
         if (options.estimate) {
-          const { estimateRun, formatEstimate } = await import('../estimate.js');
-          console.log(formatEstimate(await estimateRun(task, context.models)));
+          const [{ estimateRun, formatEstimate }, { rungRegistry }] = await Promise.all([import('../estimate.js'), import('../../rungs/registry.js')]);
+          console.log(formatEstimate(await estimateRun(task, context.models, { rungs: rungRegistry })));
           return;
         }
         const [{ gate }, { metricsFor }, { runLadder }, { createUsagePricer }, { rungRegistry }, { analyzeRun, formatRecommendation }, { formatComparisons, formatOtherMetrics, formatSummaries }, { batchFactory }] =
