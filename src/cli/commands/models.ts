@@ -13,8 +13,14 @@ export function registerModels(program: Command): void {
     .argument('<name>', `one of: ${localCatalog.map((m) => m.name).join(', ')}`)
     .action(async (name: string) => {
       const [{ pullModel }, { consoleLogger }] = await Promise.all([import('../../models/local/pull.js'), import('../project.js')]);
-      const path = await pullModel(name, { modelsDir: modelsDir(process.env), log: consoleLogger(false) });
-      console.log(path);
+      const bar = downloadBar();
+      try {
+        const path = await pullModel(name, { modelsDir: modelsDir(process.env), log: consoleLogger(false), onProgress: bar.update });
+        bar.stop();
+        console.log(path);
+      } finally {
+        bar.stop();
+      }
     });
   models
     .command('list')
@@ -35,4 +41,38 @@ export function registerModels(program: Command): void {
       console.log(`model cache: ${dir}\n`);
       console.log(formatTable(['model', 'present', 'size', 'licence', 'description'], rows));
     });
+}
+
+/** A progress bar on a terminal; a line per 10% otherwise (logs, CI). */
+function downloadBar(): { update(received: number, total: number | undefined): void; stop(): void } {
+  const mb = (n: number) => (n / 1e6).toFixed(1);
+  let lastTenth = -1;
+  let stopped = false;
+  let drew = false;
+  const started = Date.now();
+  const line = (received: number, total: number | undefined) => {
+    const rate = received / 1e6 / Math.max(0.001, (Date.now() - started) / 1000);
+    return `download ${mb(received)}${total ? ` / ${mb(total)}` : ''} MB  ${rate.toFixed(1)} MB/s`;
+  };
+  return {
+    update(received, total) {
+      if (stopped) return;
+      if (process.stderr.isTTY) {
+        const width = 30;
+        drew = true;
+        const filled = total ? Math.round((received / total) * width) : 0;
+        process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${line(received, total)}   `);
+        return;
+      }
+      const tenth = total ? Math.floor((received / total) * 10) : Math.floor(received / 10e6);
+      if (tenth > lastTenth) {
+        lastTenth = tenth;
+        process.stderr.write(`${line(received, total)}\n`);
+      }
+    },
+    stop() {
+      if (!stopped && drew) process.stderr.write('\n');
+      stopped = true;
+    },
+  };
 }

