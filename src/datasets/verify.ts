@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { sha256File } from './hash.js';
+import { sha256File } from '../core/hash.js';
 import { resolveManifestPath } from './manifest.js';
 
 export interface VerifyProblem {

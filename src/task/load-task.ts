@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Text } from '../core/hash.js';
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { LadderInputError, type InputIssue } from '../core/errors.js';
@@ -43,11 +43,11 @@ export async function loadTask(specPath: string, options: { cwd?: string } = {})
   const at = (path: (string | number)[], message: string): void => {
     issues.push({ file: display, line: located.lineOf(path), field: formatPath(path), message });
   };
-  const fingerprints: Record<string, string> = { [display]: sha256(text) };
+  const fingerprints: Record<string, string> = { [display]: sha256Text(text) };
   const readSide = async (path: string, field: (string | number)[]): Promise<string | undefined> => {
     try {
       const content = await readFile(resolve(baseDir, path), 'utf8');
-      fingerprints[path] = sha256(content);
+      fingerprints[path] = sha256Text(content);
       return content;
     } catch {
       at(field, `cannot read ${path}`);
@@ -211,7 +211,7 @@ async function loadData(
     const result = await loadDataFile(path, ref.path, data.columns, { expectedAsJson, limit: ref.limit });
     issues.push(...result.issues);
     try {
-      fingerprints[ref.path] = sha256(await readFile(path));
+      fingerprints[ref.path] = sha256Text(await readFile(path));
     } catch {
       // reported by loadDataFile
     }
@@ -255,9 +255,6 @@ function resolvePath(baseDir: string, path: string): string {
   return isAbsolute(path) ? path : resolve(baseDir, path);
 }
 
-function sha256(content: string | Buffer): string {
-  return createHash('sha256').update(content).digest('hex');
-}
 
 /** For the task-level checks of rungs (and rungs without a params schema yet): the parameter a message names. */
 function paramMentioned(message: string, params: Record<string, unknown>): string[] {

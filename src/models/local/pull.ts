@@ -10,7 +10,7 @@ import AdmZip from 'adm-zip';
 import { LadderError, errorMessage } from '../../core/errors.js';
 import type { Logger } from '../../core/context.js';
 import { findCatalogModel, localCatalog, type CatalogModel, type CatalogSource } from './catalog.js';
-import { sha256File } from './file-hash.js';
+import { sha256File } from '../../core/hash.js';
 
 const run = promisify(execFile);
 
