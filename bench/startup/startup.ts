@@ -7,7 +7,7 @@
  * promptfoo is installed on first use into bench/startup/peers/ (gitignored) with `npm install --prefix`.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -21,11 +21,14 @@ const bin = join(root, 'bin', 'ladder.js');
 if (!existsSync(join(root, 'dist', 'cli', 'bin.js'))) throw new Error('run `npm run build` first: the bench measures the built CLI');
 
 const peers = join(root, 'bench', 'startup', 'peers');
-const promptfoo = join(peers, 'node_modules', 'promptfoo', 'dist', 'src', 'main.js');
-if (!existsSync(promptfoo)) {
+const promptfooDir = join(peers, 'node_modules', 'promptfoo');
+if (!existsSync(join(promptfooDir, 'package.json'))) {
   console.error('installing promptfoo into bench/startup/peers (once)');
   execFileSync('npm', ['install', '--prefix', peers, 'promptfoo', '--no-audit', '--no-fund', '--ignore-scripts'], { stdio: 'inherit' });
 }
+// The file its `promptfoo` command runs, started with the same node as ours (no npx or shell in the timing).
+const promptfooPkg = JSON.parse(readFileSync(join(promptfooDir, 'package.json'), 'utf8')) as { version: string; bin: string | Record<string, string> };
+const promptfoo = join(promptfooDir, typeof promptfooPkg.bin === 'string' ? promptfooPkg.bin : (promptfooPkg.bin.promptfoo ?? Object.values(promptfooPkg.bin)[0]));
 
 const project = await mkdtemp(join(tmpdir(), 'ladder-startup-'));
 await buildRunStoreFixture(project);
@@ -64,7 +67,7 @@ const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
-const promptfooVersion = JSON.parse(execFileSync(node, ['-p', `JSON.stringify(require(${JSON.stringify(join(peers, 'node_modules', 'promptfoo', 'package.json'))}).version)`]).toString());
+const promptfooVersion = promptfooPkg.version;
 const rows = cases.map((c) => {
   const xs = times.get(c.name)!;
   const m = median(xs);
