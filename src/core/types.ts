@@ -73,6 +73,11 @@ export interface Model {
   readonly hosting: 'local' | 'remote';
   /** Context window in tokens, when known. */
   readonly contextSize?: number;
+  /**
+   * A sentence encoder (e.g. all-MiniLM-L6-v2): `embed` gives a pooled sentence vector and `generate` is
+   * unsupported. Decides, e.g., that no "summarize in one word" prompt wraps its inputs.
+   */
+  readonly embeddingOnly?: boolean;
   generate(request: GenerateRequest, signal?: AbortSignal): Promise<GenerateResult>;
   embed?(texts: string[], signal?: AbortSignal): Promise<Float32Array[]>;
   /** Count tokens the way this model does, when it can (used for estimates and context budgets). */

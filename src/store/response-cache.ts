@@ -28,6 +28,7 @@ export class CachedModel implements Model {
   readonly fingerprint: string;
   readonly hosting: Model['hosting'];
   readonly contextSize?: number;
+  readonly embeddingOnly?: boolean;
   calls = 0;
   hits = 0;
 
@@ -39,6 +40,7 @@ export class CachedModel implements Model {
     this.fingerprint = inner.fingerprint;
     this.hosting = inner.hosting;
     this.contextSize = inner.contextSize;
+    if (inner.embeddingOnly) this.embeddingOnly = true;
     if (inner.embed) this.embed = (texts, signal) => inner.embed!(texts, signal);
     if (inner.countTokens) this.countTokens = (text) => inner.countTokens!(text);
   }
