@@ -73,9 +73,11 @@ async function prepareRag(ctx: RunContext, task: Task, spec: RungSpec): Promise<
       const embedded = await ensureEmbeddings(store, embedder, { signal: ctx.signal, onProgress: (done) => ctx.progress.update(progressId, done) });
       ctx.progress.finish(progressId, `${embedded} new vectors`);
       const dense = denseRetriever(store, embedder);
-      retriever = params.retriever === 'dense' ? dense : hybridRetriever([retriever, dense]);
+      const fusionDepth = params.fusionDepth;
+      retriever = params.retriever === 'dense' ? dense : hybridRetriever([retriever, dense], fusionDepth ? { depth: (k) => Math.max(k, fusionDepth) } : {});
     }
-    if (params.rerank !== 'none') retriever = rerankingRetriever(retriever, params.rerank === 'llm' ? llmReranker(model) : overlapReranker);
+    const rerankModel = params.rerank === 'llm' && params.rerankModel ? await ctx.models.get(params.rerankModel) : model;
+    if (params.rerank !== 'none') retriever = rerankingRetriever(retriever, params.rerank === 'llm' ? llmReranker(rerankModel) : overlapReranker);
     const prepareSeconds = (Date.now() - started) / 1000;
 
     return {
@@ -87,6 +89,8 @@ async function prepareRag(ctx: RunContext, task: Task, spec: RungSpec): Promise<
         overlapTokens: params.overlapTokens,
         tokenizer: 'approx-4-chars',
         rerank: params.rerank,
+        rerankModelRef: params.rerank === 'llm' ? rerankModel.ref : null,
+        fusionDepth: params.fusionDepth ?? null,
         embedModel: params.embedModel ?? null,
         embedModelRef: embedModel?.ref ?? null,
         embedFingerprint: embedModel?.fingerprint ?? null,
