@@ -42,10 +42,12 @@ export class CachedModel implements Model {
     this.contextSize = inner.contextSize;
     if (inner.embeddingOnly) this.embeddingOnly = true;
     if (inner.embed) this.embed = (texts, signal) => inner.embed!(texts, signal);
+    if (inner.embedWithUsage) this.embedWithUsage = (texts, signal) => inner.embedWithUsage!(texts, signal);
     if (inner.countTokens) this.countTokens = (text) => inner.countTokens!(text);
   }
 
   embed?: Model['embed'];
+  embedWithUsage?: Model['embedWithUsage'];
   countTokens?: Model['countTokens'];
 
   async generate(request: GenerateRequest, signal?: AbortSignal): Promise<GenerateResult> {

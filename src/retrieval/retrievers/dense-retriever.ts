@@ -62,12 +62,16 @@ export async function ensureEmbeddings(store: IndexStore, embedder: Embedder, op
   }
 }
 
-export function denseRetriever(store: IndexStore, embedder: Embedder): Retriever {
+/**
+ * `queryVectors`: vectors the caller already has for a query text (a rung embeds each question once, pays
+ * for it once, and every retriever and stage that searches with it reuses the vector).
+ */
+export function denseRetriever(store: IndexStore, embedder: Embedder, options: { queryVectors?: Map<string, Float32Array> } = {}): Retriever {
   return {
     async search(query: string, k: number, signal?: AbortSignal): Promise<Hit[]> {
       const tbl = store.embedders().find((e) => e.name === embedder.id)?.tbl;
       if (!tbl || k <= 0 || !query.trim()) return [];
-      const [vector] = await embedder.embed([query], signal);
+      const vector = options.queryVectors?.get(query) ?? (await embedder.embed([query], signal))[0];
       const rows = store.db
         .prepare(`SELECT chunk_id AS id, distance FROM ${tbl} WHERE embedding MATCH ? AND k = ? ORDER BY distance`)
         .all(toFloat32(vector), k) as { id: number; distance: number }[];

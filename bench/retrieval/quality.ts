@@ -1,0 +1,143 @@
+/**
+ * Retrieval quality with a real sentence embedder: recall@5, nDCG@10 and MRR (95% bootstrap intervals) of
+ * BM25, dense (all-MiniLM-L6-v2 GGUF), hybrid (RRF of both) and hybrid + an LLM pointwise reranker
+ * (SmolLM2-135M judging the top 10), on NQ-open (oracle passages) and COVID-QA, plus the paired difference
+ * hybrid − BM25 on recall@5.
+ *
+ * Relevance: NQ — the question's gold passage (doc level; one passage is one chunk at 256 tokens).
+ * COVID-QA (10 long papers) — a chunk is relevant when it comes from the gold paper and contains the
+ * expected answer text (chunk level: doc level would be trivial with 10 documents).
+ * The reranker runs on the first --rerank-questions questions only (it costs 10 model calls per question);
+ * every retriever is also reported on that same subset so the comparison is paired.
+ *
+ * Run: npx tsx bench/retrieval/quality.ts [--rerank-questions 30] [--out bench/results/retrieval-quality.md]
+ */
+import { execSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { Estimate } from '../../src/core/results.js';
+import { bootstrapMean, mean, pairedBootstrap } from '../../src/eval/bootstrap.js';
+import { mrr, ndcgAtK, recallAtK, uniqueInOrder } from '../../src/eval/metrics/retrieval/ranking-metrics.js';
+import { findCatalogModel } from '../../src/models/local/catalog.js';
+import { openLocalModel, openLocalRuntime } from '../../src/models/local/index.js';
+import { IndexStore } from '../../src/retrieval/index-store.js';
+import { ingestCorpus } from '../../src/retrieval/ingest/ingest-corpus.js';
+import { bm25Retriever } from '../../src/retrieval/retrievers/bm25-retriever.js';
+import { denseRetriever, ensureEmbeddings, type Embedder } from '../../src/retrieval/retrievers/dense-retriever.js';
+import { hybridRetriever } from '../../src/retrieval/retrievers/hybrid-retriever.js';
+import { llmReranker, rerankingRetriever } from '../../src/retrieval/retrievers/rerank.js';
+import type { Hit, Retriever } from '../../src/retrieval/types.js';
+import { testEmbedModelPath, testModelPath } from '../../src/testing/test-model.js';
+
+const args = new Map<string, string>();
+for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i].replace(/^--/, ''), process.argv[i + 1]);
+const rerankQuestions = Number(args.get('rerank-questions') ?? 30);
+const out = args.get('out') ?? 'bench/results/retrieval-quality.md';
+const threads = Number(process.env.LADDER_THREADS ?? 1);
+
+interface Question {
+  id: string;
+  input: string;
+  expected: string | string[];
+  doc_id: string;
+}
+
+interface Dataset {
+  name: string;
+  dir: string;
+  /** The ids a ranking is judged on, and which of them are relevant for a question. */
+  ids(hits: Hit[]): string[];
+  relevant(q: Question, store: IndexStore): string[];
+}
+
+const datasets: Dataset[] = [
+  {
+    name: 'nq-open-oracle-dev',
+    dir: 'examples/nq-open-rag/data',
+    ids: (hits) => uniqueInOrder(hits.map((h) => h.docId)),
+    relevant: (q) => [q.doc_id],
+  },
+  {
+    name: 'covid-qa-dev',
+    dir: 'examples/covid-qa/data',
+    ids: (hits) => hits.map((h) => String(h.chunkId)),
+    relevant: (q, store) => {
+      const answers = (Array.isArray(q.expected) ? q.expected : [q.expected]).map((a) => a.toLowerCase());
+      const rows = store.db.prepare('SELECT id, text FROM chunks WHERE doc_id = ?').all(q.doc_id) as { id: number; text: string }[];
+      return rows.filter((r) => answers.some((a) => r.text.toLowerCase().includes(a))).map((r) => String(r.id));
+    },
+  },
+];
+
+const runtime = await openLocalRuntime();
+const embedModel = await openLocalModel(runtime, { ref: 'local:minilm-l6', path: testEmbedModelPath(), threads, maxEmbedTokens: findCatalogModel('minilm-l6')!.maxEmbedTokens });
+const judge = await openLocalModel(runtime, { ref: 'local:smollm2-135m', path: testModelPath(), threads, sequences: 1, contextSize: 1024 });
+const embedder: Embedder = { id: embedModel.fingerprint, embed: (texts, signal) => embedModel.embed(texts, signal) };
+
+const fmt = (e: Estimate) => `${e.value.toFixed(3)} [${e.low.toFixed(3)}, ${e.high.toFixed(3)}]`;
+const lines: string[] = [];
+const work = mkdtempSync(join(tmpdir(), 'ladder-rq-'));
+try {
+  for (const dataset of datasets) {
+    const store = new IndexStore(join(work, `${dataset.name}.db`));
+    await ingestCorpus(store, { baseDir: dataset.dir, paths: ['corpus.jsonl'], chunkTokens: 256, overlapTokens: 32 });
+    const t0 = performance.now();
+    const embedded = await ensureEmbeddings(store, embedder);
+    const embedSeconds = (performance.now() - t0) / 1000;
+    const questions = readFileSync(join(dataset.dir, 'qa.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Question);
+    const judged = questions.map((q) => ({ q, relevant: dataset.relevant(q, store) })).filter((x) => x.relevant.length > 0);
+    const bm25 = bm25Retriever(store);
+    const dense = denseRetriever(store, embedder);
+    const hybrid = hybridRetriever([bm25, dense], { depth: (k) => Math.max(k, 20) });
+    const reranked = rerankingRetriever(hybrid, llmReranker(judge), () => 10);
+    const score = async (retriever: Retriever, items: typeof judged) => {
+      const r5: number[] = [];
+      const n10: number[] = [];
+      const rr: number[] = [];
+      for (const { q, relevant } of items) {
+        const ids = dataset.ids(await retriever.search(q.input, 10));
+        r5.push(recallAtK(ids, relevant, 5));
+        n10.push(ndcgAtK(ids, relevant, 10));
+        rr.push(mrr(ids, relevant));
+      }
+      return { r5, n10, rr };
+    };
+    const full: Record<string, Awaited<ReturnType<typeof score>>> = {};
+    for (const [name, retriever] of [['BM25', bm25], ['dense (MiniLM)', dense], ['hybrid (RRF, depth 20)', hybrid]] as const) full[name] = await score(retriever, judged);
+    const subset = judged.slice(0, rerankQuestions);
+    const sub: Record<string, Awaited<ReturnType<typeof score>>> = {};
+    for (const [name, retriever] of [['BM25', bm25], ['dense (MiniLM)', dense], ['hybrid (RRF, depth 20)', hybrid]] as const) sub[name] = await score(retriever, subset);
+    const r0 = performance.now();
+    sub['hybrid + LLM rerank (SmolLM2, top 10)'] = await score(reranked, subset);
+    const rerankSecondsPerQuery = (performance.now() - r0) / 1000 / Math.max(1, subset.length);
+
+    const n = judged.length;
+    const diff = pairedBootstrap(n, (idx) => mean(idx.map((i) => full.BM25.r5[i])), (idx) => mean(idx.map((i) => full['hybrid (RRF, depth 20)'].r5[i])));
+    const diffDense = pairedBootstrap(n, (idx) => mean(idx.map((i) => full.BM25.r5[i])), (idx) => mean(idx.map((i) => full['dense (MiniLM)'].r5[i])));
+    lines.push(`### ${dataset.name}: ${n} questions with a relevant chunk (of ${questions.length}), ${store.chunkCount()} chunks (256 tokens, overlap 32)`, '');
+    lines.push(`Embedding the corpus: ${embedded} chunks in ${embedSeconds.toFixed(1)} s (${(embedded / embedSeconds).toFixed(1)} chunks/s, one context, ${threads} thread).`, '');
+    lines.push('| retriever | recall@5 | nDCG@10 | MRR |', '|---|---|---|---|');
+    for (const [name, s] of Object.entries(full)) lines.push(`| ${name} | ${fmt(bootstrapMean(s.r5))} | ${fmt(bootstrapMean(s.n10))} | ${fmt(bootstrapMean(s.rr))} |`);
+    lines.push('', `Paired recall@5 difference vs BM25: hybrid ${fmt(diff)}, dense ${fmt(diffDense)}.`, '');
+    lines.push(`Same first ${subset.length} questions, with the reranker (${rerankSecondsPerQuery.toFixed(1)} s of judging per question):`, '');
+    lines.push('| retriever | recall@5 | nDCG@10 | MRR |', '|---|---|---|---|');
+    for (const [name, s] of Object.entries(sub)) lines.push(`| ${name} | ${fmt(bootstrapMean(s.r5))} | ${fmt(bootstrapMean(s.n10))} | ${fmt(bootstrapMean(s.rr))} |`);
+    lines.push('');
+    console.log(lines.join('\n'));
+    store.close();
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+  await runtime.llama.dispose();
+}
+
+const header = [
+  `## Retrieval quality with all-MiniLM-L6-v2 (${new Date().toISOString().slice(0, 10)})`,
+  '',
+  `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, shared with other engineers' work (load average ${loadavg()[0].toFixed(1)} at the end); llama.cpp threads ${threads}. Commit ${execSync('git rev-parse --short HEAD').toString().trim()}. \`npx tsx bench/retrieval/quality.ts\`.`,
+  '',
+];
+mkdirSync(dirname(out), { recursive: true });
+writeFileSync(out, [...header, ...lines].join('\n'));
+console.log(`wrote ${out}`);
