@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -68,5 +69,11 @@ describe('pull with conversion', () => {
       throw new Error('must not fetch');
     }) as unknown as typeof fetch;
     await expect(pullModel('minilm-l6', { modelsDir: testModelsDir(), log: quiet, fetchImpl })).resolves.toBe(path);
+  });
+
+  it('ladder models list shows the embedder with its kind and licence', () => {
+    const out = execFileSync(process.execPath, ['bin/ladder.js', 'models', 'list'], { encoding: 'utf8', env: { ...process.env, LADDER_MODELS_DIR: testModelsDir() } });
+    expect(out).toMatch(/minilm-l6\s+embedding\s+yes\s+46\.2 MB\s+Apache-2\.0/);
+    expect(out).toMatch(/smollm2-135m\s+chat/);
   });
 });
