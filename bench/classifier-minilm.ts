@@ -4,7 +4,7 @@
  * with accuracy [95% bootstrap CI] and per-prediction latency p50/p95 (embedding call + head). MiniLM runs as
  * Ladder runs a catalog embedder: node-llama-cpp embedding context, 1 thread, inputs cut at 256 tokens.
  *
- * Run: npx tsx bench/classifier-minilm.ts [--train 300] [--test 300] [--chars 200] [--out bench/results/classifier-minilm.md]
+ * Run: npx tsx bench/classifier-minilm.ts [--train 300] [--test 300] [--chars 200] [--out bench/results/embeddings/classifier-minilm.md]
  */
 import { execSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,7 +24,7 @@ for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i].replac
 const trainN = Number(args.get('train') ?? 300);
 const testN = Number(args.get('test') ?? 300);
 const chars = Number(args.get('chars') ?? 200);
-const out = args.get('out') ?? 'bench/results/classifier-minilm.md';
+const out = args.get('out') ?? 'bench/results/embeddings/classifier-minilm.md';
 const dataDir = 'examples/it-tickets/data';
 
 const load = (split: string, n: number): Example[] =>

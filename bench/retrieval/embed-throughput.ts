@@ -24,7 +24,7 @@ import { trainerEnv } from '../../src/training/lora/trainer-env.js';
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i].replace(/^--/, ''), process.argv[i + 1]);
 const n = Number(args.get('n') ?? 200);
-const out = args.get('out') ?? 'bench/results/embed-throughput.md';
+const out = args.get('out') ?? 'bench/results/embeddings/embed-throughput.md';
 const catalog = findCatalogModel('minilm-l6')!;
 const work = mkdtempSync(join(tmpdir(), 'ladder-embtp-'));
 

@@ -10,7 +10,7 @@
  * The reranker runs on the first --rerank-questions questions only (it costs 10 model calls per question);
  * every retriever is also reported on that same subset so the comparison is paired.
  *
- * Run: npx tsx bench/retrieval/quality.ts [--rerank-questions 30] [--out bench/results/retrieval-quality.md]
+ * Run: npx tsx bench/retrieval/quality.ts [--rerank-questions 30] [--out bench/results/embeddings/retrieval-quality.md]
  */
 import { execSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -33,7 +33,7 @@ import { testEmbedModelPath, testModelPath } from '../../src/testing/test-model.
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i].replace(/^--/, ''), process.argv[i + 1]);
 const rerankQuestions = Number(args.get('rerank-questions') ?? 30);
-const out = args.get('out') ?? 'bench/results/retrieval-quality.md';
+const out = args.get('out') ?? 'bench/results/embeddings/retrieval-quality.md';
 const threads = Number(process.env.LADDER_THREADS ?? 1);
 
 interface Question {
