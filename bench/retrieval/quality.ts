@@ -78,6 +78,19 @@ const embedder: Embedder = { id: embedModel.fingerprint, embed: (texts, signal) 
 const fmt = (e: Estimate) => `${e.value.toFixed(3)} [${e.low.toFixed(3)}, ${e.high.toFixed(3)}]`;
 const lines: string[] = [];
 const work = mkdtempSync(join(tmpdir(), 'ladder-rq-'));
+type Scores = { r5: number[]; n10: number[]; rr: number[] };
+const table = (scores: Record<string, Scores>) => [
+  '| retriever | recall@5 | nDCG@10 | MRR |',
+  '|---|---|---|---|',
+  ...Object.entries(scores).map(([name, s]) => `| ${name} | ${fmt(bootstrapMean(s.r5))} | ${fmt(bootstrapMean(s.n10))} | ${fmt(bootstrapMean(s.rr))} |`),
+];
+const write = () => {
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, [...header(), ...lines].join('\n'));
+};
+// Phase 1 scores every question with the cheap retrievers on every dataset (and writes the file); phase 2
+// adds the reranker, which costs 10 local-model calls per question, on the first questions only.
+const prepared: { dataset: Dataset; store: IndexStore; judged: { q: Question; relevant: string[] }[]; hybrid: Retriever; bm25: Retriever; dense: Retriever }[] = [];
 try {
   for (const dataset of datasets) {
     const store = new IndexStore(join(work, `${dataset.name}.db`));
@@ -90,54 +103,56 @@ try {
     const bm25 = bm25Retriever(store);
     const dense = denseRetriever(store, embedder);
     const hybrid = hybridRetriever([bm25, dense], { depth: (k) => Math.max(k, 20) });
-    const reranked = rerankingRetriever(hybrid, llmReranker(judge), () => 10);
-    const score = async (retriever: Retriever, items: typeof judged) => {
-      const r5: number[] = [];
-      const n10: number[] = [];
-      const rr: number[] = [];
-      for (const { q, relevant } of items) {
-        const ids = dataset.ids(await retriever.search(q.input, 10));
-        r5.push(recallAtK(ids, relevant, 5));
-        n10.push(ndcgAtK(ids, relevant, 10));
-        rr.push(mrr(ids, relevant));
-      }
-      return { r5, n10, rr };
-    };
-    const full: Record<string, Awaited<ReturnType<typeof score>>> = {};
-    for (const [name, retriever] of [['BM25', bm25], ['dense (MiniLM)', dense], ['hybrid (RRF, depth 20)', hybrid]] as const) full[name] = await score(retriever, judged);
-    const subset = judged.slice(0, rerankQuestions);
-    const sub: Record<string, Awaited<ReturnType<typeof score>>> = {};
-    for (const [name, retriever] of [['BM25', bm25], ['dense (MiniLM)', dense], ['hybrid (RRF, depth 20)', hybrid]] as const) sub[name] = await score(retriever, subset);
-    const r0 = performance.now();
-    sub['hybrid + LLM rerank (SmolLM2, top 10)'] = await score(reranked, subset);
-    const rerankSecondsPerQuery = (performance.now() - r0) / 1000 / Math.max(1, subset.length);
-
+    prepared.push({ dataset, store, judged, hybrid, bm25, dense });
+    const full: Record<string, Scores> = {};
+    for (const [name, retriever] of [['BM25', bm25], ['dense (MiniLM)', dense], ['hybrid (RRF, depth 20)', hybrid]] as const) full[name] = await score(dataset, retriever, judged);
     const n = judged.length;
     const diff = pairedBootstrap(n, (idx) => mean(idx.map((i) => full.BM25.r5[i])), (idx) => mean(idx.map((i) => full['hybrid (RRF, depth 20)'].r5[i])));
     const diffDense = pairedBootstrap(n, (idx) => mean(idx.map((i) => full.BM25.r5[i])), (idx) => mean(idx.map((i) => full['dense (MiniLM)'].r5[i])));
     lines.push(`### ${dataset.name}: ${n} questions with a relevant chunk (of ${questions.length}), ${store.chunkCount()} chunks (256 tokens, overlap 32)`, '');
-    lines.push(`Embedding the corpus: ${embedded} chunks in ${embedSeconds.toFixed(1)} s (${(embedded / embedSeconds).toFixed(1)} chunks/s, one context, ${threads} thread).`, '');
-    lines.push('| retriever | recall@5 | nDCG@10 | MRR |', '|---|---|---|---|');
-    for (const [name, s] of Object.entries(full)) lines.push(`| ${name} | ${fmt(bootstrapMean(s.r5))} | ${fmt(bootstrapMean(s.n10))} | ${fmt(bootstrapMean(s.rr))} |`);
+    lines.push(`Embedding the corpus: ${embedded} chunks in ${embedSeconds.toFixed(1)} s (${(embedded / embedSeconds).toFixed(1)} chunks/s, one context, ${threads} thread, load ${loadavg()[0].toFixed(1)}).`, '');
+    lines.push(...table(full));
     lines.push('', `Paired recall@5 difference vs BM25: hybrid ${fmt(diff)}, dense ${fmt(diffDense)}.`, '');
-    lines.push(`Same first ${subset.length} questions, with the reranker (${rerankSecondsPerQuery.toFixed(1)} s of judging per question):`, '');
-    lines.push('| retriever | recall@5 | nDCG@10 | MRR |', '|---|---|---|---|');
-    for (const [name, s] of Object.entries(sub)) lines.push(`| ${name} | ${fmt(bootstrapMean(s.r5))} | ${fmt(bootstrapMean(s.n10))} | ${fmt(bootstrapMean(s.rr))} |`);
-    lines.push('');
     console.log(lines.join('\n'));
-    store.close();
+    write();
+  }
+  for (const { dataset, judged, bm25, dense, hybrid } of prepared) {
+    const subset = judged.slice(0, rerankQuestions);
+    const sub: Record<string, Scores> = {};
+    for (const [name, retriever] of [['BM25', bm25], ['dense (MiniLM)', dense], ['hybrid (RRF, depth 20)', hybrid]] as const) sub[name] = await score(dataset, retriever, subset);
+    const r0 = performance.now();
+    sub['hybrid + LLM pointwise rerank (SmolLM2-135M, top 10)'] = await score(dataset, rerankingRetriever(hybrid, llmReranker(judge), () => 10), subset);
+    const perQuery = (performance.now() - r0) / 1000 / Math.max(1, subset.length);
+    lines.push(`### ${dataset.name}, first ${subset.length} questions, with the reranker (${perQuery.toFixed(1)} s of judging per question at load ${loadavg()[0].toFixed(1)})`, '');
+    lines.push(...table(sub), '');
+    console.log(lines.slice(-sub.length - 5).join('\n'));
+    write();
   }
 } finally {
+  for (const p of prepared) p.store.close();
   rmSync(work, { recursive: true, force: true });
   await runtime.llama.dispose();
 }
-
-const header = [
-  `## Retrieval quality with all-MiniLM-L6-v2 (${new Date().toISOString().slice(0, 10)})`,
-  '',
-  `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, shared with other engineers' work (load average ${loadavg()[0].toFixed(1)} at the end); llama.cpp threads ${threads}. Commit ${execSync('git rev-parse --short HEAD').toString().trim()}. \`npx tsx bench/retrieval/quality.ts\`.`,
-  '',
-];
-mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, [...header, ...lines].join('\n'));
 console.log(`wrote ${out}`);
+
+async function score(dataset: Dataset, retriever: Retriever, items: { q: Question; relevant: string[] }[]): Promise<Scores> {
+  const r5: number[] = [];
+  const n10: number[] = [];
+  const rr: number[] = [];
+  for (const { q, relevant } of items) {
+    const ids = dataset.ids(await retriever.search(q.input, 10));
+    r5.push(recallAtK(ids, relevant, 5));
+    n10.push(ndcgAtK(ids, relevant, 10));
+    rr.push(mrr(ids, relevant));
+  }
+  return { r5, n10, rr };
+}
+
+function header(): string[] {
+  return [
+    `## Retrieval quality with all-MiniLM-L6-v2 (${new Date().toISOString().slice(0, 10)})`,
+    '',
+    `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, shared with other engineers' work (load average ${loadavg()[0].toFixed(1)} when written); llama.cpp threads ${threads}. Commit ${execSync('git rev-parse --short HEAD').toString().trim()}. \`npx tsx bench/retrieval/quality.ts --rerank-questions ${rerankQuestions}\`. 95% percentile bootstrap intervals (1000 resamples).`,
+    '',
+  ];
+}
