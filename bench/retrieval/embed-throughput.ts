@@ -24,6 +24,8 @@ import { trainerEnv } from '../../src/training/lora/trainer-env.js';
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i].replace(/^--/, ''), process.argv[i + 1]);
 const n = Number(args.get('n') ?? 200);
+/** Which node-llama-cpp setups to time, by index (0: 1×1, 1: 1×2 threads, 2: 2×1); 1×2 is very slow on a busy machine. */
+const setups = (args.get('setups') ?? '0,1,2').split(',').map(Number);
 const out = args.get('out') ?? 'bench/results/embeddings/embed-throughput.md';
 const catalog = findCatalogModel('minilm-l6')!;
 const work = mkdtempSync(join(tmpdir(), 'ladder-embtp-'));
@@ -36,11 +38,16 @@ store.close();
 const rows: string[][] = [];
 const runtime = await openLocalRuntime();
 let ggufVectors: Float32Array[] = [];
+let skipped = 0;
 for (const [label, threads, embedContexts] of [
   ['node-llama-cpp, 1 context × 1 thread', 1, 1],
   ['node-llama-cpp, 1 context × 2 threads', 2, 1],
   ['node-llama-cpp, 2 contexts × 1 thread (Ladder default on 2 cores)', 1, 2],
 ] as const) {
+  if (!setups.includes(rows.length + skipped)) {
+    skipped++;
+    continue;
+  }
   const model = await openLocalModel(runtime, { ref: 'local:minilm-l6', path: testEmbedModelPath(), threads, embedContexts, maxEmbedTokens: catalog.maxEmbedTokens });
   await model.embed(['warm-up']);
   const t0 = performance.now();
@@ -51,7 +58,7 @@ for (const [label, threads, embedContexts] of [
   console.log(rows.at(-1)!.join(' | '));
   await model.dispose();
 }
-await runtime.llama.dispose();
+// The llama.cpp runtime is disposed at the very end: disposing it here ended the process silently (twice).
 
 const trainer = trainerEnv(process.env);
 let agreement = '';
@@ -107,3 +114,4 @@ const lines = [
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, lines.join('\n'));
 console.log(`wrote ${out}`);
+await runtime.llama.dispose();

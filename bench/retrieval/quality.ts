@@ -35,6 +35,8 @@ for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i].replac
 const rerankQuestions = Number(args.get('rerank-questions') ?? 30);
 const out = args.get('out') ?? 'bench/results/embeddings/retrieval-quality.md';
 const threads = Number(process.env.LADDER_THREADS ?? 1);
+/** Fusion depths for hybrid: how many candidates BM25 and dense each contribute to RRF. */
+const depths = (args.get('depths') ?? '20').split(',').map(Number);
 
 interface Question {
   id: string;
@@ -103,20 +105,21 @@ try {
     const bm25 = bm25Retriever(store);
     const dense = denseRetriever(store, embedder);
     const hybrid = hybridRetriever([bm25, dense], { depth: (k) => Math.max(k, 20) });
+    const hybrids = depths.map((d) => [`hybrid (RRF, depth ${d})`, hybridRetriever([bm25, dense], { depth: (k) => Math.max(k, d) })] as const);
     prepared.push({ dataset, store, judged, hybrid, bm25, dense });
     const full: Record<string, Scores> = {};
-    for (const [name, retriever] of [['BM25', bm25], ['dense (MiniLM)', dense], ['hybrid (RRF, depth 20)', hybrid]] as const) full[name] = await score(dataset, retriever, judged);
+    for (const [name, retriever] of [['BM25', bm25], ['dense (MiniLM)', dense], ...hybrids] as const) full[name] = await score(dataset, retriever, judged);
     const n = judged.length;
-    const diff = pairedBootstrap(n, (idx) => mean(idx.map((i) => full.BM25.r5[i])), (idx) => mean(idx.map((i) => full['hybrid (RRF, depth 20)'].r5[i])));
+    const diff = pairedBootstrap(n, (idx) => mean(idx.map((i) => full.BM25.r5[i])), (idx) => mean(idx.map((i) => full[hybrids[0][0]].r5[i])));
     const diffDense = pairedBootstrap(n, (idx) => mean(idx.map((i) => full.BM25.r5[i])), (idx) => mean(idx.map((i) => full['dense (MiniLM)'].r5[i])));
     lines.push(`### ${dataset.name}: ${n} questions with a relevant chunk (of ${questions.length}), ${store.chunkCount()} chunks (256 tokens, overlap 32)`, '');
     lines.push(`Embedding the corpus: ${embedded} chunks in ${embedSeconds.toFixed(1)} s (${(embedded / embedSeconds).toFixed(1)} chunks/s, one context, ${threads} thread, load ${loadavg()[0].toFixed(1)}).`, '');
     lines.push(...table(full));
-    lines.push('', `Paired recall@5 difference vs BM25: hybrid ${fmt(diff)}, dense ${fmt(diffDense)}.`, '');
+    lines.push('', `Paired recall@5 difference vs BM25: ${hybrids[0][0]} ${fmt(diff)}, dense ${fmt(diffDense)}.`, '');
     console.log(lines.join('\n'));
     write();
   }
-  for (const { dataset, judged, bm25, dense, hybrid } of prepared) {
+  for (const { dataset, judged, bm25, dense, hybrid } of rerankQuestions > 0 ? prepared : []) {
     const subset = judged.slice(0, rerankQuestions);
     const sub: Record<string, Scores> = {};
     for (const [name, retriever] of [['BM25', bm25], ['dense (MiniLM)', dense], ['hybrid (RRF, depth 20)', hybrid]] as const) sub[name] = await score(dataset, retriever, subset);
