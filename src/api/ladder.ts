@@ -106,7 +106,7 @@ export async function reportRun(runId?: string, options: ProjectOptions & { out?
     if (!run) throw new LadderError('RUN_NOT_FOUND', runId ? `no run "${runId}"` : 'no runs yet', { exitCode: 2 });
     const task = await loadTask(run.specFile);
     const out = options.out ? resolve(options.cwd ?? process.cwd(), options.out) : project.paths.reportsDir;
-    return await writeReport(resolve(out, run.id), reportData(project.store, run, task));
+    return await writeReport(resolve(out, run.id), reportData(project.store, project.db, run, task));
   } finally {
     project.close();
   }

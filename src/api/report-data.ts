@@ -2,16 +2,20 @@ import type { PairedComparison } from '../core/results.js';
 import type { Task } from '../core/task.js';
 import { metricRegistry } from '../eval/metrics/registry.js';
 import type { ConfusionData, ExampleRow, ReportData } from '../report/types.js';
+import type { Db } from '../store/database.js';
 import type { PredictionRow, RunRecord, RunStore } from '../store/run-store.js';
+import { createJudgePhase } from '../judge/create-judge-phase.js';
 import { analyzeRun } from '../cli/analyze.js';
 
 /** Everything a report shows about one stored run: summaries, economics, the recommendation, examples, confusion. */
-export function reportData(store: RunStore, run: RunRecord, task: Task): ReportData {
+export function reportData(store: RunStore, db: Db, run: RunRecord, task: Task): ReportData {
   const rungs = store.getRungs(run.id).filter((r) => r.summary);
   const summaries = rungs.flatMap((r) => (r.summary ? [r.summary] : []));
   const comparisons = (run.options.comparisons as unknown as PairedComparison[] | undefined) ?? [];
   const { costs, recommendation } = analyzeRun(task, summaries, comparisons);
-  const rowsByRung = new Map(rungs.map((r) => [r.rungId, store.getPredictions(run.id, r.rungId)]));
+  // Model-graded metrics score the stored verdicts, so the example table's right/wrong uses them too.
+  const judged = task.judge ? createJudgePhase(db, (a, b) => store.getPredictions(a, b)) : undefined;
+  const rowsByRung = new Map(rungs.map((r) => [r.rungId, judged ? judged.attach(run.id, r.rungId, store.getPredictions(run.id, r.rungId)) : store.getPredictions(run.id, r.rungId)]));
   return {
     title: `Ladder report: ${task.name}`,
     runId: run.id,

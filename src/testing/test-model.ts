@@ -1,5 +1,5 @@
+import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { modelsDir } from '../cli/project-paths.js';
 import { findCatalogModel } from '../models/local/catalog.js';
 
 /**
@@ -8,7 +8,18 @@ import { findCatalogModel } from '../models/local/catalog.js';
  */
 export function testModelPath(env: NodeJS.ProcessEnv = process.env): string {
   if (env.LADDER_TEST_GGUF) return env.LADDER_TEST_GGUF;
-  return join(modelsDir(env), findCatalogModel('smollm2-135m')!.file);
+  return join(testModelsDir(env), findCatalogModel('smollm2-135m')!.file);
+}
+
+/** The sentence embedder (all-MiniLM-L6-v2 GGUF) that scripts/setup.sh pulls and converts: `ladder models pull minilm-l6`. */
+export function testEmbedModelPath(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.LADDER_TEST_EMBED_GGUF) return env.LADDER_TEST_EMBED_GGUF;
+  return join(testModelsDir(env), findCatalogModel('minilm-l6')!.file);
+}
+
+export function testModelsDir(env: NodeJS.ProcessEnv = process.env): string {
+  const cacheHome = env.XDG_CACHE_HOME ?? join(homedir(), '.cache');
+  return env.LADDER_MODELS_DIR ?? join(cacheHome, 'ladder', 'models');
 }
 
 /**

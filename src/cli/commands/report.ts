@@ -20,7 +20,7 @@ export function registerReport(program: Command): void {
         const run = runId ? project.store.getRun(runId) : project.store.latestRun();
         if (!run) throw new LadderError('RUN_NOT_FOUND', runId ? `no run "${runId}" (see ladder runs)` : 'no runs yet', { exitCode: 2 });
         const task = await loadTask(run.specFile);
-        const written = await writeReport(resolve(options.out ?? project.paths.reportsDir, run.id), reportData(project.store, run, task));
+        const written = await writeReport(resolve(options.out ?? project.paths.reportsDir, run.id), reportData(project.store, project.db, run, task));
         console.log(`wrote ${written.html}\n      ${written.markdown}\n      ${written.json}`);
       } finally {
         project.close();

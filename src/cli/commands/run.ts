@@ -39,7 +39,7 @@ export function registerRun(program: Command): void {
           console.log(formatEstimate(await estimateRun(task, context.models, { rungs: rungRegistry })));
           return;
         }
-        const [{ gate }, { metricsFor }, { runLadder }, { createUsagePricer }, { rungRegistry }, { analyzeRun, formatRecommendation }, { formatComparisons, formatOtherMetrics, formatSummaries }, { batchFactory }] =
+        const [{ gate }, { metricsFor }, { runLadder }, { createUsagePricer }, { rungRegistry }, { analyzeRun, formatRecommendation }, { formatComparisons, formatOtherMetrics, formatSummaries }, { batchFactory }, { createJudgePhase }] =
           await Promise.all([
             import('../../advisor/gate.js'),
             import('../../eval/metrics/registry.js'),
@@ -49,6 +49,7 @@ export function registerRun(program: Command): void {
             import('../analyze.js'),
             import('../format-results.js'),
             import('../batch.js'),
+            import('../../judge/create-judge-phase.js'),
           ]);
         const pricer = createUsagePricer();
         const result = await runLadder({
@@ -61,6 +62,7 @@ export function registerRun(program: Command): void {
           batchFor: options.batch ? batchFactory(project.store, process.env) : undefined,
           resumeRunId: options.resume,
           maxUsd: options.maxUsd,
+          judge: task.judge ? createJudgePhase(project.db, (run, rung) => project.store.getPredictions(run, rung)) : undefined,
         });
         project.store.setRunOptions(result.runId, { comparisons: result.comparisons as never });
         console.log(`\nrun ${result.runId} · ${task.name} · ${task.test.length} test examples · status ${result.status}\n`);

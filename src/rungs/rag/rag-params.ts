@@ -10,6 +10,8 @@ export const ragParamsSchema = z
     overlapTokens: z.number().int().min(0).default(32).describe('tokens shared by neighbouring chunks'),
     embedModel: z.string().optional().describe('model name from models: whose embed builds the vectors (dense and hybrid only)'),
     rerank: z.enum(['none', 'overlap', 'llm']).default('none').describe('optional second stage over 3×k candidates'),
+    rerankModel: z.string().optional().describe('model name that judges passages for rerank: llm (default: the rung\'s model)'),
+    fusionDepth: z.number().int().min(1).optional().describe('hybrid: candidates each retriever gives the rank fusion (default max(4k, 20))'),
   })
   .strict();
 
@@ -24,6 +26,7 @@ export function validateRagParams(params: Record<string, unknown>): string[] {
   const p = parsed.data;
   const problems: string[] = [];
   if (p.overlapTokens >= p.chunkTokens) problems.push('overlapTokens must be smaller than chunkTokens');
+  if (p.fusionDepth !== undefined && p.fusionDepth < p.k) problems.push('fusionDepth must be at least k');
   if ((p.retriever === 'dense' || p.retriever === 'hybrid') && p.embedModel === undefined) {
     problems.push(`embedModel: retriever ${p.retriever} needs embedModel: the name of a model in models: that can embed`);
   }
