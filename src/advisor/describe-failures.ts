@@ -1,11 +1,15 @@
 /**
- * Turns RungSummary.failures (category → count) into sentences with numbers. Keys are free-form; these
- * shapes get a friendly name: "format…"/"parse…"/"schema…" (unparseable or invalid output),
- * "wrong_label:<expected>-><got>" (a confusion), "not_in_context"/"missing_from_context" (the answer was not
- * in the retrieved passages), "wrong_answer", "call_failed"/"timeout".
+ * Turns RungSummary.failures (category → count) into sentences with numbers. The categories of
+ * src/eval/categorize-failures.ts get their own names; other keys are free-form and these shapes get a friendly
+ * name: "format…"/"parse…"/"schema…" (unparseable or invalid output), "wrong_label:<expected>-><got>" (a
+ * confusion), "not_in_context"/"missing_from_context" (the answer was not in the retrieved passages),
+ * "wrong_answer", "call_failed"/"timeout".
  */
 export function describeCategory(key: string): string {
   const k = key.toLowerCase();
+  if (NAMED[k]) return NAMED[k];
+  const json = /^json_(missing_key|wrong_value|extra_key):(.+)$/.exec(key);
+  if (json) return `${{ missing_key: 'missing key', wrong_value: 'wrong value in field', extra_key: 'extra key' }[json[1]]} "${json[2]}"`;
   const label = /^wrong[_-]?label[:=](.+)$/i.exec(key);
   if (label) return `wrong label ${label[1].replace('->', '→')}`;
   if (/^wrong[_-]?label/.test(k)) return 'wrong labels';
@@ -15,6 +19,14 @@ export function describeCategory(key: string): string {
   if (/wrong/.test(k)) return 'wrong answers';
   return key;
 }
+
+const NAMED: Record<string, string> = {
+  verbose_correct: 'right but verbose (the answer contains a gold answer)',
+  empty_answer: 'empty answers',
+  refusal: 'refusals',
+  json_invalid: 'invalid JSON',
+  call_failed: 'failed calls',
+};
 
 export interface FailureShare {
   category: string;
@@ -40,4 +52,16 @@ export function describeFailures(failures: Record<string, number>, examples: num
 
 export function pct(x: number): string {
   return `${(x * 100).toFixed(x < 0.1 ? 1 : 0)}%`;
+}
+
+/**
+ * The dominant failure pattern of a rung, quoted: "right but verbose (…): 32 of 60 failures (53%), e.g. example
+ * nq-17". Undefined when the rung has no failures.
+ */
+export function dominantFailure(failures: Record<string, number>, examples?: Record<string, string>): (FailureShare & { exampleId?: string; text: string }) | undefined {
+  const top = rankFailures(failures)[0];
+  if (!top) return undefined;
+  const total = Object.values(failures).reduce((a, b) => a + b, 0);
+  const exampleId = examples?.[top.category];
+  return { ...top, exampleId, text: `${describeCategory(top.category)}: ${top.count} of ${total} failures (${pct(top.share)})${exampleId ? `, e.g. example ${exampleId}` : ''}` };
 }

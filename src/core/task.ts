@@ -8,6 +8,8 @@ export interface Targets {
   maxCostPer1kUsd?: number;
   /** "must run on our own hardware" */
   selfHostedOnly?: boolean;
+  /** Largest share of calls that may fail (errors, timeouts) for a rung to qualify; default 0.02. */
+  maxErrorRate?: number;
 }
 
 /** A model the task may use, as named in ladder.yaml. `ref` is resolved by the model registry. */

@@ -120,6 +120,7 @@ export async function loadTask(specPath: string, options: { cwd?: string } = {})
       p95LatencyMs: spec.targets.p95_latency_ms,
       maxCostPer1kUsd: spec.targets.max_cost_per_1k_usd,
       selfHostedOnly: spec.targets.self_hosted_only,
+      maxErrorRate: spec.targets.max_error_rate,
     },
     monthlyVolume: spec.volume.monthly_requests,
     models,

@@ -88,9 +88,10 @@ export const ladderSpecSchema = z
         p95_latency_ms: z.number().positive().optional(),
         max_cost_per_1k_usd: z.number().nonnegative().optional(),
         self_hosted_only: z.boolean().optional(),
+        max_error_rate: z.number().min(0).max(1).default(0.02).describe('largest share of failed calls a recommended rung may have'),
       })
       .strict()
-      .default({}),
+      .default({ max_error_rate: 0.02 }),
     volume: z.object({ monthly_requests: z.number().nonnegative() }).strict().default({ monthly_requests: 10_000 }),
     models: z.array(modelSpec).min(1),
     rungs: z.array(rungSpec).min(1),
