@@ -23,7 +23,7 @@ const costs = (monthly: Record<string, number | undefined>): CostAnalysis => ({
 });
 const acc = (value: number, low: number, high = value + 0.03) => ({ accuracy: { value, low, high } });
 const rung = (rungId: string, level: number, accuracy: [number, number] | [number, number, number], extra: Partial<AdvisorSummary> = {}): AdvisorSummary =>
-  fakeSummary({ rungId, level, kind: rungId, metrics: acc(...accuracy), ...extra });
+  fakeSummary({ rungId, level, kind: rungId, metrics: acc(accuracy[0], accuracy[1], accuracy[2]), ...extra });
 const task = (targets: Targets, train = 1000) => ({ name: 't', primaryMetric: 'accuracy', targets, monthlyVolume: VOLUME, train: new Array(train) });
 
 describe('recommend', () => {
