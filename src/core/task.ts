@@ -64,7 +64,8 @@ export interface Task {
   rungs: RungSpec[];
   corpus?: CorpusSpec;
   budget: { maxUsd?: number };
-  execution: { concurrency: number; timeoutMs: number; retries: number; maxTokens: number };
+  /** latencyProbe: requests of the served-latency probe after each rung (0 = none; default 20). */
+  execution: { concurrency: number; timeoutMs: number; retries: number; maxTokens: number; latencyProbe?: number };
   /** Absolute directory of ladder.yaml; relative paths in the spec resolve against it. */
   baseDir: string;
   specFile: string;

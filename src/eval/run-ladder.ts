@@ -12,6 +12,7 @@ import type { BatchCollectingModel } from './batch-model.js';
 import type { Usage } from '../core/types.js';
 import type { RunStatus, RunStore } from '../store/run-store.js';
 import { BudgetCeiling } from './budget.js';
+import { cacheBypass, measuredThroughput, probeLatency } from './latency-probe.js';
 import { runRung } from './run-rung.js';
 import { compareRungs, summarizeRung } from './summarize.js';
 
@@ -84,7 +85,9 @@ export async function runLadder(options: RunLadderOptions): Promise<RunLadderRes
   const existing = new Map(store.getRungs(runId).map((r) => [r.rungId, r]));
   const summaries: RungSummary[] = [];
   const maxUsd = options.maxUsd ?? task.budget.maxUsd;
-  let spent = store.spentUsd(runId);
+  // The served-latency probes' calls are not prediction rows: their spend is kept in each finished rung's summary.
+  let spent = store.spentUsd(runId) + [...existing.values()].reduce((sum, r) => sum + (r.status === 'done' ? (r.summary?.servedLatencyMs?.costUsd ?? 0) : 0), 0);
+  const bypass = cacheBypass();
   let status: RunStatus = 'done';
 
   for (const [position, spec] of task.rungs.entries()) {
@@ -102,7 +105,7 @@ export async function runLadder(options: RunLadderOptions): Promise<RunLadderRes
     const batchModel = options.batchFor?.(spec, modelSpec, await ctx.models.get(spec.model), ctx);
     const rungCtx: RunContext = batchModel
       ? { ...ctx, models: { ...ctx.models, get: (name) => (name === spec.model ? Promise.resolve(batchModel) : ctx.models.get(name)) } }
-      : ctx;
+      : { ...ctx, models: bypass.wrap(ctx.models) };
     let predictor;
     try {
       predictor = await rung.prepare(rungCtx, task);
@@ -122,6 +125,7 @@ export async function runLadder(options: RunLadderOptions): Promise<RunLadderRes
     const todo = task.test.filter((e) => !done.has(e.id)).length;
     batchModel?.expect(todo);
     const budget = new BudgetCeiling(maxUsd, spent, batchModel ? todo : task.execution.concurrency, (usage) => options.price(modelSpec, usage, { batch: Boolean(batchModel) }));
+    const evalStarted = now().getTime();
     const outcome = await runRung({
       runId,
       rungId: spec.id,
@@ -138,6 +142,13 @@ export async function runLadder(options: RunLadderOptions): Promise<RunLadderRes
       scoreRow: primary.score ? (example, prediction) => primary.score!({ example, answer: prediction.answer, output: prediction.output, failed: false }) : undefined,
       now,
     });
+    const evalSeconds = (now().getTime() - evalStarted) / 1000;
+    spent = budget.spent;
+    // Latency as served (one at a time, warm, uncached), before the predictor is released; batch rungs have none.
+    const served =
+      !batchModel && !outcome.stoppedBy && !ctx.signal.aborted
+        ? await probeLatency({ predictor, examples: task.test, requests: task.execution.latencyProbe, timeoutMs: task.execution.timeoutMs, signal: ctx.signal, budget, uncached: bypass.uncached })
+        : undefined;
     spent = budget.spent;
     await predictor.dispose?.();
     if (outcome.stoppedBy === 'context') {
@@ -156,6 +167,9 @@ export async function runLadder(options: RunLadderOptions): Promise<RunLadderRes
       store.getPredictions(runId, spec.id),
     );
     Object.assign(summary, trainingFacts(predictor.state));
+    const throughput = batchModel ? undefined : measuredThroughput(outcome.completed - done.size - outcome.cached - outcome.failed, evalSeconds, task.execution.concurrency);
+    if (throughput) summary.throughput = throughput;
+    if (served) summary.servedLatencyMs = served;
     store.upsertRung({ ...base, modelRef: model.ref, state: predictor.state, fixedCosts: predictor.fixedCosts ?? [], status: 'done', summary });
     summaries.push(summary);
     options.onRungDone?.(summary);
@@ -169,13 +183,17 @@ export async function runLadder(options: RunLadderOptions): Promise<RunLadderRes
 
 /**
  * What a trained rung's state says about its training, in the summary's terms: the general check's mean answer
- * loss on base and student becomes a capability score exp(-loss) in [0, 1], and the rows it trained on.
+ * loss on base and student becomes a capability score exp(-loss) in [0, 1]; the rows it trained on; and whose
+ * general behaviour the training changes (a classifier head: none; a LoRA adapter beside its base: this task's).
  */
-function trainingFacts(state: unknown): Pick<RungSummary, 'capability' | 'trainingExamples'> {
-  const s = state as { trainRows?: number; training?: { generalCheck?: { baseLoss: number; adapterLoss: number } | null } } | null;
+function trainingFacts(state: unknown): Pick<RungSummary, 'capability' | 'trainingExamples' | 'capabilityScope'> {
+  const s = state as { kind?: string; headPath?: string; adapter?: unknown; trainRows?: number; trainExamples?: number; training?: { generalCheck?: { baseLoss: number; adapterLoss: number } | null } } | null;
   const check = s?.training?.generalCheck;
+  const rows = typeof s?.trainRows === 'number' ? s.trainRows : typeof s?.trainExamples === 'number' ? s.trainExamples : undefined;
+  const scope = s?.headPath !== undefined ? 'none' : s?.adapter ? 'task-adapter' : undefined;
   return {
-    ...(typeof s?.trainRows === 'number' ? { trainingExamples: s.trainRows } : {}),
+    ...(rows !== undefined ? { trainingExamples: rows } : {}),
+    ...(scope ? { capabilityScope: scope } : {}),
     ...(check ? { capability: { base: Math.exp(-check.baseLoss), student: Math.exp(-check.adapterLoss), probe: 'trainer/general_check.jsonl, exp(-mean answer loss)' } } : {}),
   };
 }

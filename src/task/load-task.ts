@@ -132,6 +132,7 @@ export async function loadTask(specPath: string, options: { cwd?: string } = {})
       timeoutMs: spec.execution.timeout_ms,
       retries: spec.execution.retries,
       maxTokens: spec.execution.max_tokens,
+      latencyProbe: spec.execution.latency_probe,
     },
     baseDir,
     specFile: absolute,

@@ -103,9 +103,10 @@ export const ladderSpecSchema = z
         timeout_ms: z.number().int().positive().default(120_000),
         retries: z.number().int().min(0).max(10).default(2),
         max_tokens: z.number().int().positive().default(64),
+        latency_probe: z.number().int().min(0).max(1000).default(20).describe('requests of the one-at-a-time served-latency probe after each rung; 0 = none'),
       })
       .strict()
-      .default({ concurrency: 4, timeout_ms: 120_000, retries: 2, max_tokens: 64 }),
+      .default({ concurrency: 4, timeout_ms: 120_000, retries: 2, max_tokens: 64, latency_probe: 20 }),
   })
   .strict();
 
