@@ -6,7 +6,9 @@ export const DEFAULT_MAX_ERROR_RATE = 0.02;
 
 /** Calls a rung made and how many of them failed (errors, timeouts): what "failed" is judged on. */
 export function callCounts(summary: Pick<AdvisorSummary, 'examples' | 'failed'>): { calls: number; failed: number; succeeded: number } {
-  const calls = Math.max(0, summary.examples);
+  // A rung evaluated until decided ran only part of the split: its decision says how many rows (when present).
+  const used = (summary as { decision?: { examplesUsed?: number } }).decision?.examplesUsed;
+  const calls = Math.max(0, used ?? summary.examples);
   const failed = Math.min(calls, Math.max(0, summary.failed));
   return { calls, failed, succeeded: calls - failed };
 }

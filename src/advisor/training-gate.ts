@@ -100,6 +100,9 @@ export function promptedFailurePattern(prompted: PromptedEvidence, dominantShare
   const patterns: string[] = [];
   const settledBelow = failing.filter((p) => {
     const q = p.verdict.checks.find((c) => c.target === 'quality');
+    // A rung evaluated until decided carries its decision; otherwise its whole interval must lie under the target.
+    const decided = (p.summary as { decision?: { decision?: string } }).decision?.decision;
+    if (decided !== undefined && decided !== 'no-target') return decided === 'misses';
     return q && !q.pass && q.required !== undefined && p.verdict.quality !== undefined && p.verdict.quality.high < q.required;
   });
   if (settledBelow.length === failing.length) {
