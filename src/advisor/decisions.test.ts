@@ -6,6 +6,7 @@ import { fakeSummary } from '../economics/test-fixtures.js';
 import { accuracy } from '../eval/metrics/label-metrics.js';
 import { exactMatch } from '../eval/metrics/text-metrics.js';
 import { jsonExact } from '../eval/metrics/json-metrics.js';
+import { dominantFailure } from './describe-failures.js';
 import { recommend } from './recommend.js';
 import { trivialBaseline } from './trivial-baseline.js';
 import type { AdvisorSummary } from './types.js';
@@ -192,5 +193,23 @@ describe('trivialBaseline', () => {
     const json = [ex('1', { a: 1 }), ex('2', { b: 2 }), ex('3', {})];
     expect(trivialBaseline(json, 'json', jsonExact)).toMatchObject({ value: 2 / 3, description: 'always answering {"a":1}' }); // {} is right on the third
     expect(trivialBaseline([], 'text', exactMatch)).toBeUndefined();
+  });
+});
+
+describe('dominantFailure (numbers from the it-tickets example run)', () => {
+  it('sees a collapsed label answer across confusion pairs', () => {
+    const zeroShot = { 'wrong_label:Hardware->Internal Project': 10, 'wrong_label:Miscellaneous->Internal Project': 7, 'wrong_label:HR Support->Internal Project': 6, 'wrong_label:Access->Internal Project': 4, 'wrong_label:Hardware->Access': 3, format_error: 7 };
+    const d = dominantFailure(zeroShot, { 'wrong_label:Hardware->Internal Project': 'itt-00018' })!;
+    expect(d.dominant).toBe(true);
+    expect(d.text).toBe('answers "Internal Project" wrongly: 27 of 37 failures (73%; most often wrong label Hardware→Internal Project), e.g. example itt-00018');
+  });
+
+  it('calls a top category under half of the failures only the most common, and quotes text patterns', () => {
+    const few = { 'wrong_label:Hardware->Access': 2, 'wrong_label:Hardware->HR Support': 2, 'wrong_label:HR Support->Miscellaneous': 2, 'wrong_label:Access->Hardware': 1 };
+    expect(dominantFailure(few)!.dominant).toBe(false);
+    const nq = dominantFailure({ verbose_correct: 19, wrong_answer: 41 }, { verbose_correct: 'nq-3' }, 0.3)!;
+    expect(nq.text).toBe('wrong answers: 41 of 60 failures (68%)');
+    const verbose = dominantFailure({ verbose_correct: 32, wrong_answer: 28 }, { verbose_correct: 'nq-3' })!;
+    expect(verbose).toMatchObject({ dominant: true, text: 'right but verbose (the answer contains a gold answer): 32 of 60 failures (53%), e.g. example nq-3' });
   });
 });

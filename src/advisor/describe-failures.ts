@@ -56,12 +56,34 @@ export function pct(x: number): string {
 
 /**
  * The dominant failure pattern of a rung, quoted: "right but verbose (…): 32 of 60 failures (53%), e.g. example
- * nq-17". Undefined when the rung has no failures.
+ * nq-17". For labels, when one wrong answer accounts for more failures than any single confusion pair, that is
+ * the pattern ("answers "Internal Project" wrongly: 27 of 37 failures (73%)"). `dominant` says whether it has at
+ * least `dominantShare` of the failures (else it is only the most common). Undefined without failures.
  */
-export function dominantFailure(failures: Record<string, number>, examples?: Record<string, string>): (FailureShare & { exampleId?: string; text: string }) | undefined {
-  const top = rankFailures(failures)[0];
+export function dominantFailure(
+  failures: Record<string, number>,
+  examples?: Record<string, string>,
+  dominantShare = 0.5,
+): (FailureShare & { exampleId?: string; text: string; dominant: boolean }) | undefined {
+  const ranked = rankFailures(failures);
+  const top = ranked[0];
   if (!top) return undefined;
   const total = Object.values(failures).reduce((a, b) => a + b, 0);
+  const byAnswer = new Map<string, { count: number; first: string }>();
+  for (const f of ranked) {
+    const m = /^wrong[_-]?label:.*->(.*)$/.exec(f.category);
+    if (!m) continue;
+    const entry = byAnswer.get(m[1]) ?? { count: 0, first: f.category };
+    entry.count += f.count;
+    byAnswer.set(m[1], entry);
+  }
+  const [answer, collapsed] = [...byAnswer.entries()].sort((a, b) => b[1].count - a[1].count)[0] ?? [];
+  if (collapsed && answer !== undefined && collapsed.count > top.count) {
+    const share = collapsed.count / total;
+    const exampleId = examples?.[collapsed.first];
+    const text = `answers "${answer}" wrongly: ${collapsed.count} of ${total} failures (${pct(share)}; most often ${describeCategory(collapsed.first)})${exampleId ? `, e.g. example ${exampleId}` : ''}`;
+    return { category: `wrong_label:*->${answer}`, count: collapsed.count, share, exampleId, text, dominant: share >= dominantShare };
+  }
   const exampleId = examples?.[top.category];
-  return { ...top, exampleId, text: `${describeCategory(top.category)}: ${top.count} of ${total} failures (${pct(top.share)})${exampleId ? `, e.g. example ${exampleId}` : ''}` };
+  return { ...top, exampleId, dominant: top.share >= dominantShare, text: `${describeCategory(top.category)}: ${top.count} of ${total} failures (${pct(top.share)})${exampleId ? `, e.g. example ${exampleId}` : ''}` };
 }

@@ -31,7 +31,7 @@ export function recommend(input: RecommendInput): Recommendation {
     const checks = [...checkTargets(s, cost, task.targets, task.primaryMetric, basis), checkErrors(s, task.targets.maxErrorRate)];
     const meetsTargets = checks.every((c) => c.pass);
     const quality = s.metrics[task.primaryMetric];
-    const dominant = dominantFailure(s.failures, s.failureExamples);
+    const dominant = dominantFailure(s.failures, s.failureExamples, options.dominantFailureShare);
     return {
       rungId: s.rungId, kind: s.kind, level: s.level, modelRef: s.modelRef, hosting: s.hosting,
       meetsTargets, eligible: meetsTargets, checks,
@@ -41,7 +41,7 @@ export function recommend(input: RecommendInput): Recommendation {
       succeeded: callCounts(s).succeeded > 0,
       atOrBelowBaseline: input.baseline !== undefined && quality !== undefined && quality.value <= input.baseline.value,
       failureSummary: describeFailures(s.failures, s.examples),
-      dominantFailure: dominant?.text,
+      dominantFailure: dominant ? `${dominant.dominant ? 'dominant' : 'most common'} failure: ${dominant.text}` : undefined,
     };
   });
   const prompted = summaries.flatMap((s, i) => (s.level < TRAINING_LEVEL ? [{ summary: s, verdict: verdicts[i] }] : []));
@@ -154,13 +154,13 @@ function noneQualifies(base: Omit<Recommendation, 'status' | 'reasons' | 'verdic
   }
   const misses = missesOf(closest);
   reasons.push(`Closest: ${closest.rungId} (level ${closest.level}${closest.quality ? `, ${base.task.primaryMetric} ${fmtNum(closest.quality.value)}` : ''}, normalized shortfall ${fmtNum(closest.shortfall)}): ${misses.join('; ')}.`);
-  if (closest.dominantFailure) reasons.push(`${closest.rungId}'s dominant failure: ${closest.dominantFailure}.`);
+  if (closest.dominantFailure) reasons.push(`${closest.rungId}'s ${closest.dominantFailure}.`);
   if (closest.failureSummary.length > 0) reasons.push(`${closest.rungId} failures: ${closest.failureSummary.join('; ')}.`);
   for (const v of verdicts) {
     if (v === closest) continue;
     const notes: string[] = [];
     if (v.succeeded && v.atOrBelowBaseline && baseline) notes.push(`no better than ${baseline.description} (${fmtNum(baseline.value)})`);
-    reasons.push(`${v.rungId} misses: ${missesOf(v).join('; ')}${notes.length ? ` (${notes.join('; ')})` : ''}${v.dominantFailure ? ` — dominant failure: ${v.dominantFailure}` : ''}${v.failureSummary.length ? ` — failures: ${v.failureSummary.join('; ')}` : ''}.`);
+    reasons.push(`${v.rungId} misses: ${missesOf(v).join('; ')}${notes.length ? ` (${notes.join('; ')})` : ''}${v.dominantFailure ? ` — ${v.dominantFailure}` : ''}${v.failureSummary.length ? ` — failures: ${v.failureSummary.join('; ')}` : ''}.`);
   }
   if (closest.atOrBelowBaseline && baseline) reasons.push(`Every measured rung is at or below the trivial baseline, ${baseline.description} (${fmtNum(baseline.value)}).`);
   return { ...base, status: 'none-qualifies', closest: { rungId: closest.rungId, shortfall: closest.shortfall, misses }, reasons, verdicts };

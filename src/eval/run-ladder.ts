@@ -12,7 +12,7 @@ import type { BatchCollectingModel } from './batch-model.js';
 import type { Usage } from '../core/types.js';
 import type { RunStatus, RunStore } from '../store/run-store.js';
 import { BudgetCeiling } from './budget.js';
-import { cacheBypass, measuredThroughput, probeLatency } from './latency-probe.js';
+import { cacheBypass, DEFAULT_PROBE_REQUESTS, measuredThroughput, probeLatency } from './latency-probe.js';
 import { runRung } from './run-rung.js';
 import { compareRungs, summarizeRung } from './summarize.js';
 
@@ -145,8 +145,10 @@ export async function runLadder(options: RunLadderOptions): Promise<RunLadderRes
     const evalSeconds = (now().getTime() - evalStarted) / 1000;
     spent = budget.spent;
     // Latency as served (one at a time, warm, uncached), before the predictor is released; batch rungs have none.
+    const probing = !batchModel && !outcome.stoppedBy && !ctx.signal.aborted && (task.execution.latencyProbe ?? DEFAULT_PROBE_REQUESTS) > 0;
+    if (probing) ctx.log.info(`${spec.id}: served-latency probe, ${task.execution.latencyProbe ?? DEFAULT_PROBE_REQUESTS} requests one at a time`);
     const served =
-      !batchModel && !outcome.stoppedBy && !ctx.signal.aborted
+      probing
         ? await probeLatency({ predictor, examples: task.test, requests: task.execution.latencyProbe, timeoutMs: task.execution.timeoutMs, signal: ctx.signal, budget, uncached: bypass.uncached })
         : undefined;
     spent = budget.spent;
