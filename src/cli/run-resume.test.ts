@@ -34,7 +34,7 @@ rungs:
     model: small
     k: 2
     select: random
-execution: { concurrency: 2, max_tokens: 8, latency_probe: 2 }
+execution: { concurrency: 2, max_tokens: 8, latency_probe: 0 }
 `,
   );
   return { dir, env: { ...process.env, LADDER_STATE_DIR: join(dir, '.ladder'), LADDER_THREADS: String(testThreads()) } };
