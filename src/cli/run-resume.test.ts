@@ -117,7 +117,7 @@ describe('ladder run on the local model (CLI, end to end)', () => {
     expect(init.status, init.stderr).toBe(0);
     const estimate = ladder(['run', 'new/ladder.yaml', '--estimate'], dir, env);
     expect(estimate.status, estimate.stderr).toBe(0);
-    expect(estimate.stdout).toMatch(/zero-shot\s+30\s+\d+/);
+    expect(estimate.stdout).toMatch(/zero-shot\s+51\s+\d+/); // 30 test rows + the served-latency probe (20 + 1 warm-up)
     expect(ladder(['init', 'new'], dir, env).status).toBe(2);
   });
 });
