@@ -28,6 +28,8 @@ export interface ModelSpec {
   path?: string;
   /** Local models: a GGUF LoRA adapter applied on top of the base (a fine-tuned student). */
   lora?: string;
+  /** compat: models — how the server takes output constraints (default json_schema). */
+  constraints?: 'json_schema' | 'grammar' | 'guided_choice' | 'guided_json' | 'none';
   /** Price overrides in USD per million tokens. */
   price?: { inputPerMTok?: number; outputPerMTok?: number; cacheReadPerMTok?: number; cacheWritePerMTok?: number };
 }
@@ -64,8 +66,12 @@ export interface Task {
   rungs: RungSpec[];
   corpus?: CorpusSpec;
   budget: { maxUsd?: number };
-  /** latencyProbe: requests of the served-latency probe after each rung (0 = none; default 20). */
-  execution: { concurrency: number; timeoutMs: number; retries: number; maxTokens: number; latencyProbe?: number };
+  /**
+   * `timeoutMs` bounds one attempt; `deadlineMs` one example, retries and Retry-After waits included (default:
+   * every attempt's timeout + a minute). `maxAnswerChars`: a longer answer fails as ANSWER_TOO_LONG (default from
+   * maxTokens). `latencyProbe`: requests of the served-latency probe after each rung (0 = none; default 20).
+   */
+  execution: { concurrency: number; timeoutMs: number; retries: number; maxTokens: number; deadlineMs?: number; maxAnswerChars?: number; latencyProbe?: number };
   /** Absolute directory of ladder.yaml; relative paths in the spec resolve against it. */
   baseDir: string;
   specFile: string;

@@ -49,18 +49,27 @@ describe('probeLatency', () => {
     expect(r).toMatchObject({ requests: 3, failed: 1, p50: 20 });
   });
 
-  it('charges every call (warm-up included) to the budget and stops at the ceiling', async () => {
-    const s = scripted(new Array(30).fill(5));
-    let spent = 0;
-    const budget = {
-      beforeCall() {
-        if (spent + 0.01 > 0.035) throw new LadderError('BUDGET_EXCEEDED', 'ceiling');
+  it('stops at the budget ceiling (the ledger refuses the call) and reports what its calls cost', async () => {
+    // The models sit behind the run's ledger: here, $0.01 a call and a ceiling that fits three (warm-up + 2 timed).
+    let spent = 0.5;
+    let t = 0;
+    const predictor: Predictor = {
+      state: null,
+      async predict(): Promise<Prediction> {
+        if (spent + 0.01 > 0.535) throw new LadderError('BUDGET_EXCEEDED', 'the next call could pass the ceiling');
+        spent += 0.01;
+        t += 5;
+        return { output: 'x', answer: 'x', prompt: [], usage, latencyMs: 0, cached: false, modelRef: 'm' };
       },
-      charge: () => ((spent += 0.01), 0.01),
     };
-    const r = await probeLatency({ predictor: s.predictor, examples, requests: 20, timeoutMs: 1000, signal: new AbortController().signal, budget, clock: s.clock });
-    expect(spent).toBeCloseTo(0.03, 12); // 3 calls fit under $0.035: warm-up + 2 timed
-    expect(r).toMatchObject({ requests: 2, costUsd: 0.03 });
+    const r = await probeLatency({ predictor, examples, requests: 20, timeoutMs: 1000, signal: new AbortController().signal, spentUsd: () => spent, clock: () => t });
+    expect(r).toMatchObject({ requests: 2, failed: 0, p50: 5 });
+    expect(r!.costUsd).toBeCloseTo(0.03, 12);
+  });
+
+  it('does not time an answer that came from the response cache', async () => {
+    const predictor: Predictor = { state: null, predict: async () => ({ output: 'x', answer: 'x', prompt: [], usage, latencyMs: 0, cached: true, modelRef: 'm' }) };
+    expect(await probeLatency({ predictor, examples, requests: 3, warmup: 0, timeoutMs: 1000, signal: new AbortController().signal })).toMatchObject({ requests: 3, failed: 3 });
   });
 
   it('does nothing for 0 requests', async () => {
@@ -102,6 +111,10 @@ describe('cacheBypass', () => {
       expect(probed.cached).toBe(false);
       expect(calls).toBe(2);
       expect((await model.generate(request)).cached).toBe(true); // back to the cache afterwards
+      // the budget ledger asks the model whether a call is a free cache hit: never while bypassing
+      const aware = model as Model & { hasCached(r: GenerateRequest): boolean };
+      expect(aware.hasCached(request)).toBe(true);
+      await bypass.uncached(async () => expect(aware.hasCached(request)).toBe(false));
       expect(model.ref).toBe('test:m');
       expect(model instanceof CachedModel).toBe(true);
     } finally {

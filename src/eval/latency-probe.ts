@@ -1,11 +1,10 @@
 import type { ModelResolver } from '../core/context.js';
-import { LadderError } from '../core/errors.js';
+import { errorCode } from '../core/errors.js';
 import type { RungSummary } from '../core/results.js';
 import type { Predictor } from '../core/rung.js';
 import type { Example, Model } from '../core/types.js';
 import { CachedModel } from '../store/response-cache.js';
 import { quantile } from './bootstrap.js';
-import type { BudgetGuard } from './run-rung.js';
 
 /** Inputs the probe sends when the spec does not say (execution.latency_probe). */
 export const DEFAULT_PROBE_REQUESTS = 20;
@@ -23,8 +22,12 @@ export interface LatencyProbeOptions {
   warmup?: number;
   timeoutMs: number;
   signal: AbortSignal;
-  /** The run's budget: the probe's calls are pilot cost like any other. */
-  budget?: BudgetGuard;
+  /**
+   * The run's spend so far. The probe's calls are pilot cost like any other: they go through the run's budget
+   * ledger (the models are behind it), which refuses a call that does not fit with BUDGET_EXCEEDED — the probe
+   * then stops and keeps what it measured; the difference in spend is reported as the probe's cost.
+   */
+  spentUsd?: () => number;
   /** Runs the calls with the response cache bypassed (see cacheBypass); without it, calls may hit the cache. */
   uncached?: <T>(fn: () => Promise<T>) => Promise<T>;
   /** Monotonic milliseconds (injected so tests can drive it; default performance.now). */
@@ -47,26 +50,20 @@ export async function probeLatency(options: LatencyProbeOptions): Promise<Served
   const warm = spread(options.examples, Math.max(0, options.warmup ?? 1));
   const latencies: number[] = [];
   let failed = 0;
-  let costUsd = 0;
+  const spentBefore = options.spentUsd?.() ?? 0;
   let timed = 0;
   for (const [i, example] of [...warm, ...inputs].entries()) {
     if (options.signal.aborted) break;
-    try {
-      options.budget?.beforeCall();
-    } catch (error) {
-      if (error instanceof LadderError && error.code === 'BUDGET_EXCEEDED') break;
-      throw error;
-    }
     const isTimed = i >= warm.length;
     const signal = AbortSignal.any([options.signal, AbortSignal.timeout(options.timeoutMs)]);
     const started = clock();
     try {
       const prediction = await uncached(() => options.predictor.predict(example, signal));
       const elapsed = clock() - started;
-      costUsd += (prediction.cached ? 0 : options.budget?.charge(prediction.usage)) ?? 0;
+      if (prediction.cached) throw new Error('answered from the response cache: not a served latency');
       if (isTimed) latencies.push(elapsed);
-    } catch {
-      if (options.signal.aborted) break;
+    } catch (error) {
+      if (options.signal.aborted || errorCode(error) === 'BUDGET_EXCEEDED') break;
       if (isTimed) failed++;
     }
     if (isTimed) timed++;
@@ -79,7 +76,7 @@ export async function probeLatency(options: LatencyProbeOptions): Promise<Served
     mean: sorted.length ? sorted.reduce((a, b) => a + b, 0) / sorted.length : 0,
     requests: timed,
     failed,
-    costUsd,
+    costUsd: (options.spentUsd?.() ?? 0) - spentBefore,
   };
 }
 
@@ -108,16 +105,24 @@ export function measuredThroughput(freshAnswers: number, seconds: number, concur
  */
 export function cacheBypass(): { wrap(models: ModelResolver): ModelResolver; uncached<T>(fn: () => Promise<T>): Promise<T> } {
   let active = 0;
-  const proxy = (model: Model): Model =>
+  const proxies = new WeakMap<Model, Model>();
+  const make = (model: Model): Model =>
     new Proxy(model, {
       get(target, property) {
         if (property === 'generate' && target instanceof CachedModel) {
           return (request: Parameters<Model['generate']>[0], signal?: AbortSignal) => (active > 0 ? target.inner : target).generate(request, signal);
         }
+        // The budget ledger asks whether a call is a free cache hit: while bypassing, none is.
+        if (property === 'hasCached' && target instanceof CachedModel && active > 0) return () => false;
         const value = Reflect.get(target, property, target);
         return typeof value === 'function' ? value.bind(target) : value;
       },
     });
+  const proxy = (model: Model): Model => {
+    let out = proxies.get(model);
+    if (!out) proxies.set(model, (out = make(model)));
+    return out;
+  };
   return {
     wrap: (models) => ({
       ...models,

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunContext } from '../core/context.js';
-import { errorMessage, LadderError } from '../core/errors.js';
+import { errorMessage, LadderError, LadderInputError } from '../core/errors.js';
+import { defaultMaxAnswerChars } from '../core/request-bounds.js';
 import type { Metric } from '../core/metric.js';
 import type { PairedComparison, RungSummary } from '../core/results.js';
 import type { RungFactory } from '../core/rung.js';
@@ -11,7 +12,7 @@ import type { Model } from '../core/types.js';
 import type { BatchCollectingModel } from './batch-model.js';
 import type { Usage } from '../core/types.js';
 import type { RunStatus, RunStore } from '../store/run-store.js';
-import { BudgetCeiling } from './budget.js';
+import { BudgetLedger, budgetedResolver, unpricedModels, worstCaseCost } from './budget.js';
 import { cacheBypass, DEFAULT_PROBE_REQUESTS, measuredThroughput, probeLatency } from './latency-probe.js';
 import { runRung } from './run-rung.js';
 import { compareRungs, summarizeRung } from './summarize.js';
@@ -56,6 +57,8 @@ export function newRunId(now: Date): string {
 export async function runLadder(options: RunLadderOptions): Promise<RunLadderResult> {
   const { task, store } = options;
   const now = options.context.now;
+  const maxUsd = options.maxUsd ?? task.budget.maxUsd;
+  checkBudget(task, maxUsd, options.price);
   let runId = options.resumeRunId;
   if (runId) {
     const run = store.getRun(runId);
@@ -80,14 +83,14 @@ export async function runLadder(options: RunLadderOptions): Promise<RunLadderRes
   }
   const artifactsDir = join(options.context.stateDir, 'runs', runId);
   await mkdir(artifactsDir, { recursive: true });
-  const ctx: RunContext = { ...options.context, runId, artifactsDir };
+  // Resume counts what was spent before (rows, judges, teachers); every model call goes through the ledger.
+  const ledger = new BudgetLedger(maxUsd, Math.max(store.runSpentUsd(runId), store.spentUsd(runId)), (usd) => store.addRunSpend(runId!, usd), options.context.log);
+  // Under the ledger, so the served-latency probe's uncached calls are reserved and counted like any other.
+  const bypass = cacheBypass();
+  const ctx: RunContext = { ...options.context, models: budgetedResolver(bypass.wrap(options.context.models), ledger, (spec, usage) => options.price(spec, usage)), runId, artifactsDir };
   const primary = options.metrics.find((m) => m.name === task.primaryMetric)!;
   const existing = new Map(store.getRungs(runId).map((r) => [r.rungId, r]));
   const summaries: RungSummary[] = [];
-  const maxUsd = options.maxUsd ?? task.budget.maxUsd;
-  // The served-latency probes' calls are not prediction rows: their spend is kept in each finished rung's summary.
-  let spent = store.spentUsd(runId) + [...existing.values()].reduce((sum, r) => sum + (r.status === 'done' ? (r.summary?.servedLatencyMs?.costUsd ?? 0) : 0), 0);
-  const bypass = cacheBypass();
   let status: RunStatus = 'done';
 
   for (const [position, spec] of task.rungs.entries()) {
@@ -105,7 +108,7 @@ export async function runLadder(options: RunLadderOptions): Promise<RunLadderRes
     const batchModel = options.batchFor?.(spec, modelSpec, await ctx.models.get(spec.model), ctx);
     const rungCtx: RunContext = batchModel
       ? { ...ctx, models: { ...ctx.models, get: (name) => (name === spec.model ? Promise.resolve(batchModel) : ctx.models.get(name)) } }
-      : { ...ctx, models: bypass.wrap(ctx.models) };
+      : ctx;
     let predictor;
     try {
       predictor = await rung.prepare(rungCtx, task);
@@ -124,7 +127,13 @@ export async function runLadder(options: RunLadderOptions): Promise<RunLadderRes
     const done = store.completedExampleIds(runId, spec.id);
     const todo = task.test.filter((e) => !done.has(e.id)).length;
     batchModel?.expect(todo);
-    const budget = new BudgetCeiling(maxUsd, spent, batchModel ? todo : task.execution.concurrency, (usage) => options.price(modelSpec, usage, { batch: Boolean(batchModel) }));
+    const batchPrice = (usage: Usage) => options.price(modelSpec, usage, { batch: true });
+    batchModel?.useBudget({
+      reserve(requests) {
+        const hold = ledger.reserveNow(requests.reduce((usd, r) => usd + (worstCaseCost(batchPrice, r) ?? 0), 0));
+        return { settle: (results) => ledger.settle(hold, results.reduce((usd, r) => usd + (batchPrice(r.usage) ?? 0), 0)) };
+      },
+    });
     const evalStarted = now().getTime();
     const outcome = await runRung({
       runId,
@@ -134,24 +143,22 @@ export async function runLadder(options: RunLadderOptions): Promise<RunLadderRes
       done,
       // A batch needs every call in flight at once; the provider, not a timeout, decides when it ends.
       concurrency: batchModel ? Math.max(1, todo) : task.execution.concurrency,
-      timeoutMs: batchModel ? 7 * 24 * 3600_000 : task.execution.timeoutMs,
+      deadlineMs: batchModel ? 7 * 24 * 3600_000 : exampleDeadlineMs(task.execution),
+      maxAnswerChars: task.execution.maxAnswerChars ?? defaultMaxAnswerChars(task.execution.maxTokens),
       signal: ctx.signal,
       save: (row) => store.insertPrediction(row),
-      budget,
+      priceRow: (usage) => options.price(modelSpec, usage, { batch: Boolean(batchModel) }),
       progress: ctx.progress,
       scoreRow: primary.score ? (example, prediction) => primary.score!({ example, answer: prediction.answer, output: prediction.output, failed: false }) : undefined,
       now,
     });
     const evalSeconds = (now().getTime() - evalStarted) / 1000;
-    spent = budget.spent;
     // Latency as served (one at a time, warm, uncached), before the predictor is released; batch rungs have none.
     const probing = !batchModel && !outcome.stoppedBy && !ctx.signal.aborted && (task.execution.latencyProbe ?? DEFAULT_PROBE_REQUESTS) > 0;
     if (probing) ctx.log.info(`${spec.id}: served-latency probe, ${task.execution.latencyProbe ?? DEFAULT_PROBE_REQUESTS} requests one at a time`);
-    const served =
-      probing
-        ? await probeLatency({ predictor, examples: task.test, requests: task.execution.latencyProbe, timeoutMs: task.execution.timeoutMs, signal: ctx.signal, budget, uncached: bypass.uncached })
-        : undefined;
-    spent = budget.spent;
+    const served = probing
+      ? await probeLatency({ predictor, examples: task.test, requests: task.execution.latencyProbe, timeoutMs: exampleDeadlineMs(task.execution), signal: ctx.signal, uncached: bypass.uncached, spentUsd: () => ledger.spent })
+      : undefined;
     await predictor.dispose?.();
     if (outcome.stoppedBy === 'context') {
       ctx.log.warn(`${spec.id} stopped before its first answer: ${outcome.reason}`);
@@ -159,6 +166,7 @@ export async function runLadder(options: RunLadderOptions): Promise<RunLadderRes
       continue;
     }
     if (outcome.stoppedBy) {
+      if (outcome.stoppedBy === 'budget') ctx.log.warn(`${spec.id}: stopped at the budget ceiling: ${outcome.reason}`);
       status = outcome.stoppedBy === 'budget' ? 'budget' : 'interrupted';
       break;
     }
@@ -181,6 +189,35 @@ export async function runLadder(options: RunLadderOptions): Promise<RunLadderRes
   const comparisons = compareRungs(task, primary, rowsByRung);
   store.setRunStatus(runId, status, status === 'done' ? now().toISOString() : undefined);
   return { runId, status, summaries, comparisons };
+}
+
+/**
+ * One example's overall deadline: the spec's `deadline_ms`, else room for every attempt and its backoff
+ * (attempts × per-attempt timeout + a minute of Retry-After waits), the way provider SDKs bound a call.
+ */
+export function exampleDeadlineMs(execution: Task['execution']): number {
+  return execution.deadlineMs ?? execution.timeoutMs * (execution.retries + 1) + 60_000;
+}
+
+/**
+ * A ceiling must be a positive finite number, and every paid model the rungs may call needs a price under
+ * it (or it could not be kept): otherwise refuse before anything runs or is written.
+ */
+function checkBudget(task: Task, maxUsd: number | undefined, price: RunLadderOptions['price']): void {
+  if (maxUsd === undefined) return;
+  if (!(Number.isFinite(maxUsd) && maxUsd > 0)) {
+    throw new LadderInputError([{ file: task.specFile, field: 'budget.max_usd', message: `the budget ceiling must be a positive number of USD, got ${maxUsd}` }]);
+  }
+  const unpriced = unpricedModels(task.models, task.rungs, (spec, usage) => price(spec, usage));
+  if (unpriced.length) {
+    throw new LadderInputError(
+      unpriced.map(({ index, spec }) => ({
+        file: task.specFile,
+        field: `models[${index}].price`,
+        message: `model "${spec.name}" (${spec.ref}) has no known price, so the $${maxUsd} ceiling could not be kept: set models[${index}].price (input_per_mtok, output_per_mtok)`,
+      })),
+    );
+  }
 }
 
 /**
