@@ -2,6 +2,7 @@ import type { RungCost } from '../economics/cost-analysis.js';
 import { checkErrors, callCounts } from './check-errors.js';
 import { checkTargets } from './check-targets.js';
 import { describeFailures, dominantFailure } from './describe-failures.js';
+import { judgeCaveats } from './judge-caveats.js';
 import { fmtNum, fmtUsd, fmtVolume } from './format.js';
 import { TRAINING_LEVEL, trainingGate } from './training-gate.js';
 import type { Recommendation, RecommendInput, RungVerdict } from './types.js';
@@ -15,6 +16,12 @@ import type { Recommendation, RecommendInput, RungVerdict } from './types.js';
  * quotes its numbers.
  */
 export function recommend(input: RecommendInput): Recommendation {
+  const recommendation = recommendUnannotated(input);
+  recommendation.reasons.push(...judgeCaveats(input.summaries, input.task.primaryMetric));
+  return recommendation;
+}
+
+function recommendUnannotated(input: RecommendInput): Recommendation {
   const { summaries, task, costs } = input;
   const options = input.options ?? {};
   const basis = options.qualityBasis ?? 'lower-bound';
