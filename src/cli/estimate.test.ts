@@ -15,7 +15,7 @@ async function taskWith(rungs: string) {
   await writeFile(join(dir, 'test.jsonl'), rows(4));
   await writeFile(
     join(dir, 'ladder.yaml'),
-    `name: t\ninstructions: Route it.\ndata: { train: { path: train.jsonl }, test: { path: test.jsonl } }\noutput: { kind: label, labels: [hw, sw] }\nmodels:\n  - { name: m, ref: "openai:gpt-5-mini" }\nrungs:\n${rungs}`,
+    `name: t\ninstructions: Route it.\ndata: { train: { path: train.jsonl }, test: { path: test.jsonl } }\noutput: { kind: label, labels: [hw, sw] }\nexecution: { latency_probe: 0 }\nmodels:\n  - { name: m, ref: "openai:gpt-5-mini" }\nrungs:\n${rungs}`,
   );
   return loadTask(join(dir, 'ladder.yaml'));
 }

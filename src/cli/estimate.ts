@@ -1,3 +1,4 @@
+import { DEFAULT_PROBE_REQUESTS } from '../eval/latency-probe.js';
 import type { Task } from '../core/task.js';
 import type { ModelResolver } from '../core/context.js';
 import type { RungEstimate, RungFactory } from '../core/rung.js';
@@ -51,7 +52,8 @@ export async function estimateRun(
     if (plan.llmCallsPerExample > 0) {
       groups.push({
         model: spec,
-        calls: task.test.length * plan.llmCallsPerExample,
+        // the evaluation, then the served-latency probe (its requests plus one warm-up), which is pilot cost too
+        calls: task.test.length * plan.llmCallsPerExample + probeCalls(task),
         inputTokensPerCall: perCall(total),
         maxOutputTokens: task.execution.maxTokens,
         stablePrefixTokens: prefix,
@@ -72,4 +74,9 @@ export function formatEstimate(estimate: PilotEstimate): string {
   rows.push(['total', String(t.calls), t.inputTokens.toFixed(0), t.maxOutputTokens.toFixed(0), `$${t.expectedUsd.toFixed(4)}`, `$${t.maxUsd.toFixed(4)}`, '']);
   const budget = estimate.budgetUsd === undefined ? 'no budget.max_usd set' : `budget $${estimate.budgetUsd}: ${estimate.withinBudget ? 'within' : 'the worst case exceeds it; the run will stop at the ceiling'}`;
   return `${formatTable(['rung', 'calls', 'input tokens', 'max output tokens', 'expected $', 'worst case $'], rows)}\n${budget}`;
+}
+
+function probeCalls(task: Task): number {
+  const n = task.execution.latencyProbe ?? DEFAULT_PROBE_REQUESTS;
+  return n > 0 && task.test.length > 0 ? n + 1 : 0;
 }
