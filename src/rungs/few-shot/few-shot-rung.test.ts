@@ -3,7 +3,7 @@ import type { RunContext } from '../../core/context.js';
 import { fixedModelsContext } from '../../testing/run-context.js';
 import type { Task } from '../../core/task.js';
 import type { Example, GenerateRequest, Model } from '../../core/types.js';
-import { fewShotRung } from './few-shot-rung.js';
+import { fewShotParams, fewShotRung } from './few-shot-rung.js';
 
 const ex = (id: string, input: string, expected: string): Example => ({ id, input, expected, meta: {} });
 const train = [
@@ -84,9 +84,8 @@ describe('few-shot rung', () => {
     const { task, ctx } = fixture();
     const predictor = await fewShotRung.create({ id: 'fs', kind: 'few-shot', model: 'm', params: { k: 2, select: 'random' } }).prepare(ctx, task);
     expect(predictor.state).not.toHaveProperty('order');
-    expect(fewShotRung.validate({ select: 'similar', order: 'sideways' }, { outputKind: 'label', train, corpus: undefined })).toContain(
-      'order must be shared-first or similarity (got "sideways")',
-    );
+    expect(fewShotParams.safeParse({ select: 'similar', order: 'sideways' }).success).toBe(false);
+    expect(fewShotParams.safeParse({ select: 'similar', order: 'similarity' }).success).toBe(true);
   });
 
   it('fixed: uses exactly the named ids, as a stable (cacheable) prefix', async () => {

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { RungFactory } from '../../core/rung.js';
 import type { Example } from '../../core/types.js';
 import { seededShuffle } from '../../task/data-files.js';
@@ -5,44 +6,53 @@ import { promptedPredictor } from '../prompted-predictor.js';
 import { orderByRank, rankBySelectionFrequency } from './demonstration-order.js';
 import { LexicalIndex } from './lexical-index.js';
 
-type Selection = 'random' | 'similar' | 'fixed';
-/** How `similar` orders an example's demonstrations: most shared first (cache-friendly) or by similarity. */
-type Order = 'shared-first' | 'similarity';
+/** few-shot's parameters in ladder.yaml. */
+export const fewShotParams = z
+  .object({
+    k: z.number().int().positive().optional().describe('demonstrations per prompt (default 4, or the number of ids)'),
+    select: z
+      .enum(['random', 'similar', 'fixed'])
+      .default('random')
+      .describe('random (seeded, the same for every call) | similar (nearest training inputs per test input) | fixed (ids)'),
+    seed: z.number().int().default(1).describe('seed of the random selection'),
+    ids: z.array(z.coerce.string()).default([]).describe('training example ids, for select: fixed'),
+    order: z
+      .enum(['shared-first', 'similarity'])
+      .default('shared-first')
+      .describe('select: similar only — shared-first (demonstrations most chosen across the test split first, so prompts share cached prefixes) | similarity (most similar last)'),
+  })
+  .strict();
 
-interface FewShotParams {
-  k: number;
-  select: Selection;
-  seed: number;
-  ids: string[];
-  order: Order;
-}
+type FewShotParams = z.output<typeof fewShotParams> & { k: number };
 
 function readParams(params: Record<string, unknown>): FewShotParams {
-  return {
-    k: params.k !== undefined ? (params.k as number) : Array.isArray(params.ids) ? params.ids.length : 4,
-    select: (params.select as Selection | undefined) ?? 'random',
-    seed: typeof params.seed === 'number' ? params.seed : 1,
-    ids: Array.isArray(params.ids) ? params.ids.map(String) : [],
-    order: (params.order as Order | undefined) ?? 'shared-first',
-  };
+  const parsed = fewShotParams.parse(params);
+  return { ...parsed, k: parsed.k ?? (parsed.ids.length || 4) };
 }
 
 /**
  * Rung 2: k demonstrations from the training split before the input — `random` (seeded, the same for every
  * call, so they are part of the cached prefix), `similar` (nearest training inputs to each test input; by
- * default ordered most-shared-first across the run, see demonstration-order.ts; `order: similarity` keeps the
- * most similar last), or `fixed` (named ids).
+ * default ordered most-shared-first across the run and scheduled so alike prompts run back to back, see
+ * demonstration-order.ts; `order: similarity` keeps the most similar last), or `fixed` (named ids).
  */
 export const fewShotRung: RungFactory = {
   kind: 'few-shot',
   level: 2,
+  params: fewShotParams,
+  defaultId(params) {
+    // Called before validation: invalid params get the plain kind, and their error from the schema.
+    const parsed = fewShotParams.safeParse(params);
+    if (!parsed.success) return 'few-shot';
+    return `few-shot-${parsed.data.select}-k${parsed.data.k ?? (parsed.data.ids.length || 4)}`;
+  },
+  estimate(params) {
+    const p = readParams(params);
+    return { llmCallsPerExample: 1, demonstrations: { count: p.k, stable: p.select !== 'similar' } };
+  },
   validate(params, task) {
     const errors: string[] = [];
-    for (const key of Object.keys(params)) if (!['k', 'select', 'seed', 'ids', 'order'].includes(key)) errors.push(`unknown parameter "${key}" (few-shot takes k, select, seed, ids, order)`);
     const p = readParams(params);
-    if (!Number.isInteger(p.k) || p.k < 1) errors.push('k must be a positive integer');
-    if (!['random', 'similar', 'fixed'].includes(p.select)) errors.push(`select must be random, similar or fixed (got "${String(params.select)}")`);
-    if (!['shared-first', 'similarity'].includes(p.order)) errors.push(`order must be shared-first or similarity (got "${String(params.order)}")`);
     if (p.select === 'fixed') {
       if (p.ids.length === 0) errors.push('select: fixed needs ids: [training example ids]');
       const known = new Set(task.train.map((e) => e.id));
@@ -65,9 +75,9 @@ export const fewShotRung: RungFactory = {
         const index = new LexicalIndex(task.train.map((e) => e.input));
         // Nearest first (ties by index), never the example itself when it also sits in the training split.
         const nearest = (example: Example): number[] => index.nearest(example.input, params.k, (i) => task.train[i].input === example.input);
-        let order: (chosen: number[]) => number[];
         // One rank for the whole run, from what the test split chooses, so the state (and a served rung) is fixed.
         const rank = params.order === 'shared-first' ? rankBySelectionFrequency(task.test.map(nearest), task.train.length) : [];
+        let order: (chosen: number[]) => number[];
         if (params.order === 'shared-first') {
           order = (chosen) => orderByRank(chosen, rank);
           state.orderNote = 'demonstrations ordered by how often the test split chooses them (most shared first), not by similarity, so prompts share longer cached prefixes';
