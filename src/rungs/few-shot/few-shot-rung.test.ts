@@ -48,12 +48,12 @@ describe('few-shot rung', () => {
     expect(sent[0].stablePrefixMessages).toBe(1);
   });
 
-  it('similar (default order): demonstrations most often chosen across the test split come first, in one order for every example', async () => {
+  it('similar, order: shared-first: demonstrations most often chosen across the test split come first, in one order for every example', async () => {
     const { task, ctx, sent } = fixture();
     // t5 is among the two nearest for both inputs; t2 only for the first, t1 only for the second. By similarity the
     // two prompts would diverge at the first demonstration (t2 vs t1); most-shared-first they agree on t5.
     task.test = [ex('q1', 'my vpn password does not work', 'Access'), ex('q2', 'password expired printer toner', 'Access')];
-    const predictor = await fewShotRung.create({ id: 'fs', kind: 'few-shot', model: 'm', params: { k: 2, select: 'similar' } }).prepare(ctx, task);
+    const predictor = await fewShotRung.create({ id: 'fs', kind: 'few-shot', model: 'm', params: { k: 2, select: 'similar', order: 'shared-first' } }).prepare(ctx, task);
     for (const example of task.test) await predictor.predict(example);
     const ids = sent.map((request) => request.messages.filter((m) => m.role === 'user').slice(0, 2).map((m) => train.find((t) => t.input === m.content)!.id));
     expect(new Set(ids[0])).toEqual(new Set(['t5', 't2']));
@@ -63,7 +63,7 @@ describe('few-shot rung', () => {
     expect(predictor.state).toMatchObject({ order: 'shared-first', orderNote: expect.stringMatching(/not by similarity/) });
   });
 
-  it('similar (default order): schedules examples whose demonstrations start alike back to back; order: similarity does not', async () => {
+  it('similar, order: shared-first: schedules examples whose demonstrations start alike back to back; order: similarity does not', async () => {
     const { task, ctx } = fixture();
     task.test = [
       ex('q1', 'payroll payslip question', 'HR Support'),
@@ -71,13 +71,14 @@ describe('few-shot rung', () => {
       ex('q3', 'payslip payroll wrong', 'HR Support'),
       ex('q4', 'printer toner keyboard', 'Hardware'),
     ];
-    const predictor = await fewShotRung.create({ id: 'fs', kind: 'few-shot', model: 'm', params: { k: 1, select: 'similar' } }).prepare(ctx, task);
+    const predictor = await fewShotRung.create({ id: 'fs', kind: 'few-shot', model: 'm', params: { k: 1, select: 'similar', order: 'shared-first' } }).prepare(ctx, task);
     const sorted = [...task.test].sort((a, b) => (predictor.scheduleKey!(a) < predictor.scheduleKey!(b) ? -1 : 1)).map((e) => e.id);
     // q1 and q3 both get t4 (payroll), q2 and q4 both get t1 (printer): each pair runs back to back.
     expect([sorted.indexOf('q1'), sorted.indexOf('q3')].sort()).toSatisfy(([a, b]: number[]) => b - a === 1);
     expect([sorted.indexOf('q2'), sorted.indexOf('q4')].sort()).toSatisfy(([a, b]: number[]) => b - a === 1);
-    const plain = await fewShotRung.create({ id: 'fs', kind: 'few-shot', model: 'm', params: { k: 1, select: 'similar', order: 'similarity' } }).prepare(ctx, task);
+    const plain = await fewShotRung.create({ id: 'fs', kind: 'few-shot', model: 'm', params: { k: 1, select: 'similar' } }).prepare(ctx, task);
     expect(plain.scheduleKey).toBeUndefined();
+    expect(plain.state).not.toHaveProperty('order');
   });
 
   it('random and fixed states carry no order (earlier runs stay servable); an unknown order is refused', async () => {
