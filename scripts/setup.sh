@@ -21,6 +21,8 @@ apt_install() {
 
 if [ -z "${LADDER_SKIP_APT:-}" ]; then
   apt_install chromium python3-venv
+  # pgvector for the Postgres retrieval index (built from Debian's source package; instant when installed).
+  scripts/setup-pgvector.sh
 fi
 
 step "npm install"
