@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { RungFactory } from '../core/rung.js';
 
 /** The ladder.yaml schema. `ladder schema` prints its JSON Schema for editors. Keys are snake_case. */
 
@@ -71,15 +72,15 @@ const modelSpec = z
   })
   .strict();
 
-const rungSpec = z
-  .object({
-    kind: z.string().min(1),
-    model: z.string().min(1),
-    id: z.string().regex(/^[A-Za-z0-9_.-]+$/).optional(),
-    /** Every other key is a parameter of the rung, checked by the rung's own validator. */
-    grid: z.record(z.string(), z.array(z.unknown()).min(1)).optional().describe('parameter → values; one rung per combination'),
-  })
-  .catchall(z.unknown());
+const rungFields = z.object({
+  kind: z.string().min(1),
+  model: z.string().min(1).describe('model name from models:'),
+  id: z.string().regex(/^[A-Za-z0-9_.-]+$/).optional(),
+  grid: z.record(z.string(), z.array(z.unknown()).min(1)).optional().describe('parameter → values; one rung per combination'),
+});
+
+/** Every key besides the common fields is a parameter of the rung, checked by the rung's own schema. */
+const rungSpec = rungFields.catchall(z.unknown());
 
 const judgeSpec = z
   .object({
@@ -114,9 +115,10 @@ export const ladderSpecSchema = z
         p95_latency_ms: z.number().positive().optional(),
         max_cost_per_1k_usd: z.number().nonnegative().optional(),
         self_hosted_only: z.boolean().optional(),
+        max_error_rate: z.number().min(0).max(1).default(0.02).describe('largest share of failed calls a recommended rung may have'),
       })
       .strict()
-      .default({}),
+      .default({ max_error_rate: 0.02 }),
     volume: z.object({ monthly_requests: z.number().nonnegative() }).strict().default({ monthly_requests: 10_000 }),
     models: z.array(modelSpec).min(1),
     rungs: z.array(rungSpec).min(1),
@@ -132,14 +134,26 @@ export const ladderSpecSchema = z
         max_tokens: z.number().int().positive().default(64),
         deadline_ms: z.number().int().positive().optional().describe('per example, retries and Retry-After waits included'),
         max_answer_chars: z.number().int().positive().optional().describe('a longer answer fails as ANSWER_TOO_LONG (default from max_tokens)'),
+        latency_probe: z.number().int().min(0).max(1000).default(20).describe('requests of the one-at-a-time served-latency probe after each rung; 0 = none'),
       })
       .strict()
-      .default({ concurrency: 4, timeout_ms: 120_000, retries: 2, max_tokens: 64 }),
+      .default({ concurrency: 4, timeout_ms: 120_000, retries: 2, max_tokens: 64, latency_probe: 20 }),
   })
   .strict();
 
 export type LadderSpec = z.infer<typeof ladderSpecSchema>;
 
-export function ladderJsonSchema(): unknown {
-  return z.toJSONSchema(ladderSpecSchema, { io: 'input' });
+/**
+ * The JSON Schema of ladder.yaml for editors. Given the rung registry, `rungs` is discriminated on `kind` and
+ * each kind lists its own parameters (with defaults and descriptions), so an editor completes `k:` or `retriever:`.
+ */
+export function ladderJsonSchema(rungs: RungFactory[] = []): unknown {
+  if (rungs.length === 0) return z.toJSONSchema(ladderSpecSchema, { io: 'input' });
+  const kinds = rungs.map((rung) => {
+    const fields = rungFields.extend({ kind: z.literal(rung.kind) });
+    return rung.params ? fields.extend(rung.params.shape).strict() : fields.catchall(z.unknown());
+  });
+  const [first, ...rest] = kinds;
+  const schema = ladderSpecSchema.extend({ rungs: z.array(z.discriminatedUnion('kind', [first, ...rest])).min(1) });
+  return z.toJSONSchema(schema, { io: 'input' });
 }

@@ -1,18 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { gate } from '../../advisor/gate.js';
-import { metricsFor } from '../../eval/metrics/registry.js';
-import { runLadder } from '../../eval/run-ladder.js';
-import { createUsagePricer } from '../../economics/price-usage.js';
-import { rungRegistry } from '../../rungs/registry.js';
-import { loadTask } from '../../task/load-task.js';
-import { analyzeRun, formatRecommendation } from '../analyze.js';
-import { estimateRun, formatEstimate } from '../estimate.js';
-import { formatComparisons, formatOtherMetrics, formatSummaries } from '../format-results.js';
-import { consoleLogger, openProject, runContext } from '../project.js';
-import { terminalProgress } from '../progress.js';
 import { ExitCode } from '../exit-codes.js';
-import { batchFactory } from '../batch.js';
-import { createJudgePhase } from '../../judge/create-judge-phase.js';
 
 export function registerRun(program: Command): void {
   program
@@ -26,9 +13,17 @@ export function registerRun(program: Command): void {
     .option('--max-usd <usd>', 'hard budget ceiling in USD for this run, a positive number (overrides budget.max_usd)', parseMaxUsd)
     .option('-v, --verbose', 'more logging')
     .action(async (specPath: string, options: { resume?: string; estimate?: boolean; gate?: boolean; batch?: boolean; maxUsd?: number; verbose?: boolean }) => {
+      // Loaded here, not at the top: `ladder --version` and `ladder runs` must not pay for the evaluation stack.
+      const [{ loadTask }, { consoleLogger, openProject, runContext }, { terminalProgress }, { ladderHint }] = await Promise.all([
+        import('../../task/load-task.js'),
+        import('../project.js'),
+        import('../progress.js'),
+        import('../project-paths.js'),
+      ]);
       const task = await loadTask(specPath);
       const log = consoleLogger(Boolean(options.verbose));
-      const project = openProject(process.env);
+      const project = openProject(process.env, { specPath });
+      const hint = (args: string) => ladderHint(args, project.paths.stateDir, process.env);
       const controller = new AbortController();
       const onSignal = () => {
         if (controller.signal.aborted) process.exit(ExitCode.interrupted);
@@ -40,9 +35,22 @@ export function registerRun(program: Command): void {
       const context = runContext(task, project, { log, progress: terminalProgress(), signal: controller.signal, env: process.env });
       try {
         if (options.estimate) {
-          console.log(formatEstimate(await estimateRun(task, context.models)));
+          const [{ estimateRun, formatEstimate }, { rungRegistry }] = await Promise.all([import('../estimate.js'), import('../../rungs/registry.js')]);
+          console.log(formatEstimate(await estimateRun(task, context.models, { rungs: rungRegistry })));
           return;
         }
+        const [{ gate }, { metricsFor }, { runLadder }, { createUsagePricer }, { rungRegistry }, { analyzeRun, formatRecommendation }, { formatComparisons, formatOtherMetrics, formatSummaries }, { batchFactory }, { createJudgePhase }] =
+          await Promise.all([
+            import('../../advisor/gate.js'),
+            import('../../eval/metrics/registry.js'),
+            import('../../eval/run-ladder.js'),
+            import('../../economics/price-usage.js'),
+            import('../../rungs/registry.js'),
+            import('../analyze.js'),
+            import('../format-results.js'),
+            import('../batch.js'),
+            import('../../judge/create-judge-phase.js'),
+          ]);
         const pricer = createUsagePricer();
         const result = await runLadder({
           task,
@@ -75,7 +83,7 @@ export function registerRun(program: Command): void {
         if (result.summaries.length === 0) return;
         const { recommendation } = analyzeRun(task, result.summaries, result.comparisons);
         console.log(`\n${formatRecommendation(recommendation)}`);
-        console.log(`\nreport:  ladder report ${result.runId}`);
+        console.log(`\nreport:  ${hint(`report ${result.runId}`)}`);
         if (options.gate) {
           const verdict = gate(recommendation);
           console.log(`\ngate: ${verdict.pass ? 'pass' : 'FAIL'}\n${verdict.reasons.map((r) => `  ${r}`).join('\n')}`);

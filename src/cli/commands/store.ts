@@ -1,8 +1,5 @@
 import type { Command } from 'commander';
 import { LadderError } from '../../core/errors.js';
-import { copyStore } from '../../store/postgres/copy-store.js';
-import { openEndpoint } from '../../store/postgres/open-endpoint.js';
-import { isPostgresUrl, migratePg, openPgPool, redactUrl } from '../../store/postgres/pg-database.js';
 
 /**
  * `ladder store migrate|copy`: the shared PostgreSQL store. `LADDER_DATABASE_URL` is where a later change
@@ -15,6 +12,8 @@ export function registerStore(program: Command): void {
     .description('create or upgrade the Ladder schema in a PostgreSQL database (one transaction, advisory-locked)')
     .option('--url <url>', 'postgres://user@host:port/db (default: $LADDER_DATABASE_URL)')
     .action(async (options: { url?: string }) => {
+      // Loaded when the command runs, so other commands do not pay for pg at start-up.
+      const { isPostgresUrl, migratePg, openPgPool, redactUrl } = await import('../../store/postgres/pg-database.js');
       const url = options.url ?? process.env.LADDER_DATABASE_URL;
       if (!url) throw new LadderError('INPUT_INVALID', '--url: give a postgres:// URL (or set LADDER_DATABASE_URL)', { exitCode: 2 });
       if (!isPostgresUrl(url)) throw new LadderError('INPUT_INVALID', `--url: ${redactUrl(url)} is not a postgres:// URL`, { exitCode: 2 });
@@ -33,6 +32,7 @@ export function registerStore(program: Command): void {
     .requiredOption('--to <store>', 'a SQLite file or a postgres:// URL')
     .option('--json', 'print the copy report as JSON')
     .action(async (options: { from: string; to: string; json?: boolean }) => {
+      const [{ copyStore }, { openEndpoint }] = await Promise.all([import('../../store/postgres/copy-store.js'), import('../../store/postgres/open-endpoint.js')]);
       if (options.from === options.to) throw new LadderError('INPUT_INVALID', '--to: the destination is the source', { exitCode: 2 });
       const from = await openEndpoint(options.from, 'source', '--from');
       try {
