@@ -4,15 +4,18 @@ import { join } from 'node:path';
 import type { RunContext } from '../core/context.js';
 import { errorMessage, LadderError } from '../core/errors.js';
 import type { Metric } from '../core/metric.js';
-import type { PairedComparison, RungSummary } from '../core/results.js';
+import type { PairedComparison, QualityDecision, RungDecision, RungSummary } from '../core/results.js';
 import type { RungFactory } from '../core/rung.js';
 import type { ModelSpec, RungSpec, Task } from '../core/task.js';
-import type { Model } from '../core/types.js';
+import type { Example, Model } from '../core/types.js';
+import { seededShuffle } from '../task/data-files.js';
 import type { BatchCollectingModel } from './batch-model.js';
 import type { Usage } from '../core/types.js';
 import type { RunStatus, RunStore } from '../store/run-store.js';
 import { BudgetCeiling } from './budget.js';
 import { runRung } from './run-rung.js';
+import { decideAgainst, moreExamplesToSettle, settledPick } from './sequential/decide.js';
+import { evaluateUntilDecided, pairedSequence } from './sequential/evaluate-until-decided.js';
 import { compareRungs, summarizeRung } from './summarize.js';
 
 export interface RunLadderOptions {
@@ -34,6 +37,24 @@ export interface RunLadderOptions {
    * batch model to use for the rung, or undefined to run it call by call.
    */
   batchFor?(spec: RungSpec, modelSpec: ModelSpec, model: Model, ctx: RunContext): BatchCollectingModel | undefined;
+  /** 'sequential' (default): evaluate each rung until its quality is decided; 'fixed' (`--fixed`): every rung on every test row. */
+  mode?: 'sequential' | 'fixed';
+  sequential?: SequentialSettings;
+  /**
+   * Whether a measured rung clears the targets other than quality (latency, cost, hosting), undefined when not
+   * known. Lets a sequential ladder stop once its pick is settled; without it the ladder stops only for a task
+   * whose sole target is min_quality.
+   */
+  meetsOtherTargets?(summary: RungSummary): boolean | undefined;
+}
+
+export interface SequentialSettings {
+  /** Test rows per batch between looks at the sequence (default 10). */
+  batchSize?: number;
+  /** Seed of the shuffled order every rung follows (default 1). */
+  seed?: number;
+  /** Miscoverage of the confidence sequences (default 0.05). */
+  alpha?: number;
 }
 
 export interface RunLadderResult {
@@ -41,6 +62,8 @@ export interface RunLadderResult {
   status: RunStatus;
   summaries: RungSummary[];
   comparisons: PairedComparison[];
+  /** Rungs a sequential run did not evaluate because the pick below them was already settled. */
+  skipped: { rungId: string; reason: string }[];
 }
 
 export function newRunId(now: Date): string {
@@ -86,9 +109,28 @@ export async function runLadder(options: RunLadderOptions): Promise<RunLadderRes
   const maxUsd = options.maxUsd ?? task.budget.maxUsd;
   let spent = store.spentUsd(runId);
   let status: RunStatus = 'done';
+  const mode = options.mode ?? 'sequential';
+  const settings = { batchSize: options.sequential?.batchSize ?? 10, seed: options.sequential?.seed ?? 1, alpha: options.sequential?.alpha ?? 0.05 };
+  // Every rung walks the same shuffled order, so their evaluated rows are prefixes of it and pair up.
+  const order = seededShuffle(task.test, settings.seed);
+  const threshold = task.targets.minQuality;
+  const perExample = primary.score ? primary : undefined;
+  const scoresOf = (rungId: string): Map<string, number> => scoreMap(task, perExample, store.getPredictions(runId!, rungId));
+  const skipped: RunLadderResult['skipped'] = [];
+  const onlyQualityTarget = task.targets.p95LatencyMs === undefined && task.targets.maxCostPer1kUsd === undefined && !task.targets.selfHostedOnly;
+  const otherTargets = (summary: RungSummary): boolean | undefined => (options.meetsOtherTargets ? options.meetsOtherTargets(summary) : onlyQualityTarget ? true : undefined);
 
   for (const [position, spec] of task.rungs.entries()) {
     const factory = options.rungs.find((r) => r.kind === spec.kind)!;
+    if (mode === 'sequential') {
+      const pick = settledPick(summaries.map((s) => s.decision), (i) => otherTargets(summaries[i]));
+      if (pick >= 0) {
+        const reason = `not evaluated: ${summaries[pick].rungId} below it already settled as the pick (every rung below that misses min_quality); run with --fixed to measure it`;
+        ctx.log.info(`${spec.id} ${reason}`);
+        skipped.push({ rungId: spec.id, reason });
+        continue;
+      }
+    }
     const previous = existing.get(spec.id);
     if (previous?.status === 'done' && previous.summary) {
       summaries.push(previous.summary);
@@ -122,22 +164,47 @@ export async function runLadder(options: RunLadderOptions): Promise<RunLadderRes
     const todo = task.test.filter((e) => !done.has(e.id)).length;
     batchModel?.expect(todo);
     const budget = new BudgetCeiling(maxUsd, spent, batchModel ? todo : task.execution.concurrency, (usage) => options.price(modelSpec, usage, { batch: Boolean(batchModel) }));
-    const outcome = await runRung({
-      runId,
+    const fallback =
+      mode === 'fixed' ? undefined
+      : !perExample ? `${primary.name} is computed over the whole set (not per example), so no sequence can follow it: every row evaluated`
+      : batchModel ? 'a provider batch sends every row at once: every row evaluated'
+      : threshold === undefined ? 'no min_quality target to decide against: every row evaluated'
+      : undefined;
+    const sequential = mode === 'sequential' && !fallback;
+    if (fallback) ctx.log.warn(`${spec.id}: ${fallback}`);
+    const runOn = (examples: Example[], progress = ctx.progress) => runRung({
+      runId: runId!,
       rungId: spec.id,
       predictor,
-      examples: task.test,
-      done,
+      examples,
+      done: store.completedExampleIds(runId!, spec.id),
       // A batch needs every call in flight at once; the provider, not a timeout, decides when it ends.
       concurrency: batchModel ? Math.max(1, todo) : task.execution.concurrency,
       timeoutMs: batchModel ? 7 * 24 * 3600_000 : task.execution.timeoutMs,
       signal: ctx.signal,
       save: (row) => store.insertPrediction(row),
       budget,
-      progress: ctx.progress,
+      progress,
       scoreRow: primary.score ? (example, prediction) => primary.score!({ example, answer: prediction.answer, output: prediction.output, failed: false }) : undefined,
       now,
     });
+    let outcome;
+    let stop: { used: number; sequence: { low: number; high: number }; margin: number; decision: string } | undefined;
+    if (sequential) {
+      // One progress bar over the whole split; the batches only update it.
+      ctx.progress.start(spec.id, task.test.length, spec.id);
+      const quiet = { start() {}, update: ctx.progress.update.bind(ctx.progress), finish() {} };
+      const result = await evaluateUntilDecided({
+        order, batchSize: settings.batchSize, threshold, alpha: settings.alpha,
+        runPrefix: (prefix) => runOn(prefix, quiet),
+        storedScores: () => scoresOf(spec.id),
+      });
+      outcome = result.outcome;
+      stop = result;
+      ctx.progress.finish(spec.id, outcome.stoppedBy ? `stopped (${outcome.stoppedBy})` : `${result.decision} after ${result.used} of ${task.test.length}`);
+    } else {
+      outcome = await runOn(task.test);
+    }
     spent = budget.spent;
     await predictor.dispose?.();
     if (outcome.stoppedBy === 'context') {
@@ -149,13 +216,22 @@ export async function runLadder(options: RunLadderOptions): Promise<RunLadderRes
       status = outcome.stoppedBy === 'budget' ? 'budget' : 'interrupted';
       break;
     }
+    const rows = store.getPredictions(runId, spec.id);
+    const usedIds = new Set((stop ? order.slice(0, stop.used) : task.test).map((e) => e.id));
     const summary = summarizeRung(
-      task,
+      stop ? { ...task, test: task.test.filter((e) => usedIds.has(e.id)) } : task,
       options.metrics,
       { rungId: spec.id, kind: spec.kind, level: factory.level, modelRef: model.ref, hosting: model.hosting, fixedCosts: predictor.fixedCosts ?? [], batch: Boolean(batchModel) },
-      store.getPredictions(runId, spec.id),
+      rows.filter((r) => usedIds.has(r.exampleId)),
     );
     Object.assign(summary, trainingFacts(predictor.state));
+    const below = summaries.at(-1);
+    summary.decision = rungDecision({
+      mode, fallback, metric: primary.name, threshold, summary, stop,
+      total: task.test.length,
+      meanCostUsd: meanCost(rows.filter((r) => usedIds.has(r.exampleId)).map((r) => r.costUsd)),
+      pairedBelow: below && perExample ? pairedWith(below.rungId, pairedSequence(order, scoresOf(below.rungId), scoresOf(spec.id), settings.alpha)) : undefined,
+    });
     store.upsertRung({ ...base, modelRef: model.ref, state: predictor.state, fixedCosts: predictor.fixedCosts ?? [], status: 'done', summary });
     summaries.push(summary);
     options.onRungDone?.(summary);
@@ -164,7 +240,70 @@ export async function runLadder(options: RunLadderOptions): Promise<RunLadderRes
   const rowsByRung = new Map(summaries.map((s) => [s.rungId, store.getPredictions(runId!, s.rungId)]));
   const comparisons = compareRungs(task, primary, rowsByRung);
   store.setRunStatus(runId, status, status === 'done' ? now().toISOString() : undefined);
-  return { runId, status, summaries, comparisons };
+  return { runId, status, summaries, comparisons, skipped };
+}
+
+/** Per-example primary scores of stored rows; a failed row scores 0, as in the summary. */
+function scoreMap(task: Task, metric: Metric | undefined, rows: { exampleId: string; error?: unknown; prediction: { answer: unknown; output: string } }[]): Map<string, number> {
+  const scores = new Map<string, number>();
+  if (!metric?.score) return scores;
+  const byId = new Map(task.test.map((e) => [e.id, e]));
+  for (const row of rows) {
+    const example = byId.get(row.exampleId);
+    if (!example) continue;
+    scores.set(row.exampleId, row.error ? 0 : metric.score({ example, answer: row.prediction.answer as never, output: row.prediction.output, failed: false }));
+  }
+  return scores;
+}
+
+function meanCost(costs: (number | undefined)[]): number | undefined {
+  const known = costs.filter((c): c is number => c !== undefined);
+  return known.length ? known.reduce((a, b) => a + b, 0) / known.length : undefined;
+}
+
+function pairedWith(rungId: string, paired: ReturnType<typeof pairedSequence>): RungDecision['pairedBelow'] {
+  return paired ? { rungId, ...paired } : undefined;
+}
+
+/**
+ * The rung's decision: on the anytime-valid sequence when it settled before the split ran out; otherwise on
+ * the bootstrap CI of every row — the sequence without replacement has shrunk to the split's own mean by then,
+ * which says nothing about the traffic the split stands for, so the usual CI decides and may say undecided.
+ */
+function rungDecision(input: {
+  mode: 'sequential' | 'fixed';
+  fallback?: string;
+  metric: string;
+  threshold?: number;
+  summary: RungSummary;
+  stop?: { used: number; sequence: { low: number; high: number }; margin: number; decision: string };
+  total: number;
+  meanCostUsd?: number;
+  pairedBelow?: RungDecision['pairedBelow'];
+}): RungDecision {
+  const { summary, stop, threshold, total } = input;
+  const estimate = summary.metrics[input.metric];
+  const used = stop ? stop.used : total;
+  const bySequence = stop !== undefined && used < total && (stop.decision === 'meets' || stop.decision === 'misses');
+  const interval = bySequence ? stop.sequence : { low: estimate.low, high: estimate.high };
+  const decision = bySequence ? (stop.decision as QualityDecision) : decideAgainst(interval, threshold);
+  const saved = total - used;
+  return {
+    mode: input.mode,
+    ...(input.fallback ? { fallback: input.fallback } : {}),
+    metric: input.metric,
+    ...(threshold !== undefined ? { threshold } : {}),
+    decision,
+    decidedBy: bySequence ? 'confidence-sequence' : 'bootstrap',
+    interval,
+    ...(stop ? { sequence: stop.sequence, margin: stop.margin } : {}),
+    examplesUsed: used,
+    examplesTotal: total,
+    savedExamples: saved,
+    ...(input.meanCostUsd !== undefined ? { savedUsd: saved * input.meanCostUsd } : {}),
+    ...(decision === 'undecided' && threshold !== undefined ? { moreExamplesToSettle: moreExamplesToSettle(estimate.value, interval, threshold, used) } : {}),
+    ...(input.pairedBelow ? { pairedBelow: input.pairedBelow } : {}),
+  };
 }
 
 /**

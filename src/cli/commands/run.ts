@@ -7,7 +7,7 @@ import { rungRegistry } from '../../rungs/registry.js';
 import { loadTask } from '../../task/load-task.js';
 import { analyzeRun, formatRecommendation } from '../analyze.js';
 import { estimateRun, formatEstimate } from '../estimate.js';
-import { formatComparisons, formatOtherMetrics, formatSummaries } from '../format-results.js';
+import { formatComparisons, formatDecisions, formatOtherMetrics, formatSummaries } from '../format-results.js';
 import { consoleLogger, openProject, runContext } from '../project.js';
 import { terminalProgress } from '../progress.js';
 import { ExitCode } from '../exit-codes.js';
@@ -23,8 +23,9 @@ export function registerRun(program: Command): void {
     .option('--gate', 'exit 1 when the recommended rung misses a target (for CI)')
     .option('--batch', 'run OpenAI/Anthropic rungs through their batch APIs (half price; resumable by batch id)')
     .option('--max-usd <usd>', 'budget ceiling for this run (overrides budget.max_usd)', Number)
+    .option('--fixed', 'evaluate every rung on every test row (default: each rung until its quality is decided against min_quality)')
     .option('-v, --verbose', 'more logging')
-    .action(async (specPath: string, options: { resume?: string; estimate?: boolean; gate?: boolean; batch?: boolean; maxUsd?: number; verbose?: boolean }) => {
+    .action(async (specPath: string, options: { resume?: string; estimate?: boolean; gate?: boolean; batch?: boolean; maxUsd?: number; fixed?: boolean; verbose?: boolean }) => {
       const task = await loadTask(specPath);
       const log = consoleLogger(Boolean(options.verbose));
       const project = openProject(process.env);
@@ -53,10 +54,15 @@ export function registerRun(program: Command): void {
           batchFor: options.batch ? batchFactory(project.store, process.env) : undefined,
           resumeRunId: options.resume,
           maxUsd: options.maxUsd,
+          mode: options.fixed ? 'fixed' : 'sequential',
+          // The non-quality targets of one measured rung (latency, cost, hosting), so the ladder can stop once its pick is settled.
+          meetsOtherTargets: (summary) => analyzeRun(task, [summary], []).recommendation.verdicts[0]?.checks.every((c) => c.target === 'quality' || c.pass),
         });
         project.store.setRunOptions(result.runId, { comparisons: result.comparisons as never });
         console.log(`\nrun ${result.runId} · ${task.name} · ${task.test.length} test examples · status ${result.status}\n`);
         console.log(formatSummaries(result.summaries, task.primaryMetric));
+        const decisions = formatDecisions(result.summaries, result.skipped);
+        if (decisions) console.log(`\n${decisions}`);
         const others = formatOtherMetrics(result.summaries, task.primaryMetric);
         if (others) console.log(`\n${others}`);
         if (result.comparisons.length) console.log(`\n${formatComparisons(result.comparisons)}`);
