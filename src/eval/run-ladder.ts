@@ -171,7 +171,7 @@ export async function runLadder(options: RunLadderOptions): Promise<RunLadderRes
       : threshold === undefined ? 'no min_quality target to decide against: every row evaluated'
       : undefined;
     const sequential = mode === 'sequential' && !fallback;
-    if (fallback) ctx.log.warn(`${spec.id}: ${fallback}`);
+    if (fallback) (threshold === undefined ? ctx.log.info : ctx.log.warn).call(ctx.log, `${spec.id}: ${fallback}`);
     const runOn = (examples: Example[], progress = ctx.progress) => runRung({
       runId: runId!,
       rungId: spec.id,

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { LadderError } from '../../core/errors.js';
 import type { PairedComparison } from '../../core/results.js';
-import { formatComparisons, formatOtherMetrics, formatSummaries, formatTable } from '../format-results.js';
+import { formatComparisons, formatDecisions, formatOtherMetrics, formatSummaries, formatTable } from '../format-results.js';
 import { openProject, type OpenedProject } from '../project.js';
 
 /** `ladder runs` and `ladder show <run>`: read the store, change nothing. */
@@ -43,6 +43,8 @@ export function registerInspect(program: Command): void {
           console.log(`\n${formatSummaries(summaries, primary)}`);
           const others = formatOtherMetrics(summaries, primary);
           if (others) console.log(`\n${others}`);
+          const decisions = formatDecisions(summaries, (run.options.skipped as unknown as { rungId: string; reason: string }[] | undefined) ?? []);
+          if (decisions) console.log(`\n${decisions}`);
         }
         const comparisons = run.options.comparisons as unknown as PairedComparison[] | undefined;
         if (comparisons?.length) console.log(`\n${formatComparisons(comparisons)}`);

@@ -58,7 +58,7 @@ export function registerRun(program: Command): void {
           // The non-quality targets of one measured rung (latency, cost, hosting), so the ladder can stop once its pick is settled.
           meetsOtherTargets: (summary) => analyzeRun(task, [summary], []).recommendation.verdicts[0]?.checks.every((c) => c.target === 'quality' || c.pass),
         });
-        project.store.setRunOptions(result.runId, { comparisons: result.comparisons as never });
+        project.store.setRunOptions(result.runId, { comparisons: result.comparisons as never, skipped: result.skipped });
         console.log(`\nrun ${result.runId} · ${task.name} · ${task.test.length} test examples · status ${result.status}\n`);
         console.log(formatSummaries(result.summaries, task.primaryMetric));
         const decisions = formatDecisions(result.summaries, result.skipped);
