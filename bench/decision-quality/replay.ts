@@ -53,9 +53,13 @@ interface Stored {
 
 async function loadStored(name: string, store: RunStore): Promise<Stored | undefined> {
   const task = await loadTask(join(here, 'tasks', `${name}.yaml`));
-  const run = store.db.prepare(`SELECT id FROM runs WHERE name = ? AND status = 'done' ORDER BY created_at DESC LIMIT 1`).get(task.name) as { id: string } | undefined;
+  // The newest run of the task with at least one finished rung; only finished rungs (every row) take part.
+  const run = store.db
+    .prepare(`SELECT r.id FROM runs r WHERE r.name = ? AND EXISTS (SELECT 1 FROM rungs g WHERE g.run_id = r.id AND g.status = 'done') ORDER BY r.created_at DESC LIMIT 1`)
+    .get(task.name) as { id: string } | undefined;
   if (!run) return undefined;
-  const rungs = store.getRungs(run.id).filter((r) => r.status === 'done' && r.summary);
+  const rungs = store.getRungs(run.id).filter((r) => r.status === 'done' && r.summary && r.summary.examples === task.test.length);
+  if (rungs.length < 2) return undefined;
   const rows = new Map(rungs.map((r) => [r.rungId, new Map(store.getPredictions(run.id, r.rungId).map((p) => [p.exampleId, p]))]));
   const states = new Map(rungs.map((r) => [r.rungId, { state: r.state, fixedCosts: r.fixedCosts, modelRef: r.modelRef, level: r.level }]));
   return { task: { ...task, rungs: task.rungs.filter((s) => rows.has(s.id)) }, runId: run.id, summaries: rungs.map((r) => r.summary!), rows, states };
