@@ -4,6 +4,7 @@ import type { Logger, ProgressSink, RunContext } from '../core/context.js';
 import type { Task } from '../core/task.js';
 import { createModelResolver } from '../models/registry.js';
 import { openDatabase, type Db } from '../store/database.js';
+import type { ResponseCacheOverlay } from '../store/response-cache.js';
 import { RunStore } from '../store/run-store.js';
 
 /** Where Ladder keeps things: the project's state (.ladder) and the shared model cache. */
@@ -37,9 +38,9 @@ export function openProject(env: NodeJS.ProcessEnv): OpenedProject {
 }
 
 /** The run context for a task: models resolved lazily and cached in the store. */
-export function runContext(task: Task, project: OpenedProject, io: { log: Logger; progress: ProgressSink; signal: AbortSignal; env: NodeJS.ProcessEnv }): Omit<RunContext, 'runId' | 'artifactsDir'> {
+export function runContext(task: Task, project: OpenedProject, io: { log: Logger; progress: ProgressSink; signal: AbortSignal; env: NodeJS.ProcessEnv; cacheOverlay?: ResponseCacheOverlay }): Omit<RunContext, 'runId' | 'artifactsDir'> {
   return {
-    models: createModelResolver({ models: task.models, modelsDir: project.paths.modelsDir, env: io.env, log: io.log, db: project.db, execution: task.execution }),
+    models: createModelResolver({ models: task.models, modelsDir: project.paths.modelsDir, env: io.env, log: io.log, db: project.db, cacheOverlay: io.cacheOverlay, execution: task.execution }),
     log: io.log,
     progress: io.progress,
     stateDir: project.paths.stateDir,
