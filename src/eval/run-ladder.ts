@@ -172,12 +172,15 @@ export async function runLadder(options: RunLadderOptions): Promise<RunLadderRes
       : undefined;
     const sequential = mode === 'sequential' && !fallback;
     if (fallback) (threshold === undefined ? ctx.log.info : ctx.log.warn).call(ctx.log, `${spec.id}: ${fallback}`);
-    const runOn = (examples: Example[], progress = ctx.progress) => runRung({
+    const startedWith = done.size;
+    const runOn = (examples: Example[], progress = ctx.progress, stored = store.completedExampleIds(runId!, spec.id)) => runRung({
       runId: runId!,
       rungId: spec.id,
       predictor,
       examples,
-      done: store.completedExampleIds(runId!, spec.id),
+      done: stored,
+      // Only the rung's first answers may reveal a prompt that never fits; later batches record one failed row.
+      contextStop: stored.size === startedWith,
       // A batch needs every call in flight at once; the provider, not a timeout, decides when it ends.
       concurrency: batchModel ? Math.max(1, todo) : task.execution.concurrency,
       timeoutMs: batchModel ? 7 * 24 * 3600_000 : task.execution.timeoutMs,

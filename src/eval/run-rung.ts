@@ -30,6 +30,11 @@ export interface RunRungOptions {
   /** Running score for the progress line: 1 for a correct row, 0 otherwise. */
   scoreRow?(example: Example, prediction: Prediction): number;
   now?: () => Date;
+  /**
+   * Whether a context overflow on this call's first example may stop the rung as `context` (default true).
+   * A later batch of a sequential run passes false: the rung already answered, so one long input is one failed row.
+   */
+  contextStop?: boolean;
 }
 
 export interface RunRungOutcome {
@@ -94,7 +99,7 @@ export async function runRung(options: RunRungOptions): Promise<RunRungOutcome> 
           outcome.stoppedBy = 'abort';
           return;
         }
-        if (errorCode(error) === 'CONTEXT_OVERFLOW' && outcome.completed === options.done.size && !outcome.stoppedBy) {
+        if (errorCode(error) === 'CONTEXT_OVERFLOW' && options.contextStop !== false && outcome.completed === options.done.size && !outcome.stoppedBy) {
           outcome.stoppedBy = 'context';
           outcome.reason = errorMessage(error);
           return;
