@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunContext } from '../core/context.js';
-import { errorMessage, LadderError } from '../core/errors.js';
+import { errorMessage, LadderError, LadderInputError } from '../core/errors.js';
+import { defaultMaxAnswerChars } from '../core/request-bounds.js';
 import type { Metric } from '../core/metric.js';
 import type { PairedComparison, QualityDecision, RungDecision, RungSummary } from '../core/results.js';
 import type { RungFactory } from '../core/rung.js';
@@ -12,7 +13,7 @@ import { seededShuffle } from '../task/data-files.js';
 import type { BatchCollectingModel } from './batch-model.js';
 import type { Usage } from '../core/types.js';
 import type { RunStatus, RunStore } from '../store/run-store.js';
-import { BudgetCeiling } from './budget.js';
+import { BudgetLedger, budgetedResolver, unpricedModels, worstCaseCost } from './budget.js';
 import { runRung } from './run-rung.js';
 import { decideAgainst, moreExamplesToSettle, settledPick } from './sequential/decide.js';
 import { evaluateUntilDecided, pairedSequence } from './sequential/evaluate-until-decided.js';
@@ -78,6 +79,8 @@ export function newRunId(now: Date): string {
 export async function runLadder(options: RunLadderOptions): Promise<RunLadderResult> {
   const { task, store } = options;
   const now = options.context.now;
+  const maxUsd = options.maxUsd ?? task.budget.maxUsd;
+  checkBudget(task, maxUsd, options.price);
   let runId = options.resumeRunId;
   if (runId) {
     const run = store.getRun(runId);
@@ -102,12 +105,12 @@ export async function runLadder(options: RunLadderOptions): Promise<RunLadderRes
   }
   const artifactsDir = join(options.context.stateDir, 'runs', runId);
   await mkdir(artifactsDir, { recursive: true });
-  const ctx: RunContext = { ...options.context, runId, artifactsDir };
+  // Resume counts what was spent before (rows, judges, teachers); every model call goes through the ledger.
+  const ledger = new BudgetLedger(maxUsd, Math.max(store.runSpentUsd(runId), store.spentUsd(runId)), (usd) => store.addRunSpend(runId!, usd), options.context.log);
+  const ctx: RunContext = { ...options.context, models: budgetedResolver(options.context.models, ledger, (spec, usage) => options.price(spec, usage)), runId, artifactsDir };
   const primary = options.metrics.find((m) => m.name === task.primaryMetric)!;
   const existing = new Map(store.getRungs(runId).map((r) => [r.rungId, r]));
   const summaries: RungSummary[] = [];
-  const maxUsd = options.maxUsd ?? task.budget.maxUsd;
-  let spent = store.spentUsd(runId);
   let status: RunStatus = 'done';
   const mode = options.mode ?? 'sequential';
   const settings = { batchSize: options.sequential?.batchSize ?? 10, seed: options.sequential?.seed ?? 1, alpha: options.sequential?.alpha ?? 0.05 };
@@ -163,7 +166,13 @@ export async function runLadder(options: RunLadderOptions): Promise<RunLadderRes
     const done = store.completedExampleIds(runId, spec.id);
     const todo = task.test.filter((e) => !done.has(e.id)).length;
     batchModel?.expect(todo);
-    const budget = new BudgetCeiling(maxUsd, spent, batchModel ? todo : task.execution.concurrency, (usage) => options.price(modelSpec, usage, { batch: Boolean(batchModel) }));
+    const batchPrice = (usage: Usage) => options.price(modelSpec, usage, { batch: true });
+    batchModel?.useBudget({
+      reserve(requests) {
+        const hold = ledger.reserveNow(requests.reduce((usd, r) => usd + (worstCaseCost(batchPrice, r) ?? 0), 0));
+        return { settle: (results) => ledger.settle(hold, results.reduce((usd, r) => usd + (batchPrice(r.usage) ?? 0), 0)) };
+      },
+    });
     const fallback =
       mode === 'fixed' ? undefined
       : !perExample ? `${primary.name} is computed over the whole set (not per example), so no sequence can follow it: every row evaluated`
@@ -172,21 +181,19 @@ export async function runLadder(options: RunLadderOptions): Promise<RunLadderRes
       : undefined;
     const sequential = mode === 'sequential' && !fallback;
     if (fallback) (threshold === undefined ? ctx.log.info : ctx.log.warn).call(ctx.log, `${spec.id}: ${fallback}`);
-    const startedWith = done.size;
-    const runOn = (examples: Example[], progress = ctx.progress, stored = store.completedExampleIds(runId!, spec.id)) => runRung({
+    const runOn = (examples: Example[], progress = ctx.progress) => runRung({
       runId: runId!,
       rungId: spec.id,
       predictor,
       examples,
-      done: stored,
-      // Only the rung's first answers may reveal a prompt that never fits; later batches record one failed row.
-      contextStop: stored.size === startedWith,
+      done: store.completedExampleIds(runId!, spec.id),
       // A batch needs every call in flight at once; the provider, not a timeout, decides when it ends.
       concurrency: batchModel ? Math.max(1, todo) : task.execution.concurrency,
-      timeoutMs: batchModel ? 7 * 24 * 3600_000 : task.execution.timeoutMs,
+      deadlineMs: batchModel ? 7 * 24 * 3600_000 : exampleDeadlineMs(task.execution),
+      maxAnswerChars: task.execution.maxAnswerChars ?? defaultMaxAnswerChars(task.execution.maxTokens),
       signal: ctx.signal,
       save: (row) => store.insertPrediction(row),
-      budget,
+      priceRow: (usage) => options.price(modelSpec, usage, { batch: Boolean(batchModel) }),
       progress,
       scoreRow: primary.score ? (example, prediction) => primary.score!({ example, answer: prediction.answer, output: prediction.output, failed: false }) : undefined,
       now,
@@ -208,7 +215,6 @@ export async function runLadder(options: RunLadderOptions): Promise<RunLadderRes
     } else {
       outcome = await runOn(task.test);
     }
-    spent = budget.spent;
     await predictor.dispose?.();
     if (outcome.stoppedBy === 'context') {
       ctx.log.warn(`${spec.id} stopped before its first answer: ${outcome.reason}`);
@@ -216,6 +222,7 @@ export async function runLadder(options: RunLadderOptions): Promise<RunLadderRes
       continue;
     }
     if (outcome.stoppedBy) {
+      if (outcome.stoppedBy === 'budget') ctx.log.warn(`${spec.id}: stopped at the budget ceiling: ${outcome.reason}`);
       status = outcome.stoppedBy === 'budget' ? 'budget' : 'interrupted';
       break;
     }
@@ -307,6 +314,35 @@ function rungDecision(input: {
     ...(decision === 'undecided' && threshold !== undefined ? { moreExamplesToSettle: moreExamplesToSettle(estimate.value, interval, threshold, used) } : {}),
     ...(input.pairedBelow ? { pairedBelow: input.pairedBelow } : {}),
   };
+}
+
+/**
+ * One example's overall deadline: the spec's `deadline_ms`, else room for every attempt and its backoff
+ * (attempts × per-attempt timeout + a minute of Retry-After waits), the way provider SDKs bound a call.
+ */
+export function exampleDeadlineMs(execution: Task['execution']): number {
+  return execution.deadlineMs ?? execution.timeoutMs * (execution.retries + 1) + 60_000;
+}
+
+/**
+ * A ceiling must be a positive finite number, and every paid model the rungs may call needs a price under
+ * it (or it could not be kept): otherwise refuse before anything runs or is written.
+ */
+function checkBudget(task: Task, maxUsd: number | undefined, price: RunLadderOptions['price']): void {
+  if (maxUsd === undefined) return;
+  if (!(Number.isFinite(maxUsd) && maxUsd > 0)) {
+    throw new LadderInputError([{ file: task.specFile, field: 'budget.max_usd', message: `the budget ceiling must be a positive number of USD, got ${maxUsd}` }]);
+  }
+  const unpriced = unpricedModels(task.models, task.rungs, (spec, usage) => price(spec, usage));
+  if (unpriced.length) {
+    throw new LadderInputError(
+      unpriced.map(({ index, spec }) => ({
+        file: task.specFile,
+        field: `models[${index}].price`,
+        message: `model "${spec.name}" (${spec.ref}) has no known price, so the $${maxUsd} ceiling could not be kept: set models[${index}].price (input_per_mtok, output_per_mtok)`,
+      })),
+    );
+  }
 }
 
 /**

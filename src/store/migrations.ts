@@ -77,4 +77,11 @@ export const migrations: string[] = [
     PRIMARY KEY (run_id, rung_id)
   );
   `,
+  // The budget ledger's settled spend per run (every paid call, incl. judges and teachers), so resume counts it.
+  `
+  CREATE TABLE run_spend (
+    run_id TEXT PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+    usd REAL NOT NULL DEFAULT 0
+  );
+  `,
 ];

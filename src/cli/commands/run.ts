@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { gate } from '../../advisor/gate.js';
 import { metricsFor } from '../../eval/metrics/registry.js';
 import { runLadder } from '../../eval/run-ladder.js';
@@ -22,7 +22,7 @@ export function registerRun(program: Command): void {
     .option('--estimate', 'print the expected calls, tokens and cost per rung, and run nothing')
     .option('--gate', 'exit 1 when the recommended rung misses a target (for CI)')
     .option('--batch', 'run OpenAI/Anthropic rungs through their batch APIs (half price; resumable by batch id)')
-    .option('--max-usd <usd>', 'budget ceiling for this run (overrides budget.max_usd)', Number)
+    .option('--max-usd <usd>', 'hard budget ceiling in USD for this run, a positive number (overrides budget.max_usd)', parseMaxUsd)
     .option('--fixed', 'evaluate every rung on every test row (default: each rung until its quality is decided against min_quality)')
     .option('-v, --verbose', 'more logging')
     .action(async (specPath: string, options: { resume?: string; estimate?: boolean; gate?: boolean; batch?: boolean; maxUsd?: number; fixed?: boolean; verbose?: boolean }) => {
@@ -92,4 +92,11 @@ export function registerRun(program: Command): void {
         project.close();
       }
     });
+}
+
+/** `--max-usd`: a positive finite number of USD, or exit 2 (NaN or a negative value would switch the ceiling off). */
+export function parseMaxUsd(value: string): number {
+  const usd = /^\s*(\d+(\.\d*)?|\.\d+)(e[-+]?\d+)?\s*$/i.test(value) ? Number(value) : Number.NaN;
+  if (!(Number.isFinite(usd) && usd > 0)) throw new InvalidArgumentError(`the budget ceiling must be a positive number of USD (such as 0.5), got "${value}"`);
+  return usd;
 }
