@@ -4,6 +4,7 @@ import { formatIssue, LadderError, LadderInputError } from '../core/errors.js';
 import { ladderJsonSchema } from '../task/spec-schema.js';
 import { registerInit } from './commands/init.js';
 import { registerInspect } from './commands/inspect.js';
+import { registerLabelSample } from './commands/label-sample.js';
 import { registerModels } from './commands/models.js';
 import { registerReport } from './commands/report.js';
 import { registerRun } from './commands/run.js';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerRun(program);
   registerInspect(program);
   registerReport(program);
+  registerLabelSample(program);
   registerModels(program);
   registerTools(program);
   registerUi(program);

@@ -30,6 +30,8 @@ export interface RungSummary {
   batch: boolean;
   /** Failure categories (format errors, wrong labels...) with counts, for the advisor's explanations. */
   failures: Record<string, number>;
+  /** Failure category → the id of the first test example that shows it (the advisor quotes one). */
+  failureExamples?: Record<string, string>;
   /**
    * Trained rungs: the same general-capability probe on the base and on the trained student, in [0, 1]
    * (higher is better); the advisor's fine-tuning gate refuses a student that lost too much.
@@ -37,8 +39,72 @@ export interface RungSummary {
   capability?: { base: number; student: number; probe?: string };
   /** Trained rungs: the good examples it learned from. */
   trainingExamples?: number;
+  /**
+   * Trained rungs: whose general behaviour the training changes, which decides whether a general-capability check
+   * applies. `none`: a classifier head (no general behaviour at all); `task-adapter`: a LoRA adapter served beside
+   * an untouched base, only for this task; `model`: weights other users rely on change. Absent = `model`.
+   */
+  capabilityScope?: 'none' | 'task-adapter' | 'model';
+  /**
+   * Latency as served: one request at a time, warm, response cache bypassed, on `requests` test inputs after the
+   * evaluation (src/eval/latency-probe.ts). Latency targets are judged on it; `latencyMs` is the evaluation's.
+   */
+  servedLatencyMs?: { p50: number; p95: number; mean: number; requests: number; failed: number; costUsd: number };
+  /**
+   * Answers per second the rung sustained while it was evaluated (fresh calls only, at `concurrency`), or, when
+   * nothing fresh was timed (a fully cached re-run), `concurrency` × 1000 / mean latency (`source: 'latency'`).
+   */
+  throughput?: { answersPerSecond: number; concurrency: number; source: 'measured' | 'latency' };
+  /** Model-graded rungs: the judge's calibration and sanity (its cost is pilot cost, not serving cost). */
+  judge?: JudgeSummary;
   /** How far the rung was evaluated and what that settled about `min_quality` (absent in older runs). */
   decision?: RungDecision;
+}
+
+/** What the judge said about one rung, and how far it can be trusted. */
+export interface JudgeSummary {
+  modelRef: string;
+  promptHash: string;
+  scale: 'pass_fail' | 'score_1_5';
+  /** True when trusted labels corrected the judge (PPI++); the primary `judge` metric is then the corrected one. */
+  calibrated: boolean;
+  /** The judge's own mean (biased by however wrong the judge is). */
+  uncorrected: Estimate;
+  /** PPI++ corrected quality and its CI; λ is the power-tuning weight, n labelled, N unlabelled. */
+  corrected?: Estimate & { lambda: number; n: number; N: number };
+  /** The labels alone (what calibration must beat). */
+  labelledOnly?: Estimate;
+  agreement?: {
+    n: number;
+    /** Share of labelled answers where judge and label agree (verdicts rounded at 0.5). */
+    accuracy: number;
+    kappa: number;
+    spearman?: number;
+    /** counts[label][judge] */
+    confusion: Record<string, Record<string, number>>;
+  };
+  /** How many answers got each verdict (pass/fail, 1..5, win/tie/loss). */
+  verdicts: Record<string, number>;
+  pairwise?: { baseline: string; wins: number; ties: number; losses: number; flips: number; flipRate: number };
+  /** Judge calls that failed or gave no readable verdict (scored 0). */
+  errors: number;
+  calls: number;
+  cachedCalls: number;
+  usage: Usage;
+  /** Pilot cost of judging this rung (undefined when the judge model cannot be priced). */
+  costUsd?: number;
+  /** Labelled answers where judge and label disagree, side by side. */
+  disagreements: { exampleId: string; input: string; answer: string; expected: string; label: string; judge: string; rationale: string }[];
+}
+
+/** Paired bootstrap of rung B minus rung A on the same examples. */
+export interface PairedComparison {
+  metric: string;
+  a: string;
+  b: string;
+  difference: Estimate;
+  /** True when the interval excludes zero. */
+  significant: boolean;
 }
 
 /** Where a rung's primary metric stands against `min_quality`; `no-target` when the task sets none. */
@@ -75,14 +141,4 @@ export interface RungDecision {
   moreExamplesToSettle?: number;
   /** Anytime-valid sequence of this rung minus the rung below it on the rows both evaluated. */
   pairedBelow?: { rungId: string; examples: number; value: number; low: number; high: number };
-}
-
-/** Paired bootstrap of rung B minus rung A on the same examples. */
-export interface PairedComparison {
-  metric: string;
-  a: string;
-  b: string;
-  difference: Estimate;
-  /** True when the interval excludes zero. */
-  significant: boolean;
 }

@@ -8,6 +8,8 @@ export interface Targets {
   maxCostPer1kUsd?: number;
   /** "must run on our own hardware" */
   selfHostedOnly?: boolean;
+  /** Largest share of calls that may fail (errors, timeouts) for a rung to qualify; default 0.02. */
+  maxErrorRate?: number;
 }
 
 /** A model the task may use, as named in ladder.yaml. `ref` is resolved by the model registry. */
@@ -42,6 +44,30 @@ export interface RungSpec {
   source?: { file: string; line?: number; field: string };
 }
 
+/**
+ * Model-graded quality (`judge:` in ladder.yaml): which model grades, by what rubric, on what scale, and what
+ * `pairwise` compares against. `promptHash` identifies the judge prompt (version + templates + rubric).
+ */
+export interface JudgeSpec {
+  model: string;
+  rubric: string;
+  scale: 'pass_fail' | 'score_1_5';
+  /** `gold` (the expected answer) or the id of another rung. */
+  baseline: string;
+  maxTokens: number;
+  promptHash: string;
+}
+
+/** A trusted verdict on one rung's answer to one example (`labels:`), a score in [0, 1]. */
+export interface TrustedLabel {
+  exampleId: string;
+  rungId: string;
+  score: number;
+  /** As written in the file (pass/fail/1-5/0..1), for the confusion matrix. */
+  raw: string;
+  source?: { file: string; line: number };
+}
+
 export interface CorpusSpec {
   paths: string[];
 }
@@ -63,13 +89,17 @@ export interface Task {
   models: ModelSpec[];
   rungs: RungSpec[];
   corpus?: CorpusSpec;
+  /** Model-graded metrics (`judge`, `pairwise`) need this. */
+  judge?: JudgeSpec;
+  /** Trusted labels for a subset of (rung, example) answers: calibrate the judge. */
+  labels?: TrustedLabel[];
   budget: { maxUsd?: number };
   /**
    * `timeoutMs` bounds one attempt; `deadlineMs` one example, retries and Retry-After waits included (default:
    * every attempt's timeout + a minute). `maxAnswerChars`: a longer answer fails as ANSWER_TOO_LONG (default from
-   * maxTokens).
+   * maxTokens). `latencyProbe`: requests of the served-latency probe after each rung (0 = none; default 20).
    */
-  execution: { concurrency: number; timeoutMs: number; retries: number; maxTokens: number; deadlineMs?: number; maxAnswerChars?: number };
+  execution: { concurrency: number; timeoutMs: number; retries: number; maxTokens: number; deadlineMs?: number; maxAnswerChars?: number; latencyProbe?: number };
   /** Absolute directory of ladder.yaml; relative paths in the spec resolve against it. */
   baseDir: string;
   specFile: string;

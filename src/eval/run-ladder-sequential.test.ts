@@ -45,7 +45,8 @@ function setup(rungs: [string, number][], options: { minQuality?: number; metric
     name: 'seq', instructions: 'Route the ticket.', output: { kind: 'label', labels: LABELS }, outputKind: 'label',
     train: [], test, metrics, primaryMetric: metrics[0], targets: { minQuality: options.minQuality ?? 0.5 }, monthlyVolume: 1000,
     models: rungs.map(([name]) => ({ name, ref: `fake:${name}` })), rungs: rungs.map(([name]) => ({ id: name, kind: 'zero-shot', model: name, params: {} })),
-    budget: {}, execution: { concurrency: 2, timeoutMs: 5000, retries: 0, maxTokens: 8 }, baseDir: dir, specFile: join(dir, 'ladder.yaml'), fingerprints: {},
+    // latencyProbe 0: the calls counted here are the evaluation's only.
+    budget: {}, execution: { concurrency: 2, timeoutMs: 5000, retries: 0, maxTokens: 8, latencyProbe: 0 }, baseDir: dir, specFile: join(dir, 'ladder.yaml'), fingerprints: {},
   } as Task;
   const store = new RunStore(openDatabase(join(dir, 'ladder.db')));
   const context = fixedModelsContext(models, { dir, signal: options.signal });

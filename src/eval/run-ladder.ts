@@ -14,6 +14,8 @@ import type { BatchCollectingModel } from './batch-model.js';
 import type { Usage } from '../core/types.js';
 import type { RunStatus, RunStore } from '../store/run-store.js';
 import { BudgetLedger, budgetedResolver, unpricedModels, worstCaseCost } from './budget.js';
+import { cacheBypass, DEFAULT_PROBE_REQUESTS, measuredThroughput, probeLatency } from './latency-probe.js';
+import type { JudgePhase } from './judge-phase.js';
 import { runRung } from './run-rung.js';
 import { decideAgainst, moreExamplesToSettle, settledPick } from './sequential/decide.js';
 import { evaluateUntilDecided, pairedSequence } from './sequential/evaluate-until-decided.js';
@@ -47,6 +49,8 @@ export interface RunLadderOptions {
    * whose sole target is min_quality.
    */
   meetsOtherTargets?(summary: RungSummary): boolean | undefined;
+  /** Model-graded metrics: grades each finished rung's answers (through the same ledger) before it is summarized. */
+  judge?: JudgePhase;
 }
 
 export interface SequentialSettings {
@@ -107,17 +111,20 @@ export async function runLadder(options: RunLadderOptions): Promise<RunLadderRes
   await mkdir(artifactsDir, { recursive: true });
   // Resume counts what was spent before (rows, judges, teachers); every model call goes through the ledger.
   const ledger = new BudgetLedger(maxUsd, Math.max(store.runSpentUsd(runId), store.spentUsd(runId)), (usd) => store.addRunSpend(runId!, usd), options.context.log);
-  const ctx: RunContext = { ...options.context, models: budgetedResolver(options.context.models, ledger, (spec, usage) => options.price(spec, usage)), runId, artifactsDir };
+  // Under the ledger, so the served-latency probe's uncached calls are reserved and counted like any other.
+  const bypass = cacheBypass();
+  const ctx: RunContext = { ...options.context, models: budgetedResolver(bypass.wrap(options.context.models), ledger, (spec, usage) => options.price(spec, usage)), runId, artifactsDir };
   const primary = options.metrics.find((m) => m.name === task.primaryMetric)!;
   const existing = new Map(store.getRungs(runId).map((r) => [r.rungId, r]));
   const summaries: RungSummary[] = [];
+  const rowsOf = (rungId: string) => (options.judge ? options.judge.attach(runId!, rungId, store.getPredictions(runId!, rungId)) : store.getPredictions(runId!, rungId));
   let status: RunStatus = 'done';
   const mode = options.mode ?? 'sequential';
   const settings = { batchSize: options.sequential?.batchSize ?? 10, seed: options.sequential?.seed ?? 1, alpha: options.sequential?.alpha ?? 0.05 };
   // Every rung walks the same shuffled order, so their evaluated rows are prefixes of it and pair up.
   const order = seededShuffle(task.test, settings.seed);
   const threshold = task.targets.minQuality;
-  const perExample = primary.score ? primary : undefined;
+  const perExample = primary.score && !primary.modelGraded ? primary : undefined;
   const scoresOf = (rungId: string): Map<string, number> => scoreMap(task, perExample, store.getPredictions(runId!, rungId));
   const skipped: RunLadderResult['skipped'] = [];
   const onlyQualityTarget = task.targets.p95LatencyMs === undefined && task.targets.maxCostPer1kUsd === undefined && !task.targets.selfHostedOnly;
@@ -175,12 +182,14 @@ export async function runLadder(options: RunLadderOptions): Promise<RunLadderRes
     });
     const fallback =
       mode === 'fixed' ? undefined
+      : primary.modelGraded ? `${primary.name} is graded by a judge after the rung's rows, not as they arrive: every row evaluated`
       : !perExample ? `${primary.name} is computed over the whole set (not per example), so no sequence can follow it: every row evaluated`
       : batchModel ? 'a provider batch sends every row at once: every row evaluated'
       : threshold === undefined ? 'no min_quality target to decide against: every row evaluated'
       : undefined;
     const sequential = mode === 'sequential' && !fallback;
     if (fallback) (threshold === undefined ? ctx.log.info : ctx.log.warn).call(ctx.log, `${spec.id}: ${fallback}`);
+    const evalStarted = now().getTime();
     const runOn = (examples: Example[], progress = ctx.progress) => runRung({
       runId: runId!,
       rungId: spec.id,
@@ -195,7 +204,7 @@ export async function runLadder(options: RunLadderOptions): Promise<RunLadderRes
       save: (row) => store.insertPrediction(row),
       priceRow: (usage) => options.price(modelSpec, usage, { batch: Boolean(batchModel) }),
       progress,
-      scoreRow: primary.score ? (example, prediction) => primary.score!({ example, answer: prediction.answer, output: prediction.output, failed: false }) : undefined,
+      scoreRow: primary.score && !primary.modelGraded ? (example, prediction) => primary.score!({ example, answer: prediction.answer, output: prediction.output, failed: false }) : undefined,
       now,
     });
     let outcome;
@@ -215,6 +224,13 @@ export async function runLadder(options: RunLadderOptions): Promise<RunLadderRes
     } else {
       outcome = await runOn(task.test);
     }
+    const evalSeconds = (now().getTime() - evalStarted) / 1000;
+    // Latency as served (one at a time, warm, uncached), before the predictor is released; batch rungs have none.
+    const probing = !batchModel && !outcome.stoppedBy && !ctx.signal.aborted && (task.execution.latencyProbe ?? DEFAULT_PROBE_REQUESTS) > 0;
+    if (probing) ctx.log.info(`${spec.id}: served-latency probe, ${task.execution.latencyProbe ?? DEFAULT_PROBE_REQUESTS} requests one at a time`);
+    const served = probing
+      ? await probeLatency({ predictor, examples: task.test, requests: task.execution.latencyProbe, timeoutMs: exampleDeadlineMs(task.execution), signal: ctx.signal, uncached: bypass.uncached, spentUsd: () => ledger.spent })
+      : undefined;
     await predictor.dispose?.();
     if (outcome.stoppedBy === 'context') {
       ctx.log.warn(`${spec.id} stopped before its first answer: ${outcome.reason}`);
@@ -226,7 +242,14 @@ export async function runLadder(options: RunLadderOptions): Promise<RunLadderRes
       status = outcome.stoppedBy === 'budget' ? 'budget' : 'interrupted';
       break;
     }
-    const rows = store.getPredictions(runId, spec.id);
+    if (options.judge) {
+      const judged = await options.judge.judgeRung({ ctx, task, rungId: spec.id, rows: store.getPredictions(runId, spec.id), price: options.price });
+      if (judged.stoppedBy) {
+        status = judged.stoppedBy === 'budget' ? 'budget' : 'interrupted';
+        break;
+      }
+    }
+    const rows = rowsOf(spec.id);
     const usedIds = new Set((stop ? order.slice(0, stop.used) : task.test).map((e) => e.id));
     const summary = summarizeRung(
       stop ? { ...task, test: task.test.filter((e) => usedIds.has(e.id)) } : task,
@@ -234,7 +257,11 @@ export async function runLadder(options: RunLadderOptions): Promise<RunLadderRes
       { rungId: spec.id, kind: spec.kind, level: factory.level, modelRef: model.ref, hosting: model.hosting, fixedCosts: predictor.fixedCosts ?? [], batch: Boolean(batchModel) },
       rows.filter((r) => usedIds.has(r.exampleId)),
     );
+    options.judge?.annotate(task, runId, summary, rows);
     Object.assign(summary, trainingFacts(predictor.state));
+    const throughput = batchModel ? undefined : measuredThroughput(outcome.completed - done.size - outcome.cached - outcome.failed, evalSeconds, task.execution.concurrency);
+    if (throughput) summary.throughput = throughput;
+    if (served) summary.servedLatencyMs = served;
     const below = summaries.at(-1);
     summary.decision = rungDecision({
       mode, fallback, metric: primary.name, threshold, summary, stop,
@@ -247,7 +274,7 @@ export async function runLadder(options: RunLadderOptions): Promise<RunLadderRes
     options.onRungDone?.(summary);
   }
 
-  const rowsByRung = new Map(summaries.map((s) => [s.rungId, store.getPredictions(runId!, s.rungId)]));
+  const rowsByRung = new Map(summaries.map((s) => [s.rungId, rowsOf(s.rungId)]));
   const comparisons = compareRungs(task, primary, rowsByRung);
   store.setRunStatus(runId, status, status === 'done' ? now().toISOString() : undefined);
   return { runId, status, summaries, comparisons, skipped };
@@ -333,7 +360,7 @@ function checkBudget(task: Task, maxUsd: number | undefined, price: RunLadderOpt
   if (!(Number.isFinite(maxUsd) && maxUsd > 0)) {
     throw new LadderInputError([{ file: task.specFile, field: 'budget.max_usd', message: `the budget ceiling must be a positive number of USD, got ${maxUsd}` }]);
   }
-  const unpriced = unpricedModels(task.models, task.rungs, (spec, usage) => price(spec, usage));
+  const unpriced = unpricedModels(task.models, task.judge ? [...task.rungs, { model: task.judge.model, params: {} }] : task.rungs, (spec, usage) => price(spec, usage));
   if (unpriced.length) {
     throw new LadderInputError(
       unpriced.map(({ index, spec }) => ({
@@ -347,13 +374,17 @@ function checkBudget(task: Task, maxUsd: number | undefined, price: RunLadderOpt
 
 /**
  * What a trained rung's state says about its training, in the summary's terms: the general check's mean answer
- * loss on base and student becomes a capability score exp(-loss) in [0, 1], and the rows it trained on.
+ * loss on base and student becomes a capability score exp(-loss) in [0, 1]; the rows it trained on; and whose
+ * general behaviour the training changes (a classifier head: none; a LoRA adapter beside its base: this task's).
  */
-function trainingFacts(state: unknown): Pick<RungSummary, 'capability' | 'trainingExamples'> {
-  const s = state as { trainRows?: number; training?: { generalCheck?: { baseLoss: number; adapterLoss: number } | null } } | null;
+function trainingFacts(state: unknown): Pick<RungSummary, 'capability' | 'trainingExamples' | 'capabilityScope'> {
+  const s = state as { kind?: string; headPath?: string; adapter?: unknown; trainRows?: number; trainExamples?: number; training?: { generalCheck?: { baseLoss: number; adapterLoss: number } | null } } | null;
   const check = s?.training?.generalCheck;
+  const rows = typeof s?.trainRows === 'number' ? s.trainRows : typeof s?.trainExamples === 'number' ? s.trainExamples : undefined;
+  const scope = s?.headPath !== undefined ? 'none' : s?.adapter ? 'task-adapter' : undefined;
   return {
-    ...(typeof s?.trainRows === 'number' ? { trainingExamples: s.trainRows } : {}),
+    ...(rows !== undefined ? { trainingExamples: rows } : {}),
+    ...(scope ? { capabilityScope: scope } : {}),
     ...(check ? { capability: { base: Math.exp(-check.baseLoss), student: Math.exp(-check.adapterLoss), probe: 'trainer/general_check.jsonl, exp(-mean answer loss)' } } : {}),
   };
 }

@@ -72,7 +72,7 @@ export async function loadDataFile(path: string, displayPath: string, columns: C
   return { examples, issues };
 }
 
-function jsonlRecords(text: string, file: string): { rows: { line: number; row: Record<string, unknown> }[]; issues: InputIssue[] } {
+export function jsonlRecords(text: string, file: string): { rows: { line: number; row: Record<string, unknown> }[]; issues: InputIssue[] } {
   const rows: { line: number; row: Record<string, unknown> }[] = [];
   const issues: InputIssue[] = [];
   text.split('\n').forEach((raw, index) => {
@@ -92,7 +92,7 @@ function jsonlRecords(text: string, file: string): { rows: { line: number; row: 
   return { rows, issues };
 }
 
-function csvRecords(text: string, file: string): { rows: { line: number; row: Record<string, unknown> }[]; issues: InputIssue[] } {
+export function csvRecords(text: string, file: string): { rows: { line: number; row: Record<string, unknown> }[]; issues: InputIssue[] } {
   try {
     const records = parseCsv(text, { columns: true, skip_empty_lines: true, info: true, bom: true, relax_column_count: false }) as {
       record: Record<string, string>;

@@ -10,6 +10,7 @@ import { loadDataFile, splitExamples } from './data-files.js';
 import { ladderSpecSchema, type LadderSpec } from './spec-schema.js';
 import { formatPath, parseLocatedYaml } from './yaml-locate.js';
 import { expandRungs } from './expand-rungs.js';
+import { loadLabels, resolveJudgeSpec } from '../judge/load-judge-spec.js';
 
 /**
  * Reads ladder.yaml and every file it names, and returns the Task — or throws one LadderInputError listing
@@ -106,6 +107,11 @@ export async function loadTask(specPath: string, options: { cwd?: string } = {})
     for (const message of factory.validate(rung.params, partialTask)) at(['rungs', index, ...paramMentioned(message, rung.params)], message);
   });
 
+  const judge = await resolveJudgeSpec(spec, { modelNames, rungs, metrics, modelGraded: (m) => Boolean(findMetric(m)?.modelGraded), readSide, at });
+  // The judge prompt's hash joins the run's provenance: a resumed run refuses a changed judge.
+  if (judge) fingerprints['judge:prompt'] = judge.promptHash;
+  const labels = judge && spec.labels ? await loadLabels(spec.labels, { baseDir, scale: judge.scale, rungs, test, fingerprints, sha256, issues }) : undefined;
+
   if (issues.length) throw new LadderInputError(issues);
   return {
     name: spec.name,
@@ -121,11 +127,14 @@ export async function loadTask(specPath: string, options: { cwd?: string } = {})
       p95LatencyMs: spec.targets.p95_latency_ms,
       maxCostPer1kUsd: spec.targets.max_cost_per_1k_usd,
       selfHostedOnly: spec.targets.self_hosted_only,
+      maxErrorRate: spec.targets.max_error_rate,
     },
     monthlyVolume: spec.volume.monthly_requests,
     models,
     rungs,
     corpus: spec.corpus,
+    judge,
+    labels,
     budget: { maxUsd: spec.budget.max_usd },
     execution: {
       concurrency: spec.execution.concurrency,
@@ -134,6 +143,7 @@ export async function loadTask(specPath: string, options: { cwd?: string } = {})
       maxTokens: spec.execution.max_tokens,
       deadlineMs: spec.execution.deadline_ms,
       maxAnswerChars: spec.execution.max_answer_chars,
+      latencyProbe: spec.execution.latency_probe,
     },
     baseDir,
     specFile: absolute,

@@ -81,6 +81,26 @@ const rungSpec = z
   })
   .catchall(z.unknown());
 
+const judgeSpec = z
+  .object({
+    model: z.string().min(1).describe('the name of the judging model in models:'),
+    rubric: z.string().min(1).optional().describe('what a good answer is, in plain words'),
+    rubric_file: z.string().optional().describe('the rubric in a text file, relative to ladder.yaml'),
+    scale: z.enum(['pass_fail', 'score_1_5']).default('pass_fail'),
+    baseline: z.string().min(1).default('gold').describe('pairwise: compare with "gold" (the expected answer) or a rung id'),
+    max_tokens: z.number().int().positive().default(96).describe('room for the verdict and a one-sentence rationale'),
+  })
+  .strict();
+
+const labelsSpec = z
+  .object({
+    path: z.string().min(1).describe('CSV or JSONL of trusted verdicts: one row per (example id, rung) answer'),
+    columns: z
+      .object({ id: z.string().default('id'), rung: z.string().default('rung'), label: z.string().default('label') })
+      .default({ id: 'id', rung: 'rung', label: 'label' }),
+  })
+  .strict();
+
 export const ladderSpecSchema = z
   .object({
     name: z.string().min(1),
@@ -94,13 +114,16 @@ export const ladderSpecSchema = z
         p95_latency_ms: z.number().positive().optional(),
         max_cost_per_1k_usd: z.number().nonnegative().optional(),
         self_hosted_only: z.boolean().optional(),
+        max_error_rate: z.number().min(0).max(1).default(0.02).describe('largest share of failed calls a recommended rung may have'),
       })
       .strict()
-      .default({}),
+      .default({ max_error_rate: 0.02 }),
     volume: z.object({ monthly_requests: z.number().nonnegative() }).strict().default({ monthly_requests: 10_000 }),
     models: z.array(modelSpec).min(1),
     rungs: z.array(rungSpec).min(1),
     corpus: z.object({ paths: z.array(z.string()).min(1) }).strict().optional(),
+    judge: judgeSpec.optional().describe('model-graded metrics (judge, pairwise): who grades, by what rubric'),
+    labels: labelsSpec.optional().describe('trusted labels for some answers: calibrate the judge (PPI++)'),
     budget: z.object({ max_usd: z.number().positive().finite().optional().describe('hard ceiling in USD: no call is sent whose worst case would pass it') }).strict().default({}),
     execution: z
       .object({
@@ -110,9 +133,10 @@ export const ladderSpecSchema = z
         max_tokens: z.number().int().positive().default(64),
         deadline_ms: z.number().int().positive().optional().describe('per example, retries and Retry-After waits included'),
         max_answer_chars: z.number().int().positive().optional().describe('a longer answer fails as ANSWER_TOO_LONG (default from max_tokens)'),
+        latency_probe: z.number().int().min(0).max(1000).default(20).describe('requests of the one-at-a-time served-latency probe after each rung; 0 = none'),
       })
       .strict()
-      .default({ concurrency: 4, timeout_ms: 120_000, retries: 2, max_tokens: 64 }),
+      .default({ concurrency: 4, timeout_ms: 120_000, retries: 2, max_tokens: 64, latency_probe: 20 }),
   })
   .strict();
 

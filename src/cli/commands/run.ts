@@ -12,6 +12,7 @@ import { consoleLogger, openProject, runContext } from '../project.js';
 import { terminalProgress } from '../progress.js';
 import { ExitCode } from '../exit-codes.js';
 import { batchFactory } from '../batch.js';
+import { createJudgePhase } from '../../judge/create-judge-phase.js';
 
 export function registerRun(program: Command): void {
   program
@@ -57,6 +58,7 @@ export function registerRun(program: Command): void {
           mode: options.fixed ? 'fixed' : 'sequential',
           // The non-quality targets of one measured rung (latency, cost, hosting), so the ladder can stop once its pick is settled.
           meetsOtherTargets: (summary) => analyzeRun(task, [summary], []).recommendation.verdicts[0]?.checks.every((c) => c.target === 'quality' || c.pass),
+          judge: task.judge ? createJudgePhase(project.db, (run, rung) => project.store.getPredictions(run, rung)) : undefined,
         });
         project.store.setRunOptions(result.runId, { comparisons: result.comparisons as never, skipped: result.skipped });
         console.log(`\nrun ${result.runId} · ${task.name} · ${task.test.length} test examples · status ${result.status}\n`);
