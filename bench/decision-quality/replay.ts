@@ -143,7 +143,8 @@ async function main(): Promise<void> {
     });
     for (const minQuality of MIN_QUALITY) {
       for (const serving of SERVING) {
-        const task: Task = { ...base, targets: { ...base.targets, minQuality, p95LatencyMs: serving.p95LatencyMs }, monthlyVolume: serving.volume };
+        // No served-latency probe in the replay: a replayed answer takes no time, so both sides use the stored latencies.
+        const task: Task = { ...base, targets: { ...base.targets, minQuality, p95LatencyMs: serving.p95LatencyMs }, monthlyVolume: serving.volume, execution: { ...base.execution, latencyProbe: 0 } };
         const fullSummaries = base.rungs.map((r) => full.get(r.id)!);
         const oracle = recommend({ summaries: fullSummaries, comparisons: [], task, costs: analyzeCosts(fullSummaries, task), options: { qualityBasis: 'point' } });
         const oraclePick = pickOf(oracle);
