@@ -145,7 +145,13 @@ async function main(): Promise<void> {
       for (const serving of SERVING) {
         // No served-latency probe in the replay: a replayed answer takes no time, so both sides use the stored latencies.
         const task: Task = { ...base, targets: { ...base.targets, minQuality, p95LatencyMs: serving.p95LatencyMs }, monthlyVolume: serving.volume, execution: { ...base.execution, latencyProbe: 0 } };
-        const fullSummaries = base.rungs.map((r) => full.get(r.id)!);
+        // The oracle's summaries come from the same code as the pilots' (runLadder --fixed over the replayed rows),
+        // so fields newer than the stored run (capability scope, throughput...) are the same on both sides.
+        const fixedStore = new RunStore(openDatabase(':memory:'));
+        const fullSummaries = (
+          await runLadder({ task, store: fixedStore, context: fixedModelsContext(replayModels(stored), { dir: join(here, '.ladder', 'replay') }), rungs: replayFactories(stored), metrics: metricsFor(task.metrics), price: () => undefined, mode: 'fixed' })
+        ).summaries;
+        fixedStore.db.close();
         const oracle = recommend({ summaries: fullSummaries, comparisons: [], task, costs: analyzeCosts(fullSummaries, task), options: { qualityBasis: 'point' } });
         const oraclePick = pickOf(oracle);
         const oracleVerdicts = new Map(oracle.verdicts.map((v) => [v.rungId, v]));
