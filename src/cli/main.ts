@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { formatIssue, LadderError, LadderInputError } from '../core/errors.js';
-import { ladderJsonSchema } from '../task/spec-schema.js';
 import { registerInit } from './commands/init.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerLabelSample } from './commands/label-sample.js';
@@ -10,18 +9,22 @@ import { registerReport } from './commands/report.js';
 import { registerRun } from './commands/run.js';
 import { registerTools } from './commands/tools.js';
 import { registerUi } from './commands/ui.js';
+import { ladderVersion } from '../datasets/ladder-version.js';
 import { ExitCode } from './exit-codes.js';
 
 export function buildProgram(): Command {
   const program = new Command('ladder')
     .description('Climb the LLM adaptation ladder on your own task: prompt, few-shot, RAG, distillation, fine-tuning — measured.')
-    .version('0.1.0')
+    .version(ladderVersion())
     .exitOverride();
   registerInit(program);
   program
     .command('schema')
     .description('print the JSON Schema of ladder.yaml (for editors)')
-    .action(() => console.log(JSON.stringify(ladderJsonSchema(), null, 2)));
+    .action(async () => {
+      const [{ ladderJsonSchema }, { rungRegistry }] = await Promise.all([import('../task/spec-schema.js'), import('../rungs/registry.js')]);
+      console.log(JSON.stringify(ladderJsonSchema(rungRegistry), null, 2));
+    });
   registerRun(program);
   registerInspect(program);
   registerReport(program);
@@ -34,7 +37,13 @@ export function buildProgram(): Command {
 
 export async function main(argv: string[]): Promise<number> {
   try {
-    await buildProgram().parseAsync(argv);
+    const program = buildProgram();
+    // Like git: a bare `ladder` shows what it can do, and exits 1 because nothing was done.
+    if (argv.length <= 2) {
+      program.outputHelp();
+      return ExitCode.usage;
+    }
+    await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok;
   } catch (error) {
     if (error instanceof CommanderError) {

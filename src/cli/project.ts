@@ -1,28 +1,10 @@
-import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
 import type { Logger, ProgressSink, RunContext } from '../core/context.js';
 import type { Task } from '../core/task.js';
 import { createModelResolver } from '../models/registry.js';
 import { openDatabase, type Db } from '../store/database.js';
 import type { ResponseCacheOverlay } from '../store/response-cache.js';
 import { RunStore } from '../store/run-store.js';
-
-/** Where Ladder keeps things: the project's state (.ladder) and the shared model cache. */
-export interface ProjectPaths {
-  stateDir: string;
-  dbPath: string;
-  modelsDir: string;
-}
-
-export function projectPaths(env: NodeJS.ProcessEnv, cwd = process.cwd()): ProjectPaths {
-  const stateDir = resolve(cwd, env.LADDER_STATE_DIR ?? '.ladder');
-  const cacheHome = env.XDG_CACHE_HOME ?? join(homedir(), '.cache');
-  return {
-    stateDir,
-    dbPath: join(stateDir, 'ladder.db'),
-    modelsDir: resolve(env.LADDER_MODELS_DIR ?? join(cacheHome, 'ladder', 'models')),
-  };
-}
+import { locateProject, requireProject, type ProjectPaths } from './project-paths.js';
 
 export interface OpenedProject {
   paths: ProjectPaths;
@@ -31,8 +13,12 @@ export interface OpenedProject {
   close(): void;
 }
 
-export function openProject(env: NodeJS.ProcessEnv): OpenedProject {
-  const paths = projectPaths(env);
+/**
+ * Opens the project's store. With a spec, the project is the one holding the spec (created beside it when new);
+ * without one, it must exist in the current folder or above (see project-paths.ts).
+ */
+export function openProject(env: NodeJS.ProcessEnv, options: { specPath?: string; cwd?: string } = {}): OpenedProject {
+  const paths = options.specPath ? locateProject(env, { specPath: options.specPath, cwd: options.cwd }) : requireProject(env, options.cwd);
   const db = openDatabase(paths.dbPath);
   return { paths, db, store: new RunStore(db), close: () => db.close() };
 }

@@ -21,6 +21,7 @@ export type ErrorCode =
   | 'BUDGET_EXCEEDED'
   | 'CONTEXT_OVERFLOW'
   | 'RUN_NOT_FOUND'
+  | 'PROJECT_NOT_FOUND' // no .ladder/ here or above
   | 'STORE_ERROR'
   | 'DOWNLOAD_FAILED'
   | 'INTEGRITY_FAILED'

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { RunContext } from './context.js';
 import type { Task, RungSpec } from './task.js';
 import type { ChatMessage, Example, JsonValue, Usage } from './types.js';
@@ -44,11 +45,32 @@ export interface Rung {
   prepare(ctx: RunContext, task: Task): Promise<Predictor>;
 }
 
+/** What `--estimate` should assume about one call of a rung, before anything runs. */
+export interface RungEstimate {
+  /** Calls per test example that go to an LLM (0 for a rung that calls none, e.g. an n-gram classifier). */
+  llmCallsPerExample: number;
+  /** Demonstrations in each prompt, and whether they are the same for every call (a cacheable prefix). */
+  demonstrations?: { count: number; stable: boolean };
+  /** Context the rung adds to every call before anything is retrieved (chunks, a stuffed corpus). */
+  contextTokens?: number;
+  /** Calls that embed the bare input (no prompt, no output tokens), e.g. a classifier's embedding features. */
+  embedCallsPerExample?: number;
+}
+
 /** A registry entry: validates a rung's params and builds it. Adding a rung = one module + one line. */
 export interface RungFactory {
   kind: string;
   level: number;
-  /** Throws LadderInputError-friendly messages via the returned list; empty list = valid. */
+  /**
+   * The rung's parameters as written in ladder.yaml: a zod object with defaults and descriptions. Validation
+   * errors name the parameter from the schema's path, and `ladder schema` shows it to editors.
+   */
+  params?: z.ZodObject;
+  /** Checks that need the task (train ids, output kind); runs after `params` parsed. Empty list = valid. */
   validate(params: Record<string, unknown>, task: Pick<Task, 'outputKind' | 'train' | 'corpus'>): string[];
+  /** The rung's id when the spec gives none (default: its kind). */
+  defaultId?(params: Record<string, unknown>): string;
+  /** What a call costs in tokens, for `--estimate` (default: one prompted call per example, no extras). */
+  estimate?(params: Record<string, unknown>, model: { contextSize?: number }): RungEstimate;
   create(spec: RungSpec): Rung;
 }

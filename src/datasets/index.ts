@@ -6,7 +6,7 @@ export { writeManifest, hashFileFor, manifestRelativePath, resolveManifestPath }
 export { filterRows, majorityAnswer, type FilterOptions, type DroppedRow } from './filters.js';
 export { validateJsonSchema, canonicalJson } from './json-schema.js';
 export { writeFileAtomic } from './atomic-write.js';
-export { sha256File, sha256Text } from './hash.js';
+export { sha256File, sha256Text } from '../core/hash.js';
 export { ladderVersion } from './ladder-version.js';
 export type * from './types.js';
 export { registerVerify } from './verify-command.js';

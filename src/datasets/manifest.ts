@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { writeFileAtomic } from './atomic-write.js';
-import { sha256File } from './hash.js';
+import { sha256File } from '../core/hash.js';
 import { ladderVersion } from './ladder-version.js';
 import type { HashedFile, Manifest } from './types.js';
 

@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { sha256File } from './hash.js';
+import { sha256File } from '../core/hash.js';
 import { resolveManifestPath } from './manifest.js';
 
 export interface VerifyProblem {
@@ -73,6 +73,8 @@ export async function verifyManifests(rootDir: string): Promise<VerifyResult> {
 
 /** What `ladder verify` prints. The CLI exits 1 when `result.ok` is false. */
 export function formatVerifyResult(result: VerifyResult): string {
+  // Saying "ok" after checking nothing would hide a wrong --root.
+  if (result.ok && result.manifests === 0) return 'nothing to verify: no *.manifest.json found (datasets and adapters get one when a distill or fine-tune rung runs)';
   if (result.ok) return `ok: ${result.files} file(s) in ${result.manifests} manifest(s) match their recorded sha256`;
   const lines = [`FAILED: ${result.problems.length} problem(s) in ${result.manifests} manifest(s), ${result.files} file(s) checked`];
   for (const p of result.problems) {

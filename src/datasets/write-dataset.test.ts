@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LadderError } from '../core/errors.js';
-import { sha256File } from './hash.js';
+import { sha256File } from '../core/hash.js';
 import { formatVerifyResult, verifyManifests } from './verify.js';
 import { writeDataset } from './write-dataset.js';
 

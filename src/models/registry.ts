@@ -6,9 +6,9 @@ import type { ModelSpec, Task } from '../core/task.js';
 import type { Model } from '../core/types.js';
 import type { Db } from '../store/database.js';
 import { CachedModel, type ResponseCacheOverlay } from '../store/response-cache.js';
-import { findCatalogModel, modelPath, openLocalModel, openLocalRuntime, type LocalRuntime } from './local/index.js';
-import { createRemoteModel } from './remote/index.js';
-import { realResilienceDeps, withResilience } from './resilience/index.js';
+import { findCatalogModel } from './local/catalog.js';
+import type { LocalRuntime } from './local/index.js';
+import { modelPath } from './local/pull.js';
 
 export interface ModelResolverOptions {
   models: ModelSpec[];
@@ -25,7 +25,9 @@ export interface ModelResolverOptions {
 /** A provider opens a Model for a spec. Adding a provider = one function + one line in `providers`. */
 type Provider = (spec: ModelSpec, options: ModelResolverOptions, runtime: () => Promise<LocalRuntime>) => Promise<Model>;
 
+// Providers load their SDKs on first use (node-llama-cpp, the AI SDK): a command that opens no model starts fast.
 const openLocal: Provider = async (spec, options, runtime) => {
+  const { openLocalModel } = await import('./local/index.js');
   const catalog = findCatalogModel(spec.ref.slice('local:'.length));
   const threads = localThreads(options.env);
   const model = await openLocalModel(await runtime(), {
@@ -59,12 +61,14 @@ export function localThreads(env: NodeJS.ProcessEnv): number {
   return Number.isInteger(value) && value > 0 ? value : availableParallelism();
 }
 
-const openRemote: Provider = async (spec, options) =>
-  withResilience(
+const openRemote: Provider = async (spec, options) => {
+  const [{ createRemoteModel }, { realResilienceDeps, withResilience }] = await Promise.all([import('./remote/index.js'), import('./resilience/index.js')]);
+  return withResilience(
     createRemoteModel(spec, options.env),
     { rpm: spec.rpm, tpm: spec.tpm, maxConcurrency: options.execution.concurrency, retries: options.execution.retries, timeoutMs: options.execution.timeoutMs },
     realResilienceDeps,
   );
+};
 
 const providers: Record<string, Provider> = {
   local: openLocal,
@@ -88,7 +92,7 @@ export function resolveLocalPath(spec: ModelSpec, modelsDir: string): string {
 export function createModelResolver(options: ModelResolverOptions): ModelResolver {
   const open = new Map<string, Promise<Model>>();
   let runtimePromise: Promise<LocalRuntime> | undefined;
-  const runtime = (): Promise<LocalRuntime> => (runtimePromise ??= openLocalRuntime());
+  const runtime = (): Promise<LocalRuntime> => (runtimePromise ??= import('./local/index.js').then((local) => local.openLocalRuntime()));
   const byName = new Map(options.models.map((m) => [m.name, m]));
 
   const openSpec = (spec: ModelSpec): Promise<Model> => {

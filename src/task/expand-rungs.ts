@@ -6,7 +6,13 @@ import type { LadderSpec } from './spec-schema.js';
  * Turns the spec's rung entries into RungSpecs: every key other than kind/model/id/grid is a parameter, and a
  * `grid` of parameter → values expands into one rung per combination, each with its own id.
  */
-export function expandRungs(spec: LadderSpec, file: string, at: (path: (string | number)[], message: string) => void): RungSpec[] {
+export function expandRungs(
+  spec: LadderSpec,
+  file: string,
+  at: (path: (string | number)[], message: string) => void,
+  /** A rung's id when the spec gives none: its own defaultId hook, else its kind. */
+  defaultId: (kind: string, params: JsonObject) => string = (kind) => kind,
+): RungSpec[] {
   const rungs: RungSpec[] = [];
   const ids = new Set<string>();
   spec.rungs.forEach((entry, index) => {
@@ -24,11 +30,6 @@ export function expandRungs(spec: LadderSpec, file: string, at: (path: (string |
     }
   });
   return rungs;
-}
-
-function defaultId(kind: string, params: JsonObject): string {
-  if (kind === 'few-shot') return `few-shot-${String(params.select ?? 'random')}-k${String(params.k ?? (Array.isArray(params.ids) ? params.ids.length : 4))}`;
-  return kind;
 }
 
 function gridCombinations(grid: Record<string, JsonValue[]> | undefined): JsonObject[] {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Text } from '../core/hash.js';
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { LadderInputError, type InputIssue } from '../core/errors.js';
@@ -44,11 +44,11 @@ export async function loadTask(specPath: string, options: { cwd?: string } = {})
   const at = (path: (string | number)[], message: string): void => {
     issues.push({ file: display, line: located.lineOf(path), field: formatPath(path), message });
   };
-  const fingerprints: Record<string, string> = { [display]: sha256(text) };
+  const fingerprints: Record<string, string> = { [display]: sha256Text(text) };
   const readSide = async (path: string, field: (string | number)[]): Promise<string | undefined> => {
     try {
       const content = await readFile(resolve(baseDir, path), 'utf8');
-      fingerprints[path] = sha256(content);
+      fingerprints[path] = sha256Text(content);
       return content;
     } catch {
       at(field, `cannot read ${path}`);
@@ -94,7 +94,7 @@ export async function loadTask(specPath: string, options: { cwd?: string } = {})
     modelNames.add(m.name);
   });
 
-  const rungs: RungSpec[] = expandRungs(spec, display, at);
+  const rungs: RungSpec[] = expandRungs(spec, display, at, (kind, params) => findRung(kind)?.defaultId?.(params) ?? kind);
   const partialTask = { outputKind, train, corpus: spec.corpus };
   rungs.forEach((rung) => {
     const index = rung.source ? Number(/rungs\[(\d+)\]/.exec(rung.source.field)?.[1]) : 0;
@@ -104,13 +104,28 @@ export async function loadTask(specPath: string, options: { cwd?: string } = {})
       return;
     }
     if (!modelNames.has(rung.model)) at(['rungs', index, 'model'], `no model named "${rung.model}" in models`);
+    if (factory.params) {
+      // The rung's own schema: the error's path is the parameter, so the line is found without reading messages.
+      const parsed = factory.params.safeParse(rung.params);
+      if (!parsed.success) {
+        for (const issue of parsed.error.issues) {
+          if (issue.code === 'unrecognized_keys') {
+            const known = Object.keys(factory.params.shape);
+            for (const key of issue.keys) at(['rungs', index, key], `unknown parameter "${key}" (${rung.kind} takes ${known.length ? known.join(', ') : 'none'})`);
+          } else {
+            at(['rungs', index, ...(issue.path as (string | number)[])], `${issue.path.join('.')}: ${issue.message}`);
+          }
+        }
+        return;
+      }
+    }
     for (const message of factory.validate(rung.params, partialTask)) at(['rungs', index, ...paramMentioned(message, rung.params)], message);
   });
 
   const judge = await resolveJudgeSpec(spec, { modelNames, rungs, metrics, modelGraded: (m) => Boolean(findMetric(m)?.modelGraded), readSide, at });
   // The judge prompt's hash joins the run's provenance: a resumed run refuses a changed judge.
   if (judge) fingerprints['judge:prompt'] = judge.promptHash;
-  const labels = judge && spec.labels ? await loadLabels(spec.labels, { baseDir, scale: judge.scale, rungs, test, fingerprints, sha256, issues }) : undefined;
+  const labels = judge && spec.labels ? await loadLabels(spec.labels, { baseDir, scale: judge.scale, rungs, test, fingerprints, sha256: sha256Text, issues }) : undefined;
 
   if (issues.length) throw new LadderInputError(issues);
   return {
@@ -209,7 +224,7 @@ async function loadData(
     const result = await loadDataFile(path, ref.path, data.columns, { expectedAsJson, limit: ref.limit });
     issues.push(...result.issues);
     try {
-      fingerprints[ref.path] = sha256(await readFile(path));
+      fingerprints[ref.path] = sha256Text(await readFile(path));
     } catch {
       // reported by loadDataFile
     }
@@ -253,11 +268,8 @@ function resolvePath(baseDir: string, path: string): string {
   return isAbsolute(path) ? path : resolve(baseDir, path);
 }
 
-function sha256(content: string | Buffer): string {
-  return createHash('sha256').update(content).digest('hex');
-}
 
-/** The parameter a rung's validation message is about (`k must…`, `unknown parameter "x"`), to point at its line. */
+/** For the task-level checks of rungs (and rungs without a params schema yet): the parameter a message names. */
 function paramMentioned(message: string, params: Record<string, unknown>): string[] {
   const keys = Object.keys(params);
   const key = keys.find((k) => message.startsWith(`${k} `) || message.startsWith(`${k}:`) || message.includes(`"${k}"`));

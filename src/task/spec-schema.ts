@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { RungFactory } from '../core/rung.js';
 
 /** The ladder.yaml schema. `ladder schema` prints its JSON Schema for editors. Keys are snake_case. */
 
@@ -71,15 +72,15 @@ const modelSpec = z
   })
   .strict();
 
-const rungSpec = z
-  .object({
-    kind: z.string().min(1),
-    model: z.string().min(1),
-    id: z.string().regex(/^[A-Za-z0-9_.-]+$/).optional(),
-    /** Every other key is a parameter of the rung, checked by the rung's own validator. */
-    grid: z.record(z.string(), z.array(z.unknown()).min(1)).optional().describe('parameter → values; one rung per combination'),
-  })
-  .catchall(z.unknown());
+const rungFields = z.object({
+  kind: z.string().min(1),
+  model: z.string().min(1).describe('model name from models:'),
+  id: z.string().regex(/^[A-Za-z0-9_.-]+$/).optional(),
+  grid: z.record(z.string(), z.array(z.unknown()).min(1)).optional().describe('parameter → values; one rung per combination'),
+});
+
+/** Every key besides the common fields is a parameter of the rung, checked by the rung's own schema. */
+const rungSpec = rungFields.catchall(z.unknown());
 
 const judgeSpec = z
   .object({
@@ -142,6 +143,17 @@ export const ladderSpecSchema = z
 
 export type LadderSpec = z.infer<typeof ladderSpecSchema>;
 
-export function ladderJsonSchema(): unknown {
-  return z.toJSONSchema(ladderSpecSchema, { io: 'input' });
+/**
+ * The JSON Schema of ladder.yaml for editors. Given the rung registry, `rungs` is discriminated on `kind` and
+ * each kind lists its own parameters (with defaults and descriptions), so an editor completes `k:` or `retriever:`.
+ */
+export function ladderJsonSchema(rungs: RungFactory[] = []): unknown {
+  if (rungs.length === 0) return z.toJSONSchema(ladderSpecSchema, { io: 'input' });
+  const kinds = rungs.map((rung) => {
+    const fields = rungFields.extend({ kind: z.literal(rung.kind) });
+    return rung.params ? fields.extend(rung.params.shape).strict() : fields.catchall(z.unknown());
+  });
+  const [first, ...rest] = kinds;
+  const schema = ladderSpecSchema.extend({ rungs: z.array(z.discriminatedUnion('kind', [first, ...rest])).min(1) });
+  return z.toJSONSchema(schema, { io: 'input' });
 }

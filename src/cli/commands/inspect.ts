@@ -1,8 +1,9 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import type { Command } from 'commander';
 import { LadderError } from '../../core/errors.js';
 import type { PairedComparison } from '../../core/results.js';
-import { formatComparisons, formatDecisions, formatOtherMetrics, formatSummaries, formatTable } from '../format-results.js';
-import { openProject, type OpenedProject } from '../project.js';
+import type { OpenedProject } from '../project.js';
 
 /** `ladder runs` and `ladder show <run>`: read the store, change nothing. */
 export function registerInspect(program: Command): void {
@@ -10,10 +11,11 @@ export function registerInspect(program: Command): void {
     .command('runs')
     .description('list runs in this project')
     .option('-n, --limit <n>', 'how many', Number, 20)
-    .action((options: { limit: number }) => {
-      withProject((project) => {
+    .action(async (options: { limit: number }) => {
+      const { formatTable } = await import('../format-results.js');
+      await withProject((project) => {
         const runs = project.store.listRuns(options.limit);
-        if (runs.length === 0) return console.log('no runs yet: ladder run ladder.yaml');
+        if (runs.length === 0) return console.log(noRunsYet(project.paths.stateDir));
         console.log(
           formatTable(
             ['run', 'task', 'status', 'started', 'rungs'],
@@ -27,8 +29,9 @@ export function registerInspect(program: Command): void {
     .command('show')
     .description('show a run: quality ± CI, latency, tokens and errors per rung')
     .argument('[run]', 'run id (default: the latest)')
-    .action((runId: string | undefined) => {
-      withProject((project) => {
+    .action(async (runId: string | undefined) => {
+      const { formatComparisons, formatDecisions, formatOtherMetrics, formatSummaries } = await import('../format-results.js');
+      await withProject((project) => {
         const run = runId ? project.store.getRun(runId) : project.store.latestRun();
         if (!run) throw new LadderError('RUN_NOT_FOUND', runId ? `no run "${runId}" (see ladder runs)` : 'no runs yet', { exitCode: 2 });
         const rungs = project.store.getRungs(run.id);
@@ -55,7 +58,16 @@ export function registerInspect(program: Command): void {
     });
 }
 
-function withProject(action: (project: OpenedProject) => void): void {
+/** "no runs yet", with a command that works from here when the project's folder holds a ladder.yaml. */
+function noRunsYet(stateDir: string): string {
+  const spec = join(dirname(stateDir), 'ladder.yaml');
+  if (!existsSync(spec)) return `no runs yet in ${stateDir}`;
+  return `no runs yet in ${stateDir}; start one with:  ladder run ${relative(process.cwd(), spec)}`;
+}
+
+async function withProject(action: (project: OpenedProject) => void): Promise<void> {
+  // The store (native SQLite) loads only for the commands that read it.
+  const { openProject } = await import('../project.js');
   const project = openProject(process.env);
   try {
     action(project);

@@ -1,11 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { LadderError } from '../../core/errors.js';
-import { formatProbeGrid, runNeedleProbe } from '../../probe/index.js';
-import { loadCorpusDocuments } from '../../retrieval/index.js';
-import { loadTask } from '../../task/load-task.js';
-import { consoleLogger, openProject, runContext } from '../project.js';
-import { silentProgress } from '../../core/context.js';
 
 const numbers = (text: string): number[] => text.split(',').map((s) => Number(s.trim()));
 
@@ -20,6 +15,13 @@ export function registerProbe(program: Command): void {
     .option('--lengths <tokens>', 'haystack lengths in tokens', '256,512,1024')
     .option('--depths <fractions>', 'needle depths from 0 (start) to 1 (end)', '0,0.5,1')
     .action(async (specPath: string, options: { model?: string; lengths: string; depths: string }) => {
+      const [{ formatProbeGrid, runNeedleProbe }, { loadCorpusDocuments }, { loadTask }, { consoleLogger, openProject, runContext }, { silentProgress }] = await Promise.all([
+        import('../../probe/index.js'),
+        import('../../retrieval/index.js'),
+        import('../../task/load-task.js'),
+        import('../project.js'),
+        import('../../core/context.js'),
+      ]);
       const task = await loadTask(specPath);
       if (!task.corpus) throw new LadderError('INPUT_INVALID', `${specPath} has no corpus: add corpus: {paths: [...]}`, { exitCode: 2 });
       const lengths = numbers(options.lengths);
@@ -27,7 +29,7 @@ export function registerProbe(program: Command): void {
       if (lengths.some((n) => !Number.isInteger(n) || n <= 0) || depths.some((d) => !(d >= 0 && d <= 1))) {
         throw new LadderError('INPUT_INVALID', '--lengths takes positive integers, --depths numbers in [0, 1]', { exitCode: 2 });
       }
-      const project = openProject(process.env);
+      const project = openProject(process.env, { specPath });
       const controller = new AbortController();
       process.once('SIGINT', () => controller.abort(new Error('interrupted')));
       const log = consoleLogger(false);

@@ -1,18 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { gate } from '../../advisor/gate.js';
-import { metricsFor } from '../../eval/metrics/registry.js';
-import { runLadder } from '../../eval/run-ladder.js';
-import { createUsagePricer } from '../../economics/price-usage.js';
-import { rungRegistry } from '../../rungs/registry.js';
-import { loadTask } from '../../task/load-task.js';
-import { analyzeRun, formatRecommendation } from '../analyze.js';
-import { estimateRun, formatEstimate } from '../estimate.js';
-import { formatComparisons, formatDecisions, formatOtherMetrics, formatSummaries } from '../format-results.js';
-import { consoleLogger, openProject, runContext } from '../project.js';
-import { terminalProgress } from '../progress.js';
 import { ExitCode } from '../exit-codes.js';
-import { batchFactory } from '../batch.js';
-import { createJudgePhase } from '../../judge/create-judge-phase.js';
 
 export function registerRun(program: Command): void {
   program
@@ -27,9 +14,17 @@ export function registerRun(program: Command): void {
     .option('--fixed', 'evaluate every rung on every test row (default: each rung until its quality is decided against min_quality)')
     .option('-v, --verbose', 'more logging')
     .action(async (specPath: string, options: { resume?: string; estimate?: boolean; gate?: boolean; batch?: boolean; maxUsd?: number; fixed?: boolean; verbose?: boolean }) => {
+      // Loaded here, not at the top: `ladder --version` and `ladder runs` must not pay for the evaluation stack.
+      const [{ loadTask }, { consoleLogger, openProject, runContext }, { terminalProgress }, { ladderHint }] = await Promise.all([
+        import('../../task/load-task.js'),
+        import('../project.js'),
+        import('../progress.js'),
+        import('../project-paths.js'),
+      ]);
       const task = await loadTask(specPath);
       const log = consoleLogger(Boolean(options.verbose));
-      const project = openProject(process.env);
+      const project = openProject(process.env, { specPath });
+      const hint = (args: string) => ladderHint(args, project.paths.stateDir, process.env);
       const controller = new AbortController();
       const onSignal = () => {
         if (controller.signal.aborted) process.exit(ExitCode.interrupted);
@@ -41,9 +36,22 @@ export function registerRun(program: Command): void {
       const context = runContext(task, project, { log, progress: terminalProgress(), signal: controller.signal, env: process.env });
       try {
         if (options.estimate) {
-          console.log(formatEstimate(await estimateRun(task, context.models)));
+          const [{ estimateRun, formatEstimate }, { rungRegistry }] = await Promise.all([import('../estimate.js'), import('../../rungs/registry.js')]);
+          console.log(formatEstimate(await estimateRun(task, context.models, { rungs: rungRegistry })));
           return;
         }
+        const [{ gate }, { metricsFor }, { runLadder }, { createUsagePricer }, { rungRegistry }, { analyzeRun, formatRecommendation }, { formatComparisons, formatDecisions, formatOtherMetrics, formatSummaries }, { batchFactory }, { createJudgePhase }] =
+          await Promise.all([
+            import('../../advisor/gate.js'),
+            import('../../eval/metrics/registry.js'),
+            import('../../eval/run-ladder.js'),
+            import('../../economics/price-usage.js'),
+            import('../../rungs/registry.js'),
+            import('../analyze.js'),
+            import('../format-results.js'),
+            import('../batch.js'),
+            import('../../judge/create-judge-phase.js'),
+          ]);
         const pricer = createUsagePricer();
         const result = await runLadder({
           task,
@@ -54,10 +62,10 @@ export function registerRun(program: Command): void {
           price: (spec, usage, callOptions) => pricer(spec, usage, callOptions),
           batchFor: options.batch ? batchFactory(project.store, process.env) : undefined,
           resumeRunId: options.resume,
-          maxUsd: options.maxUsd,
           mode: options.fixed ? 'fixed' : 'sequential',
           // The non-quality targets of one measured rung (latency, cost, hosting), so the ladder can stop once its pick is settled.
           meetsOtherTargets: (summary) => analyzeRun(task, [summary], []).recommendation.verdicts[0]?.checks.every((c) => c.target === 'quality' || c.pass),
+          maxUsd: options.maxUsd,
           judge: task.judge ? createJudgePhase(project.db, (run, rung) => project.store.getPredictions(run, rung)) : undefined,
         });
         project.store.setRunOptions(result.runId, { comparisons: result.comparisons as never, skipped: result.skipped });
@@ -81,7 +89,7 @@ export function registerRun(program: Command): void {
         if (result.summaries.length === 0) return;
         const { recommendation } = analyzeRun(task, result.summaries, result.comparisons);
         console.log(`\n${formatRecommendation(recommendation)}`);
-        console.log(`\nreport:  ladder report ${result.runId}`);
+        console.log(`\nreport:  ${hint(`report ${result.runId}`)}`);
         if (options.gate) {
           const verdict = gate(recommendation);
           console.log(`\ngate: ${verdict.pass ? 'pass' : 'FAIL'}\n${verdict.reasons.map((r) => `  ${r}`).join('\n')}`);

@@ -6,11 +6,6 @@ import type { PairedComparison } from '../../core/results.js';
 import { resolveAccessToken } from '../../http/access-token.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../../http/body-limit.js';
 import { isLoopbackHost } from '../../http/loopback.js';
-import { startChatServer } from '../../serve/chat-server.js';
-import { openServedRung } from '../../serve/open-served-rung.js';
-import { MemoryResponseCache } from '../../store/memory-response-cache.js';
-import { analyzeRun } from '../analyze.js';
-import { consoleLogger, openProject, runContext } from '../project.js';
 
 const TOKEN_ENV = 'LADDER_SERVE_TOKEN';
 
@@ -33,6 +28,14 @@ export function registerServe(program: Command): void {
       const cacheEntries = integerOption('--cache-entries', options.cacheEntries, 0, 1_000_000);
       const access = resolveAccessToken({ flag: options.token, env: process.env, envVar: TOKEN_ENV, host: options.host });
 
+      // Loaded here: the server, the store and the models cost start-up time that other commands should not pay.
+      const [{ startChatServer }, { openServedRung }, { MemoryResponseCache }, { analyzeRun }, { consoleLogger, openProject, runContext }] = await Promise.all([
+        import('../../serve/chat-server.js'),
+        import('../../serve/open-served-rung.js'),
+        import('../../store/memory-response-cache.js'),
+        import('../analyze.js'),
+        import('../project.js'),
+      ]);
       const log = consoleLogger(false);
       if (!isLoopbackHost(options.host)) log.warn(`listening on ${options.host}: reachable from the network, by anyone holding the token`);
       const project = openProject(process.env);

@@ -2,10 +2,12 @@ import type { Command } from 'commander';
 import { registerProbe } from './probe.js';
 import { registerVerify } from '../../datasets/verify-command.js';
 import { registerServe } from './serve.js';
+import { registerSetup } from './setup.js';
 
 /** Commands beyond the run itself: probes, dataset verification, serving. */
 export function registerTools(program: Command): void {
   registerProbe(program);
   registerVerify(program);
   registerServe(program);
+  registerSetup(program);
 }

@@ -2,8 +2,6 @@ import type { Command } from 'commander';
 import { LadderError } from '../../core/errors.js';
 import { resolveAccessToken } from '../../http/access-token.js';
 import { isLoopbackHost } from '../../http/loopback.js';
-import { startUiServer } from '../../ui/ui-server.js';
-import { openProject } from '../project.js';
 
 /** `ladder ui`: a local web app over the project's store (runs, a run, examples, compare), token in the URL. */
 export function registerUi(program: Command): void {
@@ -18,6 +16,8 @@ export function registerUi(program: Command): void {
       // The UI shows every prompt and answer in the store: it stays on this machine.
       if (!isLoopbackHost(options.host)) throw new LadderError('INPUT_INVALID', `--host ${options.host} is not a loopback address; ladder ui only listens on this machine`, { exitCode: 2 });
       const { token } = resolveAccessToken({ env: process.env, envVar: 'LADDER_UI_TOKEN', host: options.host });
+      // Loaded on use: the web server and the store are not for `ladder --version`.
+      const [{ startUiServer }, { openProject }] = await Promise.all([import('../../ui/ui-server.js'), import('../project.js')]);
       const project = openProject(process.env);
       const server = await startUiServer({ store: project.store, token, host: options.host, port });
       console.log(`Ladder UI over ${project.paths.dbPath}\nopen ${server.url}/?token=${token}`);

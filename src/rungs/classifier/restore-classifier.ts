@@ -3,7 +3,7 @@ import type { RunContext } from '../../core/context.js';
 import { LadderError } from '../../core/errors.js';
 import type { Predictor } from '../../core/rung.js';
 import type { JsonObject } from '../../core/types.js';
-import { sha256File } from '../../datasets/hash.js';
+import { sha256File } from '../../core/hash.js';
 import type { Manifest } from '../../datasets/types.js';
 import { classifierPredictor } from './classifier-rung.js';
 import { createFeaturizer } from './features.js';

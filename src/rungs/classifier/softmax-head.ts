@@ -1,4 +1,4 @@
-import { seededRandom, shuffleInPlace } from './random.js';
+import { seededRandom, shuffleInPlace } from '../../core/random.js';
 
 /**
  * A classification head trained in TypeScript: multinomial logistic regression (hidden = 0) or a one-hidden-

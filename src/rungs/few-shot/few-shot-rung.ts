@@ -1,25 +1,28 @@
+import { z } from 'zod';
 import type { RungFactory } from '../../core/rung.js';
 import type { Example } from '../../core/types.js';
 import { seededShuffle } from '../../task/data-files.js';
 import { promptedPredictor } from '../prompted-predictor.js';
 import { LexicalIndex } from './lexical-index.js';
 
-type Selection = 'random' | 'similar' | 'fixed';
+/** few-shot's parameters in ladder.yaml. */
+export const fewShotParams = z
+  .object({
+    k: z.number().int().positive().optional().describe('demonstrations per prompt (default 4, or the number of ids)'),
+    select: z
+      .enum(['random', 'similar', 'fixed'])
+      .default('random')
+      .describe('random (seeded, the same for every call) | similar (nearest training inputs per test input) | fixed (ids)'),
+    seed: z.number().int().default(1).describe('seed of the random selection'),
+    ids: z.array(z.coerce.string()).default([]).describe('training example ids, for select: fixed'),
+  })
+  .strict();
 
-interface FewShotParams {
-  k: number;
-  select: Selection;
-  seed: number;
-  ids: string[];
-}
+type FewShotParams = z.output<typeof fewShotParams> & { k: number };
 
 function readParams(params: Record<string, unknown>): FewShotParams {
-  return {
-    k: params.k !== undefined ? (params.k as number) : Array.isArray(params.ids) ? params.ids.length : 4,
-    select: (params.select as Selection | undefined) ?? 'random',
-    seed: typeof params.seed === 'number' ? params.seed : 1,
-    ids: Array.isArray(params.ids) ? params.ids.map(String) : [],
-  };
+  const parsed = fewShotParams.parse(params);
+  return { ...parsed, k: parsed.k ?? (parsed.ids.length || 4) };
 }
 
 /**
@@ -30,12 +33,20 @@ function readParams(params: Record<string, unknown>): FewShotParams {
 export const fewShotRung: RungFactory = {
   kind: 'few-shot',
   level: 2,
+  params: fewShotParams,
+  defaultId(params) {
+    // Called before validation: invalid params get the plain kind, and their error from the schema.
+    const parsed = fewShotParams.safeParse(params);
+    if (!parsed.success) return 'few-shot';
+    return `few-shot-${parsed.data.select}-k${parsed.data.k ?? (parsed.data.ids.length || 4)}`;
+  },
+  estimate(params) {
+    const p = readParams(params);
+    return { llmCallsPerExample: 1, demonstrations: { count: p.k, stable: p.select !== 'similar' } };
+  },
   validate(params, task) {
     const errors: string[] = [];
-    for (const key of Object.keys(params)) if (!['k', 'select', 'seed', 'ids'].includes(key)) errors.push(`unknown parameter "${key}" (few-shot takes k, select, seed, ids)`);
     const p = readParams(params);
-    if (!Number.isInteger(p.k) || p.k < 1) errors.push('k must be a positive integer');
-    if (!['random', 'similar', 'fixed'].includes(p.select)) errors.push(`select must be random, similar or fixed (got "${String(params.select)}")`);
     if (p.select === 'fixed') {
       if (p.ids.length === 0) errors.push('select: fixed needs ids: [training example ids]');
       const known = new Set(task.train.map((e) => e.id));

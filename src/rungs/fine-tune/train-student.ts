@@ -7,7 +7,7 @@ import type { FixedCost, Predictor } from '../../core/rung.js';
 import type { ModelSpec, RungSpec, Task } from '../../core/task.js';
 import type { JsonObject } from '../../core/types.js';
 import { writeDataset, type DatasetRowInput } from '../../datasets/index.js';
-import { sha256File, sha256Text } from '../../datasets/hash.js';
+import { sha256File, sha256Text } from '../../core/hash.js';
 import { writeManifest } from '../../datasets/manifest.js';
 import { cachedSha256 } from '../../models/local/file-hash.js';
 import { runTrainer } from '../../training/lora/run-trainer.js';
@@ -15,7 +15,7 @@ import type { LoraHyperparameters, TrainerResult } from '../../training/lora/tra
 import { trainerAvailable } from '../../training/lora/trainer-env.js';
 import { promptedPredictor } from '../prompted-predictor.js';
 import { formatInstructions } from '../prompt.js';
-import { taskSources } from './task-sources.js';
+import { taskSources } from '../../datasets/task-sources.js';
 import type { LoraRungParams } from './lora-params.js';
 
 export interface StudentTraining {

@@ -32,6 +32,8 @@ const SAFETY_TOKENS = 32;
 export const longContextRung: RungFactory = {
   kind: 'long-context',
   level: 3,
+  // The stuffed corpus fills the window: an upper bound when the corpus is smaller.
+  estimate: (params, model) => ({ llmCallsPerExample: 1, contextTokens: Math.round((longContextParams(params as JsonObject).contextTokens ?? model.contextSize ?? 4096) * 0.9) }),
   validate(params, task) {
     const problems: string[] = [];
     for (const key of Object.keys(params)) if (!['overflow', 'order', 'contextTokens'].includes(key)) problems.push(`unknown param "${key}" (known: overflow, order, contextTokens)`);

@@ -1,62 +1,38 @@
+import { z } from 'zod';
 import type { JsonObject } from '../../core/types.js';
 
 /** The one retrieval setting a RAG rung runs; a grid is several rung specs, one per setting. */
-export interface RagParams {
-  retriever: 'bm25' | 'dense' | 'hybrid';
-  k: number;
-  chunkTokens: number;
-  overlapTokens: number;
-  /** Model name from the spec whose `embed` builds the vectors (dense and hybrid only). */
-  embedModel?: string;
-  /** Optional second stage over 3×k candidates. */
-  rerank: 'none' | 'overlap' | 'llm';
-  /** Model name that judges passages for rerank: llm (defaults to the rung's model). */
-  rerankModel?: string;
-  /** Hybrid: how many candidates each retriever contributes to the reciprocal-rank fusion (default max(4k, 20)). */
-  fusionDepth?: number;
-}
+export const ragParamsSchema = z
+  .object({
+    retriever: z.enum(['bm25', 'dense', 'hybrid']).default('bm25').describe('bm25 (FTS5) | dense (embeddings) | hybrid (both, fused by RRF)'),
+    k: z.number().int().min(1).default(5).describe('chunks put before the input'),
+    chunkTokens: z.number().int().min(16).default(256).describe('chunk size in tokens'),
+    overlapTokens: z.number().int().min(0).default(32).describe('tokens shared by neighbouring chunks'),
+    embedModel: z.string().optional().describe('model name from models: whose embed builds the vectors (dense and hybrid only)'),
+    rerank: z.enum(['none', 'overlap', 'llm']).default('none').describe('optional second stage over 3×k candidates'),
+    rerankModel: z.string().optional().describe('model name that judges passages for rerank: llm (default: the rung\'s model)'),
+    fusionDepth: z.number().int().min(1).optional().describe('hybrid: candidates each retriever gives the rank fusion (default max(4k, 20))'),
+  })
+  .strict();
 
-export const ragDefaults: RagParams = { retriever: 'bm25', k: 5, chunkTokens: 256, overlapTokens: 32, rerank: 'none' };
+export type RagParams = z.output<typeof ragParamsSchema>;
 
-const RETRIEVERS = ['bm25', 'dense', 'hybrid'];
-const RERANKERS = ['none', 'overlap', 'llm'];
+export const ragDefaults: RagParams = ragParamsSchema.parse({});
 
-/** Messages name the param as written in ladder.yaml; an empty list means valid. */
+/** Checks across parameters (the schema checks each one); messages name the param as written in ladder.yaml. */
 export function validateRagParams(params: Record<string, unknown>): string[] {
+  const parsed = ragParamsSchema.safeParse(params);
+  if (!parsed.success) return parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  const p = parsed.data;
   const problems: string[] = [];
-  const known = new Set(['retriever', 'k', 'chunkTokens', 'overlapTokens', 'embedModel', 'rerank', 'rerankModel', 'fusionDepth']);
-  for (const key of Object.keys(params)) if (!known.has(key)) problems.push(`unknown param "${key}" (known: ${[...known].join(', ')})`);
-  if (params.retriever !== undefined && !RETRIEVERS.includes(String(params.retriever))) problems.push(`retriever must be one of ${RETRIEVERS.join(', ')}`);
-  if (params.rerank !== undefined && !RERANKERS.includes(String(params.rerank))) problems.push(`rerank must be one of ${RERANKERS.join(', ')}`);
-  const int = (name: string, min: number) => {
-    const v = params[name];
-    if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < min)) problems.push(`${name} must be an integer ≥ ${min}`);
-  };
-  int('k', 1);
-  int('chunkTokens', 16);
-  int('overlapTokens', 0);
-  int('fusionDepth', 1);
-  if (typeof params.fusionDepth === 'number' && typeof params.k === 'number' && params.fusionDepth < params.k) problems.push('fusionDepth must be at least k');
-  if (params.rerankModel !== undefined && typeof params.rerankModel !== 'string') problems.push('rerankModel must be a model name');
-  const chunk = typeof params.chunkTokens === 'number' ? params.chunkTokens : ragDefaults.chunkTokens;
-  if (typeof params.overlapTokens === 'number' && params.overlapTokens >= chunk) problems.push('overlapTokens must be smaller than chunkTokens');
-  const retriever = params.retriever ?? ragDefaults.retriever;
-  if ((retriever === 'dense' || retriever === 'hybrid') && typeof params.embedModel !== 'string') {
-    problems.push(`retriever ${retriever} needs embedModel: the name of a model in models: that can embed`);
+  if (p.overlapTokens >= p.chunkTokens) problems.push('overlapTokens must be smaller than chunkTokens');
+  if (p.fusionDepth !== undefined && p.fusionDepth < p.k) problems.push('fusionDepth must be at least k');
+  if ((p.retriever === 'dense' || p.retriever === 'hybrid') && p.embedModel === undefined) {
+    problems.push(`embedModel: retriever ${p.retriever} needs embedModel: the name of a model in models: that can embed`);
   }
-  if (params.embedModel !== undefined && typeof params.embedModel !== 'string') problems.push('embedModel must be a model name');
   return problems;
 }
 
 export function ragParams(params: JsonObject): RagParams {
-  return {
-    retriever: (params.retriever as RagParams['retriever']) ?? ragDefaults.retriever,
-    k: (params.k as number) ?? ragDefaults.k,
-    chunkTokens: (params.chunkTokens as number) ?? ragDefaults.chunkTokens,
-    overlapTokens: (params.overlapTokens as number) ?? ragDefaults.overlapTokens,
-    embedModel: params.embedModel as string | undefined,
-    rerank: (params.rerank as RagParams['rerank']) ?? ragDefaults.rerank,
-    rerankModel: params.rerankModel as string | undefined,
-    fusionDepth: params.fusionDepth as number | undefined,
-  };
+  return ragParamsSchema.parse(params);
 }

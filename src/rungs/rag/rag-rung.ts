@@ -15,7 +15,7 @@ import { llmReranker, overlapReranker, rerankingRetriever } from '../../retrieva
 import { approxTokens, type Retriever } from '../../retrieval/types.js';
 import { callPrompted } from '../prompted-predictor.js';
 import { formatPassages } from './format-passages.js';
-import { ragParams, validateRagParams, type RagParams } from './rag-params.js';
+import { ragParams, ragParamsSchema, validateRagParams, type RagParams } from './rag-params.js';
 
 /**
  * Level 3, retrieval: the corpus is ingested into an incremental index under `<stateDir>/index/`, and each
@@ -25,6 +25,12 @@ import { ragParams, validateRagParams, type RagParams } from './rag-params.js';
 export const ragRung: RungFactory = {
   kind: 'rag',
   level: 3,
+  params: ragParamsSchema,
+  estimate(params) {
+    // k chunks of chunkTokens each, plus a source line per chunk; what is retrieved is known only at run time.
+    const p = ragParamsSchema.parse(params);
+    return { llmCallsPerExample: 1, contextTokens: p.k * (p.chunkTokens + 12) };
+  },
   validate(params, task) {
     const problems = validateRagParams(params);
     if (!task.corpus || task.corpus.paths.length === 0) problems.push('the rag rung needs corpus.paths in ladder.yaml');

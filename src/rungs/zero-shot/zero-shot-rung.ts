@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { RungFactory } from '../../core/rung.js';
 import { formatInstructions } from '../prompt.js';
 import { promptedPredictor } from '../prompted-predictor.js';
@@ -6,7 +7,8 @@ import { promptedPredictor } from '../prompted-predictor.js';
 export const zeroShotRung: RungFactory = {
   kind: 'zero-shot',
   level: 1,
-  validate: (params) => Object.keys(params).map((key) => `unknown parameter "${key}" (zero-shot takes none)`),
+  params: z.object({}).strict(),
+  validate: () => [],
   create: (spec) => ({
     spec,
     level: 1,

@@ -56,6 +56,6 @@ describe('runTrainer (against a protocol-faithful fake worker)', () => {
   it('says how to set the trainer up when it is missing', () => {
     const available = trainerAvailable({}, mkdtempSync(join(tmpdir(), 'ladder-empty-')));
     expect(available.ok).toBe(false);
-    expect(available.message).toContain('scripts/setup-trainer.sh');
+    expect(available.message).toContain('ladder setup trainer');
   });
 });

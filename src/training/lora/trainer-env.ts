@@ -17,7 +17,7 @@ export interface TrainerEnv {
   llamaCppDir?: string;
 }
 
-export const SETUP_HINT = 'run `bash scripts/setup-trainer.sh` (creates trainer/.venv with PyTorch, PEFT, TRL and llama.cpp\'s converters)';
+export const SETUP_HINT = 'run `ladder setup trainer` (creates trainer/.venv with PyTorch, PEFT, TRL and llama.cpp\'s converters; ~1.5 GB, minutes)';
 
 export function repoRoot(): string {
   // src/training/lora/trainer-env.ts → three levels up (the same from a built dist/ layout of equal depth).

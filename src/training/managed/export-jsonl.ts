@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { LadderError } from '../../core/errors.js';
 import type { ChatMessage } from '../../core/types.js';
 import { writeFileAtomic } from '../../datasets/atomic-write.js';
-import { sha256Text } from '../../datasets/hash.js';
+import { sha256Text } from '../../core/hash.js';
 import type { DatasetRow } from '../../datasets/types.js';
 import { renderAnswer } from '../../rungs/prompt.js';
 

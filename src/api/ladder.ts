@@ -1,0 +1,113 @@
+import { resolve } from 'node:path';
+import type { Recommendation } from '../advisor/types.js';
+import { silentLogger, silentProgress, type Logger, type ProgressSink } from '../core/context.js';
+import { LadderError } from '../core/errors.js';
+import type { PairedComparison, RungSummary } from '../core/results.js';
+import type { Task } from '../core/task.js';
+import type { CostAnalysis } from '../economics/cost-analysis.js';
+import { createUsagePricer } from '../economics/price-usage.js';
+import { metricsFor } from '../eval/metrics/registry.js';
+import { runLadder, type RunLadderResult } from '../eval/run-ladder.js';
+import { writeReport } from '../report/build-report.js';
+import { rungRegistry } from '../rungs/registry.js';
+import type { RunRecord } from '../store/run-store.js';
+import { loadTask } from '../task/load-task.js';
+import { analyzeRun } from '../cli/analyze.js';
+import { openProject, runContext } from '../cli/project.js';
+import { reportData } from './report-data.js';
+
+/** Where to find the project and what to tell the caller; every field has the CLI's default. */
+export interface ProjectOptions {
+  /** Folder the project is found from (walking up to `.ladder/`); default process.cwd(). */
+  cwd?: string;
+  /** Environment: API keys, LADDER_STATE_DIR, LADDER_THREADS...; default process.env. */
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface ClimbOptions extends ProjectOptions {
+  signal?: AbortSignal;
+  log?: Logger;
+  progress?: ProgressSink;
+  /** Finish this interrupted run instead of starting a new one. */
+  resumeRunId?: string;
+  /** Overrides budget.max_usd. */
+  maxUsd?: number;
+}
+
+export interface ClimbResult extends RunLadderResult {
+  task: Task;
+  /** The project's state folder the run was stored in. */
+  stateDir: string;
+  costs: CostAnalysis;
+  recommendation: Recommendation;
+}
+
+/** `ladder run <spec>` as a function: evaluates every rung, stores the run beside the spec, and recommends. */
+export async function climb(specPath: string, options: ClimbOptions = {}): Promise<ClimbResult> {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const task = await loadTask(resolve(cwd, specPath));
+  const project = openProject(env, { specPath: resolve(cwd, specPath), cwd });
+  const context = runContext(task, project, {
+    log: options.log ?? silentLogger,
+    progress: options.progress ?? silentProgress,
+    signal: options.signal ?? new AbortController().signal,
+    env,
+  });
+  try {
+    const pricer = createUsagePricer();
+    const result = await runLadder({
+      task,
+      store: project.store,
+      context,
+      rungs: rungRegistry,
+      metrics: metricsFor(task.metrics),
+      price: (spec, usage, callOptions) => pricer(spec, usage, callOptions),
+      resumeRunId: options.resumeRunId,
+      maxUsd: options.maxUsd,
+    });
+    project.store.setRunOptions(result.runId, { comparisons: result.comparisons as never });
+    return { ...result, task, stateDir: project.paths.stateDir, ...analyzeRun(task, result.summaries, result.comparisons) };
+  } finally {
+    await context.models.disposeAll();
+    project.close();
+  }
+}
+
+export interface RunView {
+  run: RunRecord;
+  task: Task;
+  summaries: RungSummary[];
+  comparisons: PairedComparison[];
+  costs: CostAnalysis;
+  recommendation: Recommendation;
+}
+
+/** `ladder show [run]` as a function: a stored run (default: the latest) with its economics and recommendation. */
+export async function readRun(runId?: string, options: ProjectOptions = {}): Promise<RunView> {
+  const project = openProject(options.env ?? process.env, { cwd: options.cwd });
+  try {
+    const run = runId ? project.store.getRun(runId) : project.store.latestRun();
+    if (!run) throw new LadderError('RUN_NOT_FOUND', runId ? `no run "${runId}"` : 'no runs yet', { exitCode: 2 });
+    const task = await loadTask(run.specFile);
+    const summaries = project.store.getRungs(run.id).flatMap((r) => (r.summary ? [r.summary] : []));
+    const comparisons = (run.options.comparisons as unknown as PairedComparison[] | undefined) ?? [];
+    return { run, task, summaries, comparisons, ...analyzeRun(task, summaries, comparisons) };
+  } finally {
+    project.close();
+  }
+}
+
+/** `ladder report [run]` as a function: writes HTML, Markdown and JSON (default under the project's .ladder/reports/<run>). */
+export async function reportRun(runId?: string, options: ProjectOptions & { out?: string } = {}): Promise<{ html: string; markdown: string; json: string }> {
+  const project = openProject(options.env ?? process.env, { cwd: options.cwd });
+  try {
+    const run = runId ? project.store.getRun(runId) : project.store.latestRun();
+    if (!run) throw new LadderError('RUN_NOT_FOUND', runId ? `no run "${runId}"` : 'no runs yet', { exitCode: 2 });
+    const task = await loadTask(run.specFile);
+    const out = options.out ? resolve(options.cwd ?? process.cwd(), options.out) : project.paths.reportsDir;
+    return await writeReport(resolve(out, run.id), reportData(project.store, project.db, run, task));
+  } finally {
+    project.close();
+  }
+}

@@ -1,0 +1,61 @@
+import type { PairedComparison } from '../core/results.js';
+import type { Task } from '../core/task.js';
+import { metricRegistry } from '../eval/metrics/registry.js';
+import type { ConfusionData, ExampleRow, ReportData } from '../report/types.js';
+import type { Db } from '../store/database.js';
+import type { PredictionRow, RunRecord, RunStore } from '../store/run-store.js';
+import { createJudgePhase } from '../judge/create-judge-phase.js';
+import { analyzeRun } from '../cli/analyze.js';
+
+/** Everything a report shows about one stored run: summaries, economics, the recommendation, examples, confusion. */
+export function reportData(store: RunStore, db: Db, run: RunRecord, task: Task): ReportData {
+  const rungs = store.getRungs(run.id).filter((r) => r.summary);
+  const summaries = rungs.flatMap((r) => (r.summary ? [r.summary] : []));
+  const comparisons = (run.options.comparisons as unknown as PairedComparison[] | undefined) ?? [];
+  const { costs, recommendation } = analyzeRun(task, summaries, comparisons);
+  // Model-graded metrics score the stored verdicts, so the example table's right/wrong uses them too.
+  const judged = task.judge ? createJudgePhase(db, (a, b) => store.getPredictions(a, b)) : undefined;
+  const rowsByRung = new Map(rungs.map((r) => [r.rungId, judged ? judged.attach(run.id, r.rungId, store.getPredictions(run.id, r.rungId)) : store.getPredictions(run.id, r.rungId)]));
+  return {
+    title: `Ladder report: ${task.name}`,
+    runId: run.id,
+    createdAt: run.createdAt,
+    task: { name: task.name, primaryMetric: task.primaryMetric, targets: task.targets, monthlyVolume: task.monthlyVolume, outputKind: task.outputKind },
+    summaries,
+    comparisons,
+    costs,
+    recommendation,
+    examples: exampleRows(task, rowsByRung),
+    confusion: task.output.kind === 'label' ? confusion(task, task.output.labels, rowsByRung) : undefined,
+  };
+}
+
+function exampleRows(task: Task, rowsByRung: Map<string, PredictionRow[]>): ExampleRow[] {
+  const primary = metricRegistry.find((m) => m.name === task.primaryMetric);
+  const index = new Map([...rowsByRung].map(([rungId, rows]) => [rungId, new Map(rows.map((r) => [r.exampleId, r]))]));
+  return task.test.map((example) => ({
+    exampleId: example.id,
+    input: example.input,
+    expected: example.expected,
+    outputs: [...index].flatMap(([rungId, rows]) => {
+      const row = rows.get(example.id);
+      if (!row) return [];
+      const score = primary?.score ? primary.score({ example, answer: row.prediction.answer, output: row.prediction.output, failed: Boolean(row.error) }) : 0;
+      return [{ rungId, output: row.prediction.output, answer: row.prediction.answer, correct: score >= 1, latencyMs: row.prediction.latencyMs, error: row.error?.message }];
+    }),
+  }));
+}
+
+function confusion(task: Task, labels: string[], rowsByRung: Map<string, PredictionRow[]>): ConfusionData[] {
+  const expected = new Map(task.test.map((e) => [e.id, String(e.expected)]));
+  const axis = [...labels, '(none)'];
+  return [...rowsByRung].map(([rungId, rows]) => {
+    const counts = axis.map(() => axis.map(() => 0));
+    for (const row of rows) {
+      const i = axis.indexOf(expected.get(row.exampleId) ?? '(none)');
+      const j = axis.indexOf(typeof row.prediction.answer === 'string' ? row.prediction.answer : '(none)');
+      if (i >= 0 && j >= 0) counts[i][j]++;
+    }
+    return { rungId, labels: axis, counts };
+  });
+}

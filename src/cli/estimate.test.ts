@@ -1,0 +1,58 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { ModelResolver } from '../core/context.js';
+import { rungRegistry } from '../rungs/registry.js';
+import { loadTask } from '../task/load-task.js';
+import { estimateRun } from './estimate.js';
+
+const rows = (n: number) => Array.from({ length: n }, (_, i) => JSON.stringify({ id: `r${i}`, input: `ticket number ${i} about a printer`, expected: i % 2 ? 'hw' : 'sw' })).join('\n');
+
+async function taskWith(rungs: string) {
+  const dir = await mkdtemp(join(tmpdir(), 'ladder-estimate-'));
+  await writeFile(join(dir, 'train.jsonl'), rows(8));
+  await writeFile(join(dir, 'test.jsonl'), rows(4));
+  await writeFile(
+    join(dir, 'ladder.yaml'),
+    `name: t\ninstructions: Route it.\ndata: { train: { path: train.jsonl }, test: { path: test.jsonl } }\noutput: { kind: label, labels: [hw, sw] }\nexecution: { latency_probe: 0 }\nmodels:\n  - { name: m, ref: "openai:gpt-5-mini" }\nrungs:\n${rungs}`,
+  );
+  return loadTask(join(dir, 'ladder.yaml'));
+}
+
+/** A resolver that never opens a model: the estimate counts chars / 4 and prices from the catalog. */
+function specOnly(task: Awaited<ReturnType<typeof taskWith>>): ModelResolver {
+  return {
+    spec: (name) => task.models.find((m) => m.name === name)!,
+    get: () => Promise.reject(new Error('estimate must not need a live model here')),
+    open: () => Promise.reject(new Error('not used')),
+    disposeAll: async () => {},
+  };
+}
+
+describe('estimateRun', () => {
+  it('counts no LLM call for an n-gram classifier, and one prompted call per example with demonstrations for few-shot', async () => {
+    const task = await taskWith('  - { kind: classifier, model: m, features: ngrams }\n  - { kind: few-shot, model: m, k: 3 }\n  - { kind: zero-shot, model: m }\n');
+    const estimate = await estimateRun(task, specOnly(task), { rungs: rungRegistry });
+    const byId = Object.fromEntries(estimate.rungs.map((r) => [r.rungId, r]));
+    expect(byId.classifier).toMatchObject({ calls: 0, inputTokens: 0, maxOutputTokens: 0, expectedUsd: 0 });
+    expect(byId['few-shot-random-k3'].calls).toBe(4);
+    // Three demonstrations make the few-shot prompt longer than the zero-shot one.
+    expect(byId['few-shot-random-k3'].inputTokens).toBeGreaterThan(byId['zero-shot'].inputTokens);
+  });
+
+  it('counts one embedding call of the bare input per example for an embedding classifier', async () => {
+    const task = await taskWith('  - { kind: classifier, model: m, features: embedding }\n');
+    const [rung] = (await estimateRun(task, specOnly(task), { rungs: rungRegistry })).rungs;
+    expect(rung.calls).toBe(4);
+    expect(rung.maxOutputTokens).toBe(0);
+  });
+
+  it('names an unknown rung parameter from the rung schema, on its own line', async () => {
+    const error = (await taskWith('  - kind: few-shot\n    model: m\n    kk: 3\n').then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as { issues: { field: string; line?: number; message: string }[] };
+    expect(error.issues).toContainEqual(expect.objectContaining({ field: 'rungs[0].kk', line: 11, message: expect.stringMatching(/unknown parameter "kk" \(few-shot takes k, select, seed, ids\)/) }));
+  });
+});

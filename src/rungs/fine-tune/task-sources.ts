@@ -1,1 +1,0 @@
-export { taskSources } from '../../datasets/task-sources.js';
