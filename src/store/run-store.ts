@@ -188,13 +188,13 @@ export class RunStore {
  * A text answer is the trimmed output: stored as this marker (not valid JSON) instead of a second copy, so a
  * long answer is stored once.
  */
-const SAME_AS_OUTPUT = '';
+export const SAME_AS_OUTPUT = '';
 
-function answerJson(output: string, answer: JsonValue): string {
+export function answerJson(output: string, answer: JsonValue): string {
   return typeof answer === 'string' && answer === output.trim() ? SAME_AS_OUTPUT : JSON.stringify(answer);
 }
 
-function toRun(row: Record<string, string>): RunRecord {
+export function toRun(row: Record<string, string>): RunRecord {
   return {
     id: row.id,
     name: row.name,
@@ -208,7 +208,7 @@ function toRun(row: Record<string, string>): RunRecord {
   };
 }
 
-function toPredictionRow(row: Record<string, unknown>): PredictionRow {
+export function toPredictionRow(row: Record<string, unknown>): PredictionRow {
   return {
     runId: String(row.run_id),
     rungId: String(row.rung_id),

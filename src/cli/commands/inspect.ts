@@ -30,7 +30,7 @@ export function registerInspect(program: Command): void {
     .description('show a run: quality ± CI, latency, tokens and errors per rung')
     .argument('[run]', 'run id (default: the latest)')
     .action(async (runId: string | undefined) => {
-      const { formatComparisons, formatOtherMetrics, formatSummaries } = await import('../format-results.js');
+      const { formatComparisons, formatDecisions, formatOtherMetrics, formatSummaries } = await import('../format-results.js');
       await withProject((project) => {
         const run = runId ? project.store.getRun(runId) : project.store.latestRun();
         if (!run) throw new LadderError('RUN_NOT_FOUND', runId ? `no run "${runId}" (see ladder runs)` : 'no runs yet', { exitCode: 2 });
@@ -46,6 +46,8 @@ export function registerInspect(program: Command): void {
           console.log(`\n${formatSummaries(summaries, primary)}`);
           const others = formatOtherMetrics(summaries, primary);
           if (others) console.log(`\n${others}`);
+          const decisions = formatDecisions(summaries, (run.options.skipped as unknown as { rungId: string; reason: string }[] | undefined) ?? []);
+          if (decisions) console.log(`\n${decisions}`);
         }
         const comparisons = run.options.comparisons as unknown as PairedComparison[] | undefined;
         if (comparisons?.length) console.log(`\n${formatComparisons(comparisons)}`);

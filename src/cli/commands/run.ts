@@ -11,8 +11,9 @@ export function registerRun(program: Command): void {
     .option('--gate', 'exit 1 when the recommended rung misses a target (for CI)')
     .option('--batch', 'run OpenAI/Anthropic rungs through their batch APIs (half price; resumable by batch id)')
     .option('--max-usd <usd>', 'hard budget ceiling in USD for this run, a positive number (overrides budget.max_usd)', parseMaxUsd)
+    .option('--fixed', 'evaluate every rung on every test row (default: each rung until its quality is decided against min_quality)')
     .option('-v, --verbose', 'more logging')
-    .action(async (specPath: string, options: { resume?: string; estimate?: boolean; gate?: boolean; batch?: boolean; maxUsd?: number; verbose?: boolean }) => {
+    .action(async (specPath: string, options: { resume?: string; estimate?: boolean; gate?: boolean; batch?: boolean; maxUsd?: number; fixed?: boolean; verbose?: boolean }) => {
       // Loaded here, not at the top: `ladder --version` and `ladder runs` must not pay for the evaluation stack.
       const [{ loadTask }, { consoleLogger, openProject, runContext }, { terminalProgress }, { ladderHint }] = await Promise.all([
         import('../../task/load-task.js'),
@@ -39,7 +40,7 @@ export function registerRun(program: Command): void {
           console.log(formatEstimate(await estimateRun(task, context.models, { rungs: rungRegistry })));
           return;
         }
-        const [{ gate }, { metricsFor }, { runLadder }, { createUsagePricer }, { rungRegistry }, { analyzeRun, formatRecommendation }, { formatComparisons, formatOtherMetrics, formatSummaries }, { batchFactory }, { createJudgePhase }] =
+        const [{ gate }, { metricsFor }, { runLadder }, { createUsagePricer }, { rungRegistry }, { analyzeRun, formatRecommendation }, { formatComparisons, formatDecisions, formatOtherMetrics, formatSummaries }, { batchFactory }, { createJudgePhase }] =
           await Promise.all([
             import('../../advisor/gate.js'),
             import('../../eval/metrics/registry.js'),
@@ -61,12 +62,17 @@ export function registerRun(program: Command): void {
           price: (spec, usage, callOptions) => pricer(spec, usage, callOptions),
           batchFor: options.batch ? batchFactory(project.store, process.env) : undefined,
           resumeRunId: options.resume,
+          mode: options.fixed ? 'fixed' : 'sequential',
+          // The non-quality targets of one measured rung (latency, cost, hosting), so the ladder can stop once its pick is settled.
+          meetsOtherTargets: (summary) => analyzeRun(task, [summary], []).recommendation.verdicts[0]?.checks.every((c) => c.target === 'quality' || c.pass),
           maxUsd: options.maxUsd,
           judge: task.judge ? createJudgePhase(project.db, (run, rung) => project.store.getPredictions(run, rung)) : undefined,
         });
-        project.store.setRunOptions(result.runId, { comparisons: result.comparisons as never });
+        project.store.setRunOptions(result.runId, { comparisons: result.comparisons as never, skipped: result.skipped });
         console.log(`\nrun ${result.runId} · ${task.name} · ${task.test.length} test examples · status ${result.status}\n`);
         console.log(formatSummaries(result.summaries, task.primaryMetric));
+        const decisions = formatDecisions(result.summaries, result.skipped);
+        if (decisions) console.log(`\n${decisions}`);
         const others = formatOtherMetrics(result.summaries, task.primaryMetric);
         if (others) console.log(`\n${others}`);
         if (result.comparisons.length) console.log(`\n${formatComparisons(result.comparisons)}`);
