@@ -143,15 +143,38 @@ export class RunStore {
     return rows.map(toPredictionRow);
   }
 
-  /** The provider batch id of a rung (`--batch`), so an interrupted batch run polls it instead of resubmitting. */
-  batchPersist(runId: string, rungId: string, provider: string): { load(): string | undefined; save(batchId: string): void } {
+  /**
+   * The provider batch of a rung (`--batch`): its id once known, so an interrupted batch run polls it instead
+   * of resubmitting; before that, the submission's idempotency key ('submitting'), so a run killed between
+   * the provider's create and our save looks for that batch on resume (see runBatch).
+   */
+  batchPersist(runId: string, rungId: string, provider: string) {
+    type Row = { batch_id: string; status: string; submit_key: string | null; created_at: string };
+    const row = () => this.db.prepare(`SELECT batch_id, status, submit_key, created_at FROM batches WHERE run_id = ? AND rung_id = ?`).get(runId, rungId) as Row | undefined;
     return {
-      load: () => (this.db.prepare(`SELECT batch_id FROM batches WHERE run_id = ? AND rung_id = ?`).get(runId, rungId) as { batch_id: string } | undefined)?.batch_id,
-      save: (batchId) => {
+      load: () => {
+        const r = row();
+        return r && r.status !== 'submitting' ? r.batch_id : undefined;
+      },
+      pending: () => {
+        const r = row();
+        return r?.status === 'submitting' && r.submit_key ? { key: r.submit_key, since: new Date(r.created_at) } : undefined;
+      },
+      begin: (key: string, at: Date) => {
         this.db
-          .prepare(`INSERT OR REPLACE INTO batches (run_id, rung_id, batch_id, provider, status, created_at) VALUES (?, ?, ?, ?, 'submitted', ?)`)
+          .prepare(`INSERT OR REPLACE INTO batches (run_id, rung_id, batch_id, provider, status, created_at, submit_key) VALUES (?, ?, '', ?, 'submitting', ?, ?)`)
+          .run(runId, rungId, provider, at.toISOString(), key);
+      },
+      save: (batchId: string) => {
+        // Keeps the key of a 'submitting' row: the record of how this batch was created.
+        this.db
+          .prepare(
+            `INSERT INTO batches (run_id, rung_id, batch_id, provider, status, created_at) VALUES (?, ?, ?, ?, 'submitted', ?)
+             ON CONFLICT (run_id, rung_id) DO UPDATE SET batch_id = excluded.batch_id, provider = excluded.provider, status = 'submitted', created_at = excluded.created_at`,
+          )
           .run(runId, rungId, batchId, provider, new Date().toISOString());
       },
+      known: () => (this.db.prepare(`SELECT batch_id FROM batches WHERE status != 'submitting'`).all() as { batch_id: string }[]).map((r) => r.batch_id),
     };
   }
 

@@ -108,4 +108,7 @@ export const pgMigrations: string[] = [
     PRIMARY KEY (run_id, rung_id, example_id, metric)
   );
   `,
+  `
+  ALTER TABLE batches ADD COLUMN submit_key TEXT;
+  `,
 ];
