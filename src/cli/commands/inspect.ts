@@ -1,17 +1,19 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { LadderError } from '../../core/errors.js';
 import type { PairedComparison } from '../../core/results.js';
 import { formatComparisons, formatOtherMetrics, formatSummaries, formatTable } from '../format-results.js';
-import { openProject, type OpenedProject } from '../project.js';
+import { openExistingProject, openProjectWithRuns, type OpenedProject } from '../project.js';
 
 /** `ladder runs` and `ladder show <run>`: read the store, change nothing. */
 export function registerInspect(program: Command): void {
   program
     .command('runs')
     .description('list runs in this project')
-    .option('-n, --limit <n>', 'how many', Number, 20)
+    .option('-n, --limit <n>', 'how many', positiveInteger, 20)
     .action((options: { limit: number }) => {
-      withProject((project) => {
+      const project = openExistingProject(process.env);
+      if (!project) return console.log('no runs yet: ladder run ladder.yaml');
+      withProject(project, (project) => {
         const runs = project.store.listRuns(options.limit);
         if (runs.length === 0) return console.log('no runs yet: ladder run ladder.yaml');
         console.log(
@@ -28,7 +30,7 @@ export function registerInspect(program: Command): void {
     .description('show a run: quality ± CI, latency, tokens and errors per rung')
     .argument('[run]', 'run id (default: the latest)')
     .action((runId: string | undefined) => {
-      withProject((project) => {
+      withProject(openProjectWithRuns(process.env, runId), (project) => {
         const run = runId ? project.store.getRun(runId) : project.store.latestRun();
         if (!run) throw new LadderError('RUN_NOT_FOUND', runId ? `no run "${runId}" (see ladder runs)` : 'no runs yet', { exitCode: 2 });
         const rungs = project.store.getRungs(run.id);
@@ -53,11 +55,16 @@ export function registerInspect(program: Command): void {
     });
 }
 
-function withProject(action: (project: OpenedProject) => void): void {
-  const project = openProject(process.env);
+function withProject(project: OpenedProject, action: (project: OpenedProject) => void): void {
   try {
     action(project);
   } finally {
     project.close();
   }
+}
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`expected a positive whole number, got "${value.slice(0, 40)}"`);
+  return n;
 }

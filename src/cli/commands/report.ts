@@ -7,7 +7,7 @@ import type { ConfusionData, ExampleRow, ReportData } from '../../report/types.j
 import { metricRegistry } from '../../eval/metrics/registry.js';
 import { loadTask } from '../../task/load-task.js';
 import { analyzeRun } from '../analyze.js';
-import { openProject } from '../project.js';
+import { openProjectWithRuns } from '../project.js';
 import type { Task } from '../../core/task.js';
 import type { PredictionRow } from '../../store/run-store.js';
 
@@ -18,7 +18,7 @@ export function registerReport(program: Command): void {
     .argument('[run]', 'run id (default: the latest)')
     .option('-o, --out <dir>', 'output folder', 'reports')
     .action(async (runId: string | undefined, options: { out: string }) => {
-      const project = openProject(process.env);
+      const project = openProjectWithRuns(process.env, runId);
       try {
         const run = runId ? project.store.getRun(runId) : project.store.latestRun();
         if (!run) throw new LadderError('RUN_NOT_FOUND', runId ? `no run "${runId}" (see ladder runs)` : 'no runs yet', { exitCode: 2 });

@@ -1,4 +1,5 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
+import { LadderError } from '../../core/errors.js';
 import { gate } from '../../advisor/gate.js';
 import { metricsFor } from '../../eval/metrics/registry.js';
 import { runLadder } from '../../eval/run-ladder.js';
@@ -8,7 +9,7 @@ import { loadTask } from '../../task/load-task.js';
 import { analyzeRun, formatRecommendation } from '../analyze.js';
 import { estimateRun, formatEstimate } from '../estimate.js';
 import { formatComparisons, formatOtherMetrics, formatSummaries } from '../format-results.js';
-import { consoleLogger, openProject, runContext } from '../project.js';
+import { consoleLogger, openProject, openProjectWithRuns, projectPaths, runContext } from '../project.js';
 import { terminalProgress } from '../progress.js';
 import { ExitCode } from '../exit-codes.js';
 import { batchFactory } from '../batch.js';
@@ -22,12 +23,27 @@ export function registerRun(program: Command): void {
     .option('--estimate', 'print the expected calls, tokens and cost per rung, and run nothing')
     .option('--gate', 'exit 1 when the recommended rung misses a target (for CI)')
     .option('--batch', 'run OpenAI/Anthropic rungs through their batch APIs (half price; resumable by batch id)')
-    .option('--max-usd <usd>', 'budget ceiling for this run (overrides budget.max_usd)', Number)
+    .option('--max-usd <usd>', 'budget ceiling for this run (overrides budget.max_usd)', positiveUsd)
     .option('-v, --verbose', 'more logging')
     .action(async (specPath: string, options: { resume?: string; estimate?: boolean; gate?: boolean; batch?: boolean; maxUsd?: number; verbose?: boolean }) => {
       const task = await loadTask(specPath);
       const log = consoleLogger(Boolean(options.verbose));
-      const project = openProject(process.env);
+      if (options.estimate) {
+        // Reads nothing from the store and writes nothing: no .ladder/ for a question about cost.
+        const context = runContext(task, { paths: projectPaths(process.env) }, { log, progress: terminalProgress(), signal: new AbortController().signal, env: process.env });
+        try {
+          console.log(formatEstimate(await estimateRun(task, context.models)));
+        } finally {
+          await context.models.disposeAll();
+        }
+        return;
+      }
+      // A resume needs an existing store; a new run creates it.
+      const project = options.resume ? openProjectWithRuns(process.env, options.resume) : openProject(process.env);
+      if (options.resume && !project.store.getRun(options.resume)) {
+        project.close();
+        throw new LadderError('RUN_NOT_FOUND', `no run "${options.resume}" in the store (see \`ladder runs\`)`, { exitCode: 2 });
+      }
       const controller = new AbortController();
       const onSignal = () => {
         if (controller.signal.aborted) process.exit(ExitCode.interrupted);
@@ -38,10 +54,6 @@ export function registerRun(program: Command): void {
       process.on('SIGTERM', onSignal);
       const context = runContext(task, project, { log, progress: terminalProgress(), signal: controller.signal, env: process.env });
       try {
-        if (options.estimate) {
-          console.log(formatEstimate(await estimateRun(task, context.models)));
-          return;
-        }
         const pricer = createUsagePricer();
         const result = await runLadder({
           task,
@@ -86,4 +98,11 @@ export function registerRun(program: Command): void {
         project.close();
       }
     });
+}
+
+/** `--max-usd`: a positive, finite number of dollars (NaN or a negative ceiling would switch the ceiling off). */
+export function positiveUsd(value: string): number {
+  const usd = Number(value);
+  if (value.trim() === '' || !Number.isFinite(usd) || usd <= 0) throw new InvalidArgumentError(`expected a positive number of US dollars, got "${value.slice(0, 40)}"`);
+  return usd;
 }

@@ -6,7 +6,7 @@ import type { PairedComparison } from '../../core/results.js';
 import { startChatServer } from '../../serve/chat-server.js';
 import { openServedRung } from '../../serve/open-served-rung.js';
 import { analyzeRun } from '../analyze.js';
-import { consoleLogger, openProject, runContext } from '../project.js';
+import { consoleLogger, openProjectWithRuns, runContext } from '../project.js';
 
 /** `ladder serve`: the recommended (or named) rung of a run, behind an OpenAI-compatible endpoint. */
 export function registerServe(program: Command): void {
@@ -19,9 +19,12 @@ export function registerServe(program: Command): void {
     .option('-p, --port <port>', 'port', Number, 8787)
     .action(async (runId: string | undefined, options: { rung?: string; host: string; port: number }) => {
       const log = consoleLogger(false);
-      const project = openProject(process.env);
+      const project = openProjectWithRuns(process.env, runId);
       const run = runId ? project.store.getRun(runId) : project.store.latestRun();
-      if (!run) throw new LadderError('RUN_NOT_FOUND', runId ? `no run "${runId}"` : 'no runs yet', { exitCode: 2 });
+      if (!run) {
+        project.close();
+        throw new LadderError('RUN_NOT_FOUND', runId ? `no run "${runId}"` : 'no runs yet', { exitCode: 2 });
+      }
       const controller = new AbortController();
       let context: ReturnType<typeof runContext> | undefined;
       const served = await openServedRung(
