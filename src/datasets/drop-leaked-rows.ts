@@ -14,6 +14,11 @@ export interface OverlapPolicy {
   maxOverlap: number;
 }
 
+/** The task's policy (data.leakage in ladder.yaml), or the defaults for a task built in code. */
+export function leakagePolicy(task: { leakage?: { nearDuplicate: number; maxOverlap: number } }): OverlapPolicy {
+  return { nearDuplicate: task.leakage?.nearDuplicate ?? DEFAULT_NEAR_DUPLICATE, maxOverlap: task.leakage?.maxOverlap ?? DEFAULT_MAX_OVERLAP };
+}
+
 export interface LeakedRows<T extends LeakageItem> {
   kept: T[];
   /** Training rows removed, each with the test row it duplicates (its closest match). */
