@@ -70,7 +70,7 @@ export async function loadTask(specPath: string, options: { cwd?: string } = {})
   const policy = { nearDuplicate: spec.data.leakage.near_duplicate, maxOverlap: spec.data.leakage.max_overlap };
   const leaked = issues.length ? undefined : dropLeakedRows(givenTrain, test, policy);
   if (leaked?.refusal) at(['data'], `train/test leakage: ${leaked.refusal}`);
-  const train = leaked?.kept ?? givenTrain;
+  const train = leaked && !leaked.refusal ? leaked.kept : givenTrain;
 
   const outputKind = spec.output.kind;
   const metrics = spec.metrics ?? defaultMetrics[outputKind];

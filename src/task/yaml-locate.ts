@@ -15,11 +15,12 @@ export interface LocatedYaml {
 
 export function parseLocatedYaml(text: string): LocatedYaml {
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // prettyErrors sets linePos; the message's own " at line L, column C:" and source excerpt are dropped (file:line:column says it).
+  const document = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   const errors: LocatedYaml['errors'] = document.errors.map((error) => ({
     line: error.linePos?.[0]?.line,
     column: error.linePos?.[0]?.col,
-    message: error.message.split('\n')[0].slice(0, 200),
+    message: error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '').slice(0, 200),
   }));
   const nodeAt = (path: (string | number)[]): unknown => (path.length === 0 ? document.contents : document.getIn(path, true));
   const lineOf = (path: (string | number)[]): number | undefined => {
