@@ -8,7 +8,7 @@ import { metricRegistry } from '../../eval/metrics/registry.js';
 import { loadTask } from '../../task/load-task.js';
 import { analyzeRun } from '../analyze.js';
 import { openProjectWithRuns } from '../project.js';
-import type { Task } from '../../core/task.js';
+import type { LeakageRecord, Task } from '../../core/task.js';
 import type { PredictionRow } from '../../store/run-store.js';
 
 export function registerReport(program: Command): void {
@@ -39,6 +39,7 @@ export function registerReport(program: Command): void {
           recommendation,
           examples: exampleRows(task, rowsByRung),
           confusion: task.output.kind === 'label' ? confusion(task, task.output.labels, rowsByRung) : undefined,
+          leakage: (run.options.leakage as unknown as LeakageRecord | undefined) ?? task.leakage,
         };
         const dir = resolve(options.out, run.id);
         const written = await writeReport(dir, data);
