@@ -8,6 +8,7 @@ import { registerModels } from './commands/models.js';
 import { registerReport } from './commands/report.js';
 import { registerRun } from './commands/run.js';
 import { registerTools } from './commands/tools.js';
+import { registerUi } from './commands/ui.js';
 import { ExitCode } from './exit-codes.js';
 
 export function buildProgram(): Command {
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerReport(program);
   registerModels(program);
   registerTools(program);
+  registerUi(program);
   return program;
 }
 

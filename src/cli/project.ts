@@ -6,6 +6,7 @@ import { LadderError } from '../core/errors.js';
 import type { Task } from '../core/task.js';
 import { createModelResolver } from '../models/registry.js';
 import { openDatabase, type Db } from '../store/database.js';
+import type { ResponseCacheOverlay } from '../store/response-cache.js';
 import { RunStore } from '../store/run-store.js';
 
 /** Where Ladder keeps things: the project's state (.ladder) and the shared model cache. */
@@ -54,9 +55,9 @@ export function openProjectWithRuns(env: NodeJS.ProcessEnv, runId: string | unde
 }
 
 /** The run context for a task: models resolved lazily and cached in the store (not cached without one). */
-export function runContext(task: Task, project: { paths: ProjectPaths; db?: Db }, io: { log: Logger; progress: ProgressSink; signal: AbortSignal; env: NodeJS.ProcessEnv }): Omit<RunContext, 'runId' | 'artifactsDir'> {
+export function runContext(task: Task, project: { paths: ProjectPaths; db?: Db }, io: { log: Logger; progress: ProgressSink; signal: AbortSignal; env: NodeJS.ProcessEnv; cacheOverlay?: ResponseCacheOverlay }): Omit<RunContext, 'runId' | 'artifactsDir'> {
   return {
-    models: createModelResolver({ models: task.models, modelsDir: project.paths.modelsDir, env: io.env, log: io.log, db: project.db, execution: task.execution }),
+    models: createModelResolver({ models: task.models, modelsDir: project.paths.modelsDir, env: io.env, log: io.log, db: project.db, cacheOverlay: io.cacheOverlay, execution: task.execution }),
     log: io.log,
     progress: io.progress,
     stateDir: project.paths.stateDir,

@@ -5,7 +5,7 @@ import { LadderError } from '../core/errors.js';
 import type { ModelSpec, Task } from '../core/task.js';
 import type { Model } from '../core/types.js';
 import type { Db } from '../store/database.js';
-import { CachedModel } from '../store/response-cache.js';
+import { CachedModel, type ResponseCacheOverlay } from '../store/response-cache.js';
 import { findCatalogModel, modelPath, openLocalModel, openLocalRuntime, type LocalRuntime } from './local/index.js';
 import { createRemoteModel } from './remote/index.js';
 import { realResilienceDeps, withResilience } from './resilience/index.js';
@@ -17,6 +17,8 @@ export interface ModelResolverOptions {
   log: Logger;
   /** The response cache lives in the store; without a db, calls are not cached. */
   db?: Db;
+  /** New cache entries go here instead of the store (the store is then only read); see ResponseCacheOverlay. */
+  cacheOverlay?: ResponseCacheOverlay;
   execution: Task['execution'];
 }
 
@@ -89,7 +91,7 @@ export function createModelResolver(options: ModelResolverOptions): ModelResolve
       if (!provider) {
         return Promise.reject(new LadderError('MODEL_NOT_FOUND', `unknown model provider "${scheme}" in ${spec.ref} (known: ${Object.keys(providers).join(', ')})`, { exitCode: 2 }));
       }
-      model = provider(spec, options, runtime).then((inner) => (options.db ? new CachedModel(inner, options.db) : inner));
+      model = provider(spec, options, runtime).then((inner) => (options.db ? new CachedModel(inner, options.db, options.cacheOverlay) : inner));
       open.set(key, model);
     }
     return model;

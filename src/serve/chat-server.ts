@@ -1,86 +1,95 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Hono } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Logger } from '../core/context.js';
-import { errorCode, errorMessage } from '../core/errors.js';
+import { errorCode, errorMessage, type ErrorCode } from '../core/errors.js';
 import type { Predictor } from '../core/rung.js';
+import { requireBearer } from '../http/bearer-auth.js';
+import { DEFAULT_MAX_BODY_BYTES, limitBody } from '../http/body-limit.js';
+import { createHttpMetrics } from '../http/http-metrics.js';
+import { jsonError } from '../http/json-error.js';
+import { listen, type ListeningServer } from '../http/listen.js';
+import { parseChatRequest } from './chat-request.js';
 
-export interface ChatServer {
-  url: string;
-  server: Server;
-  close(): Promise<void>;
+export type ChatServer = ListeningServer;
+
+export interface ChatServerOptions {
+  predictor: Predictor;
+  modelName: string;
+  /** Every route but /health requires `Authorization: Bearer <token>`. */
+  token: string;
+  log: Logger;
+  timeoutMs: number;
+  host?: string;
+  port?: number;
+  maxBodyBytes?: number;
+  now?: () => Date;
 }
-
-const MAX_BODY = 1 << 20;
 
 /**
  * A small OpenAI-compatible server in front of one predictor: `POST /v1/chat/completions` answers the last user
- * message with the rung's own prompt, constraint and model; `GET /v1/models`; `GET /health`. Loopback by default.
+ * message with the rung's own prompt, constraint and model; `GET /v1/models`; `GET /health` (open, for probes);
+ * `GET /metrics` (Prometheus). Loopback by default; the caller decides the token (see resolveAccessToken).
  */
-export async function startChatServer(options: { predictor: Predictor; modelName: string; host?: string; port?: number; log: Logger; timeoutMs: number }): Promise<ChatServer> {
-  const server = createServer((req, res) => {
-    handle(req, res, options).catch((error) => send(res, 500, { error: { message: errorMessage(error), type: 'server_error', code: errorCode(error) } }));
-  });
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve));
-  const address = server.address() as { port: number };
-  const url = `http://${options.host ?? '127.0.0.1'}:${address.port}`;
-  return {
-    url,
-    server,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
-  };
-}
-
-async function handle(req: IncomingMessage, res: ServerResponse, options: { predictor: Predictor; modelName: string; log: Logger; timeoutMs: number }): Promise<void> {
-  const path = (req.url ?? '/').split('?')[0];
-  if (req.method === 'GET' && path === '/health') return send(res, 200, { ok: true });
-  if (req.method === 'GET' && path === '/v1/models') return send(res, 200, { object: 'list', data: [{ id: options.modelName, object: 'model', owned_by: 'ladder' }] });
-  if (req.method !== 'POST' || path !== '/v1/chat/completions') return send(res, 404, { error: { message: `no route ${req.method} ${path}`, type: 'invalid_request_error' } });
-  let body: { messages?: { role?: string; content?: unknown }[] };
-  try {
-    body = JSON.parse(await readBody(req)) as typeof body;
-  } catch (error) {
-    return send(res, 400, { error: { message: `invalid JSON body: ${errorMessage(error)}`, type: 'invalid_request_error' } });
-  }
-  const input = [...(body.messages ?? [])].reverse().find((m) => m.role === 'user')?.content;
-  if (typeof input !== 'string' || input.trim() === '') {
-    return send(res, 400, { error: { message: 'messages must contain a user message with string content', type: 'invalid_request_error', param: 'messages' } });
-  }
-  const prediction = await options.predictor.predict({ id: randomUUID(), input, expected: null, meta: {} }, AbortSignal.timeout(options.timeoutMs));
-  options.log.debug(`served ${prediction.latencyMs.toFixed(0)} ms${prediction.cached ? ' (cached)' : ''}`);
-  send(res, 200, {
-    id: `chatcmpl-${randomUUID()}`,
-    object: 'chat.completion',
-    created: Math.floor(Date.now() / 1000),
-    model: options.modelName,
-    choices: [{ index: 0, message: { role: 'assistant', content: prediction.output }, finish_reason: 'stop' }],
-    usage: {
-      prompt_tokens: prediction.usage.inputTokens,
-      completion_tokens: prediction.usage.outputTokens,
-      total_tokens: prediction.usage.inputTokens + prediction.usage.outputTokens,
-      prompt_tokens_details: { cached_tokens: prediction.usage.cachedInputTokens },
-    },
-    ladder: { answer: prediction.answer, cached: prediction.cached, latency_ms: prediction.latencyMs },
-  });
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let size = 0;
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY) {
-        reject(new Error('body larger than 1 MiB'));
-        req.destroy();
-      } else chunks.push(chunk);
+export function chatApp(options: ChatServerOptions): Hono {
+  const app = new Hono();
+  const metrics = createHttpMetrics({ prefix: 'ladder_serve_' });
+  const now = options.now ?? (() => new Date());
+  app.use('*', metrics.middleware);
+  app.get('/health', (c) => c.json({ ok: true }));
+  app.use('*', requireBearer(options.token));
+  app.get('/metrics', metrics.handler);
+  app.get('/v1/models', (c) => c.json({ object: 'list', data: [{ id: options.modelName, object: 'model', owned_by: 'ladder' }] }));
+  app.post('/v1/chat/completions', limitBody(options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES), async (c) => {
+    let body: unknown;
+    try {
+      body = JSON.parse(await c.req.text());
+    } catch (error) {
+      return jsonError(c, 400, `invalid JSON body: ${errorMessage(error)}`, 'invalid_request_error', { param: 'body' });
+    }
+    const request = parseChatRequest(body);
+    if (!request.ok) return jsonError(c, 400, request.message, 'invalid_request_error', { param: request.param });
+    // A client that hangs up stops its generation; a slow one is cut at the rung's own per-call deadline.
+    const signal = AbortSignal.any([c.req.raw.signal, AbortSignal.timeout(options.timeoutMs)]);
+    const prediction = await options.predictor.predict({ id: randomUUID(), input: request.input, expected: null, meta: {} }, signal);
+    options.log.debug(`served ${prediction.latencyMs.toFixed(0)} ms${prediction.cached ? ' (cached)' : ''}`);
+    return c.json({
+      id: `chatcmpl-${randomUUID()}`,
+      object: 'chat.completion',
+      created: Math.floor(now().getTime() / 1000),
+      model: options.modelName,
+      choices: [{ index: 0, message: { role: 'assistant', content: prediction.output }, finish_reason: 'stop' }],
+      usage: {
+        prompt_tokens: prediction.usage.inputTokens,
+        completion_tokens: prediction.usage.outputTokens,
+        total_tokens: prediction.usage.inputTokens + prediction.usage.outputTokens,
+        prompt_tokens_details: { cached_tokens: prediction.usage.cachedInputTokens },
+      },
+      ladder: { answer: prediction.answer, cached: prediction.cached, latency_ms: prediction.latencyMs },
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
   });
+  app.notFound((c) => jsonError(c, 404, `no route ${c.req.method} ${c.req.path}`, 'invalid_request_error'));
+  app.onError((error, c) => {
+    // Hono's own HTTP errors (e.g. the bearer middleware's 401) carry their response.
+    if ('getResponse' in error && typeof error.getResponse === 'function') return error.getResponse() as Response;
+    const code = errorCode(error);
+    const status = STATUS_BY_CODE[code] ?? 500;
+    if (status === 500) options.log.warn(`serve: ${errorMessage(error)}`);
+    return jsonError(c, status, errorMessage(error), status === 500 ? 'server_error' : status === 400 ? 'invalid_request_error' : 'upstream_error', { code });
+  });
+  return app;
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
-  if (res.headersSent) return;
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
+/** Why the model call failed, as the status an HTTP client can act on (retry a 429/503/504, not a 500). */
+const STATUS_BY_CODE: Partial<Record<ErrorCode, ContentfulStatusCode>> = {
+  RATE_LIMITED: 429,
+  TIMEOUT: 504,
+  ABORTED: 503,
+  MODEL_CALL_FAILED: 502,
+  CONTEXT_OVERFLOW: 400,
+  BUDGET_EXCEEDED: 402,
+};
+
+export async function startChatServer(options: ChatServerOptions): Promise<ChatServer> {
+  return listen(chatApp(options), { host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
 }

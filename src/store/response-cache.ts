@@ -17,6 +17,22 @@ export function responseCacheKey(model: Pick<Model, 'fingerprint'>, request: Gen
   return createHash('sha256').update(material).digest('hex');
 }
 
+/** A cached answer: the text and what the original call measured. */
+export interface CachedResponse {
+  text: string;
+  usage: Usage;
+  latencyMs: number;
+}
+
+/**
+ * Somewhere other than the store to keep new answers. With one, the store's cache is only read (answers evaluated
+ * before stay hits) and new answers go here — how `ladder serve` answers traffic without growing the store.
+ */
+export interface ResponseCacheOverlay {
+  get(key: string): CachedResponse | undefined;
+  set(key: string, value: CachedResponse): void;
+}
+
 /**
  * Wraps a Model with the store's response cache: the same model weights + parameters + rendered prompt give the
  * stored answer with `cached: true` and no model call. Usage and latency are those measured on the original
@@ -34,6 +50,7 @@ export class CachedModel implements Model {
   constructor(
     readonly inner: Model,
     private readonly db: Db,
+    private readonly overlay?: ResponseCacheOverlay,
   ) {
     this.ref = inner.ref;
     this.fingerprint = inner.fingerprint;
@@ -50,6 +67,11 @@ export class CachedModel implements Model {
     const cacheable = request.temperature === 0;
     const key = responseCacheKey(this.inner, request);
     if (cacheable) {
+      const kept = this.overlay?.get(key);
+      if (kept) {
+        this.hits++;
+        return { ...kept, cached: true };
+      }
       const row = this.db.prepare(`SELECT text, usage_json, latency_ms FROM response_cache WHERE key = ?`).get(key) as
         | { text: string; usage_json: string; latency_ms: number }
         | undefined;
@@ -60,7 +82,8 @@ export class CachedModel implements Model {
     }
     this.calls++;
     const result = await this.inner.generate(request, signal);
-    if (cacheable) {
+    if (cacheable && this.overlay) this.overlay.set(key, { text: result.text, usage: result.usage, latencyMs: result.latencyMs });
+    else if (cacheable) {
       this.db
         .prepare(`INSERT OR REPLACE INTO response_cache (key, model_ref, text, usage_json, latency_ms, created_at) VALUES (?, ?, ?, ?, ?, ?)`)
         .run(key, this.ref, result.text, JSON.stringify(result.usage), result.latencyMs, new Date().toISOString());
