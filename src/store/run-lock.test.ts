@@ -53,6 +53,14 @@ describe('run locks', () => {
     expect(() => b.locks.acquire('r1', { heartbeat: false })).not.toThrow();
   });
 
+  it('on this host a live pid keeps its lock however old its heartbeat (a long synchronous step is not a death)', () => {
+    const { a, b, tick } = world();
+    a.locks.acquire('r1', { heartbeat: false });
+    tick(10 * STALE_AFTER_MS);
+    expect(() => b.locks.acquire('r1', { heartbeat: false })).toThrow(/RUN_LOCKED|being worked on by pid 100/);
+    expect(b.getRun('r1')?.status).toBe('running');
+  });
+
   it('a run with no lock row stored as running reads as interrupted; finished runs keep their status', () => {
     const { a } = world();
     expect(a.getRun('r1')?.status).toBe('interrupted');

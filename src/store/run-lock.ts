@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { LadderError } from '../core/errors.js';
 import type { Db } from './database.js';
 
-/** A heartbeat older than this means the holder is gone (or hung) even if its pid still exists. */
+/** A holder on another host whose heartbeat is older than this is taken to be gone. */
 export const STALE_AFTER_MS = 120_000;
 const HEARTBEAT_EVERY_MS = 10_000;
 
@@ -47,12 +47,12 @@ export interface HeldLock {
 
 /**
  * Whether a lock's holder still works on the run. On this host the process table decides (a kill -9'd holder
- * is dead at once); a holder on another host (a shared folder) is trusted while its heartbeat is fresh.
+ * is dead at once, and a live one that blocked its event loop for minutes, say training, keeps its run); a
+ * holder on another host (a shared folder) is trusted while its heartbeat is fresh.
  */
 export function holderIsLive(holder: LockHolder, deps: LockDeps): boolean {
-  const fresh = deps.now().getTime() - Date.parse(holder.heartbeatAt) < STALE_AFTER_MS;
-  if (holder.host !== deps.host) return fresh;
-  return fresh && deps.isAlive(holder.pid);
+  if (holder.host === deps.host) return deps.isAlive(holder.pid);
+  return deps.now().getTime() - Date.parse(holder.heartbeatAt) < STALE_AFTER_MS;
 }
 
 export function describeHolder(holder: LockHolder): string {
