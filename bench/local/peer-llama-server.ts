@@ -109,7 +109,7 @@ async function runSide(side: Side, model: Model, select: 'random' | 'similar', c
   const predictor = await fewShotRung.create(spec).prepare(ctx, task);
   const rows: PredictionRow[] = [];
   const started = performance.now();
-  const outcome = await runRung({ runId: 'peer', rungId: spec.id, predictor, examples: task.test, done: new Set(), concurrency, timeoutMs: 600_000, signal: ctx.signal, save: (row) => rows.push(row) });
+  const outcome = await runRung({ runId: 'peer', rungId: spec.id, predictor, examples: task.test, done: new Set(), concurrency, deadlineMs: 600_000, signal: ctx.signal, save: (row) => rows.push(row) });
   const wallMs = performance.now() - started;
   const expected = new Map(task.test.map((e) => [e.id, e.expected]));
   const correct = rows.filter((r) => !r.error && r.prediction.answer === expected.get(r.exampleId)).length;

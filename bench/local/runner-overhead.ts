@@ -67,7 +67,7 @@ async function main(): Promise<void> {
         examples: task.test,
         done: new Set(),
         concurrency,
-        timeoutMs: 600_000,
+        deadlineMs: 600_000,
         signal: ctx.signal,
         save: (row) => store.insertPrediction(row),
       });

@@ -1,3 +1,5 @@
+import type { Usage } from './types.js';
+
 /**
  * Typed errors with stable codes. `isRetryable` is what the retry loop reads; `exitCode` is what the CLI
  * exits with. A user's mistake (bad config, bad data) is a LadderInputError naming file, line and field.
@@ -7,9 +9,14 @@ export type ErrorCode =
   | 'INPUT_INVALID' // bad ladder.yaml or data file
   | 'MODEL_NOT_FOUND'
   | 'MODEL_UNSUPPORTED' // a feature the provider lacks
-  | 'MODEL_CALL_FAILED'
-  | 'RATE_LIMITED'
-  | 'TIMEOUT'
+  | 'MODEL_CALL_FAILED' // a provider answer we could not classify more precisely (e.g. an HTTP 4xx)
+  | 'RATE_LIMITED' // HTTP 429 after the last retry
+  | 'TIMEOUT' // an attempt timed out after the last retry, or the example's overall deadline passed
+  | 'HTTP_5XX' // the provider's server failed after the last retry
+  | 'BAD_RESPONSE' // a 2xx we could not read (malformed or cut JSON), or a dropped connection
+  | 'TRUNCATED' // the answer stopped at max_tokens (finish_reason "length")
+  | 'ANSWER_TOO_LONG' // the answer is over the size cap (a server that ignored max_tokens)
+  | 'REFUSED' // the provider declined to answer (content filter, refusal)
   | 'ABORTED'
   | 'BUDGET_EXCEEDED'
   | 'CONTEXT_OVERFLOW'
@@ -60,19 +67,51 @@ export function formatIssue(issue: InputIssue): string {
   return `${issue.file}${where}${issue.field ? ` ${issue.field}:` : ''} ${issue.message}`;
 }
 
-/** A provider call failed. `status` is the HTTP status when there was one. */
+/**
+ * A provider call failed. `status` is the HTTP status when there was one. `billed` is what the provider
+ * answered (and charged for) when the answer itself was unusable (TRUNCATED, ANSWER_TOO_LONG): the tokens are
+ * counted once, on the example's row and against the budget, even though the example failed.
+ */
 export class ModelCallError extends LadderError {
   readonly status?: number;
   readonly retryAfterMs?: number;
-  constructor(message: string, options: { status?: number; retryAfterMs?: number; isRetryable?: boolean; cause?: unknown; code?: ErrorCode } = {}) {
-    super(options.code ?? (options.status === 429 ? 'RATE_LIMITED' : 'MODEL_CALL_FAILED'), message, {
+  readonly billed?: { text: string; usage: Usage; latencyMs: number };
+  /** Attempts of the failed call given up at their timeout after being sent (the provider may have billed them). */
+  abandonedAttempts?: number;
+  constructor(
+    message: string,
+    options: { status?: number; retryAfterMs?: number; isRetryable?: boolean; cause?: unknown; code?: ErrorCode; billed?: ModelCallError['billed'] } = {},
+  ) {
+    super(options.code ?? codeForStatus(options.status), message, {
       cause: options.cause,
       isRetryable: options.isRetryable ?? isRetryableStatus(options.status),
     });
     this.name = 'ModelCallError';
     this.status = options.status;
     this.retryAfterMs = options.retryAfterMs;
+    this.billed = options.billed;
   }
+}
+
+/**
+ * A prompt that does not fit the model's context. `sharedPrefix` says the part every call of the rung shares
+ * (instructions, fixed examples, a stuffed corpus) cannot fit on its own: then every example would fail and the
+ * rung stops at once; otherwise only this example is too long, and it alone fails.
+ */
+export class ContextOverflowError extends LadderError {
+  readonly sharedPrefix: boolean;
+  constructor(message: string, options: { sharedPrefix: boolean }) {
+    super('CONTEXT_OVERFLOW', message);
+    this.name = 'ContextOverflowError';
+    this.sharedPrefix = options.sharedPrefix;
+  }
+}
+
+/** The error kind of an HTTP status, kept apart so a row says what actually happened. */
+export function codeForStatus(status: number | undefined): ErrorCode {
+  if (status === 429) return 'RATE_LIMITED';
+  if (status !== undefined && status >= 500) return 'HTTP_5XX';
+  return 'MODEL_CALL_FAILED';
 }
 
 export function isRetryableStatus(status: number | undefined): boolean {

@@ -26,6 +26,8 @@ export interface ModelSpec {
   path?: string;
   /** Local models: a GGUF LoRA adapter applied on top of the base (a fine-tuned student). */
   lora?: string;
+  /** compat: models — how the server takes output constraints (default json_schema). */
+  constraints?: 'json_schema' | 'grammar' | 'guided_choice' | 'guided_json' | 'none';
   /** Price overrides in USD per million tokens. */
   price?: { inputPerMTok?: number; outputPerMTok?: number; cacheReadPerMTok?: number; cacheWritePerMTok?: number };
 }
@@ -62,7 +64,12 @@ export interface Task {
   rungs: RungSpec[];
   corpus?: CorpusSpec;
   budget: { maxUsd?: number };
-  execution: { concurrency: number; timeoutMs: number; retries: number; maxTokens: number };
+  /**
+   * `timeoutMs` bounds one attempt; `deadlineMs` one example, retries and Retry-After waits included (default:
+   * every attempt's timeout + a minute). `maxAnswerChars`: a longer answer fails as ANSWER_TOO_LONG (default from
+   * maxTokens).
+   */
+  execution: { concurrency: number; timeoutMs: number; retries: number; maxTokens: number; deadlineMs?: number; maxAnswerChars?: number };
   /** Absolute directory of ladder.yaml; relative paths in the spec resolve against it. */
   baseDir: string;
   specFile: string;

@@ -58,6 +58,11 @@ export interface GenerateResult {
   latencyMs: number;
   /** True when the answer came from Ladder's response cache and no model was called. */
   cached: boolean;
+  /**
+   * Earlier attempts of this call given up at their timeout after the request was sent: the provider may have
+   * billed them, so the budget counts each at its worst case (their usage is never known, nor in `usage`).
+   */
+  abandonedAttempts?: number;
 }
 
 /** One small interface for every model: local GGUF, any AI SDK provider, an OpenAI-compatible URL. */

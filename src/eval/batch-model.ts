@@ -4,6 +4,11 @@ import type { GenerateRequest, GenerateResult, Model } from '../core/types.js';
 import { runBatch, type BatchClient, type BatchPersist } from '../models/remote/batch/index.js';
 import { responseCacheKey } from '../store/response-cache.js';
 
+/** Reserves a whole batch (throws BUDGET_EXCEEDED when it does not fit) and settles it to its results. */
+export interface BatchBudget {
+  reserve(requests: GenerateRequest[]): { settle(results: GenerateResult[]): void };
+}
+
 interface Pending {
   customId: string;
   request: GenerateRequest;
@@ -24,6 +29,7 @@ export class BatchCollectingModel implements Model {
   readonly contextSize?: number;
   private pending: Pending[] = [];
   private expected = 0;
+  private budget?: BatchBudget;
 
   constructor(
     private readonly inner: Model,
@@ -35,6 +41,11 @@ export class BatchCollectingModel implements Model {
     this.fingerprint = inner.fingerprint;
     this.hosting = inner.hosting;
     this.contextSize = inner.contextSize;
+  }
+
+  /** The run's budget: a batch reserves the worst case of all its calls at once, before it is submitted. */
+  useBudget(budget: BatchBudget): void {
+    this.budget = budget;
   }
 
   /** How many generate() calls make up the batch (the rung's unfinished examples). */
@@ -55,19 +66,24 @@ export class BatchCollectingModel implements Model {
     this.pending = [];
     // Identical prompts share one batch line.
     const unique = new Map(pending.map((p) => [p.customId, p.request]));
+    let held: ReturnType<BatchBudget['reserve']> | undefined;
     try {
+      held = this.budget?.reserve([...unique.values()]);
       const outcome = await runBatch(
         this.client,
         [...unique].map(([customId, request]) => ({ customId, request })),
         this.persist,
         { sleep: this.deps.sleep, log: this.deps.log, pollIntervalMs: this.deps.pollIntervalMs, signal: this.deps.signal },
       );
+      held?.settle([...outcome.results.values()].filter((r): r is GenerateResult => !(r instanceof Error) && r !== undefined));
+      held = undefined;
       for (const p of pending) {
         const result = outcome.results.get(p.customId);
         if (result instanceof Error || result === undefined) p.reject(result ?? new LadderError('MODEL_CALL_FAILED', `batch ${outcome.batchId}: no result`));
         else p.resolve(result);
       }
     } catch (error) {
+      held?.settle([]);
       for (const p of pending) p.reject(error);
     }
   }

@@ -1,42 +1,222 @@
-import { LadderError } from '../core/errors.js';
-import type { Usage } from '../core/types.js';
-import type { BudgetGuard } from './run-rung.js';
+import type { Logger, ModelResolver } from '../core/context.js';
+import { errorCode, LadderError, ModelCallError } from '../core/errors.js';
+import { inputTokenUpperBound, outputTokenUpperBound } from '../core/request-bounds.js';
+import type { ModelSpec } from '../core/task.js';
+import type { GenerateRequest, Model, Usage } from '../core/types.js';
+
+/** Prices a usage for one model; undefined = this model has no known price. */
+export type UsagePricer = (usage: Usage) => number | undefined;
+
+/** Money held for one call in flight, until it is settled to what the call measured. */
+export interface Hold {
+  readonly usd: number;
+  settled: boolean;
+}
 
 /**
- * The hard ceiling of `budget.max_usd`. Before each call it checks that the spend so far plus the worst case of
- * every call that may be in flight (concurrency × the dearest call seen, or the first-call estimate) stays
- * under the ceiling, so the run stops *before* it, and can be resumed with a higher one.
+ * The hard ceiling of `budget.max_usd` (or `--max-usd`). Every paid call first *reserves* its worst case
+ * (input bounded from UTF-8 bytes, output at max_tokens, at the model's price) and is sent only if
+ * spent + everything reserved + that worst case stays within the ceiling; when it returns, the hold is settled
+ * to the measured cost. So the spend can never pass the ceiling, whatever the concurrency (the first wave of calls
+ * is reserved too). A call that does not fit waits while other calls are in flight (their settlement may free
+ * room), and is refused with BUDGET_EXCEEDED when nothing is left to wait for.
+ * `spentBefore` is what the run spent before (resume); `persist` records each settled cost at once, so a
+ * killed run's spend is still counted when it is resumed.
  */
-export class BudgetCeiling implements BudgetGuard {
-  private dearestCall: number;
+export class BudgetLedger {
+  private spentUsd: number;
+  private reservedUsd = 0;
+  /** Holds not yet settled: counted, not inferred from reservedUsd (float residue must never mean "in flight"). */
+  private holds = 0;
+  private waiters = new Set<() => void>();
+
   constructor(
-    private readonly maxUsd: number | undefined,
-    private spentUsd: number,
-    private readonly concurrency: number,
-    private readonly price: (usage: Usage) => number | undefined,
-    firstCallEstimateUsd = 0,
+    readonly maxUsd: number | undefined,
+    spentBefore: number,
+    private readonly persist?: (usd: number) => void,
+    private readonly log?: Logger,
   ) {
-    this.dearestCall = firstCallEstimateUsd;
+    this.spentUsd = spentBefore;
   }
 
   get spent(): number {
     return this.spentUsd;
   }
 
-  beforeCall(): void {
-    if (this.maxUsd === undefined) return;
-    const worstCase = this.spentUsd + this.concurrency * this.dearestCall;
-    if (worstCase > this.maxUsd) {
-      throw new LadderError('BUDGET_EXCEEDED', `spent $${this.spentUsd.toFixed(4)} of the $${this.maxUsd} budget; the next calls could pass it`);
+  get reserved(): number {
+    return this.reservedUsd;
+  }
+
+  /** Reserves `usd` now or throws BUDGET_EXCEEDED; never waits (a batch reserves all its calls at once). */
+  reserveNow(usd: number): Hold {
+    if (this.fits(usd)) return this.hold(usd);
+    throw this.exceeded(usd);
+  }
+
+  /** Reserves `usd`, waiting for in-flight calls to settle while they might free enough room. */
+  async reserve(usd: number, signal?: AbortSignal): Promise<Hold> {
+    for (;;) {
+      signal?.throwIfAborted();
+      if (this.fits(usd)) return this.hold(usd);
+      if (this.holds === 0) throw this.exceeded(usd);
+      await new Promise<void>((resolve, reject) => {
+        const wake = () => {
+          this.waiters.delete(wake);
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        };
+        const onAbort = () => {
+          this.waiters.delete(wake);
+          reject(signal!.reason);
+        };
+        this.waiters.add(wake);
+        signal?.addEventListener('abort', onAbort, { once: true });
+      });
     }
   }
 
-  charge(usage: Usage): number | undefined {
-    const usd = this.price(usage);
-    if (usd !== undefined) {
-      this.spentUsd += usd;
-      this.dearestCall = Math.max(this.dearestCall, usd);
+  /** Releases the hold and counts what the call really cost (0 for a call the provider did not bill). */
+  settle(hold: Hold, actualUsd: number): void {
+    if (hold.settled) return;
+    hold.settled = true;
+    this.holds--;
+    this.reservedUsd = this.holds === 0 ? 0 : Math.max(0, this.reservedUsd - hold.usd);
+    if (actualUsd > 0) {
+      this.spentUsd += actualUsd;
+      this.persist?.(actualUsd);
     }
-    return usd;
+    if (actualUsd > hold.usd * (1 + 1e-9)) {
+      // Only a provider that bills past max_tokens (or a tokenizer making more tokens than bytes) gets here.
+      this.log?.warn(`a call cost $${actualUsd.toFixed(6)}, more than its reserved worst case $${hold.usd.toFixed(6)}`);
+    }
+    for (const wake of [...this.waiters]) wake();
   }
+
+  private fits(usd: number): boolean {
+    return this.maxUsd === undefined || this.spentUsd + this.reservedUsd + usd <= this.maxUsd;
+  }
+
+  private hold(usd: number): Hold {
+    this.reservedUsd += usd;
+    this.holds++;
+    return { usd, settled: false };
+  }
+
+  private exceeded(usd: number): LadderError {
+    return new LadderError(
+      'BUDGET_EXCEEDED',
+      `spent $${this.spentUsd.toFixed(6)} of the $${this.maxUsd} budget; the next call could cost up to $${usd.toFixed(6)}`,
+      { exitCode: 3 },
+    );
+  }
+}
+
+/** The worst-case usage of a request: every input token (bounded from bytes) uncached or written to a cache. */
+export function worstCaseCost(price: UsagePricer, request: Pick<GenerateRequest, 'messages' | 'maxTokens' | 'output'>): number | undefined {
+  const input = inputTokenUpperBound(request.messages);
+  const outputTokens = outputTokenUpperBound(request);
+  const plain = price({ inputTokens: input, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens });
+  const written = price({ inputTokens: input, cachedInputTokens: 0, cacheWriteTokens: input, outputTokens });
+  if (plain === undefined || written === undefined) return undefined;
+  return Math.max(plain, written);
+}
+
+/** A model wrapper that can tell whether a request would be answered from the response cache (CachedModel). */
+interface CacheAware {
+  hasCached?(request: GenerateRequest): boolean;
+}
+
+/**
+ * Puts a model behind the ledger: each paid generate/embed reserves its worst case first and settles to the
+ * measured price. Answers from the response cache are free and never reserve. An unusable answer the provider
+ * still billed (TRUNCATED, ANSWER_TOO_LONG) is settled at its measured price; a refused call (429, 5xx) at 0;
+ * an attempt abandoned at its timeout, or a call cut off in flight, at its worst case (it may have been billed).
+ * Limit: the retries of one call share its one reservation, so only attempts abandoned at a timeout can take
+ * the spend past the ceiling, by at most their worst case each; they are counted, so the run stops right after.
+ */
+export function budgetedModel(model: Model, ledger: BudgetLedger, price: UsagePricer): Model {
+  const paid = (price({ inputTokens: 1, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 1 }) ?? 0) > 0;
+  if (!paid) return model;
+  const wrapped: Model = {
+    ref: model.ref,
+    fingerprint: model.fingerprint,
+    hosting: model.hosting,
+    contextSize: model.contextSize,
+    async generate(request, signal) {
+      if ((model as CacheAware).hasCached?.(request)) return model.generate(request, signal);
+      const worst = worstCaseCost(price, request) ?? 0;
+      const hold = await ledger.reserve(worst, signal);
+      try {
+        const result = await model.generate(request, signal);
+        // Attempts abandoned at their timeout may have been billed: counted at their worst case, never as free.
+        ledger.settle(hold, result.cached ? 0 : (price(result.usage) ?? 0) + (result.abandonedAttempts ?? 0) * worst);
+        return result;
+      } catch (error) {
+        const billed = error instanceof ModelCallError ? error.billed : undefined;
+        const abandoned = error instanceof ModelCallError ? (error.abandonedAttempts ?? 0) : 0;
+        // A call cut off in flight (the example's deadline, Ctrl-C) may have been billed too.
+        const cutOff = errorCode(error) === 'ABORTED' ? 1 : 0;
+        ledger.settle(hold, (billed ? (price(billed.usage) ?? 0) : 0) + (abandoned + cutOff) * worst);
+        throw error;
+      }
+    },
+  };
+  if (model.embed) {
+    const embed = model.embed.bind(model);
+    wrapped.embed = async (texts, signal) => {
+      const input = inputTokenUpperBound(texts.map((content) => ({ role: 'user', content })));
+      const worst = price({ inputTokens: input, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 0 }) ?? 0;
+      const hold = await ledger.reserve(worst, signal);
+      // Embedding answers carry no usage here: the worst case is what is counted (an over-count, never under).
+      try {
+        const vectors = await embed(texts, signal);
+        ledger.settle(hold, worst);
+        return vectors;
+      } catch (error) {
+        ledger.settle(hold, 0);
+        throw error;
+      }
+    };
+  }
+  if (model.countTokens) wrapped.countTokens = model.countTokens.bind(model);
+  if (model.dispose) wrapped.dispose = model.dispose.bind(model);
+  return wrapped;
+}
+
+/**
+ * A resolver whose every model (the rung's, a judge, a teacher) goes through the ledger: the one path every
+ * paid call takes. `price(spec, usage)` prices a model's usage.
+ */
+export function budgetedResolver(models: ModelResolver, ledger: BudgetLedger, price: (spec: ModelSpec, usage: Usage) => number | undefined): ModelResolver {
+  const wrapped = new WeakMap<Model, Model>();
+  const wrap = (model: Model, spec: ModelSpec): Model => {
+    let out = wrapped.get(model);
+    if (!out) wrapped.set(model, (out = budgetedModel(model, ledger, (usage) => price(spec, usage))));
+    return out;
+  };
+  return {
+    ...models,
+    spec: (name) => models.spec(name),
+    get: async (name) => wrap(await models.get(name), models.spec(name)),
+    open: async (spec) => wrap(await models.open(spec), spec),
+    disposeAll: () => models.disposeAll(),
+  };
+}
+
+/**
+ * Under a ceiling, every paid model the rungs may call needs a price, or the ceiling could not be kept: the
+ * models named by a rung (as its model or in a parameter such as teacher/judge) that price() cannot price.
+ */
+export function unpricedModels(
+  models: ModelSpec[],
+  rungs: { model: string; params: Record<string, unknown> }[],
+  price: (spec: ModelSpec, usage: Usage) => number | undefined,
+): { index: number; spec: ModelSpec }[] {
+  const used = new Set<string>();
+  for (const rung of rungs) {
+    used.add(rung.model);
+    for (const value of Object.values(rung.params)) if (typeof value === 'string') used.add(value);
+  }
+  const probe: Usage = { inputTokens: 1, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 1 };
+  return models.map((spec, index) => ({ spec, index })).filter(({ spec }) => used.has(spec.name) && price(spec, probe) === undefined);
 }

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunContext } from '../core/context.js';
-import { errorMessage, LadderError } from '../core/errors.js';
+import { errorMessage, LadderError, LadderInputError } from '../core/errors.js';
+import { defaultMaxAnswerChars } from '../core/request-bounds.js';
 import type { Metric } from '../core/metric.js';
 import type { PairedComparison, RungSummary } from '../core/results.js';
 import type { RungFactory } from '../core/rung.js';
@@ -14,7 +15,7 @@ import type { RunStatus, RunStore } from '../store/run-store.js';
 import type { HeldLock } from '../store/run-lock.js';
 import { recordRunManifests } from '../datasets/record-manifests.js';
 import { changedFiles } from '../task/fingerprints.js';
-import { BudgetCeiling } from './budget.js';
+import { BudgetLedger, budgetedResolver, unpricedModels, worstCaseCost } from './budget.js';
 import { runRung } from './run-rung.js';
 import { compareRungs, summarizeRung } from './summarize.js';
 
@@ -74,6 +75,8 @@ export async function runLadder(options: RunLadderOptions): Promise<RunLadderRes
 function openRun(options: RunLadderOptions): { runId: string; lock: HeldLock } {
   const { task, store } = options;
   const now = options.context.now;
+  // Refused before anything is written: a ceiling no call fits under, unpriced models under a ceiling.
+  checkBudget(task, options.maxUsd ?? task.budget.maxUsd, options.price);
   if (options.resumeRunId) {
     const runId = options.resumeRunId;
     const run = store.getRun(runId);
@@ -103,14 +106,15 @@ function openRun(options: RunLadderOptions): { runId: string; lock: HeldLock } {
 async function climb(options: RunLadderOptions, runId: string): Promise<RunLadderResult> {
   const { task, store } = options;
   const now = options.context.now;
+  const maxUsd = options.maxUsd ?? task.budget.maxUsd;
   const artifactsDir = join(options.context.stateDir, 'runs', runId);
   await mkdir(artifactsDir, { recursive: true });
-  const ctx: RunContext = { ...options.context, runId, artifactsDir };
+  // Resume counts what was spent before (rows, judges, teachers); every model call goes through the ledger.
+  const ledger = new BudgetLedger(maxUsd, Math.max(store.runSpentUsd(runId), store.spentUsd(runId)), (usd) => store.addRunSpend(runId!, usd), options.context.log);
+  const ctx: RunContext = { ...options.context, models: budgetedResolver(options.context.models, ledger, (spec, usage) => options.price(spec, usage)), runId, artifactsDir };
   const primary = options.metrics.find((m) => m.name === task.primaryMetric)!;
   const existing = new Map(store.getRungs(runId).map((r) => [r.rungId, r]));
   const summaries: RungSummary[] = [];
-  const maxUsd = options.maxUsd ?? task.budget.maxUsd;
-  let spent = store.spentUsd(runId);
   let status: RunStatus = 'done';
 
   for (const [position, spec] of task.rungs.entries()) {
@@ -147,7 +151,13 @@ async function climb(options: RunLadderOptions, runId: string): Promise<RunLadde
     const done = store.completedExampleIds(runId, spec.id);
     const todo = task.test.filter((e) => !done.has(e.id)).length;
     batchModel?.expect(todo);
-    const budget = new BudgetCeiling(maxUsd, spent, batchModel ? todo : task.execution.concurrency, (usage) => options.price(modelSpec, usage, { batch: Boolean(batchModel) }));
+    const batchPrice = (usage: Usage) => options.price(modelSpec, usage, { batch: true });
+    batchModel?.useBudget({
+      reserve(requests) {
+        const hold = ledger.reserveNow(requests.reduce((usd, r) => usd + (worstCaseCost(batchPrice, r) ?? 0), 0));
+        return { settle: (results) => ledger.settle(hold, results.reduce((usd, r) => usd + (batchPrice(r.usage) ?? 0), 0)) };
+      },
+    });
     const outcome = await runRung({
       runId,
       rungId: spec.id,
@@ -156,15 +166,15 @@ async function climb(options: RunLadderOptions, runId: string): Promise<RunLadde
       done,
       // A batch needs every call in flight at once; the provider, not a timeout, decides when it ends.
       concurrency: batchModel ? Math.max(1, todo) : task.execution.concurrency,
-      timeoutMs: batchModel ? 7 * 24 * 3600_000 : task.execution.timeoutMs,
+      deadlineMs: batchModel ? 7 * 24 * 3600_000 : exampleDeadlineMs(task.execution),
+      maxAnswerChars: task.execution.maxAnswerChars ?? defaultMaxAnswerChars(task.execution.maxTokens),
       signal: ctx.signal,
       save: (row) => store.insertPrediction(row),
-      budget,
+      priceRow: (usage) => options.price(modelSpec, usage, { batch: Boolean(batchModel) }),
       progress: ctx.progress,
       scoreRow: primary.score ? (example, prediction) => primary.score!({ example, answer: prediction.answer, output: prediction.output, failed: false }) : undefined,
       now,
     });
-    spent = budget.spent;
     await predictor.dispose?.();
     if (outcome.stoppedBy === 'context') {
       ctx.log.warn(`${spec.id} stopped before its first answer: ${outcome.reason}`);
@@ -172,6 +182,7 @@ async function climb(options: RunLadderOptions, runId: string): Promise<RunLadde
       continue;
     }
     if (outcome.stoppedBy) {
+      if (outcome.stoppedBy === 'budget') ctx.log.warn(`${spec.id}: stopped at the budget ceiling: ${outcome.reason}`);
       status = outcome.stoppedBy === 'budget' ? 'budget' : 'interrupted';
       break;
     }
@@ -191,6 +202,35 @@ async function climb(options: RunLadderOptions, runId: string): Promise<RunLadde
   const comparisons = compareRungs(task, primary, rowsByRung);
   store.setRunStatus(runId, status, status === 'done' ? now().toISOString() : undefined);
   return { runId, status, summaries, comparisons };
+}
+
+/**
+ * One example's overall deadline: the spec's `deadline_ms`, else room for every attempt and its backoff
+ * (attempts × per-attempt timeout + a minute of Retry-After waits), the way provider SDKs bound a call.
+ */
+export function exampleDeadlineMs(execution: Task['execution']): number {
+  return execution.deadlineMs ?? execution.timeoutMs * (execution.retries + 1) + 60_000;
+}
+
+/**
+ * A ceiling must be a positive finite number, and every paid model the rungs may call needs a price under
+ * it (or it could not be kept): otherwise refuse before anything runs or is written.
+ */
+function checkBudget(task: Task, maxUsd: number | undefined, price: RunLadderOptions['price']): void {
+  if (maxUsd === undefined) return;
+  if (!(Number.isFinite(maxUsd) && maxUsd > 0)) {
+    throw new LadderInputError([{ file: task.specFile, field: 'budget.max_usd', message: `the budget ceiling must be a positive number of USD, got ${maxUsd}` }]);
+  }
+  const unpriced = unpricedModels(task.models, task.rungs, (spec, usage) => price(spec, usage));
+  if (unpriced.length) {
+    throw new LadderInputError(
+      unpriced.map(({ index, spec }) => ({
+        file: task.specFile,
+        field: `models[${index}].price`,
+        message: `model "${spec.name}" (${spec.ref}) has no known price, so the $${maxUsd} ceiling could not be kept: set models[${index}].price (input_per_mtok, output_per_mtok)`,
+      })),
+    );
+  }
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LadderError } from '../core/errors.js';
+import { ContextOverflowError, LadderError, ModelCallError } from '../core/errors.js';
 import type { Predictor } from '../core/rung.js';
 import type { Example } from '../core/types.js';
 import type { PredictionRow } from '../store/run-store.js';
@@ -27,7 +27,7 @@ function predictor(behave: (example: Example, signal?: AbortSignal) => Promise<s
   return p;
 }
 
-const base = { runId: 'r', rungId: 'g', examples, concurrency: 3, timeoutMs: 1000 };
+const base = { runId: 'r', rungId: 'g', examples, concurrency: 3, deadlineMs: 1000 };
 
 describe('runRung', () => {
   it('keeps at most `concurrency` calls in flight, records a failing example and goes on', async () => {
@@ -49,7 +49,7 @@ describe('runRung', () => {
     const p = predictor((example, signal) =>
       example.id === 'e9' ? new Promise((_, reject) => signal?.addEventListener('abort', () => reject(signal.reason))) : Promise.resolve('a'),
     );
-    await runRung({ ...base, timeoutMs: 50, predictor: p, done: new Set(['e0', 'e1']), signal: new AbortController().signal, save: (row) => rows.push(row) });
+    await runRung({ ...base, deadlineMs: 50, predictor: p, done: new Set(['e0', 'e1']), signal: new AbortController().signal, save: (row) => rows.push(row) });
     expect(rows.map((r) => r.exampleId).sort()).toEqual(['e2', 'e3', 'e4', 'e5', 'e6', 'e7', 'e8', 'e9']);
     expect(rows.find((r) => r.exampleId === 'e9')?.error?.code).toBe('TIMEOUT');
   });
@@ -71,13 +71,73 @@ describe('runRung', () => {
     expect(rows).toHaveLength(0);
   });
 
-  it('stops the rung at once when the first call does not fit the context, writing no rows', async () => {
+  it('stops the rung at once when the prompt prefix every call shares does not fit the context, writing no rows', async () => {
     const rows: PredictionRow[] = [];
     const p = predictor(async () => {
-      throw new LadderError('CONTEXT_OVERFLOW', 'prompt of 9000 tokens does not fit the 4096-token context');
+      throw new ContextOverflowError('prompt of 9000 tokens does not fit the 4096-token context', { sharedPrefix: true });
     });
     const outcome = await runRung({ ...base, concurrency: 1, predictor: p, done: new Set(), signal: new AbortController().signal, save: (row) => rows.push(row) });
     expect(outcome).toMatchObject({ stoppedBy: 'context', reason: expect.stringMatching(/does not fit/) });
     expect(rows).toHaveLength(0);
+  });
+
+  it('one input too long for the context fails alone (even the first one), and the rung goes on', async () => {
+    const rows: PredictionRow[] = [];
+    const p = predictor(async (example) => {
+      if (example.id === 'e0') throw new ContextOverflowError('input of 12 million tokens does not fit', { sharedPrefix: false });
+      return 'a';
+    });
+    const outcome = await runRung({ ...base, concurrency: 1, predictor: p, done: new Set(), signal: new AbortController().signal, save: (row) => rows.push(row) });
+    expect(outcome.stoppedBy).toBeUndefined();
+    expect(rows).toHaveLength(10);
+    expect(rows.find((r) => r.exampleId === 'e0')?.error?.code).toBe('CONTEXT_OVERFLOW');
+    expect(rows.filter((r) => !r.error)).toHaveLength(9);
+  });
+
+  it('an answer over the size cap is a failed ANSWER_TOO_LONG row that keeps only the cap, and the rung goes on', async () => {
+    const rows: PredictionRow[] = [];
+    const huge = `a ${'A'.repeat(5_000_000)}`;
+    const p = predictor(async (example) => (example.id === 'e3' ? huge : 'a'));
+    const outcome = await runRung({ ...base, maxAnswerChars: 100, predictor: p, done: new Set(), signal: new AbortController().signal, save: (row) => rows.push(row) });
+    const bad = rows.find((r) => r.exampleId === 'e3')!;
+    expect(bad.error?.code).toBe('ANSWER_TOO_LONG');
+    expect(bad.prediction.output).toHaveLength(100);
+    expect(bad.prediction.answer).toBeNull();
+    expect(outcome).toMatchObject({ completed: 10, failed: 1 });
+  });
+
+  it('a billed but unusable answer (TRUNCATED) keeps its usage and cost on the failed row, counted once', async () => {
+    const rows: PredictionRow[] = [];
+    const billedUsage = { inputTokens: 7, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 8 };
+    const p = predictor(async (example) => {
+      if (example.id === 'e1') throw new ModelCallError('stopped at max_tokens', { code: 'TRUNCATED', isRetryable: false, billed: { text: 'Hard', usage: billedUsage, latencyMs: 3 } });
+      return 'a';
+    });
+    await runRung({ ...base, priceRow: (u) => u.outputTokens, predictor: p, done: new Set(), signal: new AbortController().signal, save: (row) => rows.push(row) });
+    const bad = rows.find((r) => r.exampleId === 'e1')!;
+    expect(bad.error?.code).toBe('TRUNCATED');
+    expect(bad.prediction.usage).toEqual(billedUsage);
+    expect(bad.prediction.output).toBe('Hard');
+    expect(bad.costUsd).toBe(8);
+  });
+
+  it('a call refused by the budget stops the rung with status budget and writes no row for it', async () => {
+    const rows: PredictionRow[] = [];
+    const p = predictor(async (example) => {
+      if (example.id === 'e5') throw new LadderError('BUDGET_EXCEEDED', 'the next call could pass the ceiling', { exitCode: 3 });
+      return 'a';
+    });
+    const outcome = await runRung({ ...base, concurrency: 1, predictor: p, done: new Set(), signal: new AbortController().signal, save: (row) => rows.push(row) });
+    expect(outcome.stoppedBy).toBe('budget');
+    expect(rows.map((r) => r.exampleId)).toEqual(['e0', 'e1', 'e2', 'e3', 'e4']);
+  });
+
+  it('a 429 storm that outlasts the retries is recorded as RATE_LIMITED, not as a timeout', async () => {
+    const rows: PredictionRow[] = [];
+    const p = predictor(async () => {
+      throw new ModelCallError('HTTP 429: slow down', { status: 429 });
+    });
+    await runRung({ ...base, predictor: p, done: new Set(), signal: new AbortController().signal, save: (row) => rows.push(row) });
+    expect(new Set(rows.map((r) => r.error?.code))).toEqual(new Set(['RATE_LIMITED']));
   });
 });

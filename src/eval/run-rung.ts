@@ -1,17 +1,9 @@
 import type { ProgressSink } from '../core/context.js';
-import { errorCode, errorMessage, LadderError } from '../core/errors.js';
+import { ContextOverflowError, errorCode, errorMessage, ModelCallError } from '../core/errors.js';
 import type { Prediction, Predictor } from '../core/rung.js';
 import type { Example, Usage } from '../core/types.js';
 import { emptyUsage } from '../core/types.js';
 import type { PredictionRow } from '../store/run-store.js';
-
-/** What the runner needs from the budget: a check before each call and the cost of a finished one. */
-export interface BudgetGuard {
-  /** Throws LadderError BUDGET_EXCEEDED when the next call could pass the ceiling. */
-  beforeCall(): void;
-  /** The price of a finished, uncached call (undefined when the model cannot be priced). */
-  charge(usage: Usage): number | undefined;
-}
 
 export interface RunRungOptions {
   runId: string;
@@ -21,11 +13,18 @@ export interface RunRungOptions {
   examples: Example[];
   done: Set<string>;
   concurrency: number;
-  timeoutMs: number;
+  /**
+   * The overall deadline of one example, retries and Retry-After waits included (each attempt has its own,
+   * shorter timeout in the model's resilience layer).
+   */
+  deadlineMs: number;
+  /** An answer longer than this (characters) is an ANSWER_TOO_LONG failure, and only this much of it is kept. */
+  maxAnswerChars?: number;
   signal: AbortSignal;
   /** Persists one row; called once per example, never twice. */
   save(row: PredictionRow): void;
-  budget?: BudgetGuard;
+  /** The price of a finished, uncached call, recorded on its row (undefined when the model cannot be priced). */
+  priceRow?(usage: Usage): number | undefined;
   progress?: ProgressSink;
   /** Running score for the progress line: 1 for a correct row, 0 otherwise. */
   scoreRow?(example: Example, prediction: Prediction): number;
@@ -37,23 +36,25 @@ export interface RunRungOutcome {
   failed: number;
   cached: number;
   /**
-   * Why the rung stopped early: the user interrupted, the budget ceiling, or the very first call's prompt did
-   * not fit the model's context (a prefix shared by every call: all would fail, so the rung says so at once).
+   * Why the rung stopped early: the user interrupted, the budget ceiling (the next call's worst case did not
+   * fit), or the prompt prefix every call shares does not fit the model's context (all would fail).
    */
   stoppedBy?: 'abort' | 'budget' | 'context';
-  /** The message of a `context` stop. */
+  /** The message of a `budget` or `context` stop. */
   reason?: string;
 }
 
 /**
- * Runs a predictor over the examples with bounded concurrency. A failing example is recorded with its error
- * and the run goes on; an abort (Ctrl-C) or the budget ceiling stops new work, lets nothing half-written land,
- * and leaves the unfinished examples for `--resume`.
+ * Runs a predictor over the examples with bounded concurrency. A failing example (a refused call, an input too
+ * long for the context, an answer over the size cap, a deadline) is recorded with its typed error and the run
+ * goes on; an abort (Ctrl-C) or the budget ceiling stops new work, lets nothing half-written land, and leaves
+ * the unfinished examples for `--resume`.
  */
 export async function runRung(options: RunRungOptions): Promise<RunRungOutcome> {
   const todo = options.examples.map((example, position) => ({ example, position })).filter(({ example }) => !options.done.has(example.id));
   const outcome: RunRungOutcome = { completed: options.done.size, failed: 0, cached: 0 };
   const now = options.now ?? (() => new Date());
+  const cap = options.maxAnswerChars ?? Number.POSITIVE_INFINITY;
   let next = 0;
   let scoreSum = 0;
   let scored = 0;
@@ -61,53 +62,55 @@ export async function runRung(options: RunRungOptions): Promise<RunRungOutcome> 
   options.progress?.start(options.rungId, total, options.rungId);
   options.progress?.update(options.rungId, outcome.completed);
 
+  const stop = (why: NonNullable<RunRungOutcome['stoppedBy']>, reason?: string) => {
+    if (outcome.stoppedBy) return;
+    outcome.stoppedBy = why;
+    outcome.reason = reason;
+  };
+
   const worker = async (): Promise<void> => {
     while (next < todo.length && !outcome.stoppedBy) {
-      if (options.signal.aborted) {
-        outcome.stoppedBy = 'abort';
-        return;
-      }
-      try {
-        options.budget?.beforeCall();
-      } catch (error) {
-        if (error instanceof LadderError && error.code === 'BUDGET_EXCEEDED') {
-          outcome.stoppedBy = 'budget';
-          return;
-        }
-        throw error;
-      }
+      if (options.signal.aborted) return stop('abort');
       const { example, position } = todo[next++];
-      const callSignal = AbortSignal.any([options.signal, AbortSignal.timeout(options.timeoutMs)]);
+      const deadline = AbortSignal.timeout(options.deadlineMs);
+      const callSignal = AbortSignal.any([options.signal, deadline]);
+      const base = { runId: options.runId, rungId: options.rungId, exampleId: example.id, position };
       let row: PredictionRow;
       try {
         const prediction = await options.predictor.predict(example, callSignal);
-        const costUsd = prediction.cached ? 0 : options.budget?.charge(prediction.usage);
-        row = { runId: options.runId, rungId: options.rungId, exampleId: example.id, position, prediction, costUsd, createdAt: now().toISOString() };
-        if (prediction.cached) outcome.cached++;
-        if (options.scoreRow) {
-          scoreSum += options.scoreRow(example, prediction);
-          scored++;
+        const costUsd = prediction.cached ? 0 : options.priceRow?.(prediction.usage);
+        if (prediction.output.length > cap) {
+          row = { ...base, prediction: tooLong(prediction, cap), costUsd, createdAt: now().toISOString(), error: tooLongError(prediction.output.length, cap) };
+          outcome.failed++;
+          if (options.scoreRow) scored++;
+        } else {
+          row = { ...base, prediction, costUsd, createdAt: now().toISOString() };
+          if (prediction.cached) outcome.cached++;
+          if (options.scoreRow) {
+            scoreSum += options.scoreRow(example, prediction);
+            scored++;
+          }
         }
       } catch (error) {
-        if (options.signal.aborted) {
-          // Interrupted by the user: record nothing, so --resume does this example again.
-          outcome.stoppedBy = 'abort';
-          return;
-        }
-        if (errorCode(error) === 'CONTEXT_OVERFLOW' && outcome.completed === options.done.size && !outcome.stoppedBy) {
-          outcome.stoppedBy = 'context';
-          outcome.reason = errorMessage(error);
-          return;
-        }
-        const timedOut = callSignal.aborted && !options.signal.aborted;
+        if (options.signal.aborted) return stop('abort'); // Interrupted by the user: no row, so --resume redoes it.
+        const code = errorCode(error);
+        // Refused before anything was sent: no row, the example is left for a resume with a higher ceiling.
+        if (code === 'BUDGET_EXCEEDED') return stop('budget', errorMessage(error));
+        if (error instanceof ContextOverflowError && error.sharedPrefix) return stop('context', errorMessage(error));
+        const deadlinePassed = deadline.aborted;
+        // What the provider billed for an unusable answer is kept, so its tokens are counted (once).
+        const billed = error instanceof ModelCallError ? error.billed : undefined;
+        const prediction = billed
+          ? tooLong({ ...failedPrediction(), output: billed.text, usage: billed.usage, latencyMs: billed.latencyMs }, cap)
+          : failedPrediction();
         row = {
-          runId: options.runId,
-          rungId: options.rungId,
-          exampleId: example.id,
-          position,
-          prediction: failedPrediction(),
+          ...base,
+          prediction,
+          costUsd: billed ? options.priceRow?.(billed.usage) : undefined,
           createdAt: now().toISOString(),
-          error: { code: timedOut ? 'TIMEOUT' : errorCode(error), message: timedOut ? `no answer within ${options.timeoutMs} ms` : errorMessage(error) },
+          error: deadlinePassed
+            ? { code: 'TIMEOUT', message: `no answer within the ${options.deadlineMs} ms deadline of an example (${code}: ${errorMessage(error)})` }
+            : { code, message: errorMessage(error) },
         };
         outcome.failed++;
         if (options.scoreRow) scored++;
@@ -131,4 +134,14 @@ export async function runRung(options: RunRungOptions): Promise<RunRungOutcome> 
 
 function failedPrediction(): Prediction {
   return { output: '', answer: null, prompt: [], usage: emptyUsage(), latencyMs: 0, cached: false, modelRef: '' };
+}
+
+/** Keeps the first `cap` characters of an oversized answer, once, and no parsed answer. */
+function tooLong(prediction: Prediction, cap: number): Prediction {
+  if (prediction.output.length <= cap) return prediction;
+  return { ...prediction, output: prediction.output.slice(0, cap), answer: null };
+}
+
+function tooLongError(length: number, cap: number): { code: string; message: string } {
+  return { code: 'ANSWER_TOO_LONG', message: `answer of ${length} characters is over the ${cap}-character cap (execution.max_answer_chars); its first ${cap} are kept` };
 }

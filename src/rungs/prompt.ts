@@ -62,22 +62,39 @@ export function buildRequest(task: Pick<Task, 'output' | 'execution'>, rendered:
   };
 }
 
-/** Turns raw model text into the answer metrics score. Never throws: an unparseable answer is null. */
+/**
+ * Turns raw model text into the answer metrics score. Never throws: an unparseable answer is null.
+ * A label matches only the *whole* answer after this normalisation: trimmed; a `{"result": …}` JSON wrapper
+ * (structured output) unwrapped; surrounding quotes/backticks and trailing periods dropped; case folded.
+ * Never a prefix or a mention: "Hardware AAAA…" is not the label Hardware.
+ */
 export function parseAnswer(task: Pick<Task, 'output'>, text: string): JsonValue {
   const trimmed = text.trim();
   if (task.output.kind === 'label') {
     const labels = task.output.labels;
-    const exact = labels.find((l) => l === trimmed);
+    const candidate = unwrapResult(trimmed);
+    const exact = labels.find((l) => l === candidate);
     if (exact) return exact;
-    const folded = trimmed.toLowerCase().replace(/^["'`]+|["'`.]+$/g, '');
-    const ci = labels.find((l) => l.toLowerCase() === folded);
-    if (ci) return ci;
-    // Longest label mentioned in the text (so "Administrative rights" wins over a shorter overlapping one).
-    const mentioned = labels.filter((l) => folded.includes(l.toLowerCase())).sort((a, b) => b.length - a.length);
-    return mentioned[0] ?? null;
+    const folded = normaliseLabel(candidate);
+    return labels.find((l) => normaliseLabel(l) === folded) ?? null;
   }
   if (task.output.kind === 'json') return parseJsonLoose(trimmed);
   return trimmed;
+}
+
+function normaliseLabel(text: string): string {
+  return text.trim().replace(/^["'`]+|["'`.]+$/g, '').trim().toLowerCase();
+}
+
+/** `{"result": "X"}` → `X` (a label sent as structured output); anything else unchanged. */
+function unwrapResult(text: string): string {
+  if (!text.startsWith('{')) return text;
+  try {
+    const value = JSON.parse(text) as { result?: unknown };
+    return typeof value?.result === 'string' ? value.result.trim() : text;
+  } catch {
+    return text;
+  }
 }
 
 /** Parses the first JSON object in the text (models sometimes wrap it in prose or code fences). */

@@ -77,7 +77,14 @@ export const migrations: string[] = [
     PRIMARY KEY (run_id, rung_id)
   );
   `,
-  // 2: which process is working on a run (one at a time), and the manifests a run produced (for `ladder verify`).
+  // The budget ledger's settled spend per run (every paid call, incl. judges and teachers), so resume counts it.
+  `
+  CREATE TABLE run_spend (
+    run_id TEXT PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+    usd REAL NOT NULL DEFAULT 0
+  );
+  `,
+  // Which process is working on a run (one at a time), and the manifests a run produced (for `ladder verify`).
   `
   CREATE TABLE run_locks (
     run_id TEXT PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,

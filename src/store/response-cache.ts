@@ -63,6 +63,14 @@ export class CachedModel implements Model {
   embed?: Model['embed'];
   countTokens?: Model['countTokens'];
 
+  /** Whether this request would be answered from the cache (no call, nothing to pay: the budget skips it). */
+  hasCached(request: GenerateRequest): boolean {
+    if (request.temperature !== 0) return false;
+    const key = responseCacheKey(this.inner, request);
+    if (this.overlay?.get(key)) return true;
+    return this.db.prepare(`SELECT 1 FROM response_cache WHERE key = ?`).get(key) !== undefined;
+  }
+
   async generate(request: GenerateRequest, signal?: AbortSignal): Promise<GenerateResult> {
     const cacheable = request.temperature === 0;
     const key = responseCacheKey(this.inner, request);

@@ -161,7 +161,7 @@ export class RunStore {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
-        row.runId, row.rungId, row.exampleId, row.position, JSON.stringify(p.prompt), p.output, JSON.stringify(p.answer),
+        row.runId, row.rungId, row.exampleId, row.position, JSON.stringify(p.prompt), p.output, answerJson(p.output, p.answer),
         p.usage.inputTokens, p.usage.cachedInputTokens, p.usage.cacheWriteTokens, p.usage.outputTokens, p.latencyMs,
         p.cached ? 1 : 0, row.costUsd ?? null, row.error?.code ?? null, row.error?.message ?? null,
         p.details ? JSON.stringify(p.details) : null, row.createdAt,
@@ -208,10 +208,30 @@ export class RunStore {
     });
   }
 
+  /** Adds money the run's budget ledger settled (every paid call: rows, judges, teachers), as it happens. */
+  addRunSpend(runId: string, usd: number): void {
+    this.db.prepare(`INSERT INTO run_spend (run_id, usd) VALUES (?, ?) ON CONFLICT (run_id) DO UPDATE SET usd = usd + excluded.usd`).run(runId, usd);
+  }
+
+  /** What the run's ledger has settled so far (0 for a run from before the ledger: then rows are the record). */
+  runSpentUsd(runId: string): number {
+    return (this.db.prepare(`SELECT usd FROM run_spend WHERE run_id = ?`).get(runId) as { usd: number } | undefined)?.usd ?? 0;
+  }
+
   spentUsd(runId: string): number {
     const row = this.db.prepare(`SELECT COALESCE(SUM(cost_usd), 0) AS usd FROM predictions WHERE run_id = ? AND cached = 0`).get(runId) as { usd: number };
     return row.usd;
   }
+}
+
+/**
+ * A text answer is the trimmed output: stored as this marker (not valid JSON) instead of a second copy, so a
+ * long answer is stored once.
+ */
+const SAME_AS_OUTPUT = '';
+
+function answerJson(output: string, answer: JsonValue): string {
+  return typeof answer === 'string' && answer === output.trim() ? SAME_AS_OUTPUT : JSON.stringify(answer);
 }
 
 function toRun(row: Record<string, string>): RunRecord {
@@ -240,7 +260,7 @@ function toPredictionRow(row: Record<string, unknown>): PredictionRow {
     prediction: {
       prompt: JSON.parse(String(row.prompt_json)),
       output: String(row.output),
-      answer: JSON.parse(String(row.answer_json)) as JsonValue,
+      answer: row.answer_json === SAME_AS_OUTPUT ? String(row.output).trim() : (JSON.parse(String(row.answer_json)) as JsonValue),
       usage: {
         inputTokens: Number(row.input_tokens),
         cachedInputTokens: Number(row.cached_input_tokens),

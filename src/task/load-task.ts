@@ -91,6 +91,7 @@ export async function loadTask(specPath: string, options: { cwd?: string } = {})
     contextSize: m.context_size,
     path: m.path ? resolvePath(baseDir, m.path) : undefined,
     lora: m.lora ? resolvePath(baseDir, m.lora) : undefined,
+    constraints: m.constraints,
     price: m.price && {
       inputPerMTok: m.price.input_per_mtok,
       outputPerMTok: m.price.output_per_mtok,
@@ -144,6 +145,8 @@ export async function loadTask(specPath: string, options: { cwd?: string } = {})
       timeoutMs: spec.execution.timeout_ms,
       retries: spec.execution.retries,
       maxTokens: spec.execution.max_tokens,
+      deadlineMs: spec.execution.deadline_ms,
+      maxAnswerChars: spec.execution.max_answer_chars,
     },
     baseDir,
     specFile: absolute,

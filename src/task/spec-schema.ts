@@ -62,6 +62,12 @@ const modelSpec = z
     context_size: z.number().int().positive().optional(),
     path: z.string().optional(),
     lora: z.string().optional(),
+    constraints: z
+      .enum(['json_schema', 'grammar', 'guided_choice', 'guided_json', 'none'])
+      .optional()
+      .describe(
+        'compat: models only — how the server takes output constraints: json_schema (response_format, the default), grammar (llama.cpp: GBNF for labels, json_schema for JSON), guided_choice / guided_json (vLLM), none (plain text)',
+      ),
     price: z
       .object({
         input_per_mtok: z.number().nonnegative().optional(),
@@ -104,13 +110,15 @@ export const ladderSpecSchema = z
     models: z.array(modelSpec).min(1),
     rungs: z.array(rungSpec).min(1),
     corpus: z.object({ paths: z.array(z.string()).min(1) }).strict().optional(),
-    budget: z.object({ max_usd: z.number().positive().optional() }).strict().default({}),
+    budget: z.object({ max_usd: z.number().positive().finite().optional().describe('hard ceiling in USD: no call is sent whose worst case would pass it') }).strict().default({}),
     execution: z
       .object({
         concurrency: z.number().int().positive().max(512).default(4),
-        timeout_ms: z.number().int().positive().default(120_000),
+        timeout_ms: z.number().int().positive().default(120_000).describe('per attempt'),
         retries: z.number().int().min(0).max(10).default(2),
         max_tokens: z.number().int().positive().default(64),
+        deadline_ms: z.number().int().positive().optional().describe('per example, retries and Retry-After waits included'),
+        max_answer_chars: z.number().int().positive().optional().describe('a longer answer fails as ANSWER_TOO_LONG (default from max_tokens)'),
       })
       .strict()
       .default({ concurrency: 4, timeout_ms: 120_000, retries: 2, max_tokens: 64 }),

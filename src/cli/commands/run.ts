@@ -23,7 +23,7 @@ export function registerRun(program: Command): void {
     .option('--estimate', 'print the expected calls, tokens and cost per rung, and run nothing')
     .option('--gate', 'exit 1 when the recommended rung misses a target (for CI)')
     .option('--batch', 'run OpenAI/Anthropic rungs through their batch APIs (half price; resumable by batch id)')
-    .option('--max-usd <usd>', 'budget ceiling for this run (overrides budget.max_usd)', positiveUsd)
+    .option('--max-usd <usd>', 'hard budget ceiling in USD for this run, a positive number (overrides budget.max_usd)', parseMaxUsd)
     .option('-v, --verbose', 'more logging')
     .action(async (specPath: string, options: { resume?: string; estimate?: boolean; gate?: boolean; batch?: boolean; maxUsd?: number; verbose?: boolean }) => {
       const task = await loadTask(specPath);
@@ -100,9 +100,9 @@ export function registerRun(program: Command): void {
     });
 }
 
-/** `--max-usd`: a positive, finite number of dollars (NaN or a negative ceiling would switch the ceiling off). */
-export function positiveUsd(value: string): number {
-  const usd = Number(value);
-  if (value.trim() === '' || !Number.isFinite(usd) || usd <= 0) throw new InvalidArgumentError(`expected a positive number of US dollars, got "${value.slice(0, 40)}"`);
+/** `--max-usd`: a positive finite number of USD, or exit 2 (NaN or a negative value would switch the ceiling off). */
+export function parseMaxUsd(value: string): number {
+  const usd = /^\s*(\d+(\.\d*)?|\.\d+)(e[-+]?\d+)?\s*$/i.test(value) ? Number(value) : Number.NaN;
+  if (!(Number.isFinite(usd) && usd > 0)) throw new InvalidArgumentError(`the budget ceiling must be a positive number of USD (such as 0.5), got "${value}"`);
   return usd;
 }

@@ -65,6 +65,14 @@ describe('local model (SmolLM2-135M on node-llama-cpp)', () => {
       model.generate({ messages: [{ role: 'user', content: 'word '.repeat(2000) }], output: { kind: 'text' }, maxTokens: 8, temperature: 0 }),
     ).rejects.toMatchObject({ code: 'CONTEXT_OVERFLOW' });
   });
+
+  it('tells an input too long for the context (that example alone fails) from a shared prefix too long (the rung stops)', async () => {
+    const short = { role: 'system' as const, content: 'Route the ticket.' };
+    const long = { role: 'system' as const, content: 'Route the ticket. '.repeat(600) };
+    const ask = (system: typeof short, input: string) => model.generate({ messages: [system, { role: 'user', content: input }], output: { kind: 'text' }, maxTokens: 8, temperature: 0, stablePrefixMessages: 1 });
+    await expect(ask(short, 'word '.repeat(2000))).rejects.toMatchObject({ code: 'CONTEXT_OVERFLOW', sharedPrefix: false });
+    await expect(ask(long, 'hi')).rejects.toMatchObject({ code: 'CONTEXT_OVERFLOW', sharedPrefix: true });
+  });
 });
 
 describeModelContract('local smollm2 (shared Model contract)', async () => openLocalModel(runtime ?? (runtime = await openLocalRuntime()), { ref: 'local:smollm2-135m', path: testModelPath(), sequences: 2, contextSize: 1024, threads: testThreads() }), {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { LlamaChat, type ChatHistoryItem, type Llama, type LlamaContext, type LlamaEmbeddingContext, type LlamaGrammar, type LlamaModel } from 'node-llama-cpp';
-import { LadderError } from '../../core/errors.js';
+import { ContextOverflowError, LadderError } from '../../core/errors.js';
 import type { ChatMessage, GenerateRequest, GenerateResult, Model, OutputConstraint } from '../../core/types.js';
 import { grammarFor, uniqueLabelCompletion } from './grammar.js';
 import { SequencePool } from './sequence-pool.js';
@@ -104,9 +104,16 @@ export class LocalModel implements Model {
     const history = toChatHistory(request.messages);
     const promptTokens = this.renderPrompt(request.messages).length;
     if (promptTokens + request.maxTokens > this.contextSize) {
-      throw new LadderError(
-        'CONTEXT_OVERFLOW',
-        `prompt of ${promptTokens} tokens + ${request.maxTokens} to generate does not fit the ${this.contextSize}-token context of ${this.ref}`,
+      // Whether the part every call shares fits on its own decides between "this input is too long" (the example
+      // fails alone) and "no input can fit" (the rung stops at once).
+      const prefix = request.messages.slice(0, request.stablePrefixMessages ?? 0);
+      const prefixTokens = prefix.length ? this.renderPrompt(prefix).length : 0;
+      const sharedPrefix = prefixTokens + request.maxTokens > this.contextSize;
+      throw new ContextOverflowError(
+        sharedPrefix
+          ? `the prompt every call shares is ${prefixTokens} tokens: with ${request.maxTokens} to generate it does not fit the ${this.contextSize}-token context of ${this.ref}`
+          : `prompt of ${promptTokens} tokens + ${request.maxTokens} to generate does not fit the ${this.contextSize}-token context of ${this.ref}`,
+        { sharedPrefix },
       );
     }
     const sequence = slot.chat.sequence;

@@ -1,5 +1,5 @@
-import { APICallError, NoObjectGeneratedError, embedMany, generateText } from 'ai';
-import { LadderError } from '../../core/errors.js';
+import { APICallError, NoObjectGeneratedError, embedMany, generateText, type JSONValue } from 'ai';
+import { LadderError, ModelCallError } from '../../core/errors.js';
 import type { ModelSpec } from '../../core/task.js';
 import type { GenerateRequest, GenerateResult, Model } from '../../core/types.js';
 import { toModelCallError } from './map-error.js';
@@ -16,6 +16,15 @@ export { sensitiveHeaderValues } from './sensitive-headers.js';
 
 type GenerateTextOptions = Parameters<typeof generateText>[0];
 
+/** What one HTTP call gave back, before we decide whether the answer is usable. */
+interface RawAnswer {
+  text: string;
+  usage: GenerateResult['usage'];
+  finishReason?: string;
+  /** max_tokens as sent. */
+  maxOutputTokens: number;
+}
+
 /**
  * A Model for `openai:<model>`, `anthropic:<model>`, `google:<model>` or `compat:<base-url>#<model>`,
  * through the Vercel AI SDK. The adapter makes exactly one HTTP attempt per call (`maxRetries: 0`):
@@ -30,22 +39,24 @@ export function createRemoteModel(spec: ModelSpec, env: NodeJS.ProcessEnv): Mode
   const sdk = createSdkModels(target, apiKey, spec.headers);
   const fingerprint = remoteFingerprint(target);
   const where = `${spec.name} (${target.provider}:${target.modelId})`;
-  // A compat server that rejects response_format is remembered and asked for plain text from then on.
+  // A compat server that rejects its constraint (response_format, grammar, guided_*) is remembered and asked
+  // for plain text from then on.
   let structuredOutput = true;
 
-  async function call(request: GenerateRequest, structured: boolean, signal?: AbortSignal): Promise<Omit<GenerateResult, 'latencyMs'>> {
-    const plan = planOutput(request.output, target.provider, structured);
-    const providerOptions: Record<string, Record<string, string | boolean>> = { ...plan.providerOptions };
+  async function call(request: GenerateRequest, structured: boolean, signal?: AbortSignal): Promise<RawAnswer> {
+    const plan = planOutput(request.output, target.provider, structured, spec.constraints);
+    const providerOptions: Record<string, Record<string, JSONValue>> = { ...plan.providerOptions };
     const cacheKey = target.provider === 'openai' ? promptCacheKey(request.messages, request.stablePrefixMessages) : undefined;
     if (cacheKey) providerOptions.openai = { ...providerOptions.openai, promptCacheKey: cacheKey };
+    const maxOutputTokens = request.maxTokens + plan.extraOutputTokens;
     const options = {
       model: sdk.language,
       messages: toSdkMessages(request.messages, target.provider, request.stablePrefixMessages),
       // Our system messages come from the task's own instructions, not from untrusted input.
       allowSystemInMessages: true,
       // A label sent as structured output is wrapped ({"result": ...} plus whitespace a server's grammar allows):
-      // up to ~40 tokens that the bare label does not need (seen with llama-server: every call hit a 16-token cap).
-      maxOutputTokens: request.maxTokens + (plan.output && request.output.kind === 'label' ? 48 : 0),
+      // the plan adds room for the wrapper (seen with llama-server: every call hit a 16-token cap without it).
+      maxOutputTokens,
       temperature: request.temperature,
       maxRetries: 0,
       abortSignal: signal,
@@ -55,12 +66,36 @@ export function createRemoteModel(spec: ModelSpec, env: NodeJS.ProcessEnv): Mode
     try {
       const result = await generateText(options);
       const text = plan.output && request.output.kind === 'label' ? String(result.output) : result.text;
-      return { text, usage: toUsage(result.usage), cached: false };
+      return { text, usage: toUsage(result.usage), finishReason: result.finishReason, maxOutputTokens };
     } catch (error) {
-      // The model answered but not in the schema: a quality problem for the metrics, not a failed call.
-      if (NoObjectGeneratedError.isInstance(error)) return { text: error.text ?? '', usage: toUsage(error.usage), cached: false };
+      // The model answered but not in the schema: a quality problem for the metrics, not a failed call
+      // (unless it stopped at max_tokens, which `checked` reports).
+      if (NoObjectGeneratedError.isInstance(error)) return { text: error.text ?? '', usage: toUsage(error.usage), finishReason: error.finishReason, maxOutputTokens };
       throw error;
     }
+  }
+
+  /**
+   * A billed answer we cannot use is its own error kind, with what was billed kept for the row and the budget:
+   * TRUNCATED when it stopped at max_tokens, ANSWER_TOO_LONG when the server ignored max_tokens, REFUSED when a
+   * content filter stopped it. Not retried: the same request would do the same.
+   */
+  function checked(answer: RawAnswer, latencyMs: number): Omit<GenerateResult, 'latencyMs'> {
+    const billed = { text: answer.text, usage: answer.usage, latencyMs };
+    if (answer.usage.outputTokens > answer.maxOutputTokens) {
+      throw new ModelCallError(`${where}: the server sent ${answer.usage.outputTokens} output tokens (${answer.text.length} characters) for max_tokens ${answer.maxOutputTokens}`, {
+        code: 'ANSWER_TOO_LONG',
+        isRetryable: false,
+        billed,
+      });
+    }
+    if (answer.finishReason === 'length') {
+      throw new ModelCallError(`${where}: the answer stopped at max_tokens (${answer.maxOutputTokens}); raise execution.max_tokens`, { code: 'TRUNCATED', isRetryable: false, billed });
+    }
+    if (answer.finishReason === 'content-filter') {
+      throw new ModelCallError(`${where}: the provider's content filter stopped the answer`, { code: 'REFUSED', isRetryable: false, billed });
+    }
+    return { text: answer.text, usage: answer.usage, cached: false };
   }
 
   const model: Model = {
@@ -72,17 +107,18 @@ export function createRemoteModel(spec: ModelSpec, env: NodeJS.ProcessEnv): Mode
       const started = performance.now();
       try {
         signal?.throwIfAborted();
-        const wantsStructure = structuredOutput && request.output.kind !== 'text';
+        const wantsStructure = structuredOutput && request.output.kind !== 'text' && spec.constraints !== 'none';
+        let answer: RawAnswer;
         try {
-          const result = await call(request, structuredOutput, signal);
-          return { ...result, latencyMs: performance.now() - started };
+          answer = await call(request, structuredOutput, signal);
         } catch (error) {
           if (!(wantsStructure && target.provider === 'compat' && APICallError.isInstance(error) && error.statusCode === 400)) throw error;
-          // Retry as plain text; only if that works was response_format the problem, so remember it.
-          const result = await call(request, false, signal);
+          // Retry as plain text; only if that works was the constraint the problem, so remember it.
+          answer = await call(request, false, signal);
           structuredOutput = false;
-          return { ...result, latencyMs: performance.now() - started };
         }
+        const latencyMs = performance.now() - started;
+        return { ...checked(answer, latencyMs), latencyMs };
       } catch (error) {
         throw toModelCallError(error, where, secrets, signal);
       }

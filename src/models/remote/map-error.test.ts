@@ -28,7 +28,18 @@ describe('toModelCallError', () => {
   it('treats an unreadable 2xx body and network errors as retryable', () => {
     expect(toModelCallError(apiError(200), 'm', [])).toMatchObject({ isRetryable: true });
     const reset = new TypeError('fetch failed', { cause: Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }) });
-    expect(toModelCallError(reset, 'm', [])).toMatchObject({ isRetryable: true, code: 'MODEL_CALL_FAILED' });
+    expect(toModelCallError(reset, 'm', [])).toMatchObject({ isRetryable: true, code: 'BAD_RESPONSE' });
+    expect(toModelCallError(apiError(200), 'm', [])).toMatchObject({ code: 'BAD_RESPONSE' });
+    const refused = new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) });
+    expect(toModelCallError(refused, 'm', [])).toMatchObject({ isRetryable: true, code: 'MODEL_CALL_FAILED' });
+  });
+
+  it('keeps error kinds apart: 429, 5xx and a prompt over the context window', () => {
+    expect(toModelCallError(apiError(500), 'm', [])).toMatchObject({ code: 'HTTP_5XX', isRetryable: true });
+    expect(toModelCallError(apiError(503), 'm', [])).toMatchObject({ code: 'HTTP_5XX' });
+    expect(toModelCallError(apiError(429), 'm', [])).toMatchObject({ code: 'RATE_LIMITED' });
+    const overflow = toModelCallError(apiError(400, {}, "This model's maximum context length is 8192 tokens"), 'm', []);
+    expect(overflow).toMatchObject({ code: 'CONTEXT_OVERFLOW', sharedPrefix: false, isRetryable: false });
   });
 
   it('distinguishes a timeout (retryable) from a caller abort (not retryable)', () => {

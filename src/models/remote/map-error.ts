@@ -1,11 +1,14 @@
 import { APICallError, NoOutputGeneratedError, RetryError, UnsupportedFunctionalityError } from 'ai';
-import { LadderError, ModelCallError, errorMessage, isRetryableStatus } from '../../core/errors.js';
+import { ContextOverflowError, LadderError, ModelCallError, errorMessage } from '../../core/errors.js';
 
 /**
  * Turns whatever a provider call threw into our typed errors. Contracts:
- * - HTTP failures become ModelCallError with `status`, `isRetryable` from the status, and `retryAfterMs`
- *   from `retry-after-ms` / `Retry-After` (seconds or an HTTP date).
- * - Network failures (reset, refused, truncated body) and 2xx responses we could not parse are retryable.
+ * - HTTP failures become ModelCallError with `status`, its kind (RATE_LIMITED for 429, HTTP_5XX, else
+ *   MODEL_CALL_FAILED), `isRetryable` from the status, and `retryAfterMs` from `retry-after-ms` / `Retry-After`
+ *   (seconds or an HTTP date). A 400 saying the prompt is over the context window is a per-example
+ *   CONTEXT_OVERFLOW (the server cannot tell us whether the shared prefix alone is too long).
+ * - A 2xx we could not parse and a connection cut mid-answer are BAD_RESPONSE; other network failures
+ *   (refused, DNS) MODEL_CALL_FAILED; all retryable.
  * - An aborted call is ABORTED (not retryable) unless the abort reason is a TimeoutError (TIMEOUT, retryable).
  * - A feature the provider lacks is MODEL_UNSUPPORTED.
  * - Every message is scrubbed of `secrets` (API keys, header values), and the SDK error is not kept as
@@ -28,19 +31,39 @@ export function toModelCallError(error: unknown, where: string, secrets: string[
     const retryAfterMs = parseRetryAfter(headers, Date.now());
     const ok = status !== undefined && status >= 200 && status < 300;
     const detail = status !== undefined ? `HTTP ${status}: ${error.message}` : error.message;
+    if (status === 400 && isContextOverflow(`${error.message} ${error.responseBody ?? ''}`)) {
+      return new ContextOverflowError(redact(`${where}: the prompt does not fit the model's context (${detail})`, secrets), { sharedPrefix: false });
+    }
     return new ModelCallError(redact(`${where}: ${detail}`, secrets), {
       status: ok ? undefined : status,
       retryAfterMs,
       // A 2xx we could not read (malformed or truncated body) is a transient fault; otherwise trust the status.
-      isRetryable: ok || status === undefined ? true : isRetryableStatus(status),
+      ...(ok || status === undefined ? { code: 'BAD_RESPONSE', isRetryable: true } : {}),
     });
   }
   if (NoOutputGeneratedError.isInstance(error)) {
-    return new ModelCallError(redact(`${where}: ${error.message}`, secrets), { isRetryable: true });
+    return new ModelCallError(redact(`${where}: ${error.message}`, secrets), { code: 'BAD_RESPONSE', isRetryable: true });
   }
-  // Network errors (TypeError: fetch failed / terminated, ECONNRESET) and response-shape errors.
-  const retryable = isNetworkError(error) || isResponseShapeError(error);
-  return new ModelCallError(redact(`${where}: ${describe(error)}`, secrets), { isRetryable: retryable });
+  if (isResponseShapeError(error) || isCutConnection(error)) {
+    return new ModelCallError(redact(`${where}: ${describe(error)}`, secrets), { code: 'BAD_RESPONSE', isRetryable: true });
+  }
+  // Other network errors (TypeError: fetch failed, ECONNREFUSED): retryable, kind unknown.
+  return new ModelCallError(redact(`${where}: ${describe(error)}`, secrets), { isRetryable: isNetworkError(error) });
+}
+
+/** How OpenAI, Anthropic, vLLM and llama.cpp word "the prompt is longer than the context window". */
+function isContextOverflow(text: string): boolean {
+  return /context_length_exceeded|maximum context length|context window|exceed_context_size|exceeds the available context|prompt is too long|too many tokens/i.test(text);
+}
+
+/** The server closed the connection mid-answer (reset, truncated body): the answer is unusable, not absent. */
+function isCutConnection(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^(ECONNRESET|EPIPE|UND_ERR_SOCKET|UND_ERR_RES_CONTENT_LENGTH_MISMATCH)$/.test(code)) return true;
+    if (e instanceof Error && /terminated|other side closed|socket hang up/i.test(e.message)) return true;
+  }
+  return false;
 }
 
 /** Milliseconds to wait from `retry-after-ms`, or `retry-after` given as seconds or an HTTP date. */

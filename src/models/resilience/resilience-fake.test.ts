@@ -21,7 +21,8 @@ describe('withResilience against the fake provider', () => {
     fake = await startFakeProvider({ faults, latencyMs: (r) => r.lastUserMessage.length % 5, responder: (r) => `answer to ${r.lastUserMessage}` });
     const model = createRemoteModel({ name: 'gpt', ref: 'openai:gpt-4o-mini', baseUrl: fake.baseUrl }, { OPENAI_API_KEY: KEY });
     const retries = 6;
-    const resilient = withResilience(model, { maxConcurrency: 16, retries, timeoutMs: 750, baseDelayMs: 5, maxDelayMs: 40 }, deps);
+    // A generous attempt timeout: on a busy machine a shorter one abandons answers the fake already served (and counted).
+    const resilient = withResilience(model, { maxConcurrency: 16, retries, timeoutMs: 2_500, baseDelayMs: 5, maxDelayMs: 40 }, deps);
     const prompts = Array.from({ length: 300 }, (_, i) => `ticket number ${i}`);
     const settled = await Promise.allSettled(prompts.map((p) => resilient.generate(ask(p))));
 

@@ -70,6 +70,15 @@ describe('withResilience', () => {
     expect(resilient.stats()).toMatchObject({ rateLimited: 1, concurrencyLimit: 2 });
   });
 
+  it('a Retry-After wait longer than the attempt timeout is not charged to the next attempt', async () => {
+    const clock = new FakeClock();
+    // Attempt 2 takes 900 of its 1 000 ms: it only succeeds if the 5 000 ms pause before it is not on its clock.
+    const { model } = scripted(clock, (n) => (n === 0 ? new ModelCallError('slow down', { status: 429, retryAfterMs: 5_000 }) : ok(3)), 900);
+    const resilient = withResilience(model, { ...base, retries: 1 }, clock.deps());
+    await expect(clock.run(resilient.generate(request()))).resolves.toMatchObject({ text: 'ok3' });
+    expect(resilient.stats()).toMatchObject({ rateLimited: 1, timeouts: 0, retries: 1 });
+  });
+
   it('times out an attempt that never answers, retries it, and reports TIMEOUT when all attempts hang', async () => {
     const clock = new FakeClock();
     const { model, starts } = scripted(clock, () => 'hang');
@@ -79,6 +88,15 @@ describe('withResilience', () => {
     expect((error as ModelCallError).code).toBe('TIMEOUT');
     expect(starts).toHaveLength(2);
     expect(resilient.stats()).toMatchObject({ timeouts: 2, failures: 1 });
+    // Both attempts were sent and given up: the budget must count them as possibly billed.
+    expect((error as ModelCallError).abandonedAttempts).toBe(2);
+  });
+
+  it('a call that succeeds after a timed-out attempt says so, for the budget', async () => {
+    const clock = new FakeClock();
+    const { model } = scripted(clock, (n) => (n === 0 ? 'hang' : ok(2)));
+    const resilient = withResilience(model, { ...base, retries: 1, timeoutMs: 300 }, clock.deps());
+    await expect(clock.run(resilient.generate(request()))).resolves.toMatchObject({ text: 'ok2', abandonedAttempts: 1 });
   });
 
   it('rejects promptly with ABORTED when the caller aborts, without retrying', async () => {

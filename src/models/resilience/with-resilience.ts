@@ -118,6 +118,7 @@ export function withResilience(model: Model, options: ResilienceOptions, deps: R
 
   async function resilient<T>(estimate: number, run: (signal: AbortSignal) => Promise<T>, spent: (result: T) => number | undefined, signal?: AbortSignal): Promise<T> {
     stats.calls++;
+    let abandoned = 0;
     for (let n = 0; ; n++) {
       let release: (() => void) | undefined;
       let epoch = 0;
@@ -137,7 +138,7 @@ export function withResilience(model: Model, options: ResilienceOptions, deps: R
           if (spend.tokens) tokens!.settle(spend.tokens, now, result === undefined ? undefined : spent(result));
         }
         concurrency.onSuccess();
-        return result;
+        return abandoned && isGenerateResult(result) ? { ...result, abandonedAttempts: abandoned } : result;
       } catch (error) {
         release?.();
         release = undefined;
@@ -147,7 +148,10 @@ export function withResilience(model: Model, options: ResilienceOptions, deps: R
         }
         const retryable = error instanceof LadderError && error.isRetryable;
         const retryAfterMs = error instanceof ModelCallError ? error.retryAfterMs : undefined;
-        if (error instanceof ModelCallError && error.code === 'TIMEOUT') stats.timeouts++;
+        if (error instanceof ModelCallError && error.code === 'TIMEOUT') {
+          stats.timeouts++;
+          abandoned++;
+        }
         if (error instanceof ModelCallError && error.status === 429) {
           stats.rateLimited++;
           concurrency.onRateLimited(epoch);
@@ -155,6 +159,7 @@ export function withResilience(model: Model, options: ResilienceOptions, deps: R
         }
         if (!retryable || n >= options.retries) {
           stats.failures++;
+          if (abandoned && error instanceof ModelCallError) error.abandonedAttempts = abandoned;
           throw error;
         }
         stats.retries++;
@@ -200,6 +205,10 @@ export function withResilience(model: Model, options: ResilienceOptions, deps: R
   if (model.countTokens) wrapped.countTokens = model.countTokens.bind(model);
   if (model.dispose) wrapped.dispose = model.dispose.bind(model);
   return wrapped;
+}
+
+function isGenerateResult(value: unknown): value is GenerateResult {
+  return typeof value === 'object' && value !== null && 'usage' in value && 'text' in value;
 }
 
 /** Characters / 4 for the prompt plus the output allowance (providers count max_tokens against TPM too). */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FaultPlan } from './types.js';
 
-export type Fault = 'none' | 'rateLimit' | 'serverError' | 'unavailable' | 'hang' | 'reset' | 'malformed' | 'badRequest';
+export type Fault = 'none' | 'rateLimit' | 'serverError' | 'unavailable' | 'hang' | 'reset' | 'malformed' | 'oversized' | 'badRequest';
 
 /** A uniform number in [0, 1) from the seed and parts: the fake's only source of randomness. */
 export function unitHash(seed: number, ...parts: (string | number)[]): number {
@@ -16,7 +16,7 @@ export function decideFault(plan: FaultPlan | undefined, key: string, attempt: n
   if (plan.badRequest && unitHash(seed, 'permanent', key) < plan.badRequest) return 'badRequest';
   const r = unitHash(seed, key, attempt);
   let edge = 0;
-  for (const fault of ['rateLimit', 'serverError', 'unavailable', 'hang', 'reset', 'malformed'] as const) {
+  for (const fault of ['rateLimit', 'serverError', 'unavailable', 'hang', 'reset', 'malformed', 'oversized'] as const) {
     edge += plan[fault] ?? 0;
     if (r < edge) return fault;
   }

@@ -23,8 +23,25 @@ function lastUser(messages: { role: string; content: string }[]): string {
 export function parseOpenAIChat(body: Json, headers: Headers): FakeRequest {
   const messages = ((body.messages as Json[]) ?? []).map((m) => ({ role: String(m.role), content: textOf(m.content) }));
   const format = body.response_format as { type?: string; json_schema?: { schema?: unknown } } | undefined;
-  const schema = format?.type === 'json_schema' ? format.json_schema?.schema : format?.type === 'json_object' ? {} : undefined;
-  return { api: 'openai', model: String(body.model ?? ''), messages, lastUserMessage: lastUser(messages), schema, headers };
+  // Server extensions: llama.cpp's `json_schema` and `grammar`, vLLM's `guided_json` and `guided_choice`.
+  const schema =
+    format?.type === 'json_schema' ? format.json_schema?.schema : format?.type === 'json_object' ? {} : (body.json_schema ?? body.guided_json ?? undefined);
+  const choices = Array.isArray(body.guided_choice) ? body.guided_choice.map(String) : typeof body.grammar === 'string' ? grammarChoices(body.grammar) : undefined;
+  const limit = body.max_completion_tokens ?? body.max_tokens;
+  const maxTokens = typeof limit === 'number' ? limit : undefined;
+  return { api: 'openai', model: String(body.model ?? ''), messages, lastUserMessage: lastUser(messages), schema, choices, maxTokens, headers };
+}
+
+/** The alternatives of a one-rule GBNF grammar `root ::= "a" | "b"` (what a label grammar is). */
+function grammarChoices(grammar: string): string[] | undefined {
+  const rule = /^\s*root\s*::=\s*(.+)$/s.exec(grammar)?.[1];
+  if (!rule) return undefined;
+  const parts = rule.split('|').map((p) => p.trim());
+  try {
+    return parts.map((p) => JSON.parse(p) as string);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Anthropic request plus the text blocks in prompt order, each with whether it carries cache_control. */
@@ -54,7 +71,8 @@ export function parseAnthropic(body: Json, headers: Headers): { request: FakeReq
   const choice = body.tool_choice as { type?: string; name?: string } | undefined;
   const forced = choice && (choice.type === 'any' || choice.type === 'tool') ? (tools.find((t) => t.name === choice.name) ?? tools[0]) : undefined;
   const schema = outputFormat?.schema ?? forced?.input_schema;
-  const request: FakeRequest = { api: 'anthropic', model: String(body.model ?? ''), messages, lastUserMessage: lastUser(messages), schema, headers };
+  const maxTokens = typeof body.max_tokens === 'number' ? body.max_tokens : undefined;
+  const request: FakeRequest = { api: 'anthropic', model: String(body.model ?? ''), messages, lastUserMessage: lastUser(messages), schema, maxTokens, headers };
   return { request, blocks, jsonTool: forced?.name };
 }
 
@@ -63,6 +81,7 @@ export function answerFor(options: FakeProviderOptions, request: FakeRequest): s
   const text = options.responder
     ? options.responder(request)
     : (options.answers?.[request.lastUserMessage] ?? `echo: ${request.lastUserMessage}`);
+  if (request.choices) return request.choices.find((c) => text.includes(c)) ?? request.choices[0];
   if (request.schema === undefined) return text;
   try {
     JSON.parse(text);
@@ -126,15 +145,21 @@ export function anthropicCache(cache: Set<string>, model: string, blocks: Prompt
   return { read: 0, write: tokens };
 }
 
-export function openaiChatBody(request: FakeRequest, text: string, cachedTokens: number): Json {
+/**
+ * Like a real server, an answer is cut at max_tokens (finish_reason "length"); `ignoreMaxTokens` plays a server
+ * that does not honour it.
+ */
+export function openaiChatBody(request: FakeRequest, fullText: string, cachedTokens: number, ignoreMaxTokens = false): Json {
   const prompt = request.messages.reduce((n, m) => n + fakeTokens(m.content), 0);
+  const cut = !ignoreMaxTokens && request.maxTokens !== undefined && fakeTokens(fullText) > request.maxTokens;
+  const text = cut ? fullText.slice(0, request.maxTokens! * 4) : fullText;
   const completion = fakeTokens(text);
   return {
     id: `chatcmpl-${randomUUID()}`,
     object: 'chat.completion',
     created: Math.floor(Date.now() / 1000),
     model: request.model,
-    choices: [{ index: 0, message: { role: 'assistant', content: text, refusal: null }, logprobs: null, finish_reason: 'stop' }],
+    choices: [{ index: 0, message: { role: 'assistant', content: text, refusal: null }, logprobs: null, finish_reason: cut ? 'length' : 'stop' }],
     usage: {
       prompt_tokens: prompt,
       completion_tokens: completion,
@@ -146,8 +171,11 @@ export function openaiChatBody(request: FakeRequest, text: string, cachedTokens:
 }
 
 /** Anthropic's input_tokens excludes cache reads and writes; the three add up to the whole prompt. */
-export function anthropicMessageBody(request: FakeRequest, text: string, cache: { read: number; write: number }, jsonTool?: string): Json {
+export function anthropicMessageBody(request: FakeRequest, fullText: string, cache: { read: number; write: number }, jsonTool?: string, ignoreMaxTokens = false): Json {
   const prompt = request.messages.reduce((n, m) => n + fakeTokens(m.content), 0);
+  // Like the real API, a text answer stops at max_tokens (stop_reason "max_tokens"); a forced tool call is whole.
+  const cut = !jsonTool && !ignoreMaxTokens && request.maxTokens !== undefined && fakeTokens(fullText) > request.maxTokens;
+  const text = cut ? fullText.slice(0, request.maxTokens! * 4) : fullText;
   const content = jsonTool
     ? [{ type: 'tool_use', id: `toolu_${randomUUID().slice(0, 12)}`, name: jsonTool, input: JSON.parse(text) }]
     : [{ type: 'text', text }];
@@ -157,7 +185,7 @@ export function anthropicMessageBody(request: FakeRequest, text: string, cache: 
     role: 'assistant',
     model: request.model,
     content,
-    stop_reason: jsonTool ? 'tool_use' : 'end_turn',
+    stop_reason: jsonTool ? 'tool_use' : cut ? 'max_tokens' : 'end_turn',
     stop_sequence: null,
     usage: {
       input_tokens: Math.max(0, prompt - cache.read - cache.write),

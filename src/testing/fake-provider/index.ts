@@ -43,6 +43,8 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
     tokensServed: { input: 0, output: 0 },
     inFlight: 0,
     maxInFlight: 0,
+    constraintFields: {},
+    maxAttemptsPerRequest: 0,
   };
   const windowMs = options.hardRateLimit?.windowMs ?? options.windowMs ?? 60_000;
   const arrivals: number[] = [];
@@ -142,6 +144,9 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
       });
     } else if (api === 'openai') {
       request = parseOpenAIChat(body, req.headers);
+      for (const field of ['response_format', 'grammar', 'json_schema', 'guided_choice', 'guided_json']) {
+        if (body[field] !== undefined) counters.constraintFields[field] = (counters.constraintFields[field] ?? 0) + 1;
+      }
       answer = () => ({ status: 200, body: openaiChatBody(request, answerFor(options, request), openaiCachedTokens(openaiCache, request.model, request.messages)) });
     } else {
       const parsed = parseAnthropic(body, req.headers);
@@ -151,6 +156,7 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
     const key = `${api}\u0000${request.model}\u0000${request.lastUserMessage}`;
     const attempt = attempts.get(key) ?? 0;
     attempts.set(key, attempt + 1);
+    counters.maxAttemptsPerRequest = Math.max(counters.maxAttemptsPerRequest, attempt + 1);
     const fault = decideFault(options.faults, key, attempt);
     const latency = typeof options.latencyMs === 'function' ? options.latencyMs(request) : (options.latencyMs ?? 0);
     const retryAfter = options.faults?.retryAfterMs ?? 20;
@@ -169,6 +175,17 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
           record(route, MALFORMED);
           res.writeHead(200, { 'content-type': 'application/json' });
           return void res.end('{"id": "chatcmpl-broken", "choices": [{"index": 0, "message": {"role": "assist');
+        case 'oversized': {
+          // A server that ignores max_tokens: a huge answer, billed in full, finish_reason "stop".
+          const huge = `${answerFor(options, request)} ${'A'.repeat(options.faults?.oversizedChars ?? 1_000_000)}`;
+          const reply: Reply = { status: 200, body: api === 'openai' ? openaiChatBody(request, huge, 0, true) : anthropicMessageBody(request, huge, { read: 0, write: 0 }, undefined, true) };
+          const usage = (reply.body as { usage?: Record<string, number> }).usage ?? {};
+          res.on('finish', () => {
+            counters.tokensServed.input += (usage.prompt_tokens ?? 0) + (usage.input_tokens ?? 0);
+            counters.tokensServed.output += (usage.completion_tokens ?? 0) + (usage.output_tokens ?? 0);
+          });
+          return send(res, route, reply);
+        }
         case 'reset':
           record(route, RESET);
           res.writeHead(200, { 'content-type': 'application/json', 'content-length': '4096' });

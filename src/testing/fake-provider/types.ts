@@ -5,8 +5,13 @@ export interface FakeRequest {
   /** Flattened text of every message (system first). */
   messages: { role: string; content: string }[];
   lastUserMessage: string;
-  /** The JSON Schema the client asked the answer to follow (response_format / output_config / json tool). */
+  /** The JSON Schema the client asked the answer to follow (response_format / output_config / json tool, or the
+   * llama.cpp `json_schema` / vLLM `guided_json` body fields). */
   schema?: unknown;
+  /** A closed set of answers the client asked for (vLLM `guided_choice`, or a llama.cpp GBNF `root ::= "a" | "b"`). */
+  choices?: string[];
+  /** max_tokens / max_completion_tokens as sent (OpenAI API). */
+  maxTokens?: number;
   headers: Record<string, string | string[] | undefined>;
 }
 
@@ -27,6 +32,10 @@ export interface FaultPlan {
   /** 200 with a truncated JSON body. */
   malformed?: number;
   badRequest?: number;
+  /** Ignores max_tokens and answers `oversizedChars` characters (a misconfigured server), finish_reason "stop". */
+  oversized?: number;
+  /** Size of an `oversized` answer. Default 1 000 000. */
+  oversizedChars?: number;
   /** Retry-After sent with fault 429s and 503s (ms; also sent rounded up as seconds). Default 20. */
   retryAfterMs?: number;
 }
@@ -64,6 +73,10 @@ export interface FakeCounters {
   batchSubmissions: number;
   /** Tokens in the usage of every successful generation answer sent (prompt incl. cache; completion). */
   tokensServed: { input: number; output: number };
+  /** The most attempts the fake saw for one request content (first try + retries). */
+  maxAttemptsPerRequest: number;
+  /** How many chat requests carried each constraint field (response_format, grammar, json_schema, guided_choice, guided_json). */
+  constraintFields: Record<string, number>;
   inFlight: number;
   maxInFlight: number;
 }

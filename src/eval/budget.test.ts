@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { errorCode, LadderError } from '../core/errors.js';
+import type { GenerateRequest, Model, Usage } from '../core/types.js';
+import { BudgetLedger, budgetedModel, unpricedModels, worstCaseCost } from './budget.js';
+
+// $1000 per million tokens in and out: 1 token = $0.001.
+const price = (u: Usage) => ((u.inputTokens + u.outputTokens) * 1000) / 1e6;
+const request = (content: string, maxTokens = 10): GenerateRequest => ({ messages: [{ role: 'user', content }], output: { kind: 'text' }, maxTokens, temperature: 0 });
+
+/** A model that bills `tokens` per call after a tick, and counts what it was asked. */
+function billing(tokens: { input: number; output: number }) {
+  const model = {
+    calls: 0,
+    inFlight: 0,
+    maxInFlight: 0,
+    ref: 'openai:x',
+    fingerprint: 'x',
+    hosting: 'remote' as const,
+    async generate() {
+      model.calls++;
+      model.inFlight++;
+      model.maxInFlight = Math.max(model.maxInFlight, model.inFlight);
+      await new Promise((r) => setTimeout(r, 2));
+      model.inFlight--;
+      return { text: 'ok', usage: { inputTokens: tokens.input, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: tokens.output }, latencyMs: 2, cached: false };
+    },
+  };
+  return model;
+}
+
+describe('BudgetLedger + budgetedModel', () => {
+  it('a $0.0001 ceiling sends nothing when one call could cost more, even with 64 calls at once', async () => {
+    const inner = billing({ input: 5, output: 1 });
+    const ledger = new BudgetLedger(0.0001, 0);
+    const model = budgetedModel(inner as Model, ledger, price);
+    const results = await Promise.allSettled(Array.from({ length: 64 }, (_, i) => model.generate(request(`q${i}`))));
+    expect(inner.calls).toBe(0);
+    expect(results.every((r) => r.status === 'rejected' && errorCode(r.reason) === 'BUDGET_EXCEEDED')).toBe(true);
+    expect(ledger.spent).toBe(0);
+  });
+
+  it('under 64 concurrent calls the spend never passes the ceiling, and waiting calls proceed when settlements free room', async () => {
+    const inner = billing({ input: 3, output: 1 }); // measured $0.004, worst case ~$0.04
+    const ceiling = 0.1;
+    const ledger = new BudgetLedger(ceiling, 0);
+    const model = budgetedModel(inner as Model, ledger, price);
+    const results = await Promise.allSettled(Array.from({ length: 64 }, (_, i) => model.generate(request(`q${i}`))));
+    const ok = results.filter((r) => r.status === 'fulfilled').length;
+    expect(ledger.spent).toBeLessThanOrEqual(ceiling);
+    expect(ok * 0.004).toBeCloseTo(ledger.spent, 9);
+    // More calls went out than the ceiling allows at worst case at once: waiting for settlements freed room.
+    expect(ok).toBeGreaterThan(Math.floor(ceiling / worstCaseCost(price, request('q10'))!));
+    expect(inner.maxInFlight).toBeLessThanOrEqual(Math.floor(ceiling / worstCaseCost(price, request('q10'))!));
+    expect(ledger.reserved).toBe(0);
+  });
+
+  it('resume: what was spent before counts, and every settlement is persisted as it happens', async () => {
+    const persisted: number[] = [];
+    const ledger = new BudgetLedger(0.05, 0.049, (usd) => persisted.push(usd));
+    const model = budgetedModel(billing({ input: 1, output: 1 }) as Model, ledger, price);
+    await expect(model.generate(request('hello'))).rejects.toMatchObject({ code: 'BUDGET_EXCEEDED' });
+    const roomy = new BudgetLedger(1, 0.049, (usd) => persisted.push(usd));
+    await budgetedModel(billing({ input: 1, output: 1 }) as Model, roomy, price).generate(request('hello'));
+    expect(persisted).toEqual([0.002]);
+    expect(roomy.spent).toBeCloseTo(0.051, 9);
+  });
+
+  it('answers from the response cache are free and never reserve', async () => {
+    const ledger = new BudgetLedger(0.0001, 0);
+    const cached = { ...billing({ input: 1, output: 1 }), hasCached: () => true } as unknown as Model;
+    await expect(budgetedModel(cached, ledger, price).generate(request('x'))).resolves.toMatchObject({ text: 'ok' });
+  });
+
+  it('a local (free) model is not wrapped; an unpriced model used by a rung is reported', () => {
+    const inner = billing({ input: 1, output: 1 }) as Model;
+    expect(budgetedModel(inner, new BudgetLedger(1, 0), () => 0)).toBe(inner);
+    const specs = [
+      { name: 'api', ref: 'compat:http://x/v1#m' },
+      { name: 'teacher', ref: 'openai:unknown-model' },
+      { name: 'spare', ref: 'openai:also-unknown' },
+    ];
+    const unpriced = unpricedModels(specs, [{ model: 'api', params: { teacher: 'teacher' } }], (spec) => (spec.name === 'api' ? 1 : undefined));
+    expect(unpriced.map((u) => u.index)).toEqual([1]);
+  });
+
+  it('the worst case bounds the input by UTF-8 bytes, so multi-byte text is not under-counted', () => {
+    const ascii = worstCaseCost(price, request('aaaa', 0))!;
+    const emoji = worstCaseCost(price, request('😀😀😀😀', 0))!;
+    expect(emoji - ascii).toBeCloseTo((16 - 4) * 0.001, 9);
+  });
+});
+
+describe('BudgetLedger float residue', () => {
+  it('a refused call never waits forever once nothing is in flight, whatever the rounding of the reserved sum', async () => {
+    const ledger = new BudgetLedger(1, 0);
+    const holds = [0.1, 0.2, 0.3].map((usd) => ledger.reserveNow(usd)); // adding then subtracting these leaves 1.1e-16
+    for (const hold of holds) ledger.settle(hold, 0);
+    await expect(ledger.reserve(1.5)).rejects.toMatchObject({ code: 'BUDGET_EXCEEDED' });
+  });
+});
+
+describe('attempts that may have been billed without an answer', () => {
+  it('counts each attempt abandoned at its timeout, and a call cut off in flight, at its worst case', async () => {
+    const worst = worstCaseCost(price, request('q'))!;
+    const ledger = new BudgetLedger(100, 0);
+    const retried = { ...billing({ input: 1, output: 1 }), generate: async () => ({ ...(await billing({ input: 1, output: 1 }).generate()), abandonedAttempts: 2 }) };
+    await budgetedModel(retried as Model, ledger, price).generate(request('q'));
+    expect(ledger.spent).toBeCloseTo(0.002 + 2 * worst, 9);
+    const cut = { ...billing({ input: 1, output: 1 }), generate: async () => Promise.reject(new LadderError('ABORTED', 'deadline')) };
+    await expect(budgetedModel(cut as Model, ledger, price).generate(request('q'))).rejects.toMatchObject({ code: 'ABORTED' });
+    expect(ledger.spent).toBeCloseTo(0.002 + 3 * worst, 9);
+  });
+});
