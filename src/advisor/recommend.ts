@@ -1,6 +1,7 @@
 import type { RungCost } from '../economics/cost-analysis.js';
 import { checkTargets } from './check-targets.js';
 import { describeFailures } from './describe-failures.js';
+import { judgeCaveats } from './judge-caveats.js';
 import { fmtNum, fmtUsd, fmtVolume } from './format.js';
 import { TRAINING_LEVEL, trainingGate } from './training-gate.js';
 import type { Recommendation, RecommendInput, RungVerdict } from './types.js';
@@ -12,6 +13,12 @@ import type { Recommendation, RecommendInput, RungVerdict } from './types.js';
  * failures look like. Every reason quotes its numbers.
  */
 export function recommend(input: RecommendInput): Recommendation {
+  const recommendation = recommendUnannotated(input);
+  recommendation.reasons.push(...judgeCaveats(input.summaries, input.task.primaryMetric));
+  return recommendation;
+}
+
+function recommendUnannotated(input: RecommendInput): Recommendation {
   const { summaries, task, costs } = input;
   const options = input.options ?? {};
   const basis = options.qualityBasis ?? 'lower-bound';

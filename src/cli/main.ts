@@ -16,6 +16,7 @@ const commandModules: Record<string, () => Promise<Registrar>> = {
   runs: () => import('./commands/inspect.js').then((m) => m.registerInspect),
   show: () => import('./commands/inspect.js').then((m) => m.registerInspect),
   report: () => import('./commands/report.js').then((m) => m.registerReport),
+  'label-sample': () => import('./commands/label-sample.js').then((m) => m.registerLabelSample),
   models: () => import('./commands/models.js').then((m) => m.registerModels),
   probe: () => import('./commands/tools.js').then((m) => m.registerTools),
   verify: () => import('./commands/tools.js').then((m) => m.registerTools),

@@ -20,6 +20,11 @@ export interface Metric {
   description: string;
   score?(row: ScoredRow): number;
   aggregate?(rows: ScoredRow[]): number;
+  /**
+   * Graded by a model (the task's `judge:`) in a judge phase that runs after the rung's predictions exist; the
+   * verdict reaches `score` as `row.details.judgments[name]`, so scoring itself stays synchronous and pure.
+   */
+  modelGraded?: boolean;
 }
 
 export function aggregateMetric(metric: Metric, rows: ScoredRow[]): number {

@@ -37,6 +37,44 @@ export interface RungSummary {
   capability?: { base: number; student: number; probe?: string };
   /** Trained rungs: the good examples it learned from. */
   trainingExamples?: number;
+  /** Model-graded rungs: the judge's calibration and sanity (its cost is pilot cost, not serving cost). */
+  judge?: JudgeSummary;
+}
+
+/** What the judge said about one rung, and how far it can be trusted. */
+export interface JudgeSummary {
+  modelRef: string;
+  promptHash: string;
+  scale: 'pass_fail' | 'score_1_5';
+  /** True when trusted labels corrected the judge (PPI++); the primary `judge` metric is then the corrected one. */
+  calibrated: boolean;
+  /** The judge's own mean (biased by however wrong the judge is). */
+  uncorrected: Estimate;
+  /** PPI++ corrected quality and its CI; λ is the power-tuning weight, n labelled, N unlabelled. */
+  corrected?: Estimate & { lambda: number; n: number; N: number };
+  /** The labels alone (what calibration must beat). */
+  labelledOnly?: Estimate;
+  agreement?: {
+    n: number;
+    /** Share of labelled answers where judge and label agree (verdicts rounded at 0.5). */
+    accuracy: number;
+    kappa: number;
+    spearman?: number;
+    /** counts[label][judge] */
+    confusion: Record<string, Record<string, number>>;
+  };
+  /** How many answers got each verdict (pass/fail, 1..5, win/tie/loss). */
+  verdicts: Record<string, number>;
+  pairwise?: { baseline: string; wins: number; ties: number; losses: number; flips: number; flipRate: number };
+  /** Judge calls that failed or gave no readable verdict (scored 0). */
+  errors: number;
+  calls: number;
+  cachedCalls: number;
+  usage: Usage;
+  /** Pilot cost of judging this rung (undefined when the judge model cannot be priced). */
+  costUsd?: number;
+  /** Labelled answers where judge and label disagree, side by side. */
+  disagreements: { exampleId: string; input: string; answer: string; expected: string; label: string; judge: string; rationale: string }[];
 }
 
 /** Paired bootstrap of rung B minus rung A on the same examples. */

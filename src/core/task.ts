@@ -42,6 +42,30 @@ export interface RungSpec {
   source?: { file: string; line?: number; field: string };
 }
 
+/**
+ * Model-graded quality (`judge:` in ladder.yaml): which model grades, by what rubric, on what scale, and what
+ * `pairwise` compares against. `promptHash` identifies the judge prompt (version + templates + rubric).
+ */
+export interface JudgeSpec {
+  model: string;
+  rubric: string;
+  scale: 'pass_fail' | 'score_1_5';
+  /** `gold` (the expected answer) or the id of another rung. */
+  baseline: string;
+  maxTokens: number;
+  promptHash: string;
+}
+
+/** A trusted verdict on one rung's answer to one example (`labels:`), a score in [0, 1]. */
+export interface TrustedLabel {
+  exampleId: string;
+  rungId: string;
+  score: number;
+  /** As written in the file (pass/fail/1-5/0..1), for the confusion matrix. */
+  raw: string;
+  source?: { file: string; line: number };
+}
+
 export interface CorpusSpec {
   paths: string[];
 }
@@ -63,6 +87,10 @@ export interface Task {
   models: ModelSpec[];
   rungs: RungSpec[];
   corpus?: CorpusSpec;
+  /** Model-graded metrics (`judge`, `pairwise`) need this. */
+  judge?: JudgeSpec;
+  /** Trusted labels for a subset of (rung, example) answers: calibrate the judge. */
+  labels?: TrustedLabel[];
   budget: { maxUsd?: number };
   /**
    * `timeoutMs` bounds one attempt; `deadlineMs` one example, retries and Retry-After waits included (default:

@@ -16,6 +16,7 @@ import type { HeldLock } from '../store/run-lock.js';
 import { recordRunManifests } from '../datasets/record-manifests.js';
 import { changedFiles } from '../task/fingerprints.js';
 import { BudgetLedger, budgetedResolver, unpricedModels, worstCaseCost } from './budget.js';
+import type { JudgePhase } from './judge-phase.js';
 import { runRung } from './run-rung.js';
 import { compareRungs, summarizeRung } from './summarize.js';
 
@@ -38,6 +39,8 @@ export interface RunLadderOptions {
    * batch model to use for the rung, or undefined to run it call by call.
    */
   batchFor?(spec: RungSpec, modelSpec: ModelSpec, model: Model, ctx: RunContext): BatchCollectingModel | undefined;
+  /** Model-graded metrics: grades each finished rung's answers (through the same ledger) before it is summarized. */
+  judge?: JudgePhase;
 }
 
 export interface RunLadderResult {
@@ -115,6 +118,7 @@ async function climb(options: RunLadderOptions, runId: string): Promise<RunLadde
   const primary = options.metrics.find((m) => m.name === task.primaryMetric)!;
   const existing = new Map(store.getRungs(runId).map((r) => [r.rungId, r]));
   const summaries: RungSummary[] = [];
+  const rowsOf = (rungId: string) => (options.judge ? options.judge.attach(runId!, rungId, store.getPredictions(runId!, rungId)) : store.getPredictions(runId!, rungId));
   let status: RunStatus = 'done';
 
   for (const [position, spec] of task.rungs.entries()) {
@@ -172,7 +176,7 @@ async function climb(options: RunLadderOptions, runId: string): Promise<RunLadde
       save: (row) => store.insertPrediction(row),
       priceRow: (usage) => options.price(modelSpec, usage, { batch: Boolean(batchModel) }),
       progress: ctx.progress,
-      scoreRow: primary.score ? (example, prediction) => primary.score!({ example, answer: prediction.answer, output: prediction.output, failed: false }) : undefined,
+      scoreRow: primary.score && !primary.modelGraded ? (example, prediction) => primary.score!({ example, answer: prediction.answer, output: prediction.output, failed: false }) : undefined,
       now,
     });
     await predictor.dispose?.();
@@ -186,19 +190,28 @@ async function climb(options: RunLadderOptions, runId: string): Promise<RunLadde
       status = outcome.stoppedBy === 'budget' ? 'budget' : 'interrupted';
       break;
     }
+    if (options.judge) {
+      const judged = await options.judge.judgeRung({ ctx, task, rungId: spec.id, rows: store.getPredictions(runId, spec.id), price: options.price });
+      if (judged.stoppedBy) {
+        status = judged.stoppedBy === 'budget' ? 'budget' : 'interrupted';
+        break;
+      }
+    }
+    const rows = rowsOf(spec.id);
     const summary = summarizeRung(
       task,
       options.metrics,
       { rungId: spec.id, kind: spec.kind, level: factory.level, modelRef: model.ref, hosting: model.hosting, fixedCosts: predictor.fixedCosts ?? [], batch: Boolean(batchModel) },
-      store.getPredictions(runId, spec.id),
+      rows,
     );
+    options.judge?.annotate(task, runId, summary, rows);
     Object.assign(summary, trainingFacts(predictor.state));
     store.upsertRung({ ...base, modelRef: model.ref, state: predictor.state, fixedCosts: predictor.fixedCosts ?? [], status: 'done', summary });
     summaries.push(summary);
     options.onRungDone?.(summary);
   }
 
-  const rowsByRung = new Map(summaries.map((s) => [s.rungId, store.getPredictions(runId, s.rungId)]));
+  const rowsByRung = new Map(summaries.map((s) => [s.rungId, rowsOf(s.rungId)]));
   const comparisons = compareRungs(task, primary, rowsByRung);
   store.setRunStatus(runId, status, status === 'done' ? now().toISOString() : undefined);
   return { runId, status, summaries, comparisons };
@@ -221,7 +234,7 @@ function checkBudget(task: Task, maxUsd: number | undefined, price: RunLadderOpt
   if (!(Number.isFinite(maxUsd) && maxUsd > 0)) {
     throw new LadderInputError([{ file: task.specFile, field: 'budget.max_usd', message: `the budget ceiling must be a positive number of USD, got ${maxUsd}` }]);
   }
-  const unpriced = unpricedModels(task.models, task.rungs, (spec, usage) => price(spec, usage));
+  const unpriced = unpricedModels(task.models, task.judge ? [...task.rungs, { model: task.judge.model, params: {} }] : task.rungs, (spec, usage) => price(spec, usage));
   if (unpriced.length) {
     throw new LadderInputError(
       unpriced.map(({ index, spec }) => ({

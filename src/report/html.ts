@@ -7,6 +7,7 @@ import { qualityCostChart, qualityCostPoints } from './charts/quality-cost.js';
 import { esc } from './escape.js';
 import { exampleTable, FILTER_SCRIPT } from './example-table.js';
 import { breakEvenTable, comparisonsTable, pricesTable, probeGridTable, recommendationSection, resultsTable, targetsLine } from './html-sections.js';
+import { judgeSection } from './judge-section.js';
 import type { ReportData } from './types.js';
 
 const CSS = `body{font:14px/1.45 system-ui,-apple-system,Segoe UI,sans-serif;margin:0;color:#111827;background:#f9fafb}
@@ -49,6 +50,7 @@ ${recommendationSection(data)}
 <h2>Results</h2>
 ${resultsTable(data)}
 ${unpriced.length ? `<p class="muted">Unpriced: ${unpriced.map((r) => `${esc(r.rungId)} (${esc(r.unpricedReason)})`).join('; ')}</p>` : ''}
+${judgeSection(data)}
 <h2>Charts</h2>
 <div class="charts">${charts.join('')}${confusion.join('')}</div>
 <h2>Break-even volumes</h2>

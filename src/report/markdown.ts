@@ -1,6 +1,7 @@
 import { fmtMs, fmtNum, fmtUsd, fmtVolume } from '../advisor/format.js';
 import { mdCell } from './escape.js';
 import type { ReportData } from './types.js';
+import { judgeMarkdown } from './judge-section.js';
 
 /** A PR-comment-sized summary: the recommendation, its reasons and the results table. */
 export function buildMarkdown(data: ReportData): string {
@@ -29,5 +30,5 @@ export function buildMarkdown(data: ReportData): string {
       `| ${mdCell(s.rungId)}${r.rungId === s.rungId ? ' ★' : ''} | ${s.level} | ${mdCell(s.modelRef)} | ${e ? `${fmtNum(e.value)} [${fmtNum(e.low)}, ${fmtNum(e.high)}]` : '–'} | ${fmtMs(s.latencyMs.p95)} | ${c?.costPer1kUsd === undefined ? 'unpriced' : fmtUsd(c.costPer1kUsd)} | ${c?.monthlyUsd === undefined ? 'unpriced' : fmtUsd(c.monthlyUsd)} | ${meets} |`,
     );
   }
-  return `${lines.join('\n')}\n`;
+  return `${lines.join('\n')}\n${judgeMarkdown(data)}`;
 }

@@ -84,6 +84,31 @@ export const migrations: string[] = [
     usd REAL NOT NULL DEFAULT 0
   );
   `,
+  // Judge verdicts on a rung's answers (issue 16), one per (answer, metric); kept apart from predictions
+  // because their cost is pilot cost, not the rung's serving cost.
+  `
+  CREATE TABLE judgments (
+    run_id TEXT NOT NULL,
+    rung_id TEXT NOT NULL,
+    example_id TEXT NOT NULL,
+    metric TEXT NOT NULL,            -- judge | pairwise
+    prompt_hash TEXT NOT NULL,
+    model_ref TEXT NOT NULL,
+    score REAL,                      -- null: no readable verdict
+    verdict TEXT NOT NULL,
+    rationale TEXT NOT NULL,
+    flipped INTEGER NOT NULL DEFAULT 0,
+    outputs_json TEXT NOT NULL,
+    usage_json TEXT NOT NULL,
+    calls INTEGER NOT NULL,
+    cached_calls INTEGER NOT NULL,
+    cost_usd REAL,
+    error_code TEXT,
+    error_message TEXT,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (run_id, rung_id, example_id, metric)
+  );
+  `,
   // Which process is working on a run (one at a time), and the manifests a run produced (for `ladder verify`).
   `
   CREATE TABLE run_locks (

@@ -83,7 +83,7 @@ function capIssues(issues: InputIssue[], file: string): InputIssue[] {
   return [...issues.slice(0, MAX_ISSUES_PER_FILE), { file, message: `and ${issues.length - MAX_ISSUES_PER_FILE} more problem(s) in this file` }];
 }
 
-function jsonlRecords(text: string, file: string): { rows: { line: number; row: Record<string, unknown> }[]; issues: InputIssue[] } {
+export function jsonlRecords(text: string, file: string): { rows: { line: number; row: Record<string, unknown> }[]; issues: InputIssue[] } {
   const rows: { line: number; row: Record<string, unknown> }[] = [];
   const issues: InputIssue[] = [];
   text.split('\n').forEach((raw, index) => {
@@ -103,7 +103,7 @@ function jsonlRecords(text: string, file: string): { rows: { line: number; row: 
   return { rows, issues };
 }
 
-function csvRecords(text: string, file: string): { rows: { line: number; row: Record<string, unknown> }[]; issues: InputIssue[] } {
+export function csvRecords(text: string, file: string): { rows: { line: number; row: Record<string, unknown> }[]; issues: InputIssue[] } {
   try {
     const records = parseCsv(text, { columns: true, skip_empty_lines: true, info: true, bom: true, relax_column_count: false }) as {
       record: Record<string, string>;

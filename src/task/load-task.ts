@@ -14,6 +14,7 @@ import { excerpt, MAX_SPEC_BYTES, readInputFile } from './read-input.js';
 import { ladderSpecSchema, type LadderSpec } from './spec-schema.js';
 import { formatPath, parseLocatedYaml } from './yaml-locate.js';
 import { expandRungs } from './expand-rungs.js';
+import { loadLabels, resolveJudgeSpec } from '../judge/load-judge-spec.js';
 
 /**
  * Reads ladder.yaml and every file it names, and returns the Task — or throws one LadderInputError listing
@@ -119,6 +120,11 @@ export async function loadTask(specPath: string, options: { cwd?: string } = {})
     for (const message of factory.validate(rung.params, partialTask)) at(['rungs', index, ...paramMentioned(message, rung.params)], message);
   });
 
+  const judge = await resolveJudgeSpec(spec, { modelNames, rungs, metrics, modelGraded: (m) => Boolean(findMetric(m)?.modelGraded), readSide, at });
+  // The judge prompt's hash joins the run's provenance: a resumed run refuses a changed judge.
+  if (judge) fingerprints['judge:prompt'] = judge.promptHash;
+  const labels = judge && spec.labels ? await loadLabels(spec.labels, { baseDir, scale: judge.scale, rungs, test, fingerprints, sha256, issues }) : undefined;
+
   if (issues.length) throw new LadderInputError(issues);
   return {
     name: spec.name,
@@ -139,6 +145,8 @@ export async function loadTask(specPath: string, options: { cwd?: string } = {})
     models,
     rungs,
     corpus: spec.corpus,
+    judge,
+    labels,
     budget: { maxUsd: spec.budget.max_usd },
     execution: {
       concurrency: spec.execution.concurrency,

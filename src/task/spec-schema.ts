@@ -90,6 +90,26 @@ const rungSpec = z
   })
   .catchall(z.unknown());
 
+const judgeSpec = z
+  .object({
+    model: z.string().min(1).describe('the name of the judging model in models:'),
+    rubric: z.string().min(1).optional().describe('what a good answer is, in plain words'),
+    rubric_file: z.string().optional().describe('the rubric in a text file, relative to ladder.yaml'),
+    scale: z.enum(['pass_fail', 'score_1_5']).default('pass_fail'),
+    baseline: z.string().min(1).default('gold').describe('pairwise: compare with "gold" (the expected answer) or a rung id'),
+    max_tokens: z.number().int().positive().default(96).describe('room for the verdict and a one-sentence rationale'),
+  })
+  .strict();
+
+const labelsSpec = z
+  .object({
+    path: z.string().min(1).describe('CSV or JSONL of trusted verdicts: one row per (example id, rung) answer'),
+    columns: z
+      .object({ id: z.string().default('id'), rung: z.string().default('rung'), label: z.string().default('label') })
+      .default({ id: 'id', rung: 'rung', label: 'label' }),
+  })
+  .strict();
+
 export const ladderSpecSchema = z
   .object({
     name: z.string().min(1),
@@ -110,6 +130,8 @@ export const ladderSpecSchema = z
     models: z.array(modelSpec).min(1),
     rungs: z.array(rungSpec).min(1),
     corpus: z.object({ paths: z.array(z.string()).min(1) }).strict().optional(),
+    judge: judgeSpec.optional().describe('model-graded metrics (judge, pairwise): who grades, by what rubric'),
+    labels: labelsSpec.optional().describe('trusted labels for some answers: calibrate the judge (PPI++)'),
     budget: z.object({ max_usd: z.number().positive().finite().optional().describe('hard ceiling in USD: no call is sent whose worst case would pass it') }).strict().default({}),
     execution: z
       .object({

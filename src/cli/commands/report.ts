@@ -10,6 +10,7 @@ import { analyzeRun } from '../analyze.js';
 import { openProjectWithRuns } from '../project.js';
 import type { LeakageRecord, Task } from '../../core/task.js';
 import type { PredictionRow } from '../../store/run-store.js';
+import { createJudgePhase } from '../../judge/create-judge-phase.js';
 
 export function registerReport(program: Command): void {
   program
@@ -27,7 +28,9 @@ export function registerReport(program: Command): void {
         const summaries = rungs.map((r) => r.summary!);
         const comparisons = (run.options.comparisons as unknown as PairedComparison[] | undefined) ?? [];
         const { costs, recommendation } = analyzeRun(task, summaries, comparisons);
-        const rowsByRung = new Map(rungs.map((r) => [r.rungId, project.store.getPredictions(run.id, r.rungId)]));
+        // Model-graded metrics score the stored verdicts, so the example table's right/wrong uses them too.
+        const judged = task.judge ? createJudgePhase(project.db, (a, b) => project.store.getPredictions(a, b)) : undefined;
+        const rowsByRung = new Map(rungs.map((r) => [r.rungId, judged ? judged.attach(run.id, r.rungId, project.store.getPredictions(run.id, r.rungId)) : project.store.getPredictions(run.id, r.rungId)]));
         const data: ReportData = {
           title: `Ladder report: ${task.name}`,
           runId: run.id,

@@ -13,6 +13,7 @@ import { consoleLogger, openProject, openProjectWithRuns, projectPaths, runConte
 import { terminalProgress } from '../progress.js';
 import { ExitCode } from '../exit-codes.js';
 import { batchFactory } from '../batch.js';
+import { createJudgePhase } from '../../judge/create-judge-phase.js';
 
 export function registerRun(program: Command): void {
   program
@@ -65,6 +66,7 @@ export function registerRun(program: Command): void {
           batchFor: options.batch ? batchFactory(project.store, process.env) : undefined,
           resumeRunId: options.resume,
           maxUsd: options.maxUsd,
+          judge: task.judge ? createJudgePhase(project.db, (run, rung) => project.store.getPredictions(run, rung)) : undefined,
         });
         project.store.setRunOptions(result.runId, { comparisons: result.comparisons as never });
         console.log(`\nrun ${result.runId} · ${task.name} · ${task.test.length} test examples · status ${result.status}\n`);

@@ -1,0 +1,34 @@
+import { writeFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { LadderError } from '../../core/errors.js';
+import { JudgmentStore } from '../../judge/judgment-store.js';
+import { labelCsv, sampleToLabel } from '../../judge/label-sample.js';
+import { loadTask } from '../../task/load-task.js';
+import { openProject } from '../project.js';
+
+export function registerLabelSample(program: Command): void {
+  program
+    .command('label-sample')
+    .description('write a CSV of judged answers to label next (least-sure first, stratified by rung); fill in `label`, then use it as labels:')
+    .argument('[run]', 'run id (default: the latest)')
+    .option('-n, --n <count>', 'how many answers', (v) => Number.parseInt(v, 10), 20)
+    .option('-o, --out <file>', 'the CSV to write', 'to-label.csv')
+    .option('--random', 'a uniform random sample instead (what PPI++ assumes of its labels)')
+    .option('--seed <seed>', 'seed for ties and --random', (v) => Number.parseInt(v, 10), 1)
+    .action(async (runId: string | undefined, options: { n: number; out: string; random?: boolean; seed: number }) => {
+      if (!Number.isInteger(options.n) || options.n < 1) throw new LadderError('INPUT_INVALID', `--n must be a positive whole number`, { exitCode: 2 });
+      const project = openProject(process.env);
+      try {
+        const run = runId ? project.store.getRun(runId) : project.store.latestRun();
+        if (!run) throw new LadderError('RUN_NOT_FOUND', runId ? `no run "${runId}" (see ladder runs)` : 'no runs yet', { exitCode: 2 });
+        const judgments = new JudgmentStore(project.db).list(run.id);
+        if (judgments.length === 0) throw new LadderError('INPUT_INVALID', `run ${run.id} has no judged answers: add judge: and the judge metric to ladder.yaml and run it`, { exitCode: 2 });
+        const task = await loadTask(run.specFile);
+        const picked = sampleToLabel({ task, rows: project.store.getPredictions(run.id), judgments, n: options.n, mode: options.random ? 'random' : 'least-sure', seed: options.seed });
+        await writeFile(options.out, labelCsv(picked));
+        console.log(`wrote ${picked.length} answers to label to ${options.out} (${[...new Set(picked.map((p) => p.rungId))].join(', ')}); fill in the label column (${task.judge?.scale === 'score_1_5' ? '1–5' : 'pass/fail'}) and add  labels: { path: ${options.out} }  to ladder.yaml`);
+      } finally {
+        project.close();
+      }
+    });
+}
