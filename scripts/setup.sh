@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up everything Ladder needs on a fresh Debian machine, idempotently:
 #   Debian packages (chromium for the report's browser test, python3-venv), npm packages,
-#   the local model (SmolLM2-135M GGUF, sha256-checked) and the Python venv of the LoRA trainer.
+#   the local model (SmolLM2-135M GGUF, sha256-checked), the Python venv of the LoRA trainer and the
+#   sentence embedder (all-MiniLM-L6-v2, converted to GGUF once with that venv; both ends sha256-checked).
 # Safe to run again: every step skips work already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,6 +40,9 @@ node bin/ladder.js models pull smollm2-135m
 if [ -z "${LADDER_SKIP_TRAINER:-}" ] && [ -x scripts/setup-trainer.sh ]; then
   step "trainer venv"
   scripts/setup-trainer.sh
+  # The sentence embedder is converted from safetensors with the llama.cpp converter the trainer step set up.
+  step "embedding model"
+  node bin/ladder.js models pull minilm-l6
 fi
 echo
 echo "setup done"

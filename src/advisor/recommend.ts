@@ -1,6 +1,7 @@
 import type { RungCost } from '../economics/cost-analysis.js';
+import { checkErrors, callCounts } from './check-errors.js';
 import { checkTargets } from './check-targets.js';
-import { describeFailures } from './describe-failures.js';
+import { describeFailures, dominantFailure } from './describe-failures.js';
 import { judgeCaveats } from './judge-caveats.js';
 import { fmtNum, fmtUsd, fmtVolume } from './format.js';
 import { TRAINING_LEVEL, trainingGate } from './training-gate.js';
@@ -8,9 +9,11 @@ import type { Recommendation, RecommendInput, RungVerdict } from './types.js';
 
 /**
  * The cheapest rung at the task's monthly volume that meets every target; ties on cost (within
- * tieRelative / tieAbsoluteUsd) go to the lower rung. Trained rungs must also pass the fine-tuning gate.
- * When nothing qualifies, names the closest rung (smallest sum of normalized shortfalls) and what its
- * failures look like. Every reason quotes its numbers.
+ * tieRelative / tieAbsoluteUsd) go to the lower rung. Trained rungs must also pass their training gate. A rung
+ * over max_error_rate misses a target, and one without a successful call is never eligible nor "closest".
+ * When nothing qualifies, names the closest rung — quality shortfall first, other targets break ties, never a
+ * rung at or below the trivial baseline while another beats it — and its dominant failure pattern. Every reason
+ * quotes its numbers.
  */
 export function recommend(input: RecommendInput): Recommendation {
   const recommendation = recommendUnannotated(input);
@@ -32,15 +35,20 @@ function recommendUnannotated(input: RecommendInput): Recommendation {
 
   const verdicts: RungVerdict[] = summaries.map((s) => {
     const cost = costById.get(s.rungId);
-    const checks = checkTargets(s, cost, task.targets, task.primaryMetric, basis);
+    const checks = [...checkTargets(s, cost, task.targets, task.primaryMetric, basis), checkErrors(s, task.targets.maxErrorRate)];
     const meetsTargets = checks.every((c) => c.pass);
+    const quality = s.metrics[task.primaryMetric];
+    const dominant = dominantFailure(s.failures, s.failureExamples, options.dominantFailureShare);
     return {
       rungId: s.rungId, kind: s.kind, level: s.level, modelRef: s.modelRef, hosting: s.hosting,
       meetsTargets, eligible: meetsTargets, checks,
-      quality: s.metrics[task.primaryMetric], metrics: s.metrics,
+      quality, metrics: s.metrics,
       monthlyUsd: cost?.monthlyUsd, costPer1kUsd: cost?.costPer1kUsd,
       shortfall: checks.reduce((a, c) => a + c.shortfall, 0),
+      succeeded: callCounts(s).succeeded > 0,
+      atOrBelowBaseline: input.baseline !== undefined && quality !== undefined && quality.value <= input.baseline.value,
       failureSummary: describeFailures(s.failures, s.examples),
+      dominantFailure: dominant ? `${dominant.dominant ? 'dominant' : 'most common'} failure: ${dominant.text}` : undefined,
     };
   });
   const prompted = summaries.flatMap((s, i) => (s.level < TRAINING_LEVEL ? [{ summary: s, verdict: verdicts[i] }] : []));
@@ -53,7 +61,7 @@ function recommendUnannotated(input: RecommendInput): Recommendation {
 
   const vol = fmtVolume(costs.volume);
   const eligible = verdicts.filter((v) => v.eligible).sort(byCostThenLevel);
-  if (eligible.length === 0) return noneQualifies(base, verdicts, vol);
+  if (eligible.length === 0) return noneQualifies(base, verdicts, vol, input.baseline);
 
   const cheapest = eligible[0];
   const tied = eligible.filter((v) => v !== cheapest && isTie(cheapest, v, options));
@@ -72,10 +80,12 @@ function recommendUnannotated(input: RecommendInput): Recommendation {
   }
   for (const v of verdicts) {
     if (v.eligible || v.monthlyUsd === undefined || pick.monthlyUsd === undefined || v.monthlyUsd >= pick.monthlyUsd) continue;
-    const why = v.meetsTargets ? `fine-tuning gate closed: ${v.trainingGate?.blockers.join('; ')}` : v.checks.filter((c) => !c.pass).map((c) => c.message).join('; ');
+    const why = v.meetsTargets ? `${gateName(v.level).toLowerCase()} gate closed: ${v.trainingGate?.blockers.join('; ')}` : v.checks.filter((c) => !c.pass).map((c) => c.message).join('; ');
     reasons.push(`${v.rungId} is cheaper (${fmtUsd(v.monthlyUsd)}/month) but not eligible: ${why}.`);
   }
-  if (pick.level >= TRAINING_LEVEL && pick.trainingGate) reasons.push(`Fine-tuning gate open: ${pick.trainingGate.reasons.join('; ')}.`);
+  if (pick.level >= TRAINING_LEVEL && pick.trainingGate) reasons.push(`${gateName(pick.level)} gate open: ${pick.trainingGate.reasons.join('; ')}.`);
+  const capacity = costById.get(pick.rungId)?.capacity;
+  if (capacity) reasons.push(capacitySentence(capacity, costs.volume));
   if (pick.monthlyUsd === undefined) reasons.push('Its price is unknown: set models[].price in ladder.yaml to compare its cost.');
   for (const be of costs.breakEvens) {
     if ((be.a !== pick.rungId && be.b !== pick.rungId) || be.volume === undefined) continue;
@@ -99,20 +109,66 @@ function isTie(a: RungVerdict, b: RungVerdict, options: { tieRelative?: number; 
   return diff <= (options.tieAbsoluteUsd ?? 0.01) || diff <= (options.tieRelative ?? 0.01) * Math.min(a.monthlyUsd, b.monthlyUsd);
 }
 
-function noneQualifies(base: Omit<Recommendation, 'status' | 'reasons' | 'verdicts'>, verdicts: RungVerdict[], vol: string): Recommendation {
-  const closest = [...verdicts].sort((a, b) => a.shortfall - b.shortfall || a.level - b.level)[0];
-  const misses = closest.checks.filter((c) => !c.pass).map((c) => c.message);
-  if (closest.meetsTargets && closest.trainingGate && !closest.trainingGate.pass) misses.push(`fine-tuning gate closed (${closest.trainingGate.blockers.join('; ')})`);
-  const reasons = [
-    `No rung meets every target at ${vol} requests/month.`,
-    `Closest: ${closest.rungId} (level ${closest.level}, normalized shortfall ${fmtNum(closest.shortfall)}): ${misses.join('; ')}.`,
-  ];
+function gateName(level: number): string {
+  return level > TRAINING_LEVEL ? 'Fine-tuning' : 'Distillation';
+}
+
+function capacitySentence(c: NonNullable<RungCost['capacity']>, volume: number): string {
+  const rate = c.answersPerSecond >= 100 ? c.answersPerSecond.toFixed(0) : c.answersPerSecond >= 1 ? c.answersPerSecond.toFixed(1) : c.answersPerSecond.toPrecision(2);
+  const need = c.machinesAtVolume <= 1 ? `${fmtVolume(volume)} requests/month use ${pctOf(c.machinesAtVolume)} of one box` : `${fmtVolume(volume)} requests/month need ${Math.ceil(c.machinesAtVolume)} boxes`;
+  return `One ${c.machine} box serves ${fmtVolume(c.requestsPerMonthPerMachine)} requests/month at its capacity of ${rate} answers/s (${c.source === 'measured' ? 'measured during evaluation' : 'estimated from latency'}); ${need}.`;
+}
+
+function pctOf(x: number): string {
+  const p = x * 100;
+  return `${p >= 10 ? p.toFixed(0) : p >= 0.1 ? p.toFixed(1) : p.toPrecision(1)}%`;
+}
+
+function missesOf(v: RungVerdict): string[] {
+  const misses = v.checks.filter((c) => !c.pass).map((c) => c.message);
+  if (v.meetsTargets && v.trainingGate && !v.trainingGate.pass) misses.push(`${gateName(v.level).toLowerCase()} gate closed (${v.trainingGate.blockers.join('; ')})`);
+  return misses;
+}
+
+const qualityShortfall = (v: RungVerdict): number => v.checks.find((c) => c.target === 'quality')?.shortfall ?? 0;
+
+/**
+ * Closest is about quality first: the smallest shortfall of the primary metric, then the other targets' summed
+ * shortfall, then higher quality, then the lower rung. A rung with no successful call is never closest; a rung at
+ * or below the trivial baseline only when no other rung beats it.
+ */
+export function rankClosest(verdicts: RungVerdict[]): RungVerdict[] {
+  const usable = verdicts.filter((v) => v.succeeded);
+  const reach = usable.filter((v) => !v.atOrBelowBaseline);
+  const pool = reach.length > 0 ? reach : usable;
+  const eps = 1e-9;
+  return [...pool].sort((a, b) => {
+    const q = qualityShortfall(a) - qualityShortfall(b);
+    if (Math.abs(q) > eps) return q;
+    const o = a.shortfall - qualityShortfall(a) - (b.shortfall - qualityShortfall(b));
+    if (Math.abs(o) > eps) return o;
+    return (b.quality?.value ?? 0) - (a.quality?.value ?? 0) || a.level - b.level;
+  });
+}
+
+function noneQualifies(base: Omit<Recommendation, 'status' | 'reasons' | 'verdicts'>, verdicts: RungVerdict[], vol: string, baseline: RecommendInput['baseline']): Recommendation {
+  const closest = rankClosest(verdicts)[0];
+  const reasons = [`No rung meets every target at ${vol} requests/month.`];
+  if (!closest) {
+    reasons.push('No rung made a single successful call, so none was measured: check the models (endpoint, key, model name) and run again.');
+    for (const v of verdicts) reasons.push(`${v.rungId}: ${missesOf(v).join('; ')}.`);
+    return { ...base, status: 'none-qualifies', reasons, verdicts };
+  }
+  const misses = missesOf(closest);
+  reasons.push(`Closest: ${closest.rungId} (level ${closest.level}${closest.quality ? `, ${base.task.primaryMetric} ${fmtNum(closest.quality.value)}` : ''}, normalized shortfall ${fmtNum(closest.shortfall)}): ${misses.join('; ')}.`);
+  if (closest.dominantFailure) reasons.push(`${closest.rungId}'s ${closest.dominantFailure}.`);
   if (closest.failureSummary.length > 0) reasons.push(`${closest.rungId} failures: ${closest.failureSummary.join('; ')}.`);
   for (const v of verdicts) {
     if (v === closest) continue;
-    const miss = v.checks.filter((c) => !c.pass).map((c) => c.message);
-    if (v.meetsTargets && v.trainingGate && !v.trainingGate.pass) miss.push(`fine-tuning gate closed (${v.trainingGate.blockers.join('; ')})`);
-    reasons.push(`${v.rungId} misses: ${miss.join('; ')}${v.failureSummary.length ? ` — failures: ${v.failureSummary.join('; ')}` : ''}.`);
+    const notes: string[] = [];
+    if (v.succeeded && v.atOrBelowBaseline && baseline) notes.push(`no better than ${baseline.description} (${fmtNum(baseline.value)})`);
+    reasons.push(`${v.rungId} misses: ${missesOf(v).join('; ')}${notes.length ? ` (${notes.join('; ')})` : ''}${v.dominantFailure ? ` — ${v.dominantFailure}` : ''}${v.failureSummary.length ? ` — failures: ${v.failureSummary.join('; ')}` : ''}.`);
   }
+  if (closest.atOrBelowBaseline && baseline) reasons.push(`Every measured rung is at or below the trivial baseline, ${baseline.description} (${fmtNum(baseline.value)}).`);
   return { ...base, status: 'none-qualifies', closest: { rungId: closest.rungId, shortfall: closest.shortfall, misses }, reasons, verdicts };
 }

@@ -1,6 +1,7 @@
 import type { Estimate, PairedComparison, RungSummary } from '../core/results.js';
 import type { Targets, Task } from '../core/task.js';
 import type { CostAnalysis } from '../economics/cost-analysis.js';
+import type { TrivialBaseline } from './trivial-baseline.js';
 
 /**
  * What the advisor reads beyond RungSummary (optional fields a training rung may carry):
@@ -9,10 +10,7 @@ import type { CostAnalysis } from '../economics/cost-analysis.js';
  *    Acceptable when student ≥ base − maxCapabilityDrop (default 0.05 absolute).
  *  - trainingExamples: good (validated, deduplicated) examples the rung trained on; default task.train.length.
  */
-export type AdvisorSummary = RungSummary & {
-  capability?: { base: number; student: number; probe?: string };
-  trainingExamples?: number;
-};
+export type AdvisorSummary = RungSummary;
 
 export interface AdvisorOptions {
   /** Judge quality on the CI lower bound (default) or on the point estimate. */
@@ -25,7 +23,8 @@ export interface AdvisorOptions {
   minTrainingExamples?: number;
   /** Fine-tuning gate: largest allowed drop of the general-capability score (default 0.05). */
   maxCapabilityDrop?: number;
-  /** Fine-tuning gate: refuse a trained rung with no capability check (default true). */
+  /** Training gates: refuse a trained model whose general behaviour changes for its users (capabilityScope
+   *  `model`) when it has no capability check (default true). Classifier heads and task-only adapters never need one. */
   requireCapabilityCheck?: boolean;
   /** Share of a rung's failures one category must have to "dominate" (default 0.5). */
   dominantFailureShare?: number;
@@ -39,9 +38,11 @@ export interface RecommendInput {
   task: Pick<Task, 'name' | 'primaryMetric' | 'targets' | 'monthlyVolume' | 'train'>;
   costs: CostAnalysis;
   options?: AdvisorOptions;
+  /** The primary metric of a constant answer on the test split (src/advisor/trivial-baseline.ts). */
+  baseline?: TrivialBaseline;
 }
 
-export type TargetName = 'quality' | 'latency' | 'cost' | 'selfHosted';
+export type TargetName = 'quality' | 'latency' | 'cost' | 'selfHosted' | 'errors';
 
 export interface TargetCheck {
   target: TargetName;
@@ -69,8 +70,14 @@ export interface RungVerdict {
   monthlyUsd?: number;
   costPer1kUsd?: number;
   shortfall: number;
+  /** At least one call succeeded; a rung without is never eligible nor closest. */
+  succeeded: boolean;
+  /** Its primary metric is no better than the trivial baseline (majority class / empty answer). */
+  atOrBelowBaseline: boolean;
   trainingGate?: { pass: boolean; reasons: string[]; blockers: string[] };
   failureSummary: string[];
+  /** The dominant failure pattern quoted with its share and an example id. */
+  dominantFailure?: string;
 }
 
 export interface Recommendation {

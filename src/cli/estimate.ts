@@ -1,3 +1,4 @@
+import { DEFAULT_PROBE_REQUESTS } from '../eval/latency-probe.js';
 import type { Task } from '../core/task.js';
 import type { ModelResolver } from '../core/context.js';
 import { estimatePilot, type PilotEstimate, type PilotRungPlan } from '../economics/estimate-pilot.js';
@@ -39,7 +40,8 @@ export async function estimateRun(task: Task, models: ModelResolver, options: { 
       groups: [
         {
           model: spec,
-          calls: task.test.length,
+          // the evaluation, then the served-latency probe (its requests plus one warm-up), which is pilot cost too
+          calls: task.test.length + probeCalls(task),
           inputTokensPerCall: sample.length ? total / sample.length : 0,
           maxOutputTokens: task.execution.maxTokens,
           stablePrefixTokens: prefix,
@@ -67,4 +69,9 @@ function knowledgeTokens(kind: string, params: Record<string, unknown>, contextS
   if (kind === 'rag') return Number(params.k ?? 5) * (Number(params.chunkTokens ?? 256) + 12);
   if (kind === 'long-context') return Math.round((contextSize ?? 4096) * 0.9);
   return 0;
+}
+
+function probeCalls(task: Task): number {
+  const n = task.execution.latencyProbe ?? DEFAULT_PROBE_REQUESTS;
+  return n > 0 && task.test.length > 0 ? n + 1 : 0;
 }

@@ -49,7 +49,7 @@ models:
   - { name: api, ref: "compat:${fake.baseUrl}#faulty", api_key_env: LADDER_TEST_KEY, price: { input_per_mtok: 1, output_per_mtok: 1 } }
 rungs:
   - { kind: zero-shot, model: api }
-execution: { concurrency: 16, max_tokens: 8, retries: ${RETRIES}, timeout_ms: 4000 }
+execution: { concurrency: 16, max_tokens: 8, retries: ${RETRIES}, timeout_ms: 4000, latency_probe: 0 }
 `,
     );
     const env = { ...process.env, LADDER_STATE_DIR: join(dir, '.ladder'), LADDER_TEST_KEY: KEY };

@@ -7,16 +7,25 @@ export function formatTable(headers: string[], rows: string[][]): string {
   return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
+/**
+ * One row per rung. Latency twice: `eval p50/p95` under the evaluation's own concurrency (queueing included) and
+ * `served p50/p95` from the one-at-a-time probe, which latency targets are judged on; `answers/s` is the
+ * throughput sustained during evaluation (the capacity self-hosted cost is priced from; `~` = estimated from latency).
+ */
 export function formatSummaries(summaries: RungSummary[], primaryMetric: string): string {
-  const headers = ['rung', 'model', `${primaryMetric} [95% CI]`, 'p50 ms', 'p95 ms', 'in tok/req', 'cached in', 'out tok/req', 'errors', 'cached rows'];
+  const headers = ['rung', 'model', `${primaryMetric} [95% CI]`, 'eval p50 ms', 'eval p95 ms', 'served p50 ms', 'served p95 ms', 'answers/s', 'in tok/req', 'cached in', 'out tok/req', 'errors', 'cached rows'];
   const rows = summaries.map((s) => {
     const m = s.metrics[primaryMetric];
+    const served = s.servedLatencyMs && s.servedLatencyMs.requests > s.servedLatencyMs.failed ? s.servedLatencyMs : undefined;
     return [
       s.rungId,
       s.modelRef,
       m ? `${m.value.toFixed(3)} [${m.low.toFixed(3)}, ${m.high.toFixed(3)}]` : '-',
       s.latencyMs.p50.toFixed(0),
       s.latencyMs.p95.toFixed(0),
+      served ? served.p50.toFixed(0) : '-',
+      served ? served.p95.toFixed(0) : '-',
+      formatRate(s.throughput?.answersPerSecond),
       s.usagePerRequest.inputTokens.toFixed(0),
       s.usagePerRequest.cachedInputTokens.toFixed(0),
       s.usagePerRequest.outputTokens.toFixed(1),
@@ -25,6 +34,11 @@ export function formatSummaries(summaries: RungSummary[], primaryMetric: string)
     ];
   });
   return formatTable(headers, rows);
+}
+
+export function formatRate(x: number | undefined): string {
+  if (x === undefined || !Number.isFinite(x)) return '-';
+  return x >= 100 ? x.toFixed(0) : x >= 1 ? x.toFixed(1) : x.toPrecision(2);
 }
 
 export function formatOtherMetrics(summaries: RungSummary[], primaryMetric: string): string {

@@ -34,7 +34,7 @@ rungs:
     model: small
     k: 2
     select: random
-execution: { concurrency: 2, max_tokens: 8 }
+execution: { concurrency: 2, max_tokens: 8, latency_probe: 0 }
 `,
   );
   return { dir, env: { ...process.env, LADDER_STATE_DIR: join(dir, '.ladder'), LADDER_THREADS: String(testThreads()) } };
@@ -117,7 +117,7 @@ describe('ladder run on the local model (CLI, end to end)', () => {
     expect(init.status, init.stderr).toBe(0);
     const estimate = ladder(['run', 'new/ladder.yaml', '--estimate'], dir, env);
     expect(estimate.status, estimate.stderr).toBe(0);
-    expect(estimate.stdout).toMatch(/zero-shot\s+30\s+\d+/);
+    expect(estimate.stdout).toMatch(/zero-shot\s+51\s+\d+/); // 30 test rows + the served-latency probe (20 + 1 warm-up)
     expect(ladder(['init', 'new'], dir, env).status).toBe(2);
   });
 });

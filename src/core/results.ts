@@ -30,6 +30,8 @@ export interface RungSummary {
   batch: boolean;
   /** Failure categories (format errors, wrong labels...) with counts, for the advisor's explanations. */
   failures: Record<string, number>;
+  /** Failure category → the id of the first test example that shows it (the advisor quotes one). */
+  failureExamples?: Record<string, string>;
   /**
    * Trained rungs: the same general-capability probe on the base and on the trained student, in [0, 1]
    * (higher is better); the advisor's fine-tuning gate refuses a student that lost too much.
@@ -37,6 +39,22 @@ export interface RungSummary {
   capability?: { base: number; student: number; probe?: string };
   /** Trained rungs: the good examples it learned from. */
   trainingExamples?: number;
+  /**
+   * Trained rungs: whose general behaviour the training changes, which decides whether a general-capability check
+   * applies. `none`: a classifier head (no general behaviour at all); `task-adapter`: a LoRA adapter served beside
+   * an untouched base, only for this task; `model`: weights other users rely on change. Absent = `model`.
+   */
+  capabilityScope?: 'none' | 'task-adapter' | 'model';
+  /**
+   * Latency as served: one request at a time, warm, response cache bypassed, on `requests` test inputs after the
+   * evaluation (src/eval/latency-probe.ts). Latency targets are judged on it; `latencyMs` is the evaluation's.
+   */
+  servedLatencyMs?: { p50: number; p95: number; mean: number; requests: number; failed: number; costUsd: number };
+  /**
+   * Answers per second the rung sustained while it was evaluated (fresh calls only, at `concurrency`), or, when
+   * nothing fresh was timed (a fully cached re-run), `concurrency` × 1000 / mean latency (`source: 'latency'`).
+   */
+  throughput?: { answersPerSecond: number; concurrency: number; source: 'measured' | 'latency' };
   /** Model-graded rungs: the judge's calibration and sanity (its cost is pilot cost, not serving cost). */
   judge?: JudgeSummary;
 }

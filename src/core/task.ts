@@ -8,6 +8,8 @@ export interface Targets {
   maxCostPer1kUsd?: number;
   /** "must run on our own hardware" */
   selfHostedOnly?: boolean;
+  /** Largest share of calls that may fail (errors, timeouts) for a rung to qualify; default 0.02. */
+  maxErrorRate?: number;
 }
 
 /** A model the task may use, as named in ladder.yaml. `ref` is resolved by the model registry. */
@@ -95,9 +97,9 @@ export interface Task {
   /**
    * `timeoutMs` bounds one attempt; `deadlineMs` one example, retries and Retry-After waits included (default:
    * every attempt's timeout + a minute). `maxAnswerChars`: a longer answer fails as ANSWER_TOO_LONG (default from
-   * maxTokens).
+   * maxTokens). `latencyProbe`: requests of the served-latency probe after each rung (0 = none; default 20).
    */
-  execution: { concurrency: number; timeoutMs: number; retries: number; maxTokens: number; deadlineMs?: number; maxAnswerChars?: number };
+  execution: { concurrency: number; timeoutMs: number; retries: number; maxTokens: number; deadlineMs?: number; maxAnswerChars?: number; latencyProbe?: number };
   /** Absolute directory of ladder.yaml; relative paths in the spec resolve against it. */
   baseDir: string;
   specFile: string;

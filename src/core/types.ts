@@ -78,11 +78,27 @@ export interface Model {
   readonly hosting: 'local' | 'remote';
   /** Context window in tokens, when known. */
   readonly contextSize?: number;
+  /**
+   * A sentence encoder (e.g. all-MiniLM-L6-v2): `embed` gives a pooled sentence vector and `generate` is
+   * unsupported. Decides, e.g., that no "summarize in one word" prompt wraps its inputs.
+   */
+  readonly embeddingOnly?: boolean;
   generate(request: GenerateRequest, signal?: AbortSignal): Promise<GenerateResult>;
   embed?(texts: string[], signal?: AbortSignal): Promise<Float32Array[]>;
+  /**
+   * `embed` with the tokens the provider billed (remote embedding APIs), so ingest and query embeddings are
+   * priced like any call. Models whose embeddings cost nothing per token (local) need not have it.
+   */
+  embedWithUsage?(texts: string[], signal?: AbortSignal): Promise<EmbedResult>;
   /** Count tokens the way this model does, when it can (used for estimates and context budgets). */
   countTokens?(text: string): Promise<number>;
   dispose?(): Promise<void>;
+}
+
+export interface EmbedResult {
+  vectors: Float32Array[];
+  /** Billed input tokens are in inputTokens; the other fields are 0. */
+  usage: Usage;
 }
 
 export const emptyUsage = (): Usage => ({ inputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 0 });

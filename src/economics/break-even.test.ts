@@ -37,8 +37,9 @@ describe('breakEven', () => {
     // H100 $2.86/h, 1,384 output tok/s ÷ 200 tokens = 24,912 requests/h.
     const gpu = buildCostCurve({
       rungId: 'ft-8b',
-      request: { kind: 'hardware', usd: 2.86 / 24912, requestsPerHour: 24912, hardware: { name: 'h100', usdPerHour: 2.86, source: { origin: 't' } }, notes: [] },
+      request: { kind: 'hardware', usd: 2.86 / 24912, answersPerSecond: 24912 / 3600, requestsPerHour: 24912, capacitySource: 'measured', hardware: { name: 'h100', usdPerHour: 2.86, source: { origin: 't' } }, notes: [] },
       oneOffUsd: 0,
+      selfHosting: { mode: 'dedicated' },
     })!;
     expect(gpu.replica!.capacityPerMonth).toBeCloseTo(24912 * 730 * 0.5, 3); // ≈ 9.1M at 50% utilisation
     const be = breakEven(api, gpu);

@@ -35,13 +35,15 @@ describe('analyzeCosts', () => {
     expect(zs.monthlyUsd).toBeCloseTo(45, 9);
     expect(zs.costPer1kUsd).toBeCloseTo(0.45, 9);
     expect(compat).toMatchObject({ status: 'unpriced', unpricedReason: expect.stringMatching(/price/) });
-    // one-off: $6 + 1 h × $0.10 = $6.10 → /12 per month; hosting: 1 box × $0.10 × 730 h = $73
+    // one-off: $6 + 1 h × $0.10 = $6.10 → /12 per month; compute: capacity 2 × 1000 / 250 ms = 8 answers/s,
+    // so a request costs $0.10 / (8 × 3600) and 100k of them $0.347
+    const perRequest = 0.1 / (8 * 3600);
     expect(lora.oneOffUsd).toBeCloseTo(6.1, 9);
     expect(lora.unpricedFixedCosts).toEqual(['mystery']);
-    expect(lora.replicas).toBe(1);
-    expect(lora.monthlyUsd).toBeCloseTo(73 + 6.1 / 12, 9);
+    expect(lora.capacity).toMatchObject({ answersPerSecond: 8, source: 'latency' });
+    expect(lora.monthlyUsd).toBeCloseTo(100_000 * perRequest + 6.1 / 12, 9);
     expect(analysis.breakEvens).toHaveLength(1); // only the priced pair
-    expect(analysis.breakEvens[0].volume).toBeCloseTo((73 + 6.1 / 12) / 0.00045, 3);
+    expect(analysis.breakEvens[0].volume).toBeCloseTo(6.1 / 12 / (0.00045 - perRequest), 0);
     expect(analysis.sweep.some((r) => r.volume === 100_000)).toBe(true);
   });
 });

@@ -1,7 +1,7 @@
 import type { RungSummary } from '../core/results.js';
 import type { ModelSpec, Task } from '../core/task.js';
 import { breakEvens, type BreakEven, type BreakEvenOptions } from './break-even.js';
-import { buildCostCurve, fixedMonthly, monthlyCost, replicasAt, type CostCurve, type SelfHostingOptions } from './cost-curve.js';
+import { buildCostCurve, fixedMonthly, HOURS_PER_MONTH, monthlyCost, replicasAt, type CostCurve, type SelfHostingOptions } from './cost-curve.js';
 import { costPerRequest, type RequestCost } from './cost-per-request.js';
 import { hardwareProfile } from './prices/hardware.js';
 import { resolvePricing, type PricingOptions } from './prices/resolve-pricing.js';
@@ -28,6 +28,8 @@ export interface RungCost {
   costPer1kUsd?: number;
   monthly?: { variable: number; hosting: number; amortizedOneOff: number; recurring: number };
   replicas?: number;
+  /** Self-hosted: what one machine carries at the rung's capacity, and how many machines the volume needs. */
+  capacity?: { answersPerSecond: number; requestsPerMonthPerMachine: number; machinesAtVolume: number; machine: string; source: 'measured' | 'latency' };
   oneOffUsd: number;
   /** Fixed costs that carried neither usd nor computeSeconds (not counted). */
   unpricedFixedCosts: string[];
@@ -106,6 +108,16 @@ export function analyzeCosts(
     });
     if (!curve) return { ...base, status: 'unpriced', unpricedReason: request.kind === 'unpriced' ? request.reason : 'unpriced' };
     const monthlyUsd = monthlyCost(curve, volume);
+    const capacity =
+      request.kind === 'hardware'
+        ? {
+            answersPerSecond: request.answersPerSecond,
+            requestsPerMonthPerMachine: request.requestsPerHour * HOURS_PER_MONTH,
+            machinesAtVolume: volume / (request.requestsPerHour * HOURS_PER_MONTH),
+            machine: request.hardware.name,
+            source: request.capacitySource,
+          }
+        : undefined;
     const replicas = curve.replica ? replicasAt(curve, volume) : undefined;
     return {
       ...base,
@@ -120,6 +132,7 @@ export function analyzeCosts(
         recurring: curve.recurringMonthlyUsd,
       },
       replicas,
+      capacity,
     };
   });
   const curves = rungs.flatMap((r) => (r.curve ? [r.curve] : []));

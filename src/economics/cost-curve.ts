@@ -7,7 +7,9 @@ import type { RequestCost } from './cost-per-request.js';
  *   replicas(V) = max(minReplicas, ceil(V / capacityPerReplica))       (self-hosted, dedicated only)
  *   fixedMonthlyUsd = recurringMonthlyUsd + oneOffUsd / amortizationMonths
  *
- * API rungs are linear in V (no replica term); dedicated self-hosting is a step function (economics.md §5.3–5.4).
+ * API rungs are linear in V (no replica term). Self-hosted rungs are, by default (`per-request`), linear too: each
+ * request pays the machine time it needs at the rung's measured capacity, so the compute each answer uses shows
+ * in the price. `dedicated` self-hosting (machines on 24/7) is a step function (economics.md §5.3–5.4).
  */
 export interface CostCurve {
   rungId: string;
@@ -37,10 +39,11 @@ export function monthlyCost(curve: CostCurve, volume: number): number {
 
 export interface SelfHostingOptions {
   /**
+   * per-request (default): each request pays machine $/h ÷ (capacity × 3600) — the share of a machine it uses;
    * dedicated: machines run 24/7 (hoursOnPerMonth) and serve up to `utilization` of measured throughput;
    * on-demand: pay only busy hardware time (serverless GPU style) — linear, priced at `utilization`.
    */
-  mode?: 'dedicated' | 'on-demand';
+  mode?: 'per-request' | 'dedicated' | 'on-demand';
   /** Share of measured throughput planned for, leaving headroom for peaks. Default 0.5 (economics.md §6 A). */
   utilization?: number;
   hoursOnPerMonth?: number;
@@ -68,6 +71,7 @@ export function buildCostCurve(inputs: CurveInputs): CostCurve | undefined {
   };
   if (request.kind === 'tokens') return { ...base, perRequestUsd: request.usd };
   const hosting = inputs.selfHosting ?? {};
+  if ((hosting.mode ?? 'per-request') === 'per-request') return { ...base, perRequestUsd: request.usd };
   const utilization = hosting.utilization ?? 0.5;
   if (hosting.mode === 'on-demand') return { ...base, perRequestUsd: request.usd / utilization };
   const hours = hosting.hoursOnPerMonth ?? HOURS_PER_MONTH;

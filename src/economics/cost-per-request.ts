@@ -22,12 +22,19 @@ export interface TokenRequestCost {
   notes: string[];
 }
 
-/** A self-hosted model: the hardware-hour cost of one request at full use of the measured throughput. */
+/**
+ * A self-hosted model: the hardware time one answer needs. cost per request = machine $/h ÷ (capacity × 3600),
+ * where capacity is the answers per second the rung sustained on the machine (RungSummary.throughput), so a
+ * rung that needs 1,000× less compute per answer costs 1,000× less — not the same machine-hour for every rung.
+ */
 export interface HardwareRequestCost {
   kind: 'hardware';
   usd: number;
-  /** Requests one machine serves per hour = concurrency × 3,600,000 / mean latency (ms). */
+  /** Capacity of one machine: answers per second, and requests per hour (= answersPerSecond × 3600). */
+  answersPerSecond: number;
   requestsPerHour: number;
+  /** `measured`: throughput timed during the evaluation; `latency`: concurrency × 1000 / mean latency. */
+  capacitySource: 'measured' | 'latency';
   hardware: HardwareProfile;
   notes: string[];
 }
@@ -76,21 +83,39 @@ export function priceTokens(pricing: TokenPricing, usage: Usage, batch: boolean)
 }
 
 export function costPerRequest(
-  summary: Pick<RungSummary, 'usagePerRequest' | 'latencyMs' | 'batch'>,
+  summary: Pick<RungSummary, 'usagePerRequest' | 'latencyMs' | 'batch' | 'throughput'>,
   pricing: ModelPricing,
   options: RequestCostOptions = {},
 ): RequestCost {
   if (pricing.kind === 'unpriced') return { kind: 'unpriced', reason: pricing.reason };
   if (pricing.kind === 'tokens') return priceTokens(pricing, summary.usagePerRequest, options.batch ?? summary.batch);
-  const concurrency = Math.max(1, options.concurrency ?? 1);
-  const latency = summary.latencyMs.mean;
-  if (!(latency > 0)) return { kind: 'unpriced', reason: 'self-hosted model without a measured latency: throughput unknown' };
-  const requestsPerHour = (concurrency * 3_600_000) / latency;
+  const capacity = machineCapacity(summary, options.concurrency);
+  if (!capacity) return { kind: 'unpriced', reason: 'self-hosted model without a measured throughput or latency: its capacity is unknown' };
+  const requestsPerHour = capacity.answersPerSecond * 3600;
+  const how = capacity.source === 'measured' ? `measured during evaluation at concurrency ${capacity.concurrency}` : `estimated as ${capacity.concurrency} × 1000 / mean latency ${summary.latencyMs.mean.toFixed(0)} ms`;
   return {
     kind: 'hardware',
     usd: pricing.hardware.usdPerHour / requestsPerHour,
+    answersPerSecond: capacity.answersPerSecond,
     requestsPerHour,
+    capacitySource: capacity.source,
     hardware: pricing.hardware,
-    notes: [`throughput ${requestsPerHour.toFixed(0)} requests/h on ${pricing.hardware.name} ($${pricing.hardware.usdPerHour}/h) at concurrency ${concurrency}, mean latency ${latency.toFixed(0)} ms`],
+    notes: [`capacity ${fmtRate(capacity.answersPerSecond)} answers/s on ${pricing.hardware.name} ($${pricing.hardware.usdPerHour}/h), ${how}`],
   };
+}
+
+/** Answers per second one machine sustains: the measured throughput, else concurrency × 1000 / mean latency. */
+export function machineCapacity(
+  summary: Pick<RungSummary, 'latencyMs' | 'throughput'>,
+  concurrency = 1,
+): { answersPerSecond: number; concurrency: number; source: 'measured' | 'latency' } | undefined {
+  const t = summary.throughput;
+  if (t && t.answersPerSecond > 0 && Number.isFinite(t.answersPerSecond)) return t;
+  const c = Math.max(1, concurrency);
+  if (!(summary.latencyMs.mean > 0)) return undefined;
+  return { answersPerSecond: (c * 1000) / summary.latencyMs.mean, concurrency: c, source: 'latency' };
+}
+
+function fmtRate(x: number): string {
+  return x >= 100 ? x.toFixed(0) : x >= 1 ? x.toFixed(1) : x.toPrecision(2);
 }

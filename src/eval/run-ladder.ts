@@ -16,6 +16,7 @@ import type { HeldLock } from '../store/run-lock.js';
 import { recordRunManifests } from '../datasets/record-manifests.js';
 import { changedFiles } from '../task/fingerprints.js';
 import { BudgetLedger, budgetedResolver, unpricedModels, worstCaseCost } from './budget.js';
+import { cacheBypass, DEFAULT_PROBE_REQUESTS, measuredThroughput, probeLatency } from './latency-probe.js';
 import type { JudgePhase } from './judge-phase.js';
 import { runRung } from './run-rung.js';
 import { compareRungs, summarizeRung } from './summarize.js';
@@ -114,7 +115,9 @@ async function climb(options: RunLadderOptions, runId: string): Promise<RunLadde
   await mkdir(artifactsDir, { recursive: true });
   // Resume counts what was spent before (rows, judges, teachers); every model call goes through the ledger.
   const ledger = new BudgetLedger(maxUsd, Math.max(store.runSpentUsd(runId), store.spentUsd(runId)), (usd) => store.addRunSpend(runId!, usd), options.context.log);
-  const ctx: RunContext = { ...options.context, models: budgetedResolver(options.context.models, ledger, (spec, usage) => options.price(spec, usage)), runId, artifactsDir };
+  // Under the ledger, so the served-latency probe's uncached calls are reserved and counted like any other.
+  const bypass = cacheBypass();
+  const ctx: RunContext = { ...options.context, models: budgetedResolver(bypass.wrap(options.context.models), ledger, (spec, usage) => options.price(spec, usage)), runId, artifactsDir };
   const primary = options.metrics.find((m) => m.name === task.primaryMetric)!;
   const existing = new Map(store.getRungs(runId).map((r) => [r.rungId, r]));
   const summaries: RungSummary[] = [];
@@ -162,6 +165,7 @@ async function climb(options: RunLadderOptions, runId: string): Promise<RunLadde
         return { settle: (results) => ledger.settle(hold, results.reduce((usd, r) => usd + (batchPrice(r.usage) ?? 0), 0)) };
       },
     });
+    const evalStarted = now().getTime();
     const outcome = await runRung({
       runId,
       rungId: spec.id,
@@ -179,6 +183,13 @@ async function climb(options: RunLadderOptions, runId: string): Promise<RunLadde
       scoreRow: primary.score && !primary.modelGraded ? (example, prediction) => primary.score!({ example, answer: prediction.answer, output: prediction.output, failed: false }) : undefined,
       now,
     });
+    const evalSeconds = (now().getTime() - evalStarted) / 1000;
+    // Latency as served (one at a time, warm, uncached), before the predictor is released; batch rungs have none.
+    const probing = !batchModel && !outcome.stoppedBy && !ctx.signal.aborted && (task.execution.latencyProbe ?? DEFAULT_PROBE_REQUESTS) > 0;
+    if (probing) ctx.log.info(`${spec.id}: served-latency probe, ${task.execution.latencyProbe ?? DEFAULT_PROBE_REQUESTS} requests one at a time`);
+    const served = probing
+      ? await probeLatency({ predictor, examples: task.test, requests: task.execution.latencyProbe, timeoutMs: exampleDeadlineMs(task.execution), signal: ctx.signal, uncached: bypass.uncached, spentUsd: () => ledger.spent })
+      : undefined;
     await predictor.dispose?.();
     if (outcome.stoppedBy === 'context') {
       ctx.log.warn(`${spec.id} stopped before its first answer: ${outcome.reason}`);
@@ -206,6 +217,9 @@ async function climb(options: RunLadderOptions, runId: string): Promise<RunLadde
     );
     options.judge?.annotate(task, runId, summary, rows);
     Object.assign(summary, trainingFacts(predictor.state));
+    const throughput = batchModel ? undefined : measuredThroughput(outcome.completed - done.size - outcome.cached - outcome.failed, evalSeconds, task.execution.concurrency);
+    if (throughput) summary.throughput = throughput;
+    if (served) summary.servedLatencyMs = served;
     store.upsertRung({ ...base, modelRef: model.ref, state: predictor.state, fixedCosts: predictor.fixedCosts ?? [], status: 'done', summary });
     summaries.push(summary);
     options.onRungDone?.(summary);
@@ -248,13 +262,17 @@ function checkBudget(task: Task, maxUsd: number | undefined, price: RunLadderOpt
 
 /**
  * What a trained rung's state says about its training, in the summary's terms: the general check's mean answer
- * loss on base and student becomes a capability score exp(-loss) in [0, 1], and the rows it trained on.
+ * loss on base and student becomes a capability score exp(-loss) in [0, 1]; the rows it trained on; and whose
+ * general behaviour the training changes (a classifier head: none; a LoRA adapter beside its base: this task's).
  */
-function trainingFacts(state: unknown): Pick<RungSummary, 'capability' | 'trainingExamples'> {
-  const s = state as { trainRows?: number; training?: { generalCheck?: { baseLoss: number; adapterLoss: number } | null } } | null;
+function trainingFacts(state: unknown): Pick<RungSummary, 'capability' | 'trainingExamples' | 'capabilityScope'> {
+  const s = state as { kind?: string; headPath?: string; adapter?: unknown; trainRows?: number; trainExamples?: number; training?: { generalCheck?: { baseLoss: number; adapterLoss: number } | null } } | null;
   const check = s?.training?.generalCheck;
+  const rows = typeof s?.trainRows === 'number' ? s.trainRows : typeof s?.trainExamples === 'number' ? s.trainExamples : undefined;
+  const scope = s?.headPath !== undefined ? 'none' : s?.adapter ? 'task-adapter' : undefined;
   return {
-    ...(typeof s?.trainRows === 'number' ? { trainingExamples: s.trainRows } : {}),
+    ...(rows !== undefined ? { trainingExamples: rows } : {}),
+    ...(scope ? { capabilityScope: scope } : {}),
     ...(check ? { capability: { base: Math.exp(-check.baseLoss), student: Math.exp(-check.adapterLoss), probe: 'trainer/general_check.jsonl, exp(-mean answer loss)' } } : {}),
   };
 }

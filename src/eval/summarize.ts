@@ -7,7 +7,7 @@ import type { Usage } from '../core/types.js';
 import { addUsage, emptyUsage } from '../core/types.js';
 import type { PredictionRow } from '../store/run-store.js';
 import { bootstrap, pairedBootstrap, quantile } from './bootstrap.js';
-import { answerText } from './metrics/normalize.js';
+import { categorizeFailures, type FailureCategories } from './categorize-failures.js';
 
 export function toScoredRows(task: Task, rows: PredictionRow[]): ScoredRow[] {
   const byId = new Map(rows.map((r) => [r.exampleId, r]));
@@ -63,33 +63,12 @@ export function summarizeRung(task: Task, metrics: Metric[], identity: RungIdent
     usageTotal,
     fixedCosts: identity.fixedCosts.map((c) => ({ what: c.what, usd: c.usd, computeSeconds: c.computeSeconds })),
     batch: identity.batch ?? false,
-    failures: categorizeFailures(task, scored, rows, metrics.find((m) => m.name === task.primaryMetric)),
+    ...failureFacts(categorizeFailures(task.outputKind, scored, rows, metrics.find((m) => m.name === task.primaryMetric))),
   };
 }
 
-/**
- * Failure categories the advisor explains: call_failed, format_error, wrong_label:<expected>-><got>, and
- * wrong_answer (a text/json answer that does not score full marks on the primary metric).
- */
-export function categorizeFailures(task: Task, scored: ScoredRow[], rows: PredictionRow[], primary?: Metric): Record<string, number> {
-  const failures: Record<string, number> = {};
-  const bump = (key: string): void => {
-    failures[key] = (failures[key] ?? 0) + 1;
-  };
-  const errors = new Map(rows.filter((r) => r.error).map((r) => [r.exampleId, r.error!.code]));
-  for (const row of scored) {
-    if (errors.has(row.example.id)) bump('call_failed');
-    else if (row.failed) continue; // not run (interrupted)
-    else if (row.answer === null) bump('format_error');
-    else if (task.outputKind === 'label' && row.answer !== row.example.expected) bump(`wrong_label:${String(row.example.expected)}->${answerText(row.answer)}`);
-    else if (task.outputKind !== 'label' && !isCorrect(row, primary)) bump('wrong_answer');
-  }
-  return failures;
-}
-
-function isCorrect(row: ScoredRow, primary: Metric | undefined): boolean {
-  if (primary?.score) return primary.score(row) >= 1;
-  return JSON.stringify(row.answer) === JSON.stringify(row.example.expected);
+function failureFacts(f: FailureCategories): Pick<RungSummary, 'failures' | 'failureExamples'> {
+  return { failures: f.counts, failureExamples: f.examples };
 }
 
 /** Paired bootstrap of every rung against the first one (the baseline, usually zero-shot) on one metric. */

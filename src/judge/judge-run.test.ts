@@ -71,7 +71,7 @@ rungs:
 judge:
   model: grader
   rubric: The answer names the correct thing; wording may differ.
-${options.labels ? 'labels: { path: labels.csv }\n' : ''}execution: { concurrency: 4, max_tokens: 16, timeout_ms: 5000 }
+${options.labels ? 'labels: { path: labels.csv }\n' : ''}execution: { concurrency: 4, max_tokens: 16, timeout_ms: 5000, latency_probe: 0 }
 ${options.extra ?? ''}`,
   );
   return { dir, env: { ...process.env, LADDER_STATE_DIR: join(dir, '.ladder'), LADDER_TEST_KEY: KEY } };

@@ -26,6 +26,8 @@ export interface ModelResolverOptions {
 type Provider = (spec: ModelSpec, options: ModelResolverOptions, runtime: () => Promise<LocalRuntime>) => Promise<Model>;
 
 const openLocal: Provider = async (spec, options, runtime) => {
+  const catalog = findCatalogModel(spec.ref.slice('local:'.length));
+  const threads = localThreads(options.env);
   const model = await openLocalModel(await runtime(), {
     ref: spec.lora ? `${spec.ref}+lora` : spec.ref,
     path: resolveLocalPath(spec, options.modelsDir),
@@ -33,8 +35,15 @@ const openLocal: Provider = async (spec, options, runtime) => {
     // One parallel sequence per concurrent call, so the runner's concurrency becomes batched decoding.
     sequences: Math.max(1, Math.min(options.execution.concurrency, 16)),
     contextSize: spec.contextSize,
-    threads: localThreads(options.env),
+    threads,
+    maxEmbedTokens: catalog?.maxEmbedTokens,
+    // A sentence encoder embeds whole corpora: one single-thread context per core (see LocalModelOptions).
+    embedContexts: catalog?.kind === 'embedding' ? threads : 1,
   });
+  if (model.embeddingOnly) {
+    options.log.info(`${model.ref}: embedding model, ${catalog?.kind === 'embedding' ? threads : 1} embedding context(s), inputs cut at ${model.embedTokenLimit} tokens`);
+    return model;
+  }
   // Memory is bounded by sequences × context: say what was chosen.
   options.log.info(`${model.ref}: ${model.parallelSequences} parallel sequences × ${model.contextSize} tokens of context`);
   return model;

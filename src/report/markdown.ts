@@ -18,8 +18,8 @@ export function buildMarkdown(data: ReportData): string {
     '',
     ...r.reasons.map((x) => `- ${mdCell(x)}`),
     '',
-    `| rung | level | model | ${mdCell(metric)} [95% CI] | p95 | $ / 1k req | $ / month | meets targets |`,
-    '|---|---:|---|---:|---:|---:|---:|---|',
+    `| rung | level | model | ${mdCell(metric)} [95% CI] | eval p95 | served p95 | $ / 1k req | $ / month | meets targets |`,
+    '|---|---:|---|---:|---:|---:|---:|---:|---|',
   ];
   for (const s of data.summaries) {
     const e = s.metrics[metric];
@@ -27,7 +27,7 @@ export function buildMarkdown(data: ReportData): string {
     const v = r.verdicts.find((x) => x.rungId === s.rungId);
     const meets = v?.eligible ? '✅' : v?.meetsTargets ? '⚠️ gate closed' : `❌ ${v?.checks.filter((x) => !x.pass).map((x) => x.target).join(', ') ?? ''}`;
     lines.push(
-      `| ${mdCell(s.rungId)}${r.rungId === s.rungId ? ' ★' : ''} | ${s.level} | ${mdCell(s.modelRef)} | ${e ? `${fmtNum(e.value)} [${fmtNum(e.low)}, ${fmtNum(e.high)}]` : '–'} | ${fmtMs(s.latencyMs.p95)} | ${c?.costPer1kUsd === undefined ? 'unpriced' : fmtUsd(c.costPer1kUsd)} | ${c?.monthlyUsd === undefined ? 'unpriced' : fmtUsd(c.monthlyUsd)} | ${meets} |`,
+      `| ${mdCell(s.rungId)}${r.rungId === s.rungId ? ' ★' : ''} | ${s.level} | ${mdCell(s.modelRef)} | ${e ? `${fmtNum(e.value)} [${fmtNum(e.low)}, ${fmtNum(e.high)}]` : '–'} | ${fmtMs(s.latencyMs.p95)} | ${s.servedLatencyMs && s.servedLatencyMs.requests > s.servedLatencyMs.failed ? fmtMs(s.servedLatencyMs.p95) : '–'} | ${c?.costPer1kUsd === undefined ? 'unpriced' : fmtUsd(c.costPer1kUsd)} | ${c?.monthlyUsd === undefined ? 'unpriced' : fmtUsd(c.monthlyUsd)} | ${meets} |`,
     );
   }
   return `${lines.join('\n')}\n${judgeMarkdown(data)}`;

@@ -48,6 +48,9 @@ export class IndexStore {
       CREATE TRIGGER IF NOT EXISTS chunks_ad AFTER DELETE ON chunks BEGIN
         INSERT INTO chunks_fts(chunks_fts, rowid, text, title) VALUES ('delete', old.id, old.text, old.title); END;
       CREATE TABLE IF NOT EXISTS embedders (name TEXT PRIMARY KEY, tbl TEXT NOT NULL, dims INTEGER NOT NULL);
+      -- Vectors by the sha256 of the exact text embedded: when a file changes and its chunks are rebuilt, the
+      -- chunks whose text did not change get their vector back from here instead of from the model.
+      CREATE TABLE IF NOT EXISTS vector_cache (embedder TEXT NOT NULL, text_hash TEXT NOT NULL, vector BLOB NOT NULL, PRIMARY KEY (embedder, text_hash));
     `);
   }
 

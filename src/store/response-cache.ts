@@ -44,6 +44,7 @@ export class CachedModel implements Model {
   readonly fingerprint: string;
   readonly hosting: Model['hosting'];
   readonly contextSize?: number;
+  readonly embeddingOnly?: boolean;
   calls = 0;
   hits = 0;
 
@@ -56,11 +57,14 @@ export class CachedModel implements Model {
     this.fingerprint = inner.fingerprint;
     this.hosting = inner.hosting;
     this.contextSize = inner.contextSize;
+    if (inner.embeddingOnly) this.embeddingOnly = true;
     if (inner.embed) this.embed = (texts, signal) => inner.embed!(texts, signal);
+    if (inner.embedWithUsage) this.embedWithUsage = (texts, signal) => inner.embedWithUsage!(texts, signal);
     if (inner.countTokens) this.countTokens = (text) => inner.countTokens!(text);
   }
 
   embed?: Model['embed'];
+  embedWithUsage?: Model['embedWithUsage'];
   countTokens?: Model['countTokens'];
 
   /** Whether this request would be answered from the cache (no call, nothing to pay: the budget skips it). */

@@ -123,9 +123,10 @@ export const ladderSpecSchema = z
         p95_latency_ms: z.number().positive().optional(),
         max_cost_per_1k_usd: z.number().nonnegative().optional(),
         self_hosted_only: z.boolean().optional(),
+        max_error_rate: z.number().min(0).max(1).default(0.02).describe('largest share of failed calls a recommended rung may have'),
       })
       .strict()
-      .default({}),
+      .default({ max_error_rate: 0.02 }),
     volume: z.object({ monthly_requests: z.number().nonnegative() }).strict().default({ monthly_requests: 10_000 }),
     models: z.array(modelSpec).min(1),
     rungs: z.array(rungSpec).min(1),
@@ -141,9 +142,10 @@ export const ladderSpecSchema = z
         max_tokens: z.number().int().positive().default(64),
         deadline_ms: z.number().int().positive().optional().describe('per example, retries and Retry-After waits included'),
         max_answer_chars: z.number().int().positive().optional().describe('a longer answer fails as ANSWER_TOO_LONG (default from max_tokens)'),
+        latency_probe: z.number().int().min(0).max(1000).default(20).describe('requests of the one-at-a-time served-latency probe after each rung; 0 = none'),
       })
       .strict()
-      .default({ concurrency: 4, timeout_ms: 120_000, retries: 2, max_tokens: 64 }),
+      .default({ concurrency: 4, timeout_ms: 120_000, retries: 2, max_tokens: 64, latency_probe: 20 }),
   })
   .strict();
 

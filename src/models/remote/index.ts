@@ -126,15 +126,17 @@ export function createRemoteModel(spec: ModelSpec, env: NodeJS.ProcessEnv): Mode
   };
   if (sdk.embedding) {
     const embedding = sdk.embedding;
-    model.embed = async (texts, signal) => {
+    model.embedWithUsage = async (texts, signal) => {
       try {
         signal?.throwIfAborted();
-        const { embeddings } = await embedMany({ model: embedding, values: texts, maxRetries: 0, abortSignal: signal });
-        return embeddings.map((e) => Float32Array.from(e));
+        const { embeddings, usage } = await embedMany({ model: embedding, values: texts, maxRetries: 0, abortSignal: signal });
+        // Embedding APIs bill input tokens only; a server that reports none is priced at 0 tokens, not guessed.
+        return { vectors: embeddings.map((e) => Float32Array.from(e)), usage: { inputTokens: usage?.tokens ?? 0, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 0 } };
       } catch (error) {
         throw toModelCallError(error, where, secrets, signal);
       }
     };
+    model.embed = async (texts, signal) => (await model.embedWithUsage!(texts, signal)).vectors;
   }
   return model;
 }

@@ -202,6 +202,16 @@ export function withResilience(model: Model, options: ResilienceOptions, deps: R
         signal,
       );
   }
+  if (model.embedWithUsage) {
+    const embedWithUsage = model.embedWithUsage.bind(model);
+    wrapped.embedWithUsage = (texts, signal) =>
+      resilient(
+        Math.ceil(texts.reduce((n, t) => n + t.length, 0) / 4),
+        (s) => embedWithUsage(texts, s),
+        (r) => r.usage.inputTokens,
+        signal,
+      );
+  }
   if (model.countTokens) wrapped.countTokens = model.countTokens.bind(model);
   if (model.dispose) wrapped.dispose = model.dispose.bind(model);
   return wrapped;

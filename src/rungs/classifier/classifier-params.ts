@@ -10,7 +10,7 @@ export interface ClassifierParams {
   features: FeatureKind;
   /**
    * Text sent to the embedding model, {input} = the input (see FeatureConfig.embedTemplate). 'auto' (the
-   * default) uses PROMPT_EOL_TEMPLATE for local models (chat GGUFs whose embedding is the last token's
+   * default) uses PROMPT_EOL_TEMPLATE for local chat models (chat GGUFs whose embedding is the last token's
    * state: on it-tickets with SmolLM2 it lifted accuracy from 37% to 55%) and the bare input for remote
    * embedding APIs; 'none' always sends the bare input.
    */
@@ -51,10 +51,13 @@ const FEATURES = ['embedding', 'ngrams', 'embedding+ngrams'];
 /** "PromptEOL" (Jiang et al. 2023, Scaling Sentence Embeddings with LLMs): makes a causal LM's last token summarize. */
 export const PROMPT_EOL_TEMPLATE = 'This text : "{input}" means in one word:"';
 
-/** The template actually used for a model, resolving 'auto' and 'none'. */
-export function resolveEmbedTemplate(setting: string, hosting: 'local' | 'remote'): string | undefined {
+/**
+ * The template actually used for a model, resolving 'auto' and 'none'. A sentence encoder (embeddingOnly,
+ * e.g. MiniLM) was trained on bare sentences, so 'auto' sends it the bare input like a remote embedding API.
+ */
+export function resolveEmbedTemplate(setting: string, hosting: 'local' | 'remote', embeddingOnly = false): string | undefined {
   if (setting === 'none') return undefined;
-  if (setting === 'auto') return hosting === 'local' ? PROMPT_EOL_TEMPLATE : undefined;
+  if (setting === 'auto') return hosting === 'local' && !embeddingOnly ? PROMPT_EOL_TEMPLATE : undefined;
   return setting;
 }
 

@@ -69,7 +69,7 @@ class ClassifierRung implements Rung {
 
     // 2. Features for the training inputs.
     const embedModel = params.features === 'ngrams' ? undefined : await ctx.models.get(params.embedModel ?? this.spec.model);
-    const embedTemplate = embedModel ? resolveEmbedTemplate(params.embedTemplate, embedModel.hosting) : undefined;
+    const embedTemplate = embedModel ? resolveEmbedTemplate(params.embedTemplate, embedModel.hosting, embedModel.embeddingOnly) : undefined;
     const config: FeatureConfig = {
       kind: params.features,
       maxInputChars: params.maxInputChars,

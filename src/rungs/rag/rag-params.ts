@@ -10,6 +10,10 @@ export interface RagParams {
   embedModel?: string;
   /** Optional second stage over 3×k candidates. */
   rerank: 'none' | 'overlap' | 'llm';
+  /** Model name that judges passages for rerank: llm (defaults to the rung's model). */
+  rerankModel?: string;
+  /** Hybrid: how many candidates each retriever contributes to the reciprocal-rank fusion (default max(4k, 20)). */
+  fusionDepth?: number;
 }
 
 export const ragDefaults: RagParams = { retriever: 'bm25', k: 5, chunkTokens: 256, overlapTokens: 32, rerank: 'none' };
@@ -20,7 +24,7 @@ const RERANKERS = ['none', 'overlap', 'llm'];
 /** Messages name the param as written in ladder.yaml; an empty list means valid. */
 export function validateRagParams(params: Record<string, unknown>): string[] {
   const problems: string[] = [];
-  const known = new Set(['retriever', 'k', 'chunkTokens', 'overlapTokens', 'embedModel', 'rerank']);
+  const known = new Set(['retriever', 'k', 'chunkTokens', 'overlapTokens', 'embedModel', 'rerank', 'rerankModel', 'fusionDepth']);
   for (const key of Object.keys(params)) if (!known.has(key)) problems.push(`unknown param "${key}" (known: ${[...known].join(', ')})`);
   if (params.retriever !== undefined && !RETRIEVERS.includes(String(params.retriever))) problems.push(`retriever must be one of ${RETRIEVERS.join(', ')}`);
   if (params.rerank !== undefined && !RERANKERS.includes(String(params.rerank))) problems.push(`rerank must be one of ${RERANKERS.join(', ')}`);
@@ -31,6 +35,9 @@ export function validateRagParams(params: Record<string, unknown>): string[] {
   int('k', 1);
   int('chunkTokens', 16);
   int('overlapTokens', 0);
+  int('fusionDepth', 1);
+  if (typeof params.fusionDepth === 'number' && typeof params.k === 'number' && params.fusionDepth < params.k) problems.push('fusionDepth must be at least k');
+  if (params.rerankModel !== undefined && typeof params.rerankModel !== 'string') problems.push('rerankModel must be a model name');
   const chunk = typeof params.chunkTokens === 'number' ? params.chunkTokens : ragDefaults.chunkTokens;
   if (typeof params.overlapTokens === 'number' && params.overlapTokens >= chunk) problems.push('overlapTokens must be smaller than chunkTokens');
   const retriever = params.retriever ?? ragDefaults.retriever;
@@ -49,5 +56,7 @@ export function ragParams(params: JsonObject): RagParams {
     overlapTokens: (params.overlapTokens as number) ?? ragDefaults.overlapTokens,
     embedModel: params.embedModel as string | undefined,
     rerank: (params.rerank as RagParams['rerank']) ?? ragDefaults.rerank,
+    rerankModel: params.rerankModel as string | undefined,
+    fusionDepth: params.fusionDepth as number | undefined,
   };
 }

@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { RunContext } from '../../core/context.js';
 import { LadderError } from '../../core/errors.js';
-import type { Predictor, Rung, RungFactory } from '../../core/rung.js';
+import type { FixedCost, Predictor, Rung, RungFactory } from '../../core/rung.js';
 import type { RungSpec, Task } from '../../core/task.js';
-import type { Model } from '../../core/types.js';
+import { addUsage, emptyUsage, type Model, type Usage } from '../../core/types.js';
+import { priceUsage } from '../../economics/price-usage.js';
 import { IndexStore } from '../../retrieval/index-store.js';
 import { ingestCorpus } from '../../retrieval/ingest/ingest-corpus.js';
 import { bm25Retriever } from '../../retrieval/retrievers/bm25-retriever.js';
@@ -63,19 +64,29 @@ async function prepareRag(ctx: RunContext, task: Task, spec: RungSpec): Promise<
       `rung ${spec.id}: index ${report.chunks} chunks from ${report.files} files (added ${report.added.length}, updated ${report.updated.length}, removed ${report.removed.length}, unchanged ${report.unchanged})`,
     );
     let embedModel: Model | undefined;
+    let embedder: MeteredEmbedder | undefined;
+    const queryVectors = new Map<string, Float32Array>();
     let retriever: Retriever = bm25Retriever(store);
+    const embedCosts: FixedCost[] = [];
     if (params.retriever !== 'bm25') {
       embedModel = await ctx.models.get(params.embedModel ?? '');
-      const embedder = toEmbedder(embedModel, spec);
+      embedder = toEmbedder(embedModel, spec);
       const total = store.chunkCount();
       const progressId = `${spec.id}:embed`;
       ctx.progress.start(progressId, total, `embedding ${total} chunks with ${embedModel.ref}`);
       const embedded = await ensureEmbeddings(store, embedder, { signal: ctx.signal, onProgress: (done) => ctx.progress.update(progressId, done) });
       ctx.progress.finish(progressId, `${embedded} new vectors`);
-      const dense = denseRetriever(store, embedder);
-      retriever = params.retriever === 'dense' ? dense : hybridRetriever([retriever, dense]);
+      if (embedder.usage.inputTokens > 0) {
+        // A remote embedder bills the corpus once: a one-off cost of this rung, priced like any call.
+        const usd = priceUsage(ctx.models.spec(params.embedModel ?? ''), embedder.usage);
+        embedCosts.push({ what: `embed ${embedded} chunks with ${embedModel.ref}`, tokens: embedder.usage, ...(usd !== undefined ? { usd } : {}) });
+      }
+      const dense = denseRetriever(store, embedder, { queryVectors });
+      const fusionDepth = params.fusionDepth;
+      retriever = params.retriever === 'dense' ? dense : hybridRetriever([retriever, dense], fusionDepth ? { depth: (k) => Math.max(k, fusionDepth) } : {});
     }
-    if (params.rerank !== 'none') retriever = rerankingRetriever(retriever, params.rerank === 'llm' ? llmReranker(model) : overlapReranker);
+    const rerankModel = params.rerank === 'llm' && params.rerankModel ? await ctx.models.get(params.rerankModel) : model;
+    if (params.rerank !== 'none') retriever = rerankingRetriever(retriever, params.rerank === 'llm' ? llmReranker(rerankModel) : overlapReranker);
     const prepareSeconds = (Date.now() - started) / 1000;
 
     return {
@@ -87,6 +98,8 @@ async function prepareRag(ctx: RunContext, task: Task, spec: RungSpec): Promise<
         overlapTokens: params.overlapTokens,
         tokenizer: 'approx-4-chars',
         rerank: params.rerank,
+        rerankModelRef: params.rerank === 'llm' ? rerankModel.ref : null,
+        fusionDepth: params.fusionDepth ?? null,
         embedModel: params.embedModel ?? null,
         embedModelRef: embedModel?.ref ?? null,
         embedFingerprint: embedModel?.fingerprint ?? null,
@@ -95,10 +108,22 @@ async function prepareRag(ctx: RunContext, task: Task, spec: RungSpec): Promise<
         indexFiles: report.files,
         corpusPaths: task.corpus.paths,
       },
-      fixedCosts: [{ what: `index corpus (${report.chunks} chunks${embedModel ? `, embedded with ${embedModel.ref}` : ''})`, computeSeconds: prepareSeconds }],
+      fixedCosts: [{ what: `index corpus (${report.chunks} chunks${embedModel ? `, embedded with ${embedModel.ref}` : ''})`, computeSeconds: prepareSeconds }, ...embedCosts],
       async predict(example, signal) {
         const t0 = performance.now();
-        const hits = await retriever.search(example.input, params.k, signal);
+        // The question is embedded once, here; every retriever and stage below reuses the vector.
+        let queryEmbedTokens = 0;
+        if (embedder && example.input.trim()) {
+          const { vectors, usage } = await embedder.embedOne(example.input, signal);
+          queryVectors.set(example.input, vectors[0]);
+          queryEmbedTokens = usage.inputTokens;
+        }
+        let hits;
+        try {
+          hits = await retriever.search(example.input, params.k, signal);
+        } finally {
+          queryVectors.delete(example.input);
+        }
         const retrievalMs = performance.now() - t0;
         const context = formatPassages(hits);
         return callPrompted(task, model, example, { context }, signal, {
@@ -108,6 +133,7 @@ async function prepareRag(ctx: RunContext, task: Task, spec: RungSpec): Promise<
           scores: hits.map((h) => Number(h.score.toFixed(6))),
           contextTokens: model.countTokens ? await model.countTokens(context) : approxTokens(context),
           retrievalMs: Math.round(retrievalMs * 100) / 100,
+          ...(queryEmbedTokens > 0 ? { queryEmbedTokens } : {}),
         }, retrievalMs);
       },
       async dispose() {
@@ -120,10 +146,27 @@ async function prepareRag(ctx: RunContext, task: Task, spec: RungSpec): Promise<
   }
 }
 
-function toEmbedder(model: Model, spec: RungSpec): Embedder {
+/** An Embedder that adds up the tokens a remote embedding API billed (0 for local models). */
+interface MeteredEmbedder extends Embedder {
+  usage: Usage;
+  embedOne(text: string, signal?: AbortSignal): Promise<{ vectors: Float32Array[]; usage: Usage }>;
+}
+
+function toEmbedder(model: Model, spec: RungSpec): MeteredEmbedder {
   const embed = model.embed?.bind(model);
   if (!embed) {
     throw new LadderError('MODEL_UNSUPPORTED', `rung ${spec.id}: embedModel ${model.ref} cannot embed; pick a model with embeddings for retriever dense/hybrid, or use retriever: bm25`, { exitCode: 2 });
   }
-  return { id: model.fingerprint || model.ref, embed };
+  const withUsage = model.embedWithUsage?.bind(model) ?? (async (texts: string[], signal?: AbortSignal) => ({ vectors: await embed(texts, signal), usage: emptyUsage() }));
+  const metered: MeteredEmbedder = {
+    id: model.fingerprint || model.ref,
+    usage: emptyUsage(),
+    async embed(texts, signal) {
+      const result = await withUsage(texts, signal);
+      metered.usage = addUsage(metered.usage, result.usage);
+      return result.vectors;
+    },
+    embedOne: (text, signal) => withUsage([text], signal),
+  };
+  return metered;
 }

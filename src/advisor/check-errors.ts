@@ -1,0 +1,33 @@
+import { pct } from './describe-failures.js';
+import type { AdvisorSummary, TargetCheck } from './types.js';
+
+/** Share of calls that may fail when the spec sets none (targets.max_error_rate's default). */
+export const DEFAULT_MAX_ERROR_RATE = 0.02;
+
+/** Calls a rung made and how many of them failed (errors, timeouts): what "failed" is judged on. */
+export function callCounts(summary: Pick<AdvisorSummary, 'examples' | 'failed'>): { calls: number; failed: number; succeeded: number } {
+  // A rung evaluated until decided ran only part of the split: its decision says how many rows (when present).
+  const used = (summary as { decision?: { examplesUsed?: number } }).decision?.examplesUsed;
+  const calls = Math.max(0, used ?? summary.examples);
+  const failed = Math.min(calls, Math.max(0, summary.failed));
+  return { calls, failed, succeeded: calls - failed };
+}
+
+/**
+ * A failed rung is never recommended: its error rate must not pass max_error_rate (a rung whose answers are
+ * mostly errors measured the provider, not the task), and a rung with no successful call cannot qualify at all.
+ * The check is always present, target or not: a broken endpoint must not come out as "meets every target".
+ */
+export function checkErrors(summary: Pick<AdvisorSummary, 'examples' | 'failed'>, maxErrorRate = DEFAULT_MAX_ERROR_RATE): TargetCheck {
+  const { calls, failed, succeeded } = callCounts(summary);
+  const rate = calls > 0 ? failed / calls : 1;
+  if (succeeded === 0) {
+    return { target: 'errors', pass: false, actual: rate, required: maxErrorRate, shortfall: 1, message: `no successful call (${failed} of ${calls} failed): the rung was not measured` };
+  }
+  const pass = rate <= maxErrorRate;
+  return {
+    target: 'errors', pass, actual: rate, required: maxErrorRate,
+    shortfall: pass ? 0 : Math.min(1, (rate - maxErrorRate) / Math.max(1 - maxErrorRate, 1e-9)),
+    message: `error rate ${pct(rate)} (${failed} of ${calls} calls failed) ${pass ? '≤' : '>'} ${pct(maxErrorRate)} allowed`,
+  };
+}

@@ -1,0 +1,179 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LadderError } from '../core/errors.js';
+import type { Prediction, Predictor } from '../core/rung.js';
+import type { Example, GenerateRequest, Model } from '../core/types.js';
+import { openDatabase } from '../store/database.js';
+import { CachedModel } from '../store/response-cache.js';
+import { startFakeProvider } from '../testing/fake-provider/index.js';
+import type { FakeProvider } from '../testing/fake-provider/types.js';
+import { fixedModelsContext } from '../testing/run-context.js';
+import { cacheBypass, measuredThroughput, probeLatency } from './latency-probe.js';
+
+const examples: Example[] = Array.from({ length: 10 }, (_, i) => ({ id: `e${i}`, input: `input ${i}`, expected: 'x', meta: {} }));
+const usage = { inputTokens: 10, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 1 };
+
+/** A predictor whose i-th call "takes" durations[i] ms on an injected clock, and fails where asked. */
+function scripted(durations: number[], failAt = new Set<number>()) {
+  let t = 0;
+  let call = 0;
+  const seen: string[] = [];
+  const predictor: Predictor = {
+    state: null,
+    async predict(example): Promise<Prediction> {
+      const i = call++;
+      seen.push(example.id);
+      t += durations[i] ?? 1;
+      if (failAt.has(i)) throw new Error('boom');
+      return { output: 'x', answer: 'x', prompt: [], usage, latencyMs: 0, cached: false, modelRef: 'm' };
+    },
+  };
+  return { predictor, clock: () => t, seen };
+}
+
+describe('probeLatency', () => {
+  it('times N requests one at a time after an untimed warm-up, spread over the test split', async () => {
+    // warm-up 5000 ms (a cold load) is not counted; then 10..100 ms
+    const s = scripted([5000, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100]);
+    const r = await probeLatency({ predictor: s.predictor, examples, requests: 10, timeoutMs: 1000, signal: new AbortController().signal, clock: s.clock });
+    expect(r).toEqual({ p50: 55, p95: expect.closeTo(95.5, 9), mean: 55, requests: 10, failed: 0, costUsd: 0 });
+    expect(s.seen).toEqual(['e0', ...examples.map((e) => e.id)]);
+  });
+
+  it('counts a failed call without timing it', async () => {
+    const s = scripted([1, 10, 999, 30], new Set([2]));
+    const r = await probeLatency({ predictor: s.predictor, examples, requests: 3, timeoutMs: 1000, signal: new AbortController().signal, clock: s.clock });
+    expect(r).toMatchObject({ requests: 3, failed: 1, p50: 20 });
+  });
+
+  it('stops at the budget ceiling (the ledger refuses the call) and reports what its calls cost', async () => {
+    // The models sit behind the run's ledger: here, $0.01 a call and a ceiling that fits three (warm-up + 2 timed).
+    let spent = 0.5;
+    let t = 0;
+    const predictor: Predictor = {
+      state: null,
+      async predict(): Promise<Prediction> {
+        if (spent + 0.01 > 0.535) throw new LadderError('BUDGET_EXCEEDED', 'the next call could pass the ceiling');
+        spent += 0.01;
+        t += 5;
+        return { output: 'x', answer: 'x', prompt: [], usage, latencyMs: 0, cached: false, modelRef: 'm' };
+      },
+    };
+    const r = await probeLatency({ predictor, examples, requests: 20, timeoutMs: 1000, signal: new AbortController().signal, spentUsd: () => spent, clock: () => t });
+    expect(r).toMatchObject({ requests: 2, failed: 0, p50: 5 });
+    expect(r!.costUsd).toBeCloseTo(0.03, 12);
+  });
+
+  it('does not time an answer that came from the response cache', async () => {
+    const predictor: Predictor = { state: null, predict: async () => ({ output: 'x', answer: 'x', prompt: [], usage, latencyMs: 0, cached: true, modelRef: 'm' }) };
+    expect(await probeLatency({ predictor, examples, requests: 3, warmup: 0, timeoutMs: 1000, signal: new AbortController().signal })).toMatchObject({ requests: 3, failed: 3 });
+  });
+
+  it('does nothing for 0 requests', async () => {
+    const s = scripted([]);
+    expect(await probeLatency({ predictor: s.predictor, examples, requests: 0, timeoutMs: 1, signal: new AbortController().signal })).toBeUndefined();
+    expect(s.seen).toEqual([]);
+  });
+});
+
+describe('measuredThroughput', () => {
+  it('is fresh answers over wall seconds, and undefined when nothing fresh was timed', () => {
+    expect(measuredThroughput(40, 8, 4)).toEqual({ answersPerSecond: 5, concurrency: 4, source: 'measured' });
+    expect(measuredThroughput(0, 8, 4)).toBeUndefined();
+    expect(measuredThroughput(40, 0, 4)).toBeUndefined();
+  });
+});
+
+describe('cacheBypass', () => {
+  it('sends calls past a real SQLite response cache only inside uncached()', async () => {
+    let calls = 0;
+    const inner: Model = {
+      ref: 'test:m', fingerprint: 'test:m', hosting: 'local',
+      async generate() {
+        calls++;
+        return { text: 'hi', usage, latencyMs: 3, cached: false };
+      },
+    };
+    const dir = await mkdtemp(join(tmpdir(), 'ladder-probe-'));
+    const db = openDatabase(join(dir, 'ladder.db'));
+    try {
+      const bypass = cacheBypass();
+      const models = bypass.wrap(fixedModelsContext({ m: new CachedModel(inner, db) }).models);
+      const model = await models.get('m');
+      const request: GenerateRequest = { messages: [{ role: 'user', content: 'q' }], output: { kind: 'text' }, maxTokens: 4, temperature: 0 };
+      expect((await model.generate(request)).cached).toBe(false);
+      expect((await model.generate(request)).cached).toBe(true);
+      expect(calls).toBe(1);
+      const probed = await bypass.uncached(() => model.generate(request));
+      expect(probed.cached).toBe(false);
+      expect(calls).toBe(2);
+      expect((await model.generate(request)).cached).toBe(true); // back to the cache afterwards
+      // the budget ledger asks the model whether a call is a free cache hit: never while bypassing
+      const aware = model as Model & { hasCached(r: GenerateRequest): boolean };
+      expect(aware.hasCached(request)).toBe(true);
+      await bypass.uncached(async () => expect(aware.hasCached(request)).toBe(false));
+      expect(model.ref).toBe('test:m');
+      expect(model instanceof CachedModel).toBe(true);
+    } finally {
+      db.close();
+    }
+  });
+});
+
+// The real path: `ladder run` in a child process against the fake provider on 127.0.0.1.
+const bin = resolve('bin/ladder.js');
+const N = 12;
+let fake: FakeProvider;
+beforeAll(async () => {
+  fake = await startFakeProvider({ responder: (r) => (/even/.test(r.lastUserMessage) ? 'Even' : 'Odd') });
+});
+afterAll(async () => fake?.close());
+
+function ladder(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [bin, ...args], { cwd, env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (status) => done({ status, stdout, stderr }));
+  });
+}
+
+describe('ladder run: the served-latency probe', () => {
+  it('probes each rung after its evaluation, uncached even when every evaluation row came from the cache', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ladder-probe-run-'));
+    const rows = Array.from({ length: N }, (_, i) => JSON.stringify({ id: `t${i}`, input: `number ${i} is ${i % 2 ? 'odd' : 'even'}`, expected: i % 2 ? 'Odd' : 'Even' }));
+    await writeFile(join(dir, 'test.jsonl'), rows.join('\n'));
+    await writeFile(
+      join(dir, 'ladder.yaml'),
+      `name: probe
+instructions: Odd or even?
+data: { test: { path: test.jsonl } }
+output: { kind: label, labels: [Odd, Even] }
+targets: { min_quality: 0.9, p95_latency_ms: 60000 }
+models:
+  - { name: api, ref: openai:gpt-test, base_url: ${fake.baseUrl}, api_key_env: LADDER_TEST_KEY, price: { input_per_mtok: 1, output_per_mtok: 1 } }
+rungs:
+  - { kind: zero-shot, model: api }
+execution: { concurrency: 4, max_tokens: 8, latency_probe: 5 }
+`,
+    );
+    const env = { ...process.env, LADDER_STATE_DIR: join(dir, '.ladder'), LADDER_TEST_KEY: 'k' };
+    const before = fake.counters.generationRequests;
+    const first = await ladder(['run', 'ladder.yaml'], dir, env);
+    expect(first.status, first.stderr + first.stdout).toBe(0);
+    expect(fake.counters.generationRequests - before).toBe(N + 1 + 5); // evaluation + warm-up + 5 timed
+    expect(first.stdout).toMatch(/eval p95 ms\s+served p50 ms\s+served p95 ms\s+answers\/s/);
+    expect(first.stdout).toMatch(/served p95 latency \d+ ms \(evaluation p95 \d+ ms\) ≤ 60\.0 s/);
+
+    const again = fake.counters.generationRequests;
+    const second = await ladder(['run', 'ladder.yaml'], dir, env); // a new run: every evaluation row is a cache hit
+    expect(second.status, second.stderr).toBe(0);
+    expect(second.stdout).toMatch(/12\/12\s*$/m); // cached rows
+    expect(fake.counters.generationRequests - again).toBe(1 + 5); // only the probe reached the provider
+  });
+});
