@@ -51,7 +51,8 @@ rungs:
   - { kind: zero-shot, model: api }
   - { kind: few-shot, model: api, k: 2, select: random }
   - { kind: classifier, model: api, features: ngrams, epochs: 20 }
-execution: { concurrency: 2, max_tokens: 4 }
+# No served-latency probe: its deliberate re-sends of test prompts would blur "nothing paid twice".
+execution: { concurrency: 2, max_tokens: 4, latency_probe: 0 }
 `,
   );
   return { dir, env: { ...process.env, LADDER_STATE_DIR: join(dir, '.ladder') } };
