@@ -9,7 +9,7 @@ export function registerVerify(program: Command): void {
     .option('--root <dir>', 'folder to scan for *.manifest.json (default: the project\'s .ladder folder, found like git finds .git)')
     .action(async (options: { root?: string }) => {
       const { formatVerifyResult, verifyManifests } = await import('./verify.js');
-      const root = options.root ? resolve(options.root) : (await import('../cli/project-paths.js')).requireProject(process.env).stateDir;
+      const root = options.root ? resolve(options.root) : (await import('../project/project-paths.js')).requireProject(process.env).stateDir;
       const result = await verifyManifests(root);
       (result.ok ? process.stdout : process.stderr).write(`${formatVerifyResult(result)}\n`);
       if (!result.ok) process.exitCode = 1;

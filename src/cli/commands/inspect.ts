@@ -3,7 +3,7 @@ import { dirname, join, relative } from 'node:path';
 import type { Command } from 'commander';
 import { LadderError } from '../../core/errors.js';
 import type { PairedComparison } from '../../core/results.js';
-import type { OpenedProject } from '../project.js';
+import type { OpenedProject } from '../../project/project.js';
 
 /** `ladder runs` and `ladder show <run>`: read the store, change nothing. */
 export function registerInspect(program: Command): void {
@@ -65,7 +65,7 @@ function noRunsYet(stateDir: string): string {
 
 async function withProject(action: (project: OpenedProject) => void): Promise<void> {
   // The store (native SQLite) loads only for the commands that read it.
-  const { openProject } = await import('../project.js');
+  const { openProject } = await import('../../project/project.js');
   const project = openProject(process.env);
   try {
     action(project);

@@ -16,9 +16,9 @@ export function registerRun(program: Command): void {
       // Loaded here, not at the top: `ladder --version` and `ladder runs` must not pay for the evaluation stack.
       const [{ loadTask }, { consoleLogger, openProject, runContext }, { terminalProgress }, { ladderHint }] = await Promise.all([
         import('../../task/load-task.js'),
-        import('../project.js'),
+        import('../../project/project.js'),
         import('../progress.js'),
-        import('../project-paths.js'),
+        import('../../project/project-paths.js'),
       ]);
       const task = await loadTask(specPath);
       const log = consoleLogger(Boolean(options.verbose));
@@ -46,7 +46,7 @@ export function registerRun(program: Command): void {
             import('../../eval/run-ladder.js'),
             import('../../economics/price-usage.js'),
             import('../../rungs/registry.js'),
-            import('../analyze.js'),
+            import('../../project/analyze.js'),
             import('../format-results.js'),
             import('../batch.js'),
             import('../../judge/create-judge-phase.js'),
