@@ -22,6 +22,7 @@ const cases: Array<{ kind: string; lines: string[]; param: string; message: RegE
   { kind: 'fine-tune', lines: ['teacher: big'], param: 'teacher', message: /unknown parameter "teacher"/ },
   { kind: 'distill', lines: ['teacher: big', 'teacherShots: -2'], param: 'teacherShots', message: /teacherShots: / },
   { kind: 'distill', lines: ['teacher: big', 'device: tpu'], param: 'device', message: /cuda/ },
+  { kind: 'self-consistency', lines: ['temperature: 0'], param: 'temperature', message: /temperature: .*>0/ },
 ];
 
 function spec(kind: string, lines: string[]): string {
