@@ -5,7 +5,7 @@
 #                             trainer (Python venv with PyTorch + llama.cpp's converter; also `ladder setup trainer`)
 # Env: LADDER_SKIP_APT=1 (no apt-get), LADDER_SKIP_TRAINER=1 (no trainer venv), LADDER_PYTHON (trainer's Python),
 #      LADDER_CACHE (models and llama.cpp converters; default ~/.cache/ladder).
-#   --all also converts the sentence embedder (all-MiniLM-L6-v2 → GGUF, with the trainer's venv) for the tests.
+#   --all also installs pgvector into the machine's PostgreSQL (scripts/setup-pgvector.sh) and converts the sentence embedder (all-MiniLM-L6-v2 → GGUF, with the trainer's venv) for the tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export npm_config_nodedir="${npm_config_nodedir:-/usr}"   # native builds use Debian's Node headers, no download
@@ -49,6 +49,9 @@ if [ -n "$ALL" ]; then
   if [ -z "${LADDER_SKIP_APT:-}" ]; then
     step "Debian packages for the tests (chromium: the report's browser test; python3-venv: the trainer)"
     apt_install chromium python3-venv
+    done_step
+    step "pgvector (the Postgres retrieval index's tests; built from Debian's source package, instant when installed)"
+    bash scripts/setup-pgvector.sh
     done_step
   fi
   if [ -z "${LADDER_SKIP_TRAINER:-}" ]; then

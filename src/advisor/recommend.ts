@@ -6,6 +6,7 @@ import { judgeCaveats } from './judge-caveats.js';
 import { fmtNum, fmtUsd, fmtVolume } from './format.js';
 import { TRAINING_LEVEL, trainingGate } from './training-gate.js';
 import type { Recommendation, RecommendInput, RungVerdict } from './types.js';
+import { undecidedReasons } from './undecided.js';
 
 /**
  * The cheapest rung at the task's monthly volume that meets every target; ties on cost (within
@@ -61,7 +62,10 @@ function recommendUnannotated(input: RecommendInput): Recommendation {
 
   const vol = fmtVolume(costs.volume);
   const eligible = verdicts.filter((v) => v.eligible).sort(byCostThenLevel);
-  if (eligible.length === 0) return noneQualifies(base, verdicts, vol, input.baseline);
+  if (eligible.length === 0) {
+    const none = noneQualifies(base, verdicts, vol, input.baseline);
+    return { ...none, reasons: [...none.reasons, ...undecidedReasons(summaries)] };
+  }
 
   const cheapest = eligible[0];
   const tied = eligible.filter((v) => v !== cheapest && isTie(cheapest, v, options));
@@ -94,6 +98,7 @@ function recommendUnannotated(input: RecommendInput): Recommendation {
     if (!ov?.eligible) continue;
     reasons.push(`Break-even with ${other} at ${fmtVolume(be.volume)} requests/month: ${be.cheaperAtLowVolume === pick.rungId ? `above it ${other}` : `below it ${other}`} is cheaper.`);
   }
+  reasons.push(...undecidedReasons(summaries));
   return { ...base, status: 'recommended', rungId: pick.rungId, tiedWith: [cheapest, ...tied].filter((v) => v !== pick).map((v) => v.rungId), reasons, verdicts };
 }
 

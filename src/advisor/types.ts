@@ -51,6 +51,8 @@ export interface TargetCheck {
   required?: number;
   /** How far off, normalized by the target (0 when met; 1 for a yes/no miss or an unverifiable target). */
   shortfall: number;
+  /** Quality only: the interval contains the target, so the data do not yet say met or missed. */
+  undecided?: boolean;
   message: string;
 }
 

@@ -59,3 +59,27 @@ export function formatComparisons(comparisons: PairedComparison[]): string {
     })
     .join('\n');
 }
+
+/**
+ * Per rung: rows used of the split, the decision against min_quality, the interval it was decided on, and what
+ * stopping early saved against a fixed-size run; then rungs a settled pick made unnecessary.
+ */
+export function formatDecisions(summaries: RungSummary[], skipped: { rungId: string; reason: string }[] = []): string {
+  const decided = summaries.filter((s) => s.decision);
+  if (decided.length === 0 && skipped.length === 0) return '';
+  const rows = decided.map((s) => {
+    const d = s.decision!;
+    return [
+      s.rungId,
+      `${d.examplesUsed}/${d.examplesTotal}`,
+      d.decision === 'no-target' ? '-' : d.threshold === undefined ? d.decision : `${d.decision} ${d.decision === 'meets' ? '≥' : d.decision === 'misses' ? '<' : '?'} ${d.threshold}`,
+      `[${d.interval.low.toFixed(3)}, ${d.interval.high.toFixed(3)}] ${d.decidedBy === 'confidence-sequence' ? 'anytime sequence' : 'bootstrap CI'}`,
+      `${d.savedExamples}${d.savedUsd ? ` ($${d.savedUsd.toFixed(4)})` : ''}`,
+      d.pairedBelow ? `${d.pairedBelow.value >= 0 ? '+' : ''}${d.pairedBelow.value.toFixed(3)} [${d.pairedBelow.low.toFixed(3)}, ${d.pairedBelow.high.toFixed(3)}] vs ${d.pairedBelow.rungId} (${d.pairedBelow.examples} rows)` : '-',
+    ];
+  });
+  const lines = [formatTable(['rung', 'rows used', 'quality decision', 'decided on (95%)', 'rows saved', 'paired vs rung below (anytime)'], rows)];
+  for (const s of decided) if (s.decision!.fallback) lines.push(`${s.rungId}: ${s.decision!.fallback}`);
+  for (const k of skipped) lines.push(`${k.rungId}: ${k.reason}`);
+  return lines.join('\n');
+}

@@ -77,7 +77,8 @@ describe('ladder run against a remote API (the fault-injecting fake provider)', 
   it('with 20% of calls failing, every example gets exactly one row, and the run stays under budget.max_usd until resumed with more', async () => {
     // Each call costs about (~60 input + ~1 output tokens) × $1000/M ≈ $0.06; $0.5 stops the run part-way.
     const { dir, env } = await project('budget: { max_usd: 0.5 }');
-    const first = await ladder(['run', 'ladder.yaml'], dir, env);
+    // --fixed: this test is about every example getting exactly one row, not about stopping once decided.
+    const first = await ladder(['run', 'ladder.yaml', '--fixed'], dir, env);
     expect(first.status, first.stderr + first.stdout).toBe(3);
     expect(first.stdout).toMatch(/stopped at the budget ceiling/);
     const stopped = rows(dir);
@@ -85,7 +86,7 @@ describe('ladder run against a remote API (the fault-injecting fake provider)', 
     expect(stopped.n).toBeLessThan(N);
     expect(stopped.usd).toBeLessThanOrEqual(0.5);
     const runId = /--resume (\S+)/.exec(first.stdout)![1];
-    const resumed = await ladder(['run', 'ladder.yaml', '--resume', runId, '--max-usd', '100'], dir, env);
+    const resumed = await ladder(['run', 'ladder.yaml', '--fixed', '--resume', runId, '--max-usd', '100'], dir, env);
     expect(resumed.status, resumed.stderr).toBe(0);
     const done = rows(dir);
     expect(done.n).toBe(N);

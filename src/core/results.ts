@@ -57,6 +57,8 @@ export interface RungSummary {
   throughput?: { answersPerSecond: number; concurrency: number; source: 'measured' | 'latency' };
   /** Model-graded rungs: the judge's calibration and sanity (its cost is pilot cost, not serving cost). */
   judge?: JudgeSummary;
+  /** How far the rung was evaluated and what that settled about `min_quality` (absent in older runs). */
+  decision?: RungDecision;
 }
 
 /** What the judge said about one rung, and how far it can be trusted. */
@@ -103,4 +105,40 @@ export interface PairedComparison {
   difference: Estimate;
   /** True when the interval excludes zero. */
   significant: boolean;
+}
+
+/** Where a rung's primary metric stands against `min_quality`; `no-target` when the task sets none. */
+export type QualityDecision = 'meets' | 'misses' | 'undecided' | 'no-target';
+
+/**
+ * The outcome of evaluating a rung until decided (or over every row with --fixed): how many test rows it took,
+ * the decision, and the interval the decision was taken on — the anytime-valid confidence sequence while rows
+ * remained, the bootstrap CI once the split ran out.
+ */
+export interface RungDecision {
+  mode: 'sequential' | 'fixed';
+  /** Why a sequential run evaluated this rung on every row (aggregate-only metric, provider batch...). */
+  fallback?: string;
+  metric: string;
+  threshold?: number;
+  decision: QualityDecision;
+  decidedBy: 'confidence-sequence' | 'bootstrap';
+  /** The interval the decision used (95%). */
+  interval: { low: number; high: number };
+  /** The anytime-valid sequence for the test split's mean at the stop (without replacement, 95%). */
+  sequence?: { low: number; high: number };
+  /**
+   * How far the sequence had to clear min_quality to stop early: the full split's expected CI half-width, so an
+   * early stop says what the full-size run would have said.
+   */
+  margin?: number;
+  examplesUsed: number;
+  examplesTotal: number;
+  /** Test rows not evaluated, and what they would have cost at this rung's measured mean cost per row. */
+  savedExamples: number;
+  savedUsd?: number;
+  /** Undecided: about how many more labelled examples would settle it at the observed effect. */
+  moreExamplesToSettle?: number;
+  /** Anytime-valid sequence of this rung minus the rung below it on the rows both evaluated. */
+  pairedBelow?: { rungId: string; examples: number; value: number; low: number; high: number };
 }

@@ -5,17 +5,23 @@ import type { RunContext } from '../core/context.js';
 import { errorMessage, LadderError, LadderInputError } from '../core/errors.js';
 import { defaultMaxAnswerChars } from '../core/request-bounds.js';
 import type { Metric } from '../core/metric.js';
-import type { PairedComparison, RungSummary } from '../core/results.js';
+import type { PairedComparison, QualityDecision, RungDecision, RungSummary } from '../core/results.js';
 import type { RungFactory } from '../core/rung.js';
 import type { ModelSpec, RungSpec, Task } from '../core/task.js';
-import type { Model } from '../core/types.js';
+import type { Example, Model } from '../core/types.js';
+import { seededShuffle } from '../task/data-files.js';
 import type { BatchCollectingModel } from './batch-model.js';
 import type { Usage } from '../core/types.js';
 import type { RunStatus, RunStore } from '../store/run-store.js';
+import type { HeldLock } from '../store/run-lock.js';
+import { recordRunManifests } from '../datasets/record-manifests.js';
+import { changedFiles } from '../task/fingerprints.js';
 import { BudgetLedger, budgetedResolver, unpricedModels, worstCaseCost } from './budget.js';
 import { cacheBypass, DEFAULT_PROBE_REQUESTS, measuredThroughput, probeLatency } from './latency-probe.js';
 import type { JudgePhase } from './judge-phase.js';
 import { runRung } from './run-rung.js';
+import { decideAgainst, moreExamplesToSettle, settledPick } from './sequential/decide.js';
+import { evaluateUntilDecided, pairedSequence } from './sequential/evaluate-until-decided.js';
 import { compareRungs, summarizeRung } from './summarize.js';
 
 export interface RunLadderOptions {
@@ -37,8 +43,26 @@ export interface RunLadderOptions {
    * batch model to use for the rung, or undefined to run it call by call.
    */
   batchFor?(spec: RungSpec, modelSpec: ModelSpec, model: Model, ctx: RunContext): BatchCollectingModel | undefined;
+  /** 'sequential' (default): evaluate each rung until its quality is decided; 'fixed' (`--fixed`): every rung on every test row. */
+  mode?: 'sequential' | 'fixed';
+  sequential?: SequentialSettings;
+  /**
+   * Whether a measured rung clears the targets other than quality (latency, cost, hosting), undefined when not
+   * known. Lets a sequential ladder stop once its pick is settled; without it the ladder stops only for a task
+   * whose sole target is min_quality.
+   */
+  meetsOtherTargets?(summary: RungSummary): boolean | undefined;
   /** Model-graded metrics: grades each finished rung's answers (through the same ledger) before it is summarized. */
   judge?: JudgePhase;
+}
+
+export interface SequentialSettings {
+  /** Test rows per batch between looks at the sequence (default 10). */
+  batchSize?: number;
+  /** Seed of the shuffled order every rung follows (default 1). */
+  seed?: number;
+  /** Miscoverage of the confidence sequences (default 0.05). */
+  alpha?: number;
 }
 
 export interface RunLadderResult {
@@ -46,6 +70,8 @@ export interface RunLadderResult {
   status: RunStatus;
   summaries: RungSummary[];
   comparisons: PairedComparison[];
+  /** Rungs a sequential run did not evaluate because the pick below them was already settled. */
+  skipped: { rungId: string; reason: string }[];
 }
 
 export function newRunId(now: Date): string {
@@ -58,32 +84,56 @@ export function newRunId(now: Date): string {
  * a previous attempt finished), summarize it, and compare every rung with the first on the primary metric.
  */
 export async function runLadder(options: RunLadderOptions): Promise<RunLadderResult> {
+  const { runId, lock } = openRun(options);
+  try {
+    return await climb(options, runId);
+  } finally {
+    await recordRunManifests(options.store, runId, join(options.context.stateDir, 'runs', runId), options.context.now()).catch((error) =>
+      options.context.log.warn(`could not record the run's manifests: ${errorMessage(error)}`),
+    );
+    lock.release();
+  }
+}
+
+/**
+ * The run's identity: a new run, or the resumed one if nothing it read has changed (compared by absolute path,
+ * so the folder a resume starts from does not matter) — locked by this process either way. Checks before writes.
+ */
+function openRun(options: RunLadderOptions): { runId: string; lock: HeldLock } {
+  const { task, store } = options;
+  const now = options.context.now;
+  // Refused before anything is written: a ceiling no call fits under, unpriced models under a ceiling.
+  checkBudget(task, options.maxUsd ?? task.budget.maxUsd, options.price);
+  if (options.resumeRunId) {
+    const runId = options.resumeRunId;
+    const run = store.getRun(runId);
+    if (!run) throw new LadderError('RUN_NOT_FOUND', `no run "${runId}" in the store (see \`ladder runs\`)`, { exitCode: 2 });
+    const changed = changedFiles(run.fingerprints, task.fingerprints, task.baseDir);
+    if (changed.length) {
+      throw new LadderError('INPUT_INVALID', `cannot resume ${runId}: ${changed.join(', ')} changed since it started; start a new run`, { exitCode: 2 });
+    }
+    const lock = store.locks.acquire(runId);
+    store.setRunStatus(runId, 'running');
+    return { runId, lock };
+  }
+  const runId = newRunId(now());
+  store.createRun({
+    id: runId,
+    name: task.name,
+    specFile: task.specFile,
+    spec: { task: task.name, rungs: task.rungs.map((r) => ({ id: r.id, kind: r.kind, model: r.model, params: r.params })) },
+    fingerprints: task.fingerprints,
+    status: 'running',
+    createdAt: now().toISOString(),
+    options: task.leakage ? { leakage: task.leakage as never } : {},
+  });
+  return { runId, lock: store.locks.acquire(runId) };
+}
+
+async function climb(options: RunLadderOptions, runId: string): Promise<RunLadderResult> {
   const { task, store } = options;
   const now = options.context.now;
   const maxUsd = options.maxUsd ?? task.budget.maxUsd;
-  checkBudget(task, maxUsd, options.price);
-  let runId = options.resumeRunId;
-  if (runId) {
-    const run = store.getRun(runId);
-    if (!run) throw new LadderError('RUN_NOT_FOUND', `no run "${runId}" in the store (see \`ladder runs\`)`, { exitCode: 2 });
-    const changed = Object.entries(task.fingerprints).filter(([file, hash]) => run.fingerprints[file] !== undefined && run.fingerprints[file] !== hash);
-    if (changed.length) {
-      throw new LadderError('INPUT_INVALID', `cannot resume ${runId}: ${changed.map(([f]) => f).join(', ')} changed since it started; start a new run`, { exitCode: 2 });
-    }
-    store.setRunStatus(runId, 'running');
-  } else {
-    runId = newRunId(now());
-    store.createRun({
-      id: runId,
-      name: task.name,
-      specFile: task.specFile,
-      spec: { task: task.name, rungs: task.rungs.map((r) => ({ id: r.id, kind: r.kind, model: r.model, params: r.params })) },
-      fingerprints: task.fingerprints,
-      status: 'running',
-      createdAt: now().toISOString(),
-      options: {},
-    });
-  }
   const artifactsDir = join(options.context.stateDir, 'runs', runId);
   await mkdir(artifactsDir, { recursive: true });
   // Resume counts what was spent before (rows, judges, teachers); every model call goes through the ledger.
@@ -96,9 +146,28 @@ export async function runLadder(options: RunLadderOptions): Promise<RunLadderRes
   const summaries: RungSummary[] = [];
   const rowsOf = (rungId: string) => (options.judge ? options.judge.attach(runId!, rungId, store.getPredictions(runId!, rungId)) : store.getPredictions(runId!, rungId));
   let status: RunStatus = 'done';
+  const mode = options.mode ?? 'sequential';
+  const settings = { batchSize: options.sequential?.batchSize ?? 10, seed: options.sequential?.seed ?? 1, alpha: options.sequential?.alpha ?? 0.05 };
+  // Every rung walks the same shuffled order, so their evaluated rows are prefixes of it and pair up.
+  const order = seededShuffle(task.test, settings.seed);
+  const threshold = task.targets.minQuality;
+  const perExample = primary.score && !primary.modelGraded ? primary : undefined;
+  const scoresOf = (rungId: string): Map<string, number> => scoreMap(task, perExample, store.getPredictions(runId!, rungId));
+  const skipped: RunLadderResult['skipped'] = [];
+  const onlyQualityTarget = task.targets.p95LatencyMs === undefined && task.targets.maxCostPer1kUsd === undefined && !task.targets.selfHostedOnly;
+  const otherTargets = (summary: RungSummary): boolean | undefined => (options.meetsOtherTargets ? options.meetsOtherTargets(summary) : onlyQualityTarget ? true : undefined);
 
   for (const [position, spec] of task.rungs.entries()) {
     const factory = options.rungs.find((r) => r.kind === spec.kind)!;
+    if (mode === 'sequential') {
+      const pick = settledPick(summaries.map((s) => s.decision), (i) => otherTargets(summaries[i]));
+      if (pick >= 0) {
+        const reason = `not evaluated: ${summaries[pick].rungId} below it already settled as the pick (every rung below that misses min_quality); run with --fixed to measure it`;
+        ctx.log.info(`${spec.id} ${reason}`);
+        skipped.push({ rungId: spec.id, reason });
+        continue;
+      }
+    }
     const previous = existing.get(spec.id);
     if (previous?.status === 'done' && previous.summary) {
       summaries.push(previous.summary);
@@ -138,13 +207,22 @@ export async function runLadder(options: RunLadderOptions): Promise<RunLadderRes
         return { settle: (results) => ledger.settle(hold, results.reduce((usd, r) => usd + (batchPrice(r.usage) ?? 0), 0)) };
       },
     });
+    const fallback =
+      mode === 'fixed' ? undefined
+      : primary.modelGraded ? `${primary.name} is graded by a judge after the rung's rows, not as they arrive: every row evaluated`
+      : !perExample ? `${primary.name} is computed over the whole set (not per example), so no sequence can follow it: every row evaluated`
+      : batchModel ? 'a provider batch sends every row at once: every row evaluated'
+      : threshold === undefined ? 'no min_quality target to decide against: every row evaluated'
+      : undefined;
+    const sequential = mode === 'sequential' && !fallback;
+    if (fallback) (threshold === undefined ? ctx.log.info : ctx.log.warn).call(ctx.log, `${spec.id}: ${fallback}`);
     const evalStarted = now().getTime();
-    const outcome = await runRung({
-      runId,
+    const runOn = (examples: Example[], progress = ctx.progress) => runRung({
+      runId: runId!,
       rungId: spec.id,
       predictor,
-      examples: task.test,
-      done,
+      examples,
+      done: store.completedExampleIds(runId!, spec.id),
       // A batch needs every call in flight at once; the provider, not a timeout, decides when it ends.
       concurrency: batchModel ? Math.max(1, todo) : task.execution.concurrency,
       deadlineMs: batchModel ? 7 * 24 * 3600_000 : exampleDeadlineMs(task.execution),
@@ -152,10 +230,27 @@ export async function runLadder(options: RunLadderOptions): Promise<RunLadderRes
       signal: ctx.signal,
       save: (row) => store.insertPrediction(row),
       priceRow: (usage) => options.price(modelSpec, usage, { batch: Boolean(batchModel) }),
-      progress: ctx.progress,
+      progress,
       scoreRow: primary.score && !primary.modelGraded ? (example, prediction) => primary.score!({ example, answer: prediction.answer, output: prediction.output, failed: false }) : undefined,
       now,
     });
+    let outcome;
+    let stop: { used: number; sequence: { low: number; high: number }; margin: number; decision: string } | undefined;
+    if (sequential) {
+      // One progress bar over the whole split; the batches only update it.
+      ctx.progress.start(spec.id, task.test.length, spec.id);
+      const quiet = { start() {}, update: ctx.progress.update.bind(ctx.progress), finish() {} };
+      const result = await evaluateUntilDecided({
+        order, batchSize: settings.batchSize, threshold, alpha: settings.alpha,
+        runPrefix: (prefix) => runOn(prefix, quiet),
+        storedScores: () => scoresOf(spec.id),
+      });
+      outcome = result.outcome;
+      stop = result;
+      ctx.progress.finish(spec.id, outcome.stoppedBy ? `stopped (${outcome.stoppedBy})` : `${result.decision} after ${result.used} of ${task.test.length}`);
+    } else {
+      outcome = await runOn(task.test);
+    }
     const evalSeconds = (now().getTime() - evalStarted) / 1000;
     // Latency as served (one at a time, warm, uncached), before the predictor is released; batch rungs have none.
     const probing = !batchModel && !outcome.stoppedBy && !ctx.signal.aborted && (task.execution.latencyProbe ?? DEFAULT_PROBE_REQUESTS) > 0;
@@ -182,17 +277,25 @@ export async function runLadder(options: RunLadderOptions): Promise<RunLadderRes
       }
     }
     const rows = rowsOf(spec.id);
+    const usedIds = new Set((stop ? order.slice(0, stop.used) : task.test).map((e) => e.id));
     const summary = summarizeRung(
-      task,
+      stop ? { ...task, test: task.test.filter((e) => usedIds.has(e.id)) } : task,
       options.metrics,
       { rungId: spec.id, kind: spec.kind, level: factory.level, modelRef: model.ref, hosting: model.hosting, fixedCosts: predictor.fixedCosts ?? [], batch: Boolean(batchModel) },
-      rows,
+      rows.filter((r) => usedIds.has(r.exampleId)),
     );
     options.judge?.annotate(task, runId, summary, rows);
     Object.assign(summary, trainingFacts(predictor.state));
     const throughput = batchModel ? undefined : measuredThroughput(outcome.completed - done.size - outcome.cached - outcome.failed, evalSeconds, task.execution.concurrency);
     if (throughput) summary.throughput = throughput;
     if (served) summary.servedLatencyMs = served;
+    const below = summaries.at(-1);
+    summary.decision = rungDecision({
+      mode, fallback, metric: primary.name, threshold, summary, stop,
+      total: task.test.length,
+      meanCostUsd: meanCost(rows.filter((r) => usedIds.has(r.exampleId)).map((r) => r.costUsd)),
+      pairedBelow: below && perExample ? pairedWith(below.rungId, pairedSequence(order, scoresOf(below.rungId), scoresOf(spec.id), settings.alpha)) : undefined,
+    });
     store.upsertRung({ ...base, modelRef: model.ref, state: predictor.state, fixedCosts: predictor.fixedCosts ?? [], status: 'done', summary });
     summaries.push(summary);
     options.onRungDone?.(summary);
@@ -201,7 +304,70 @@ export async function runLadder(options: RunLadderOptions): Promise<RunLadderRes
   const rowsByRung = new Map(summaries.map((s) => [s.rungId, rowsOf(s.rungId)]));
   const comparisons = compareRungs(task, primary, rowsByRung);
   store.setRunStatus(runId, status, status === 'done' ? now().toISOString() : undefined);
-  return { runId, status, summaries, comparisons };
+  return { runId, status, summaries, comparisons, skipped };
+}
+
+/** Per-example primary scores of stored rows; a failed row scores 0, as in the summary. */
+function scoreMap(task: Task, metric: Metric | undefined, rows: { exampleId: string; error?: unknown; prediction: { answer: unknown; output: string } }[]): Map<string, number> {
+  const scores = new Map<string, number>();
+  if (!metric?.score) return scores;
+  const byId = new Map(task.test.map((e) => [e.id, e]));
+  for (const row of rows) {
+    const example = byId.get(row.exampleId);
+    if (!example) continue;
+    scores.set(row.exampleId, row.error ? 0 : metric.score({ example, answer: row.prediction.answer as never, output: row.prediction.output, failed: false }));
+  }
+  return scores;
+}
+
+function meanCost(costs: (number | undefined)[]): number | undefined {
+  const known = costs.filter((c): c is number => c !== undefined);
+  return known.length ? known.reduce((a, b) => a + b, 0) / known.length : undefined;
+}
+
+function pairedWith(rungId: string, paired: ReturnType<typeof pairedSequence>): RungDecision['pairedBelow'] {
+  return paired ? { rungId, ...paired } : undefined;
+}
+
+/**
+ * The rung's decision: on the anytime-valid sequence when it settled before the split ran out; otherwise on
+ * the bootstrap CI of every row — the sequence without replacement has shrunk to the split's own mean by then,
+ * which says nothing about the traffic the split stands for, so the usual CI decides and may say undecided.
+ */
+function rungDecision(input: {
+  mode: 'sequential' | 'fixed';
+  fallback?: string;
+  metric: string;
+  threshold?: number;
+  summary: RungSummary;
+  stop?: { used: number; sequence: { low: number; high: number }; margin: number; decision: string };
+  total: number;
+  meanCostUsd?: number;
+  pairedBelow?: RungDecision['pairedBelow'];
+}): RungDecision {
+  const { summary, stop, threshold, total } = input;
+  const estimate = summary.metrics[input.metric];
+  const used = stop ? stop.used : total;
+  const bySequence = stop !== undefined && used < total && (stop.decision === 'meets' || stop.decision === 'misses');
+  const interval = bySequence ? stop.sequence : { low: estimate.low, high: estimate.high };
+  const decision = bySequence ? (stop.decision as QualityDecision) : decideAgainst(interval, threshold);
+  const saved = total - used;
+  return {
+    mode: input.mode,
+    ...(input.fallback ? { fallback: input.fallback } : {}),
+    metric: input.metric,
+    ...(threshold !== undefined ? { threshold } : {}),
+    decision,
+    decidedBy: bySequence ? 'confidence-sequence' : 'bootstrap',
+    interval,
+    ...(stop ? { sequence: stop.sequence, margin: stop.margin } : {}),
+    examplesUsed: used,
+    examplesTotal: total,
+    savedExamples: saved,
+    ...(input.meanCostUsd !== undefined ? { savedUsd: saved * input.meanCostUsd } : {}),
+    ...(decision === 'undecided' && threshold !== undefined ? { moreExamplesToSettle: moreExamplesToSettle(estimate.value, interval, threshold, used) } : {}),
+    ...(input.pairedBelow ? { pairedBelow: input.pairedBelow } : {}),
+  };
 }
 
 /**

@@ -71,15 +71,19 @@ function failureFacts(f: FailureCategories): Pick<RungSummary, 'failures' | 'fai
   return { failures: f.counts, failureExamples: f.examples };
 }
 
-/** Paired bootstrap of every rung against the first one (the baseline, usually zero-shot) on one metric. */
+/** Paired bootstrap of every rung against the first one (the baseline, usually zero-shot) on one metric, on the examples both evaluated. */
 export function compareRungs(task: Task, metric: Metric, rowsByRung: Map<string, PredictionRow[]>, seed = 12345): PairedComparison[] {
   const ids = [...rowsByRung.keys()];
   if (ids.length < 2) return [];
-  const scoredByRung = new Map(ids.map((id) => [id, toScoredRows(task, rowsByRung.get(id)!)]));
   const baseline = ids[0];
-  const a = scoredByRung.get(baseline)!;
   return ids.slice(1).map((id) => {
-    const b = scoredByRung.get(id)!;
+    // Pairs only the examples both rungs evaluated (a sequential run stops rungs at different points).
+    const has = (rungId: string) => new Set(rowsByRung.get(rungId)!.map((r) => r.exampleId));
+    const inA = has(baseline);
+    const inB = has(id);
+    const common = { ...task, test: task.test.filter((e) => inA.has(e.id) && inB.has(e.id)) };
+    const a = toScoredRows(common, rowsByRung.get(baseline)!);
+    const b = toScoredRows(common, rowsByRung.get(id)!);
     const difference = pairedBootstrap(
       a.length,
       (idx) => aggregateMetric(metric, idx.map((i) => a[i])),

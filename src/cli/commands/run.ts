@@ -1,4 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
+import { LadderError } from '../../core/errors.js';
 import { ExitCode } from '../exit-codes.js';
 
 export function registerRun(program: Command): void {
@@ -11,8 +12,9 @@ export function registerRun(program: Command): void {
     .option('--gate', 'exit 1 when the recommended rung misses a target (for CI)')
     .option('--batch', 'run OpenAI/Anthropic rungs through their batch APIs (half price; resumable by batch id)')
     .option('--max-usd <usd>', 'hard budget ceiling in USD for this run, a positive number (overrides budget.max_usd)', parseMaxUsd)
+    .option('--fixed', 'evaluate every rung on every test row (default: each rung until its quality is decided against min_quality)')
     .option('-v, --verbose', 'more logging')
-    .action(async (specPath: string, options: { resume?: string; estimate?: boolean; gate?: boolean; batch?: boolean; maxUsd?: number; verbose?: boolean }) => {
+    .action(async (specPath: string, options: { resume?: string; estimate?: boolean; gate?: boolean; batch?: boolean; maxUsd?: number; fixed?: boolean; verbose?: boolean }) => {
       // Loaded here, not at the top: `ladder --version` and `ladder runs` must not pay for the evaluation stack.
       const [{ loadTask }, { consoleLogger, openProject, runContext }, { terminalProgress }, { ladderHint }] = await Promise.all([
         import('../../task/load-task.js'),
@@ -22,7 +24,29 @@ export function registerRun(program: Command): void {
       ]);
       const task = await loadTask(specPath);
       const log = consoleLogger(Boolean(options.verbose));
+      if (options.estimate) {
+        // Reads nothing from the store and writes nothing: no .ladder/ for a question about cost.
+        const [{ estimateRun, formatEstimate }, { rungRegistry }, { locateProject }] = await Promise.all([import('../estimate.js'), import('../../rungs/registry.js'), import('../../project/project-paths.js')]);
+        const context = runContext(task, { paths: locateProject(process.env, { specPath }) }, { log, progress: terminalProgress(), signal: new AbortController().signal, env: process.env });
+        try {
+          console.log(formatEstimate(await estimateRun(task, context.models, { rungs: rungRegistry })));
+        } finally {
+          await context.models.disposeAll();
+        }
+        return;
+      }
+      // A resume needs an existing store with that run (and must not create one on the way to "no such run").
+      if (options.resume) {
+        const { locateProject } = await import('../../project/project-paths.js');
+        const { existsSync } = await import('node:fs');
+        const paths = locateProject(process.env, { specPath });
+        if (!paths.found || !existsSync(paths.dbPath)) throw new LadderError('RUN_NOT_FOUND', `no run "${options.resume}" (no Ladder store at ${paths.stateDir})`, { exitCode: 2 });
+      }
       const project = openProject(process.env, { specPath });
+      if (options.resume && !project.store.getRun(options.resume)) {
+        project.close();
+        throw new LadderError('RUN_NOT_FOUND', `no run "${options.resume}" in the store (see \`ladder runs\`)`, { exitCode: 2 });
+      }
       const hint = (args: string) => ladderHint(args, project.paths.stateDir, process.env);
       const controller = new AbortController();
       const onSignal = () => {
@@ -34,12 +58,7 @@ export function registerRun(program: Command): void {
       process.on('SIGTERM', onSignal);
       const context = runContext(task, project, { log, progress: terminalProgress(), signal: controller.signal, env: process.env });
       try {
-        if (options.estimate) {
-          const [{ estimateRun, formatEstimate }, { rungRegistry }] = await Promise.all([import('../estimate.js'), import('../../rungs/registry.js')]);
-          console.log(formatEstimate(await estimateRun(task, context.models, { rungs: rungRegistry })));
-          return;
-        }
-        const [{ gate }, { metricsFor }, { runLadder }, { createUsagePricer }, { rungRegistry }, { analyzeRun, formatRecommendation }, { formatComparisons, formatOtherMetrics, formatSummaries }, { batchFactory }, { createJudgePhase }] =
+        const [{ gate }, { metricsFor }, { runLadder }, { createUsagePricer }, { rungRegistry }, { analyzeRun, formatRecommendation }, { formatComparisons, formatDecisions, formatOtherMetrics, formatSummaries }, { batchFactory }, { createJudgePhase }] =
           await Promise.all([
             import('../../advisor/gate.js'),
             import('../../eval/metrics/registry.js'),
@@ -61,12 +80,17 @@ export function registerRun(program: Command): void {
           price: (spec, usage, callOptions) => pricer(spec, usage, callOptions),
           batchFor: options.batch ? batchFactory(project.store, process.env) : undefined,
           resumeRunId: options.resume,
+          mode: options.fixed ? 'fixed' : 'sequential',
+          // The non-quality targets of one measured rung (latency, cost, hosting), so the ladder can stop once its pick is settled.
+          meetsOtherTargets: (summary) => analyzeRun(task, [summary], []).recommendation.verdicts[0]?.checks.every((c) => c.target === 'quality' || c.pass),
           maxUsd: options.maxUsd,
           judge: task.judge ? createJudgePhase(project.db, (run, rung) => project.store.getPredictions(run, rung)) : undefined,
         });
-        project.store.setRunOptions(result.runId, { comparisons: result.comparisons as never });
+        project.store.setRunOptions(result.runId, { comparisons: result.comparisons as never, skipped: result.skipped });
         console.log(`\nrun ${result.runId} · ${task.name} · ${task.test.length} test examples · status ${result.status}\n`);
         console.log(formatSummaries(result.summaries, task.primaryMetric));
+        const decisions = formatDecisions(result.summaries, result.skipped);
+        if (decisions) console.log(`\n${decisions}`);
         const others = formatOtherMetrics(result.summaries, task.primaryMetric);
         if (others) console.log(`\n${others}`);
         if (result.comparisons.length) console.log(`\n${formatComparisons(result.comparisons)}`);

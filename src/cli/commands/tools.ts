@@ -3,11 +3,13 @@ import { registerProbe } from './probe.js';
 import { registerVerify } from '../../datasets/verify-command.js';
 import { registerServe } from './serve.js';
 import { registerSetup } from './setup.js';
+import { registerStore } from './store.js';
 
-/** Commands beyond the run itself: probes, dataset verification, serving. */
+/** Commands beyond the run itself: probes, dataset verification, serving, the shared store. */
 export function registerTools(program: Command): void {
   registerProbe(program);
   registerVerify(program);
   registerServe(program);
   registerSetup(program);
+  registerStore(program);
 }

@@ -33,7 +33,7 @@ describe('classifier student on SmolLM2 embeddings (it-service-tickets)', () => 
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('beats the majority-label baseline on held-out tickets; its head and the n-gram student predict in < 30 ms', async () => {
+  it('beats the majority-label baseline on held-out tickets (speed is measured in bench/, not asserted here)', async () => {
     const labels = JSON.parse(readFileSync(join(data, 'labels.json'), 'utf8')) as string[];
     const train = load('train', 150);
     const test = load('test', 60);
@@ -62,12 +62,9 @@ describe('classifier student on SmolLM2 embeddings (it-service-tickets)', () => 
     const embedded = await accuracy({ features: 'embedding' });
     console.log(`classifier on SmolLM2 embeddings: accuracy ${embedded.accuracy.toFixed(3)} vs majority ${baseline.toFixed(3)}, p50 ${embedded.p50.toFixed(1)} ms`);
     expect(embedded.accuracy).toBeGreaterThan(baseline + 0.05);
-    // The head itself is microseconds; the embedding call is the per-prediction cost (see the bench).
-    expect(embedded.headMs).toBeLessThan(30);
 
     const ngrams = await accuracy({ features: 'ngrams' });
     console.log(`classifier on hashed n-grams: accuracy ${ngrams.accuracy.toFixed(3)}, p50 ${ngrams.p50.toFixed(2)} ms`);
     expect(ngrams.accuracy).toBeGreaterThan(baseline + 0.05);
-    expect(ngrams.p50).toBeLessThan(30);
   });
 });

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Evaluates every rung of every bench task ONCE over its full test split (today's fixed mode) into
+# bench/decision-quality/.ladder/ladder.db; replay.ts then simulates sequential pilots from the stored rows.
+set -u
+cd "$(dirname "$0")"
+export LADDER_THREADS=${LADDER_THREADS:-1} LADDER_STATE_DIR="$PWD/.ladder"
+# LADDER_BIN lets the collection run from a frozen copy of the sources while they are being edited.
+for t in ${TASKS:-it-tickets clinc150 nq-open slots}; do
+  echo "== $t $(date -u +%H:%M:%S)"
+  node ${LADDER_BIN:-../../bin/ladder.js} run tasks/$t.yaml 2>&1 | tail -40
+done

@@ -1,0 +1,131 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { recommend } from '../advisor/recommend.js';
+import type { Task } from '../core/task.js';
+import type { Example, Model } from '../core/types.js';
+import { analyzeCosts } from '../economics/cost-analysis.js';
+import { rungRegistry } from '../rungs/registry.js';
+import { openDatabase } from '../store/database.js';
+import { RunStore } from '../store/run-store.js';
+import { fixedModelsContext } from '../testing/run-context.js';
+import { metricsFor } from './metrics/registry.js';
+import { runLadder, type RunLadderOptions } from './run-ladder.js';
+
+const LABELS = ['Access', 'Hardware', 'Storage'];
+const N = 300;
+const test: Example[] = Array.from({ length: N }, (_, i) => ({ id: `e${i}`, input: `ticket number ${i}`, expected: LABELS[i % 3], meta: {} }));
+
+/**
+ * A stand-in model that knows every answer and gives the right one on `percent`% of the inputs (a fixed,
+ * scattered subset), the first label otherwise. Counts its calls.
+ */
+function knower(name: string, percent: number): Model & { calls: number } {
+  const model = {
+    ref: `fake:${name}`,
+    fingerprint: name,
+    hosting: 'local' as const,
+    calls: 0,
+    async generate(request: { messages: { role: string; content: string }[] }) {
+      model.calls++;
+      const n = Number(/ticket number (\d+)/.exec(request.messages.at(-1)!.content)![1]);
+      const right = (n * 7919) % 100 < percent;
+      return { text: right ? LABELS[n % 3] : n % 3 === 0 ? LABELS[1] : LABELS[0], usage: { inputTokens: 10, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 1 }, latencyMs: 1, cached: false };
+    },
+  };
+  return model;
+}
+
+function setup(rungs: [string, number][], options: { minQuality?: number; metrics?: string[]; signal?: AbortSignal } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'ladder-seq-'));
+  const models = Object.fromEntries(rungs.map(([name, percent]) => [name, knower(name, percent)]));
+  const metrics = options.metrics ?? ['accuracy'];
+  const task = {
+    name: 'seq', instructions: 'Route the ticket.', output: { kind: 'label', labels: LABELS }, outputKind: 'label',
+    train: [], test, metrics, primaryMetric: metrics[0], targets: { minQuality: options.minQuality ?? 0.5 }, monthlyVolume: 1000,
+    models: rungs.map(([name]) => ({ name, ref: `fake:${name}` })), rungs: rungs.map(([name]) => ({ id: name, kind: 'zero-shot', model: name, params: {} })),
+    // latencyProbe 0: the calls counted here are the evaluation's only.
+    budget: {}, execution: { concurrency: 2, timeoutMs: 5000, retries: 0, maxTokens: 8, latencyProbe: 0 }, baseDir: dir, specFile: join(dir, 'ladder.yaml'), fingerprints: {},
+  } as Task;
+  const store = new RunStore(openDatabase(join(dir, 'ladder.db')));
+  const context = fixedModelsContext(models, { dir, signal: options.signal });
+  const base: RunLadderOptions = { task, store, context, rungs: rungRegistry, metrics: metricsFor(metrics), price: () => undefined };
+  return { task, store, models, base };
+}
+
+describe('runLadder, sequential (evaluate until decided)', () => {
+  it('stops a clearly bad and a clearly good rung early, and skips the rungs above a settled pick', async () => {
+    const { models, base } = setup([['bad', 10], ['good', 95], ['above', 99]]);
+    const result = await runLadder(base);
+    const [bad, good] = result.summaries;
+    expect(bad.decision).toMatchObject({ decision: 'misses', decidedBy: 'confidence-sequence', mode: 'sequential' });
+    expect(good.decision).toMatchObject({ decision: 'meets', decidedBy: 'confidence-sequence' });
+    expect(bad.decision!.examplesUsed).toBeLessThan(N / 4);
+    expect(good.decision!.examplesUsed).toBeLessThan(N / 4);
+    expect(good.decision!.savedExamples).toBe(N - good.decision!.examplesUsed);
+    // Only the rows used were asked for (a batch may finish the calls already in flight, nothing more).
+    expect(models.bad.calls).toBe(bad.decision!.examplesUsed);
+    expect(good.examples).toBe(good.decision!.examplesUsed);
+    expect(good.decision!.interval.low).toBeGreaterThanOrEqual(0.5);
+    expect(good.decision!.pairedBelow).toMatchObject({ rungId: 'bad', examples: bad.decision!.examplesUsed });
+    expect(good.decision!.pairedBelow!.low).toBeGreaterThan(0);
+    expect(result.skipped.map((s) => s.rungId)).toEqual(['above']);
+    expect(models.above.calls).toBe(0);
+    // The paired bootstrap compares only rows both rungs have.
+    expect(result.comparisons[0].difference.value).toBeGreaterThan(0.5);
+  });
+
+  it('a rung on the target runs the whole split and is undecided, and the advisor says how many more examples would settle it', async () => {
+    const { task, base } = setup([['edge', 52]]);
+    const result = await runLadder(base);
+    const d = result.summaries[0].decision!;
+    expect(d.examplesUsed).toBe(N);
+    expect(d).toMatchObject({ decision: 'undecided', decidedBy: 'bootstrap', savedExamples: 0 });
+    expect(d.moreExamplesToSettle).toBeGreaterThan(0);
+    const costs = analyzeCosts(result.summaries, task);
+    const advice = recommend({ summaries: result.summaries, comparisons: [], task, costs });
+    expect(advice.status).toBe('none-qualifies');
+    expect(advice.reasons.join('\n')).toMatch(new RegExp(`edge is undecided, not failed: accuracy 0\\.5\\d+ \\[0\\.\\d+, 0\\.\\d+\\] \\(95% bootstrap CI over 300 test rows\\) contains the target 0\\.500; about ${d.moreExamplesToSettle} more labelled examples`));
+    expect(advice.verdicts[0].checks[0]).toMatchObject({ undecided: true, pass: false });
+  });
+
+  it('--fixed evaluates every rung on every row', async () => {
+    const { models, base } = setup([['bad', 10], ['good', 95]]);
+    const result = await runLadder({ ...base, mode: 'fixed' });
+    expect(models.bad.calls).toBe(N);
+    expect(models.good.calls).toBe(N);
+    expect(result.summaries.map((s) => s.decision)).toMatchObject([
+      { mode: 'fixed', decision: 'misses', decidedBy: 'bootstrap', examplesUsed: N, savedExamples: 0 },
+      { mode: 'fixed', decision: 'meets', decidedBy: 'bootstrap', examplesUsed: N },
+    ]);
+  });
+
+  it('an aggregate-only primary metric (macro-F1) cannot be sequenced: says so and evaluates every row', async () => {
+    const { models, base } = setup([['good', 95]], { metrics: ['macro_f1', 'accuracy'] });
+    const result = await runLadder(base);
+    expect(models.good.calls).toBe(N);
+    expect(result.summaries[0].decision!.fallback).toMatch(/macro_f1 is computed over the whole set/);
+    expect(result.summaries[0].decision!.decidedBy).toBe('bootstrap');
+  });
+
+  it('resume: rows stored before an interrupt count, and only the missing ones are asked for', async () => {
+    const controller = new AbortController();
+    const first = setup([['edge', 52]], { signal: controller.signal });
+    const edge = first.models.edge;
+    const generate = edge.generate.bind(edge);
+    edge.generate = async (request) => {
+      if (edge.calls === 45) controller.abort(new Error('interrupted'));
+      return generate(request);
+    };
+    const interrupted = await runLadder(first.base);
+    expect(interrupted.status).toBe('interrupted');
+    const stored = first.store.getPredictions(interrupted.runId, 'edge').length;
+    expect(stored).toBeGreaterThan(0);
+    const again = knower('edge', 52);
+    const resumed = await runLadder({ ...first.base, context: fixedModelsContext({ edge: again }, { dir: first.task.baseDir }), resumeRunId: interrupted.runId });
+    expect(resumed.status).toBe('done');
+    expect(again.calls).toBe(N - stored);
+    expect(resumed.summaries[0].decision).toMatchObject({ examplesUsed: N, decision: 'undecided' });
+  });
+});

@@ -1,0 +1,101 @@
+import type { QualityDecision } from '../../core/results.js';
+import type { Example } from '../../core/types.js';
+import { BettingConfidenceSequence, PairedDifferenceSequence } from '../../stats/betting-cs.js';
+import type { RunRungOutcome } from '../run-rung.js';
+import { decideAgainst, type Interval } from './decide.js';
+
+export interface EvaluateUntilDecidedOptions {
+  /** The test split in its seeded, shuffled order: every rung sees the same order, so prefixes pair up. */
+  order: Example[];
+  batchSize: number;
+  threshold?: number;
+  alpha: number;
+  /** Evaluates (resuming) every example of the prefix that has no stored row yet. */
+  runPrefix(prefix: Example[]): Promise<RunRungOutcome>;
+  /** Per-example primary scores in [0, 1] of the rows stored so far (a failed row scores 0). */
+  storedScores(): Map<string, number>;
+}
+
+export interface EvaluateUntilDecidedResult {
+  /** The last batch's outcome (stoppedBy set when the user or the budget stopped it). */
+  outcome: RunRungOutcome;
+  /** Rows of the order's prefix that entered the sequence. */
+  used: number;
+  sequence: Interval;
+  /** The full split's expected CI half-width the sequence had to clear the threshold by. */
+  margin: number;
+  decision: QualityDecision;
+}
+
+/**
+ * Evaluates a rung in batches along the shuffled order and, after each batch, updates the anytime-valid
+ * sequence for the split's mean (without replacement, N = the split's size). Stops as soon as the sequence lies
+ * wholly on one side of the threshold by at least the half-width the full split's CI would have (z·s/√N, s the
+ * running standard deviation), or when the split is used up.
+ *
+ * Why the margin: near the end the sequence without replacement closes in on the split's own mean, so against
+ * the bare threshold it would stop a rung at 0.52 vs 0.50 after 290 of 300 rows as "meets", while the full run's
+ * CI — about the traffic the split stands for — would say undecided. With the margin an early stop says what
+ * the full-size run would have said, and a rung whose CI would straddle the target runs to the end. Rows stored by an earlier attempt count:
+ * their batches run no calls. Only the order's prefix enters the sequence, so the sample stays a random one
+ * even when a resumed run holds rows from elsewhere in the split.
+ */
+export async function evaluateUntilDecided(options: EvaluateUntilDecidedOptions): Promise<EvaluateUntilDecidedResult> {
+  const { order, threshold } = options;
+  const N = order.length;
+  const cs = new BettingConfidenceSequence({ population: Math.max(1, N), alpha: options.alpha });
+  const z = normalQuantile(1 - options.alpha / 2);
+  let sum = 0;
+  let squares = 0;
+  let used = 0;
+  let k = 0;
+  for (;;) {
+    k = Math.min(N, k + Math.max(1, options.batchSize));
+    const outcome = await options.runPrefix(order.slice(0, k));
+    const scores = options.storedScores();
+    while (used < k && scores.has(order[used].id)) {
+      const x = scores.get(order[used++].id)!;
+      cs.push(x);
+      sum += x;
+      squares += x * x;
+    }
+    const sequence = cs.interval();
+    const sd = used > 1 ? Math.sqrt(Math.max(0, (squares - (sum * sum) / used) / (used - 1))) : 0.5;
+    const margin = (z * sd) / Math.sqrt(Math.max(1, N));
+    const decision = used === 0 ? 'undecided' : decideAgainst({ low: sequence.low - margin, high: sequence.high + margin }, threshold);
+    if (outcome.stoppedBy || decision === 'meets' || decision === 'misses' || k >= N) return { outcome, used, sequence, margin, decision };
+  }
+}
+
+/**
+ * The anytime-valid sequence of `upper − lower` on the rows both rungs evaluated, walked in the shared order
+ * (the common prefix: each rung's rows are a prefix of the same shuffled order).
+ */
+export function pairedSequence(order: Example[], lower: Map<string, number>, upper: Map<string, number>, alpha: number): { examples: number; value: number; low: number; high: number } | undefined {
+  const cs = new PairedDifferenceSequence({ population: Math.max(1, order.length), alpha });
+  for (const example of order) {
+    const a = lower.get(example.id);
+    const b = upper.get(example.id);
+    if (a === undefined || b === undefined) break;
+    cs.push(a, b);
+  }
+  if (cs.count === 0) return undefined;
+  return { examples: cs.count, value: cs.mean, ...cs.interval() };
+}
+
+/** Standard normal quantile (Acklam's rational approximation, |error| < 1.2e-9), for z of the CI half-width. */
+export function normalQuantile(p: number): number {
+  const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
+  const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
+  const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
+  const low = 0.02425;
+  if (p < low) {
+    const q = Math.sqrt(-2 * Math.log(p));
+    return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+  }
+  if (p > 1 - low) return -normalQuantile(1 - p);
+  const q = p - 0.5;
+  const r = q * q;
+  return ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+}
