@@ -11,7 +11,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { openProject } from '../src/cli/project.js';
+import { openProject } from '../src/project/project.js';
 import { containsAny } from '../src/eval/metrics/text-metrics.js';
 import { JudgmentStore } from '../src/judge/judgment-store.js';
 import { cohensKappa } from '../src/stats/agreement.js';

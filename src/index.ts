@@ -5,7 +5,7 @@
  */
 export { climb, readRun, reportRun, type ClimbOptions, type ClimbResult, type ProjectOptions, type RunView } from './api/ladder.js';
 export { reportData } from './api/report-data.js';
-export { locateProject, type ProjectPaths } from './cli/project-paths.js';
+export { locateProject, type ProjectPaths } from './project/project-paths.js';
 
 export { loadTask } from './task/load-task.js';
 export { ladderJsonSchema, ladderSpecSchema, type LadderSpec } from './task/spec-schema.js';

@@ -12,8 +12,8 @@ import { writeReport } from '../report/build-report.js';
 import { rungRegistry } from '../rungs/registry.js';
 import type { RunRecord } from '../store/run-store.js';
 import { loadTask } from '../task/load-task.js';
-import { analyzeRun } from '../cli/analyze.js';
-import { openProject, runContext } from '../cli/project.js';
+import { analyzeRun } from '../project/analyze.js';
+import { openProject, runContext } from '../project/project.js';
 import { reportData } from './report-data.js';
 
 /** Where to find the project and what to tell the caller; every field has the CLI's default. */

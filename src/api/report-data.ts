@@ -5,7 +5,7 @@ import type { ConfusionData, ExampleRow, ReportData } from '../report/types.js';
 import type { Db } from '../store/database.js';
 import type { PredictionRow, RunRecord, RunStore } from '../store/run-store.js';
 import { createJudgePhase } from '../judge/create-judge-phase.js';
-import { analyzeRun } from '../cli/analyze.js';
+import { analyzeRun } from '../project/analyze.js';
 
 /** Everything a report shows about one stored run: summaries, economics, the recommendation, examples, confusion. */
 export function reportData(store: RunStore, db: Db, run: RunRecord, task: Task): ReportData {

@@ -14,7 +14,7 @@ export function registerVerify(program: Command): void {
     .option('--root <dir>', "folder to scan for *.manifest.json (default: the project's .ladder folder, found like git finds .git)")
     .option('--run <id>', 'check only the manifests this run recorded')
     .action(async (options: { root?: string; run?: string }) => {
-      const [{ formatVerifyResult, verifyManifests }, { locateProject }, { openExistingProject }] = await Promise.all([import('./verify.js'), import('../cli/project-paths.js'), import('../cli/project.js')]);
+      const [{ formatVerifyResult, verifyManifests }, { locateProject }, { openExistingProject }] = await Promise.all([import('./verify.js'), import('../project/project-paths.js'), import('../project/project.js')]);
       const paths = locateProject(process.env);
       const root = options.root ? resolve(options.root) : options.run ? join(paths.stateDir, 'runs', options.run) : paths.stateDir;
       // Read-only: without a store there is nothing recorded, and nothing is created.

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { silentLogger, silentProgress } from '../core/context.js';
-import { openProject, runContext } from '../cli/project.js';
+import { openProject, runContext } from '../project/project.js';
 import { createUsagePricer } from '../economics/price-usage.js';
 import { rungRegistry } from '../rungs/registry.js';
 import { loadTask } from '../task/load-task.js';

@@ -1,5 +1,5 @@
 import type { Recommendation } from '../advisor/types.js';
-import { analyzeRun } from '../cli/analyze.js';
+import { analyzeRun } from '../project/analyze.js';
 import type { Metric } from '../core/metric.js';
 import type { PairedComparison, RungSummary } from '../core/results.js';
 import type { Task } from '../core/task.js';

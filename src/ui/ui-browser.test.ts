@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fmtUsd } from '../advisor/format.js';
-import { analyzeRun } from '../cli/analyze.js';
+import { analyzeRun } from '../project/analyze.js';
 import type { PairedComparison } from '../core/results.js';
 import { findMetric } from '../eval/metrics/registry.js';
 import type { ListeningServer } from '../http/listen.js';

@@ -3,7 +3,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { LadderError } from '../../core/errors.js';
-import { STATE_DIR_NAME } from '../project-paths.js';
+import { STATE_DIR_NAME } from '../../project/project-paths.js';
 
 // Bundled with the package (package.json "files"): the same depth from src/cli/commands and dist/cli/commands.
 const examplesDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../../examples');

@@ -3,7 +3,7 @@ import { dirname, join, relative } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { LadderError } from '../../core/errors.js';
 import type { PairedComparison } from '../../core/results.js';
-import type { OpenedProject } from '../project.js';
+import type { OpenedProject } from '../../project/project.js';
 
 /** `ladder runs` and `ladder show <run>`: read the store, change nothing. */
 export function registerInspect(program: Command): void {
@@ -12,7 +12,7 @@ export function registerInspect(program: Command): void {
     .description('list runs in this project')
     .option('-n, --limit <n>', 'how many', positiveInteger, 20)
     .action(async (options: { limit: number }) => {
-      const [{ formatTable }, { openExistingProject }, { requireProject }] = await Promise.all([import('../format-results.js'), import('../project.js'), import('../project-paths.js')]);
+      const [{ formatTable }, { openExistingProject }, { requireProject }] = await Promise.all([import('../format-results.js'), import('../../project/project.js'), import('../../project/project-paths.js')]);
       const paths = requireProject(process.env);
       // A project folder without a store yet: say so, create nothing.
       const project = openExistingProject(process.env);
@@ -34,7 +34,7 @@ export function registerInspect(program: Command): void {
     .description('show a run: quality ± CI, latency, tokens and errors per rung')
     .argument('[run]', 'run id (default: the latest)')
     .action(async (runId: string | undefined) => {
-      const [{ formatComparisons, formatDecisions, formatOtherMetrics, formatSummaries }, { openProjectWithRuns }] = await Promise.all([import('../format-results.js'), import('../project.js')]);
+      const [{ formatComparisons, formatDecisions, formatOtherMetrics, formatSummaries }, { openProjectWithRuns }] = await Promise.all([import('../format-results.js'), import('../../project/project.js')]);
       withProject(openProjectWithRuns(process.env, runId), (project) => {
         const run = runId ? project.store.getRun(runId) : project.store.latestRun();
         if (!run) throw new LadderError('RUN_NOT_FOUND', runId ? `no run "${runId}" (see ladder runs)` : 'no runs yet', { exitCode: 2 });

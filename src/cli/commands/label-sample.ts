@@ -4,7 +4,7 @@ import { LadderError } from '../../core/errors.js';
 import { JudgmentStore } from '../../judge/judgment-store.js';
 import { labelCsv, sampleToLabel } from '../../judge/label-sample.js';
 import { loadTask } from '../../task/load-task.js';
-import { openProject } from '../project.js';
+import { openProject } from '../../project/project.js';
 
 export function registerLabelSample(program: Command): void {
   program

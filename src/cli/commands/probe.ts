@@ -19,7 +19,7 @@ export function registerProbe(program: Command): void {
         import('../../probe/index.js'),
         import('../../retrieval/index.js'),
         import('../../task/load-task.js'),
-        import('../project.js'),
+        import('../../project/project.js'),
         import('../../core/context.js'),
       ]);
       const task = await loadTask(specPath);

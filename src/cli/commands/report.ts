@@ -13,7 +13,7 @@ export function registerReport(program: Command): void {
         import('../../report/build-report.js'),
         import('../../api/report-data.js'),
         import('../../task/load-task.js'),
-        import('../project.js'),
+        import('../../project/project.js'),
       ]);
       const project = openProjectWithRuns(process.env, runId);
       try {

@@ -18,15 +18,15 @@ export function registerRun(program: Command): void {
       // Loaded here, not at the top: `ladder --version` and `ladder runs` must not pay for the evaluation stack.
       const [{ loadTask }, { consoleLogger, openProject, runContext }, { terminalProgress }, { ladderHint }] = await Promise.all([
         import('../../task/load-task.js'),
-        import('../project.js'),
+        import('../../project/project.js'),
         import('../progress.js'),
-        import('../project-paths.js'),
+        import('../../project/project-paths.js'),
       ]);
       const task = await loadTask(specPath);
       const log = consoleLogger(Boolean(options.verbose));
       if (options.estimate) {
         // Reads nothing from the store and writes nothing: no .ladder/ for a question about cost.
-        const [{ estimateRun, formatEstimate }, { rungRegistry }, { locateProject }] = await Promise.all([import('../estimate.js'), import('../../rungs/registry.js'), import('../project-paths.js')]);
+        const [{ estimateRun, formatEstimate }, { rungRegistry }, { locateProject }] = await Promise.all([import('../estimate.js'), import('../../rungs/registry.js'), import('../../project/project-paths.js')]);
         const context = runContext(task, { paths: locateProject(process.env, { specPath }) }, { log, progress: terminalProgress(), signal: new AbortController().signal, env: process.env });
         try {
           console.log(formatEstimate(await estimateRun(task, context.models, { rungs: rungRegistry })));
@@ -37,7 +37,7 @@ export function registerRun(program: Command): void {
       }
       // A resume needs an existing store with that run (and must not create one on the way to "no such run").
       if (options.resume) {
-        const { locateProject } = await import('../project-paths.js');
+        const { locateProject } = await import('../../project/project-paths.js');
         const { existsSync } = await import('node:fs');
         const paths = locateProject(process.env, { specPath });
         if (!paths.found || !existsSync(paths.dbPath)) throw new LadderError('RUN_NOT_FOUND', `no run "${options.resume}" (no Ladder store at ${paths.stateDir})`, { exitCode: 2 });
@@ -65,7 +65,7 @@ export function registerRun(program: Command): void {
             import('../../eval/run-ladder.js'),
             import('../../economics/price-usage.js'),
             import('../../rungs/registry.js'),
-            import('../analyze.js'),
+            import('../../project/analyze.js'),
             import('../format-results.js'),
             import('../batch.js'),
             import('../../judge/create-judge-phase.js'),

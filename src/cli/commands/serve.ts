@@ -33,8 +33,8 @@ export function registerServe(program: Command): void {
         import('../../serve/chat-server.js'),
         import('../../serve/open-served-rung.js'),
         import('../../store/memory-response-cache.js'),
-        import('../analyze.js'),
-        import('../project.js'),
+        import('../../project/analyze.js'),
+        import('../../project/project.js'),
       ]);
       const log = consoleLogger(false);
       if (!isLoopbackHost(options.host)) log.warn(`listening on ${options.host}: reachable from the network, by anyone holding the token`);

@@ -9,7 +9,7 @@ import { describeLeakage } from '../../datasets/leakage.js';
 import { writeManifest } from '../../datasets/manifest.js';
 import type { DatasetRowInput } from '../../datasets/types.js';
 import { writeDataset } from '../../datasets/write-dataset.js';
-import { classifierParams, resolveEmbedTemplate, validateClassifierParams, type ClassifierParams } from './classifier-params.js';
+import { classifierParams, classifierParamsSchema, resolveEmbedTemplate, validateClassifierParams, type ClassifierParams } from './classifier-params.js';
 import { createFeaturizer, embedText, truncateInput, type FeatureConfig, type Featurizer } from './features.js';
 import { saveHead } from './head-file.js';
 import { argmax, predictProbabilities, trainSoftmaxHead, type SoftmaxHead } from './softmax-head.js';
@@ -24,9 +24,10 @@ import { taskSources } from '../../datasets/task-sources.js';
 export const classifierRung: RungFactory = {
   kind: 'classifier',
   level: 4,
+  params: classifierParamsSchema,
   validate: (params, task) => validateClassifierParams(params, task.outputKind),
   // A prediction is an argmax over features: n-grams call no model; embedding features embed the bare input.
-  estimate: (params) => ({ llmCallsPerExample: 0, embedCallsPerExample: classifierParams(params as JsonObject).features === 'ngrams' ? 0 : 1 }),
+  estimate: (params) => ({ llmCallsPerExample: 0, embedCallsPerExample: classifierParams(params).features === 'ngrams' ? 0 : 1 }),
   create: (spec) => new ClassifierRung(spec),
 };
 

@@ -1,7 +1,20 @@
+import { z } from 'zod';
 import type { RungFactory } from '../../core/rung.js';
 import { LadderError } from '../../core/errors.js';
 import { chatRow, sampleExamples, usableAnswer } from '../fine-tune/chat-rows.js';
-import { loraRungParams, paramChecks, validateLoraParams } from '../fine-tune/lora-params.js';
+import { loraParamsShape, loraRungParams, schemaProblems } from '../fine-tune/lora-params.js';
+
+/** distill's parameters: the LoRA ones plus who teaches and with how many gold demonstrations. */
+const distillParams = z
+  .object({
+    teacher: z
+      .string({ error: (issue) => (issue.input === undefined ? 'required: the name of a model in `models`' : undefined) })
+      .min(1)
+      .describe('name of the model in models: that answers the train inputs'),
+    teacherShots: z.number().int().min(0).default(0).describe('gold train examples shown to the teacher (0 = zero-shot)'),
+    ...loraParamsShape,
+  })
+  .strict();
 import { trainStudent } from '../fine-tune/train-student.js';
 import { labelInputs } from './label-inputs.js';
 
@@ -15,9 +28,9 @@ import { labelInputs } from './label-inputs.js';
 export const distillRung: RungFactory = {
   kind: 'distill',
   level: 4,
+  params: distillParams,
   validate(params, task) {
-    const problems = validateLoraParams(params, { teacher: paramChecks.text, teacherShots: paramChecks.nonNegativeInt });
-    if (params.teacher === undefined) problems.push('teacher is required (the name of a model in `models`)');
+    const problems = schemaProblems(distillParams, params);
     if (task.train.length === 0) problems.push('distill needs train inputs for the teacher to label (data.train)');
     return problems;
   },
@@ -26,8 +39,7 @@ export const distillRung: RungFactory = {
     level: 4,
     async prepare(ctx, task) {
       const params = loraRungParams(spec.params);
-      const teacherName = String(spec.params.teacher ?? '');
-      const shotCount = Number(spec.params.teacherShots ?? 0);
+      const { teacher: teacherName, teacherShots: shotCount } = distillParams.parse(spec.params);
       const teacher = await ctx.models.get(teacherName);
       const shots = task.train.filter((e) => usableAnswer(e.expected)).slice(0, shotCount);
       const shotIds = new Set(shots.map((e) => e.id));

@@ -1,7 +1,10 @@
+import { z } from 'zod';
 import type { RungFactory } from '../../core/rung.js';
 import { LadderError } from '../../core/errors.js';
 import { chatRow, sampleExamples, usableAnswer } from './chat-rows.js';
-import { loraRungParams, validateLoraParams } from './lora-params.js';
+import { loraParamsShape, loraRungParams, schemaProblems } from './lora-params.js';
+
+const fineTuneParams = z.object(loraParamsShape).strict();
 import { trainStudent } from './train-student.js';
 
 /**
@@ -11,8 +14,9 @@ import { trainStudent } from './train-student.js';
 export const fineTuneRung: RungFactory = {
   kind: 'fine-tune',
   level: 5,
+  params: fineTuneParams,
   validate(params, task) {
-    const problems = validateLoraParams(params);
+    const problems = schemaProblems(fineTuneParams, params);
     if (task.train.length === 0) problems.push('fine-tune needs labelled train examples (data.train)');
     return problems;
   },

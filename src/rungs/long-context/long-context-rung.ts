@@ -1,13 +1,13 @@
+import { z } from 'zod';
 import type { RunContext } from '../../core/context.js';
 import { LadderError } from '../../core/errors.js';
 import type { Predictor, Rung, RungFactory } from '../../core/rung.js';
 import type { RungSpec, Task } from '../../core/task.js';
-import type { JsonObject } from '../../core/types.js';
 import { loadCorpusDocuments } from '../../retrieval/ingest/load-corpus.js';
 import { approxTokens } from '../../retrieval/types.js';
 import { callPrompted } from '../prompted-predictor.js';
 import { renderMessages } from '../prompt.js';
-import { orderDocuments, type DocOrder } from './order-documents.js';
+import { orderDocuments } from './order-documents.js';
 import { countBlocks, packContext, packReport, type AsyncCount } from './pack-context.js';
 
 /**
@@ -17,14 +17,17 @@ import { countBlocks, packContext, packReport, type AsyncCount } from './pack-co
  * predictor's state and in every prediction; with `overflow: refuse` a corpus that does not fit is an error.
  */
 
-export interface LongContextParams {
-  overflow: 'truncate' | 'refuse';
-  order: DocOrder;
-  /** Overrides the model's context window (e.g. to test what a smaller window would do). */
-  contextTokens?: number;
-}
+/** long-context's parameters in ladder.yaml. */
+export const longContextParamsSchema = z
+  .object({
+    overflow: z.enum(['truncate', 'refuse']).default('truncate').describe('a corpus over the window: truncate (report what was left out) | refuse (error)'),
+    order: z.enum(['as-is', 'by-title', 'by-relevance-to-task']).default('as-is').describe('order of the documents in the context'),
+    contextTokens: z.number().int().min(256).optional().describe("overrides the model's context window (e.g. to test what a smaller window would do)"),
+  })
+  .strict();
 
-const ORDERS = ['as-is', 'by-title', 'by-relevance-to-task'];
+export type LongContextParams = z.output<typeof longContextParamsSchema>;
+
 /** Chat-template tokens per message and a fixed margin, on top of measured text. */
 const TEMPLATE_TOKENS_PER_MESSAGE = 8;
 const SAFETY_TOKENS = 32;
@@ -32,15 +35,12 @@ const SAFETY_TOKENS = 32;
 export const longContextRung: RungFactory = {
   kind: 'long-context',
   level: 3,
+  params: longContextParamsSchema,
   // The stuffed corpus fills the window: an upper bound when the corpus is smaller.
-  estimate: (params, model) => ({ llmCallsPerExample: 1, contextTokens: Math.round((longContextParams(params as JsonObject).contextTokens ?? model.contextSize ?? 4096) * 0.9) }),
+  estimate: (params, model) => ({ llmCallsPerExample: 1, contextTokens: Math.round((longContextParams(params).contextTokens ?? model.contextSize ?? 4096) * 0.9) }),
   validate(params, task) {
-    const problems: string[] = [];
-    for (const key of Object.keys(params)) if (!['overflow', 'order', 'contextTokens'].includes(key)) problems.push(`unknown param "${key}" (known: overflow, order, contextTokens)`);
-    if (params.overflow !== undefined && params.overflow !== 'truncate' && params.overflow !== 'refuse') problems.push('overflow must be truncate or refuse');
-    if (params.order !== undefined && !ORDERS.includes(String(params.order))) problems.push(`order must be one of ${ORDERS.join(', ')}`);
-    const ct = params.contextTokens;
-    if (ct !== undefined && (typeof ct !== 'number' || !Number.isInteger(ct) || ct < 256)) problems.push('contextTokens must be an integer ≥ 256');
+    const parsed = longContextParamsSchema.safeParse(params);
+    const problems = parsed.success ? [] : parsed.error.issues.map((i) => (i.code === 'unrecognized_keys' ? `unknown param "${i.keys.join('", "')}"` : `${i.path.join('.')}: ${i.message}`));
     if (!task.corpus || task.corpus.paths.length === 0) problems.push('the long-context rung needs corpus.paths in ladder.yaml');
     return problems;
   },
@@ -49,12 +49,8 @@ export const longContextRung: RungFactory = {
   },
 };
 
-export function longContextParams(params: JsonObject): LongContextParams {
-  return {
-    overflow: (params.overflow as LongContextParams['overflow']) ?? 'truncate',
-    order: (params.order as DocOrder) ?? 'as-is',
-    contextTokens: params.contextTokens as number | undefined,
-  };
+export function longContextParams(params: Record<string, unknown>): LongContextParams {
+  return longContextParamsSchema.parse(params);
 }
 
 async function prepareLongContext(ctx: RunContext, task: Task, spec: RungSpec): Promise<Predictor> {
