@@ -1,5 +1,5 @@
 import type { PairedComparison } from '../core/results.js';
-import type { Task } from '../core/task.js';
+import type { LeakageRecord, Task } from '../core/task.js';
 import { metricRegistry } from '../eval/metrics/registry.js';
 import type { ConfusionData, ExampleRow, ReportData } from '../report/types.js';
 import type { Db } from '../store/database.js';
@@ -27,6 +27,7 @@ export function reportData(store: RunStore, db: Db, run: RunRecord, task: Task):
     recommendation,
     examples: exampleRows(task, rowsByRung),
     confusion: task.output.kind === 'label' ? confusion(task, task.output.labels, rowsByRung) : undefined,
+    leakage: (run.options.leakage as unknown as LeakageRecord | undefined) ?? task.leakage,
   };
 }
 

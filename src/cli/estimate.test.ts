@@ -7,12 +7,13 @@ import { rungRegistry } from '../rungs/registry.js';
 import { loadTask } from '../task/load-task.js';
 import { estimateRun } from './estimate.js';
 
-const rows = (n: number) => Array.from({ length: n }, (_, i) => JSON.stringify({ id: `r${i}`, input: `ticket number ${i} about a printer`, expected: i % 2 ? 'hw' : 'sw' })).join('\n');
+// Train and test texts differ: identical rows would be refused as train/test leakage.
+const rows = (n: number, topic: string) => Array.from({ length: n }, (_, i) => JSON.stringify({ id: `${topic}${i}`, input: `${topic} ticket ${i}: the ${i % 2 ? 'printer' : 'mail client'} ${topic === 'train' ? 'broke yesterday' : 'will not start today'}`, expected: i % 2 ? 'hw' : 'sw' })).join('\n');
 
 async function taskWith(rungs: string) {
   const dir = await mkdtemp(join(tmpdir(), 'ladder-estimate-'));
-  await writeFile(join(dir, 'train.jsonl'), rows(8));
-  await writeFile(join(dir, 'test.jsonl'), rows(4));
+  await writeFile(join(dir, 'train.jsonl'), rows(8, 'train'));
+  await writeFile(join(dir, 'test.jsonl'), rows(4, 'test'));
   await writeFile(
     join(dir, 'ladder.yaml'),
     `name: t\ninstructions: Route it.\ndata: { train: { path: train.jsonl }, test: { path: test.jsonl } }\noutput: { kind: label, labels: [hw, sw] }\nexecution: { latency_probe: 0 }\nmodels:\n  - { name: m, ref: "openai:gpt-5-mini" }\nrungs:\n${rungs}`,

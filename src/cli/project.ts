@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import type { Logger, ProgressSink, RunContext } from '../core/context.js';
+import { LadderError } from '../core/errors.js';
 import type { Task } from '../core/task.js';
 import { createModelResolver } from '../models/registry.js';
 import { openDatabase, type Db } from '../store/database.js';
@@ -23,8 +25,25 @@ export function openProject(env: NodeJS.ProcessEnv, options: { specPath?: string
   return { paths, db, store: new RunStore(db), close: () => db.close() };
 }
 
-/** The run context for a task: models resolved lazily and cached in the store. */
-export function runContext(task: Task, project: OpenedProject, io: { log: Logger; progress: ProgressSink; signal: AbortSignal; env: NodeJS.ProcessEnv; cacheOverlay?: ResponseCacheOverlay }): Omit<RunContext, 'runId' | 'artifactsDir'> {
+/**
+ * The project's store if it exists, else undefined — for commands that only read runs (show, report, serve,
+ * verify, resume): asking about a run in a folder without one must not create `.ladder/` on the way to "no run".
+ */
+export function openExistingProject(env: NodeJS.ProcessEnv, cwd = process.cwd()): OpenedProject | undefined {
+  const paths = locateProject(env, { cwd });
+  return paths.found && existsSync(paths.dbPath) ? openProject(env, { cwd }) : undefined;
+}
+
+/** Opens the existing store, or throws (exit 2) without creating anything: no project here, or no run yet. */
+export function openProjectWithRuns(env: NodeJS.ProcessEnv, runId: string | undefined, cwd = process.cwd()): OpenedProject {
+  const paths = requireProject(env, cwd);
+  const project = openExistingProject(env, cwd);
+  if (!project) throw new LadderError('RUN_NOT_FOUND', runId ? `no run "${runId}" (no Ladder store at ${paths.stateDir})` : `no runs yet (no Ladder store at ${paths.stateDir})`, { exitCode: 2 });
+  return project;
+}
+
+/** The run context for a task: models resolved lazily and cached in the store (not cached without one). */
+export function runContext(task: Task, project: { paths: ProjectPaths; db?: Db }, io: { log: Logger; progress: ProgressSink; signal: AbortSignal; env: NodeJS.ProcessEnv; cacheOverlay?: ResponseCacheOverlay }): Omit<RunContext, 'runId' | 'artifactsDir'> {
   return {
     models: createModelResolver({ models: task.models, modelsDir: project.paths.modelsDir, env: io.env, log: io.log, db: project.db, cacheOverlay: io.cacheOverlay, execution: task.execution }),
     log: io.log,

@@ -22,6 +22,7 @@ export type ErrorCode =
   | 'CONTEXT_OVERFLOW'
   | 'RUN_NOT_FOUND'
   | 'PROJECT_NOT_FOUND' // no .ladder/ here or above
+  | 'RUN_LOCKED' // another live process is working on the run
   | 'STORE_ERROR'
   | 'DOWNLOAD_FAILED'
   | 'INTEGRITY_FAILED'
@@ -46,6 +47,8 @@ export class LadderError extends Error {
 export interface InputIssue {
   file: string;
   line?: number;
+  /** 1-based, when the parser knows it (YAML syntax errors, JSON lines). */
+  column?: number;
   field?: string;
   message: string;
 }
@@ -59,9 +62,10 @@ export class LadderInputError extends LadderError {
   }
 }
 
-/** `file:line field: message` — the one format every input problem is shown in. */
+/** `file:line[:column] field: message` — the one format every input problem is shown in. */
 export function formatIssue(issue: InputIssue): string {
-  return `${issue.file}${issue.line !== undefined ? `:${issue.line}` : ''}${issue.field ? ` ${issue.field}:` : ''} ${issue.message}`;
+  const where = `${issue.line !== undefined ? `:${issue.line}` : ''}${issue.line !== undefined && issue.column !== undefined ? `:${issue.column}` : ''}`;
+  return `${issue.file}${where}${issue.field ? ` ${issue.field}:` : ''} ${issue.message}`;
 }
 
 /**

@@ -103,6 +103,16 @@ export interface Task {
   /** Absolute directory of ladder.yaml; relative paths in the spec resolve against it. */
   baseDir: string;
   specFile: string;
-  /** sha256 of the spec text and of every data file it read. */
+  /** sha256 of the spec text and of every file it read, keyed by resolved absolute path (the run's identity). */
   fingerprints: Record<string, string>;
+  /** Training rows dropped at load because they (nearly) duplicate a test row, and the policy used. */
+  leakage?: LeakageRecord;
+}
+
+export interface LeakageRecord {
+  nearDuplicate: number;
+  maxOverlap: number;
+  trainRows: number;
+  testRows: number;
+  dropped: { trainId: string; testId: string; similarity: number; kind: 'exact' | 'near' }[];
 }

@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { sha256File } from '../core/hash.js';
+import { join, resolve } from 'node:path';
+import { sha256File, sha256Text } from '../core/hash.js';
 import { resolveManifestPath } from './manifest.js';
 
 export interface VerifyProblem {
@@ -20,9 +20,10 @@ export interface VerifyResult {
   problems: VerifyProblem[];
 }
 
-const isManifestName = (name: string) => name === 'manifest.json' || name.endsWith('.manifest.json');
+export const isManifestName = (name: string): boolean => name === 'manifest.json' || name.endsWith('.manifest.json');
 
-async function findManifests(dir: string, out: string[]): Promise<void> {
+/** Every file under `dir` (recursively) named like a manifest, in a stable order. */
+export async function findManifests(dir: string, out: string[]): Promise<void> {
   let entries;
   try {
     entries = await readdir(dir, { withFileTypes: true });
@@ -36,30 +37,56 @@ async function findManifests(dir: string, out: string[]): Promise<void> {
   }
 }
 
+/** A manifest a run recorded: where it was and the sha256 of its own bytes then. */
+export interface RecordedManifest {
+  runId: string;
+  path: string;
+  sha256: string;
+}
+
 /**
- * Re-hashes every file listed by every Ladder manifest under `rootDir` (recursively). A JSON file with a
- * manifest's name but no `kind: "ladder.*"` is someone else's and is skipped.
+ * Checks the manifests the store says runs produced (each must still exist, hash as recorded, and still be a
+ * Ladder manifest listing files), then re-hashes every file listed by those and by every other Ladder manifest
+ * found under `rootDir`. A JSON file with a manifest's name but no `kind: "ladder.*"` that no run recorded is
+ * someone else's and is skipped.
  */
-export async function verifyManifests(rootDir: string): Promise<VerifyResult> {
-  const paths: string[] = [];
-  await findManifests(rootDir, paths);
+export async function verifyManifests(rootDir: string, recorded: RecordedManifest[] = []): Promise<VerifyResult> {
+  const found: string[] = [];
+  await findManifests(rootDir, found);
   const problems: VerifyProblem[] = [];
+  const expected = new Map(recorded.map((r) => [resolve(r.path), r]));
+  const paths = [...new Set([...expected.keys(), ...found.map((p) => resolve(p))])].sort();
   let manifests = 0;
   let files = 0;
   for (const manifestPath of paths) {
-    let parsed: { kind?: unknown; files?: unknown };
-    try {
-      parsed = JSON.parse(await readFile(manifestPath, 'utf8')) as typeof parsed;
-    } catch (error) {
-      problems.push({ manifest: manifestPath, file: manifestPath, expected: '', actual: `unreadable manifest: ${(error as Error).message}` });
+    const record = expected.get(manifestPath);
+    const bytes = await readFile(manifestPath).catch(() => undefined);
+    if (bytes === undefined) {
+      problems.push({ manifest: manifestPath, file: manifestPath, expected: record?.sha256 ?? '', actual: `manifest missing (recorded by run ${record?.runId})` });
       continue;
     }
-    if (typeof parsed.kind !== 'string' || !parsed.kind.startsWith('ladder.')) continue;
+    let parsed: { kind?: unknown; files?: unknown };
+    try {
+      parsed = JSON.parse(bytes.toString('utf8')) as typeof parsed;
+    } catch (error) {
+      problems.push({ manifest: manifestPath, file: manifestPath, expected: record?.sha256 ?? '', actual: `unreadable manifest: ${(error as Error).message.slice(0, 80)}` });
+      continue;
+    }
+    const isLadder = typeof parsed.kind === 'string' && parsed.kind.startsWith('ladder.');
+    if (!isLadder && !record) continue;
     manifests++;
+    if (record && sha256Text(bytes) !== record.sha256) {
+      problems.push({ manifest: manifestPath, file: manifestPath, expected: record.sha256, actual: `manifest edited since run ${record.runId} recorded it (sha256 ${sha256Text(bytes).slice(0, 12)}…)` });
+    }
+    if (!isLadder) {
+      problems.push({ manifest: manifestPath, file: manifestPath, expected: '', actual: `not a Ladder manifest any more (kind ${JSON.stringify(parsed.kind)})` });
+      continue;
+    }
     const listed = Array.isArray(parsed.files) ? (parsed.files as { path?: unknown; sha256?: unknown }[]) : [];
+    if (listed.length === 0) problems.push({ manifest: manifestPath, file: manifestPath, expected: '', actual: 'the manifest lists no files' });
     for (const entry of listed) {
-      if (typeof entry.path !== 'string' || typeof entry.sha256 !== 'string') {
-        problems.push({ manifest: manifestPath, file: String(entry.path), expected: String(entry.sha256), actual: 'malformed entry' });
+      if (typeof entry?.path !== 'string' || typeof entry.sha256 !== 'string') {
+        problems.push({ manifest: manifestPath, file: String(entry?.path), expected: String(entry?.sha256), actual: 'malformed entry' });
         continue;
       }
       files++;
@@ -72,13 +99,12 @@ export async function verifyManifests(rootDir: string): Promise<VerifyResult> {
 }
 
 /** What `ladder verify` prints. The CLI exits 1 when `result.ok` is false. */
-export function formatVerifyResult(result: VerifyResult): string {
-  // Saying "ok" after checking nothing would hide a wrong --root.
-  if (result.ok && result.manifests === 0) return 'nothing to verify: no *.manifest.json found (datasets and adapters get one when a distill or fine-tune rung runs)';
+export function formatVerifyResult(result: VerifyResult, where = 'the store'): string {
+  if (result.ok && result.manifests === 0) return `nothing to verify: no run recorded a manifest and none was found under ${where} (nothing was checked)`;
   if (result.ok) return `ok: ${result.files} file(s) in ${result.manifests} manifest(s) match their recorded sha256`;
   const lines = [`FAILED: ${result.problems.length} problem(s) in ${result.manifests} manifest(s), ${result.files} file(s) checked`];
   for (const p of result.problems) {
-    const what = p.actual === 'missing' ? 'missing' : p.expected ? `modified (expected sha256 ${p.expected.slice(0, 12)}…, found ${p.actual.slice(0, 12)}…)` : p.actual;
+    const what = p.actual === 'missing' ? 'missing' : p.expected && /^[0-9a-f]{64}$/.test(p.actual) ? `modified (expected sha256 ${p.expected.slice(0, 12)}…, found ${p.actual.slice(0, 12)}…)` : p.actual;
     lines.push(`  ${p.file}: ${what}  [manifest ${p.manifest}]`);
   }
   return lines.join('\n');

@@ -83,6 +83,29 @@ describe('writeDataset', () => {
     await expect(readdir(join(dir, 'out'))).rejects.toThrow();
   });
 
+  it('drops the one near-duplicate a random split leaves, records it in the manifest, and writes the rest', async () => {
+    const { dir, source } = await fixture();
+    const topics = ['printer', 'laptop', 'monitor', 'keyboard', 'mouse', 'headset', 'dock', 'webcam', 'phone', 'tablet', 'router', 'switch'];
+    const rows = topics.map((t, i) => ({ id: `train-${i}`, input: `my ${t} stopped working after the update on floor ${i}`, output: 'Hardware', origin: 'human' as const }));
+    rows.push({ id: 'train-leak', input: 'The VPN client says my certificate expired this morning, please renew it', output: 'Access', origin: 'human' });
+    const result = await writeDataset({
+      dir: join(dir, 'out'),
+      name: 'mostly-clean',
+      rows,
+      sources: [{ path: source, role: 'train-split' }],
+      licence: 'CC0-1.0',
+      now,
+      testInputs: [
+        { id: 'test-1', input: 'the vpn client says my certificate expired this morning; please renew it!' },
+        ...Array.from({ length: 11 }, (_, i) => ({ id: `test-other-${i}`, input: `cannot open shared mailbox number ${i} from outlook` })),
+      ],
+      testFile: 'data/test.jsonl',
+    });
+    expect(result.manifest.rows).toBe(12);
+    expect(result.manifest.leakage).toMatchObject({ checked: true, maxOverlap: 0.1, droppedRows: [{ id: 'train-leak', duplicates: 'test-1' }] });
+    expect(await readFile(result.datasetPath, 'utf8')).not.toContain('train-leak');
+  });
+
   it('filters rows by schema validity, sample agreement and confidence, and records the drops', async () => {
     const { dir } = await fixture();
     const schema = { type: 'object', properties: { city: { type: 'string' }, n: { type: ['integer', 'null'] } }, required: ['city'], additionalProperties: false };

@@ -3,7 +3,8 @@ import { LadderError } from '../core/errors.js';
 import type { JsonObject } from '../core/types.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { filterRows, type DroppedRow, type FilterOptions } from './filters.js';
-import { checkLeakage, describeLeakage, type LeakageItem, type LeakageOptions } from './leakage.js';
+import { DEFAULT_MAX_OVERLAP, DEFAULT_NEAR_DUPLICATE, dropLeakedRows } from './drop-leaked-rows.js';
+import { describeLeakage, type LeakageItem, type LeakageOptions } from './leakage.js';
 import { writeManifest } from './manifest.js';
 import type { DatasetManifest, DatasetRow, DatasetRowInput, RowOrigin } from './types.js';
 
@@ -18,11 +19,14 @@ export interface WriteDatasetOptions {
   licence: string;
   now: Date;
   filters?: FilterOptions;
-  /** The held-out split: when given, any overlap with the kept rows refuses the write (LEAKAGE). */
+  /**
+   * The held-out split: when given, kept rows that (nearly) duplicate a test row are dropped and listed in the
+   * manifest's `leakage.droppedRows`; an overlap over `leakage.maxOverlap` refuses the write (LEAKAGE).
+   */
   testInputs?: LeakageItem[];
   /** The test split's file, named in the refusal. */
   testFile?: string;
-  leakage?: LeakageOptions;
+  leakage?: LeakageOptions & { maxOverlap?: number };
 }
 
 export interface WriteDatasetResult {
@@ -58,27 +62,37 @@ export async function writeDataset(options: WriteDatasetOptions): Promise<WriteD
   }
 
   let leakage: JsonObject = { checked: false };
+  let rowsToWrite = kept;
   if (options.testInputs) {
-    const report = checkLeakage(
+    // A few stray duplicates of test rows are dropped and recorded; a large overlap means a wrong split: refuse.
+    const policy = { nearDuplicate: options.leakage?.nearDuplicateThreshold ?? DEFAULT_NEAR_DUPLICATE, maxOverlap: options.leakage?.maxOverlap ?? DEFAULT_MAX_OVERLAP };
+    const leaked = dropLeakedRows(
       kept.map((row) => ({ id: row.id, input: rowInputText(row) })),
       options.testInputs,
-      options.leakage,
+      policy,
     );
-    if (!report.ok) throw new LadderError('LEAKAGE', `dataset ${options.name}: ${describeLeakage(report, options.testFile)}`, { exitCode: 2 });
+    if (leaked.refusal) {
+      const report = { ok: false, pairs: leaked.dropped };
+      throw new LadderError('LEAKAGE', `dataset ${options.name}: ${describeLeakage(report, options.testFile)}; ${leaked.refusal}`, { exitCode: 2 });
+    }
+    const droppedIds = new Set(leaked.dropped.map((p) => p.trainId));
+    rowsToWrite = kept.filter((row) => !droppedIds.has(row.id));
     leakage = {
       checked: true,
       testFile: options.testFile ?? null,
       testExamples: options.testInputs.length,
-      nearDuplicateThreshold: options.leakage?.nearDuplicateThreshold ?? 0.9,
+      nearDuplicateThreshold: policy.nearDuplicate,
+      maxOverlap: policy.maxOverlap,
       shingleSize: options.leakage?.shingleSize ?? 5,
+      droppedRows: leaked.dropped.map((p) => ({ id: p.trainId, duplicates: p.testId, similarity: Number(p.similarity.toFixed(4)), kind: p.kind })),
     };
   }
 
   const origins: Record<RowOrigin, number> = { human: 0, teacher: 0, synthetic: 0 };
-  for (const row of kept) origins[row.origin]++;
+  for (const row of rowsToWrite) origins[row.origin]++;
   const datasetPath = join(options.dir, `${options.name}.jsonl`);
   const manifestPath = join(options.dir, `${options.name}.manifest.json`);
-  await writeFileAtomic(datasetPath, kept.map((row) => `${JSON.stringify(row)}\n`).join(''));
+  await writeFileAtomic(datasetPath, rowsToWrite.map((row) => `${JSON.stringify(row)}\n`).join(''));
 
   const droppedBy: Record<string, number> = {};
   for (const d of dropped) droppedBy[d.reason] = (droppedBy[d.reason] ?? 0) + 1;
@@ -90,7 +104,7 @@ export async function writeDataset(options: WriteDatasetOptions): Promise<WriteD
     files: [{ path: datasetPath, role: 'dataset' }, ...options.sources.map((s) => ({ path: s.path, role: s.role }))],
     extra: {
       licence: options.licence,
-      rows: kept.length,
+      rows: rowsToWrite.length,
       origins,
       teacher: options.teacher ?? null,
       filters: {

@@ -13,6 +13,9 @@ import { seededShuffle } from '../task/data-files.js';
 import type { BatchCollectingModel } from './batch-model.js';
 import type { Usage } from '../core/types.js';
 import type { RunStatus, RunStore } from '../store/run-store.js';
+import type { HeldLock } from '../store/run-lock.js';
+import { recordRunManifests } from '../datasets/record-manifests.js';
+import { changedFiles } from '../task/fingerprints.js';
 import { BudgetLedger, budgetedResolver, unpricedModels, worstCaseCost } from './budget.js';
 import { type BatchTally, cacheBypass, DEFAULT_PROBE_REQUESTS, freshAnswers, measuredThroughput, probeLatency } from './latency-probe.js';
 import type { JudgePhase } from './judge-phase.js';
@@ -81,32 +84,56 @@ export function newRunId(now: Date): string {
  * a previous attempt finished), summarize it, and compare every rung with the first on the primary metric.
  */
 export async function runLadder(options: RunLadderOptions): Promise<RunLadderResult> {
+  const { runId, lock } = openRun(options);
+  try {
+    return await climb(options, runId);
+  } finally {
+    await recordRunManifests(options.store, runId, join(options.context.stateDir, 'runs', runId), options.context.now()).catch((error) =>
+      options.context.log.warn(`could not record the run's manifests: ${errorMessage(error)}`),
+    );
+    lock.release();
+  }
+}
+
+/**
+ * The run's identity: a new run, or the resumed one if nothing it read has changed (compared by absolute path,
+ * so the folder a resume starts from does not matter) — locked by this process either way. Checks before writes.
+ */
+function openRun(options: RunLadderOptions): { runId: string; lock: HeldLock } {
+  const { task, store } = options;
+  const now = options.context.now;
+  // Refused before anything is written: a ceiling no call fits under, unpriced models under a ceiling.
+  checkBudget(task, options.maxUsd ?? task.budget.maxUsd, options.price);
+  if (options.resumeRunId) {
+    const runId = options.resumeRunId;
+    const run = store.getRun(runId);
+    if (!run) throw new LadderError('RUN_NOT_FOUND', `no run "${runId}" in the store (see \`ladder runs\`)`, { exitCode: 2 });
+    const changed = changedFiles(run.fingerprints, task.fingerprints, task.baseDir);
+    if (changed.length) {
+      throw new LadderError('INPUT_INVALID', `cannot resume ${runId}: ${changed.join(', ')} changed since it started; start a new run`, { exitCode: 2 });
+    }
+    const lock = store.locks.acquire(runId);
+    store.setRunStatus(runId, 'running');
+    return { runId, lock };
+  }
+  const runId = newRunId(now());
+  store.createRun({
+    id: runId,
+    name: task.name,
+    specFile: task.specFile,
+    spec: { task: task.name, rungs: task.rungs.map((r) => ({ id: r.id, kind: r.kind, model: r.model, params: r.params })) },
+    fingerprints: task.fingerprints,
+    status: 'running',
+    createdAt: now().toISOString(),
+    options: task.leakage ? { leakage: task.leakage as never } : {},
+  });
+  return { runId, lock: store.locks.acquire(runId) };
+}
+
+async function climb(options: RunLadderOptions, runId: string): Promise<RunLadderResult> {
   const { task, store } = options;
   const now = options.context.now;
   const maxUsd = options.maxUsd ?? task.budget.maxUsd;
-  checkBudget(task, maxUsd, options.price);
-  let runId = options.resumeRunId;
-  if (runId) {
-    const run = store.getRun(runId);
-    if (!run) throw new LadderError('RUN_NOT_FOUND', `no run "${runId}" in the store (see \`ladder runs\`)`, { exitCode: 2 });
-    const changed = Object.entries(task.fingerprints).filter(([file, hash]) => run.fingerprints[file] !== undefined && run.fingerprints[file] !== hash);
-    if (changed.length) {
-      throw new LadderError('INPUT_INVALID', `cannot resume ${runId}: ${changed.map(([f]) => f).join(', ')} changed since it started; start a new run`, { exitCode: 2 });
-    }
-    store.setRunStatus(runId, 'running');
-  } else {
-    runId = newRunId(now());
-    store.createRun({
-      id: runId,
-      name: task.name,
-      specFile: task.specFile,
-      spec: { task: task.name, rungs: task.rungs.map((r) => ({ id: r.id, kind: r.kind, model: r.model, params: r.params })) },
-      fingerprints: task.fingerprints,
-      status: 'running',
-      createdAt: now().toISOString(),
-      options: {},
-    });
-  }
   const artifactsDir = join(options.context.stateDir, 'runs', runId);
   await mkdir(artifactsDir, { recursive: true });
   // Resume counts what was spent before (rows, judges, teachers); every model call goes through the ledger.

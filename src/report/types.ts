@@ -1,5 +1,5 @@
 import type { PairedComparison, RungSummary } from '../core/results.js';
-import type { Targets } from '../core/task.js';
+import type { LeakageRecord, Targets } from '../core/task.js';
 import type { JsonValue, OutputKind } from '../core/types.js';
 import type { Recommendation } from '../advisor/types.js';
 import type { CostAnalysis } from '../economics/cost-analysis.js';
@@ -55,6 +55,8 @@ export interface ReportData {
   examples: ExampleRow[];
   confusion?: ConfusionData[];
   probeGrid?: ProbeGrid;
+  /** Training rows dropped because they (nearly) duplicate a test row, as recorded by the run. */
+  leakage?: LeakageRecord;
 }
 
 export interface BuiltReport {

@@ -5,6 +5,7 @@ import type { Predictor } from '../core/rung.js';
 import type { Task } from '../core/task.js';
 import { findRung } from '../rungs/registry.js';
 import type { RunRecord, RunStore } from '../store/run-store.js';
+import { changedFiles } from '../task/fingerprints.js';
 import { loadTask } from '../task/load-task.js';
 
 export interface ServedRung {
@@ -23,7 +24,8 @@ export async function openServedRung(store: RunStore, runId: string, rungId: str
   const run = store.getRun(runId);
   if (!run) throw new LadderError('RUN_NOT_FOUND', `no run "${runId}" (see ladder runs)`, { exitCode: 2 });
   const task = await loadTask(run.specFile);
-  const changed = Object.keys(run.fingerprints).filter((file) => task.fingerprints[file] !== run.fingerprints[file]);
+  // Both sides are keyed by absolute path: the folder serve is started from does not matter.
+  const changed = changedFiles(run.fingerprints, task.fingerprints, task.baseDir);
   if (changed.length) {
     throw new LadderError('INTEGRITY_FAILED', `refusing to serve run ${runId}: ${changed.join(', ')} changed since it was evaluated`, { exitCode: 2 });
   }

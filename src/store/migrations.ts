@@ -109,4 +109,24 @@ export const migrations: string[] = [
     PRIMARY KEY (run_id, rung_id, example_id, metric)
   );
   `,
+  // Which process is working on a run (one at a time), and the manifests a run produced (for `ladder verify`).
+  `
+  CREATE TABLE run_locks (
+    run_id TEXT PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+    pid INTEGER NOT NULL,
+    host TEXT NOT NULL,
+    token TEXT NOT NULL,
+    acquired_at TEXT NOT NULL,
+    heartbeat_at TEXT NOT NULL
+  );
+  CREATE TABLE run_manifests (
+    run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    path TEXT NOT NULL,              -- absolute
+    sha256 TEXT NOT NULL,            -- of the manifest file itself
+    kind TEXT NOT NULL,
+    files INTEGER NOT NULL,          -- how many files it listed
+    recorded_at TEXT NOT NULL,
+    PRIMARY KEY (run_id, path)
+  );
+  `,
 ];

@@ -2,6 +2,7 @@ import type { RungSummary } from '../core/results.js';
 import type { FixedCost, Prediction } from '../core/rung.js';
 import type { JsonValue } from '../core/types.js';
 import type { Db } from './database.js';
+import { realLockDeps, RunLocks, type LockDeps } from './run-lock.js';
 
 export type RunStatus = 'running' | 'done' | 'interrupted' | 'budget' | 'failed';
 
@@ -44,9 +45,47 @@ export interface PredictionRow {
   createdAt: string;
 }
 
+/** A manifest a run wrote or used, with the sha256 of the manifest file when it was recorded. */
+export interface RunManifestRecord {
+  runId: string;
+  path: string;
+  sha256: string;
+  kind: string;
+  files: number;
+  recordedAt: string;
+}
+
 /** Runs, rungs and predictions. Each prediction is its own committed write, so an interrupted run resumes. */
 export class RunStore {
-  constructor(readonly db: Db) {}
+  readonly locks: RunLocks;
+
+  constructor(
+    readonly db: Db,
+    lockDeps: LockDeps = realLockDeps,
+  ) {
+    this.locks = new RunLocks(db, lockDeps);
+  }
+
+  /** A run stored as `running` whose process is gone (kill -9, crash) is reported as `interrupted`. */
+  private live(run: RunRecord): RunRecord {
+    return run.status === 'running' && !this.locks.isHeld(run.id) ? { ...run, status: 'interrupted' } : run;
+  }
+
+  recordManifest(record: RunManifestRecord): void {
+    this.db
+      .prepare(`INSERT OR REPLACE INTO run_manifests (run_id, path, sha256, kind, files, recorded_at) VALUES (?, ?, ?, ?, ?, ?)`)
+      .run(record.runId, record.path, record.sha256, record.kind, record.files, record.recordedAt);
+  }
+
+  /** Manifests recorded by one run, or by every run. */
+  manifests(runId?: string): RunManifestRecord[] {
+    const rows = (
+      runId
+        ? this.db.prepare(`SELECT * FROM run_manifests WHERE run_id = ? ORDER BY path`).all(runId)
+        : this.db.prepare(`SELECT * FROM run_manifests ORDER BY run_id, path`).all()
+    ) as Record<string, string | number>[];
+    return rows.map((r) => ({ runId: String(r.run_id), path: String(r.path), sha256: String(r.sha256), kind: String(r.kind), files: Number(r.files), recordedAt: String(r.recorded_at) }));
+  }
 
   createRun(run: RunRecord): void {
     this.db
@@ -66,11 +105,11 @@ export class RunStore {
 
   getRun(id: string): RunRecord | undefined {
     const row = this.db.prepare(`SELECT * FROM runs WHERE id = ?`).get(id) as Record<string, string> | undefined;
-    return row ? toRun(row) : undefined;
+    return row ? this.live(toRun(row)) : undefined;
   }
 
   listRuns(limit = 50): RunRecord[] {
-    return (this.db.prepare(`SELECT * FROM runs ORDER BY created_at DESC, id DESC LIMIT ?`).all(limit) as Record<string, string>[]).map(toRun);
+    return (this.db.prepare(`SELECT * FROM runs ORDER BY created_at DESC, id DESC LIMIT ?`).all(limit) as Record<string, string>[]).map((row) => this.live(toRun(row)));
   }
 
   latestRun(): RunRecord | undefined {

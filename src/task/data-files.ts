@@ -1,9 +1,10 @@
-import { readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import { extname } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { InputIssue } from '../core/errors.js';
 import type { Example, JsonObject, JsonValue } from '../core/types.js';
 import { seededRandom } from '../core/random.js';
+import { excerpt, MAX_DATA_BYTES, readInputFile } from './read-input.js';
 export { seededRandom } from '../core/random.js';
 
 export interface Columns {
@@ -15,24 +16,29 @@ export interface Columns {
 export interface LoadedRows {
   examples: Example[];
   issues: InputIssue[];
+  /** sha256 of the file's bytes, when it could be read. */
+  sha256?: string;
 }
+
+/** Problems listed per data file; past this, one summary line (a wrong file must not flood the terminal). */
+const MAX_ISSUES_PER_FILE = 20;
 
 /**
  * Reads a JSONL or CSV data file into examples. Every problem is collected with its file and line, so the user
- * sees all of them at once. `expectedAsJson`: CSV cells (and JSONL strings) holding JSON are parsed.
+ * sees all of them at once (up to MAX_ISSUES_PER_FILE). `expectedAsJson`: CSV cells (and JSONL strings) holding
+ * JSON are parsed. Messages never quote the file's content beyond a short excerpt of a value.
  */
 export async function loadDataFile(path: string, displayPath: string, columns: Columns, options: { expectedAsJson: boolean; limit?: number }): Promise<LoadedRows> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    return { examples: [], issues: [{ file: displayPath, message: `cannot read data file (${(error as NodeJS.ErrnoException).code ?? 'error'})` }] };
-  }
   const extension = extname(path).toLowerCase();
-  const records = extension === '.csv' ? csvRecords(text, displayPath) : jsonlRecords(text, displayPath);
+  // Checked before reading: a wrong path (say /etc/passwd) is named, never parsed and echoed line by line.
   if (!['.csv', '.jsonl', '.ndjson'].includes(extension)) {
-    records.issues.push({ file: displayPath, message: 'data files must be .jsonl, .ndjson or .csv' });
+    return { examples: [], issues: [{ file: displayPath, message: 'data files must be .jsonl, .ndjson or .csv' }] };
   }
+  const read = await readInputFile(path, displayPath, MAX_DATA_BYTES);
+  if ('issue' in read) return { examples: [], issues: [read.issue] };
+  const sha256 = createHash('sha256').update(read.bytes).digest('hex');
+  const text = read.text;
+  const records = extension === '.csv' ? csvRecords(text, displayPath) : jsonlRecords(text, displayPath);
   const examples: Example[] = [];
   const issues = records.issues;
   const seen = new Map<string, number>();
@@ -59,7 +65,7 @@ export async function loadDataFile(path: string, displayPath: string, columns: C
     const rawId = row[columns.id];
     const id = rawId === undefined || rawId === null || rawId === '' ? `line-${line}` : String(rawId);
     if (seen.has(id)) {
-      issues.push({ file: displayPath, line, field: columns.id, message: `duplicate id "${id}" (first on line ${seen.get(id)})` });
+      issues.push({ file: displayPath, line, field: columns.id, message: `duplicate id "${excerpt(id, 60)}" (first on line ${seen.get(id)})` });
       continue;
     }
     seen.set(id, line);
@@ -69,7 +75,12 @@ export async function loadDataFile(path: string, displayPath: string, columns: C
     }
     examples.push({ id, input, expected, meta, source: { file: displayPath, line } });
   }
-  return { examples, issues };
+  return { examples, issues: capIssues(issues, displayPath), sha256 };
+}
+
+function capIssues(issues: InputIssue[], file: string): InputIssue[] {
+  if (issues.length <= MAX_ISSUES_PER_FILE) return issues;
+  return [...issues.slice(0, MAX_ISSUES_PER_FILE), { file, message: `and ${issues.length - MAX_ISSUES_PER_FILE} more problem(s) in this file` }];
 }
 
 export function jsonlRecords(text: string, file: string): { rows: { line: number; row: Record<string, unknown> }[]; issues: InputIssue[] } {
@@ -86,7 +97,7 @@ export function jsonlRecords(text: string, file: string): { rows: { line: number
       }
       rows.push({ line, row: value as Record<string, unknown> });
     } catch (error) {
-      issues.push({ file, line, message: `invalid JSON: ${(error as Error).message}` });
+      issues.push({ file, line, ...jsonErrorWhere(error as Error) });
     }
   });
   return { rows, issues };
@@ -100,9 +111,20 @@ export function csvRecords(text: string, file: string): { rows: { line: number; 
     }[];
     return { rows: records.map(({ record, info }) => ({ line: info.lines, row: record })), issues: [] };
   } catch (error) {
-    const e = error as { lines?: number; message: string };
-    return { rows: [], issues: [{ file, line: e.lines, message: `invalid CSV: ${e.message}` }] };
+    // csv-parse's messages quote the offending value; its code and line say enough.
+    const e = error as { lines?: number; code?: string };
+    return { rows: [], issues: [{ file, line: e.lines, message: `invalid CSV (${e.code ?? 'parse error'})` }] };
   }
+}
+
+/**
+ * V8's JSON.parse messages quote the input ("Unexpected token 'r', "root:x:0:0:"... is not valid JSON"):
+ * keep the reason and the column, drop the quote.
+ */
+function jsonErrorWhere(error: Error): { column?: number; message: string } {
+  const position = /at position (\d+)/.exec(error.message);
+  const reason = error.message.replace(/,? ?"(?:[^"\\]|\\.)*"(?:\.\.\.)?/g, '').replace(/ in JSON at position \d+.*$/, '').replace(/ is not valid JSON$/, '').trim();
+  return { column: position ? Number(position[1]) + 1 : undefined, message: `invalid JSON (${excerpt(reason, 80)})` };
 }
 
 /** A seeded, reproducible split of one file into train and test. */

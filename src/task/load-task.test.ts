@@ -33,7 +33,8 @@ rungs:
     k: 1
     select: random
 `;
-const rows = (n: number, label = 'yes') => Array.from({ length: n }, (_, i) => JSON.stringify({ id: `r${i}`, input: `text ${i}`, expected: label })).join('\n');
+// Train and test texts differ by split (same texts would be train/test leakage, refused at load).
+const rows = (n: number, label = 'yes', split = 'test') => Array.from({ length: n }, (_, i) => JSON.stringify({ id: `r${i}`, input: `${split} question number ${i}`, expected: label })).join('\n');
 
 async function issuesOf(dir: string): Promise<LadderInputError['issues']> {
   try {
@@ -47,7 +48,7 @@ async function issuesOf(dir: string): Promise<LadderInputError['issues']> {
 
 describe('loadTask', () => {
   it('loads a valid spec with its data, default metrics and rung ids', async () => {
-    const dir = await project({ 'ladder.yaml': goodSpec, 'train.jsonl': rows(3), 'test.jsonl': rows(2, 'no') });
+    const dir = await project({ 'ladder.yaml': goodSpec, 'train.jsonl': rows(3, 'yes', 'training'), 'test.jsonl': rows(2, 'no') });
     const task = await loadTask(join(dir, 'ladder.yaml'), { cwd: dir });
     expect(task.test.map((e) => e.id)).toEqual(['r0', 'r1']);
     expect(task.train).toHaveLength(3);
@@ -57,7 +58,7 @@ describe('loadTask', () => {
   });
 
   it('names file, line and field for a schema mistake in ladder.yaml', async () => {
-    const dir = await project({ 'ladder.yaml': goodSpec.replace('k: 1', 'k: 1\n    bogus: 3').replace('labels: [yes, no]', 'labels: [yes, no]\nmetrics: [accuracy, token_f1]'), 'train.jsonl': rows(3), 'test.jsonl': rows(2) });
+    const dir = await project({ 'ladder.yaml': goodSpec.replace('k: 1', 'k: 1\n    bogus: 3').replace('labels: [yes, no]', 'labels: [yes, no]\nmetrics: [accuracy, token_f1]'), 'train.jsonl': rows(3, 'yes', 'training'), 'test.jsonl': rows(2) });
     const issues = await issuesOf(dir);
     const metric = issues.find((i) => i.field === 'metrics[1]');
     expect(metric).toMatchObject({ file: 'ladder.yaml', line: 9 });
@@ -67,14 +68,14 @@ describe('loadTask', () => {
 
   it('names the data file and line of a bad row, and an unknown label', async () => {
     const test = [JSON.stringify({ id: 'a', input: 'x', expected: 'yes' }), '{not json', JSON.stringify({ id: 'b', input: 'y', expected: 'maybe' })].join('\n');
-    const dir = await project({ 'ladder.yaml': goodSpec, 'train.jsonl': rows(3), 'test.jsonl': test });
+    const dir = await project({ 'ladder.yaml': goodSpec, 'train.jsonl': rows(3, 'yes', 'training'), 'test.jsonl': test });
     const issues = await issuesOf(dir);
     expect(issues).toContainEqual(expect.objectContaining({ file: 'test.jsonl', line: 2, message: expect.stringMatching(/invalid JSON/) }));
     expect(issues).toContainEqual(expect.objectContaining({ file: 'test.jsonl', line: 3, field: 'expected', message: expect.stringMatching(/not one of the task's labels/) }));
   });
 
   it('reports a wrong type with its line, and a YAML syntax error with its line', async () => {
-    const dir = await project({ 'ladder.yaml': goodSpec.replace('k: 1', 'k: "one"'), 'train.jsonl': rows(3), 'test.jsonl': rows(2) });
+    const dir = await project({ 'ladder.yaml': goodSpec.replace('k: 1', 'k: "one"'), 'train.jsonl': rows(3, 'yes', 'training'), 'test.jsonl': rows(2) });
     expect((await issuesOf(dir))[0]).toMatchObject({ field: 'rungs[1].k', line: 17, message: expect.stringMatching(/^k: .*expected number/) });
     const broken = await project({ 'ladder.yaml': 'name: t\ninstructions: [unclosed\n', 'test.jsonl': rows(1) });
     expect((await issuesOf(broken))[0].message).toMatch(/YAML/);

@@ -1,12 +1,16 @@
 import { sha256Text } from '../core/hash.js';
-import { readFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { LadderInputError, type InputIssue } from '../core/errors.js';
 import type { ModelSpec, RungSpec, Task } from '../core/task.js';
 import type { Example, JsonObject, OutputConstraint } from '../core/types.js';
+import { dropLeakedRows } from '../datasets/drop-leaked-rows.js';
 import { defaultMetrics, findMetric } from '../eval/metrics/registry.js';
+import { findCatalogModel } from '../models/local/catalog.js';
 import { findRung, rungRegistry } from '../rungs/registry.js';
+import { jsonSchemaProblems } from './check-json-schema.js';
 import { loadDataFile, splitExamples } from './data-files.js';
+import { excerpt, MAX_SPEC_BYTES, readInputFile } from './read-input.js';
 import { ladderSpecSchema, type LadderSpec } from './spec-schema.js';
 import { formatPath, parseLocatedYaml } from './yaml-locate.js';
 import { expandRungs } from './expand-rungs.js';
@@ -15,27 +19,29 @@ import { loadLabels, resolveJudgeSpec } from '../judge/load-judge-spec.js';
 /**
  * Reads ladder.yaml and every file it names, and returns the Task — or throws one LadderInputError listing
  * every problem with file, line and field. Nothing is run and nothing is written before this succeeds.
+ *
+ * Identity: every file is fingerprinted under its resolved absolute path, so the same run is recognised (and a
+ * changed file caught) whatever folder a command is started from; messages show paths relative to the spec.
  */
 export async function loadTask(specPath: string, options: { cwd?: string } = {}): Promise<Task> {
   const absolute = resolve(options.cwd ?? process.cwd(), specPath);
   const display = relative(options.cwd ?? process.cwd(), absolute) || absolute;
-  let text: string;
-  try {
-    text = await readFile(absolute, 'utf8');
-  } catch {
-    throw new LadderInputError([{ file: display, message: 'cannot read the spec file (does it exist?)' }]);
-  }
+  const read = await readInputFile(absolute, display, MAX_SPEC_BYTES);
+  if ('issue' in read) throw new LadderInputError([read.issue]);
+  const text = read.text;
   const located = parseLocatedYaml(text);
-  if (located.errors.length) throw new LadderInputError(located.errors.map((e) => ({ file: display, line: e.line, message: `YAML: ${e.message}` })));
+  if (located.errors.length) throw new LadderInputError(located.errors.map((e) => ({ file: display, line: e.line, column: e.column, message: `YAML: ${e.message}` })));
   const parsed = ladderSpecSchema.safeParse(located.value);
   if (!parsed.success) {
     throw new LadderInputError(
-      parsed.error.issues.map((issue) => ({
-        file: display,
-        line: located.lineOf(issue.path as (string | number)[]),
-        field: formatPath(issue.path) || undefined,
-        message: issue.message,
-      })),
+      parsed.error.issues.flatMap((issue): InputIssue[] => {
+        const path = issue.path as (string | number)[];
+        // An unknown key is shown on its own line, one issue per key.
+        if (issue.code === 'unrecognized_keys') {
+          return issue.keys.map((key) => ({ file: display, line: located.keyLineOf(path, key), field: formatPath([...path, key]), message: `unknown key "${excerpt(key, 40)}"` }));
+        }
+        return [{ file: display, line: located.lineOf(path), field: formatPath(path) || undefined, message: issue.message }];
+      }),
     );
   }
   const spec = parsed.data;
@@ -44,22 +50,28 @@ export async function loadTask(specPath: string, options: { cwd?: string } = {})
   const at = (path: (string | number)[], message: string): void => {
     issues.push({ file: display, line: located.lineOf(path), field: formatPath(path), message });
   };
-  const fingerprints: Record<string, string> = { [display]: sha256Text(text) };
+  const fingerprints: Record<string, string> = { [absolute]: sha256Text(read.bytes) };
   const readSide = async (path: string, field: (string | number)[]): Promise<string | undefined> => {
-    try {
-      const content = await readFile(resolve(baseDir, path), 'utf8');
-      fingerprints[path] = sha256Text(content);
-      return content;
-    } catch {
-      at(field, `cannot read ${path}`);
+    const file = resolve(baseDir, path);
+    const side = await readInputFile(file, path, MAX_SPEC_BYTES);
+    if ('issue' in side) {
+      at(field, `${side.issue.line !== undefined ? `${path}:${side.issue.line} ` : `${path} `}${side.issue.message}`);
       return undefined;
     }
+    fingerprints[file] = sha256Text(side.bytes);
+    return side.text;
   };
 
   const output = await resolveOutput(spec, readSide, at);
-  const { train, test } = await loadData(spec, baseDir, output, issues, fingerprints, at);
-  if (output?.kind === 'label') checkLabels([...train, ...test], output.labels, issues);
-  if (output?.kind === 'json') checkJsonExpected([...train, ...test], issues);
+  const { train: givenTrain, test } = await loadData(spec, baseDir, output, issues, fingerprints, at);
+  if (output?.kind === 'label') checkLabels([...givenTrain, ...test], output.labels, issues);
+  if (output?.kind === 'json') checkJsonExpected([...givenTrain, ...test], issues);
+  await checkCorpus(spec, baseDir, at);
+  // Leakage is settled here, before any rung runs: a few stray duplicates are dropped from train, a large overlap refuses.
+  const policy = { nearDuplicate: spec.data.leakage.near_duplicate, maxOverlap: spec.data.leakage.max_overlap };
+  const leaked = issues.length ? undefined : dropLeakedRows(givenTrain, test, policy);
+  if (leaked?.refusal) at(['data'], `train/test leakage: ${leaked.refusal}`);
+  const train = leaked && !leaked.refusal ? leaked.kept : givenTrain;
 
   const outputKind = spec.output.kind;
   const metrics = spec.metrics ?? defaultMetrics[outputKind];
@@ -88,6 +100,7 @@ export async function loadTask(specPath: string, options: { cwd?: string } = {})
       cacheWritePerMTok: m.price.cache_write_per_mtok,
     },
   }));
+  await checkLocalModels(models, at);
   const modelNames = new Set<string>();
   models.forEach((m, i) => {
     if (modelNames.has(m.name)) at(['models', i, 'name'], `duplicate model name "${m.name}"`);
@@ -163,7 +176,35 @@ export async function loadTask(specPath: string, options: { cwd?: string } = {})
     baseDir,
     specFile: absolute,
     fingerprints,
+    leakage: {
+      nearDuplicate: policy.nearDuplicate,
+      maxOverlap: policy.maxOverlap,
+      trainRows: givenTrain.length,
+      testRows: test.length,
+      dropped: (leaked?.dropped ?? []).map((p) => ({ trainId: p.trainId, testId: p.testId, similarity: Number(p.similarity.toFixed(4)), kind: p.kind })),
+    },
   };
+}
+
+/** A local model must name a catalog model or a .gguf file that exists, so a typo never starts a run. */
+async function checkLocalModels(models: ModelSpec[], at: (path: (string | number)[], message: string) => void): Promise<void> {
+  for (const [i, model] of models.entries()) {
+    if (!model.ref.startsWith('local:')) continue;
+    const target = model.ref.slice('local:'.length);
+    if (model.path) {
+      if (!(await stat(model.path).then((s) => s.isFile(), () => false))) at(['models', i, 'path'], `${excerpt(model.path)} is not a file`);
+    } else if (!findCatalogModel(target) && !target.endsWith('.gguf')) {
+      at(['models', i, 'ref'], `local model "${excerpt(target, 60)}" is neither a catalog name (ladder models) nor a .gguf path`);
+    }
+  }
+}
+
+/** Corpus paths must exist (relative to the spec) before anything is ingested. */
+async function checkCorpus(spec: LadderSpec, baseDir: string, at: (path: (string | number)[], message: string) => void): Promise<void> {
+  for (const [i, path] of (spec.corpus?.paths ?? []).entries()) {
+    const exists = await stat(resolve(baseDir, path)).then(() => true, () => false);
+    if (!exists) at(['corpus', 'paths', i], `${excerpt(path)} does not exist (paths are relative to the spec)`);
+  }
 }
 
 async function resolveOutput(
@@ -177,13 +218,15 @@ async function resolveOutput(
     let labels = output.labels;
     if (!labels && output.labels_file) {
       const content = await readSide(output.labels_file, ['output', 'labels_file']);
+      if (content === undefined) return undefined;
       try {
-        const parsed = content === undefined ? undefined : (JSON.parse(content) as unknown);
+        const parsed = JSON.parse(content) as unknown;
         if (!Array.isArray(parsed) || !parsed.every((l) => typeof l === 'string')) at(['output', 'labels_file'], 'must hold a JSON array of strings');
         else labels = parsed;
       } catch {
         at(['output', 'labels_file'], 'is not valid JSON');
       }
+      if (!labels) return undefined;
     }
     if (!labels) {
       at(['output'], 'label tasks need labels: [...] or labels_file');
@@ -195,8 +238,11 @@ async function resolveOutput(
   let schema = output.schema as JsonObject | undefined;
   if (!schema && output.schema_file) {
     const content = await readSide(output.schema_file, ['output', 'schema_file']);
+    if (content === undefined) return undefined;
     try {
-      if (content !== undefined) schema = JSON.parse(content) as JsonObject;
+      const value = content === undefined ? undefined : (JSON.parse(content) as unknown);
+      if (value !== undefined && (value === null || typeof value !== 'object' || Array.isArray(value))) at(['output', 'schema_file'], 'must hold a JSON object (a JSON Schema)');
+      else schema = value as JsonObject | undefined;
     } catch {
       at(['output', 'schema_file'], 'is not valid JSON');
     }
@@ -205,7 +251,10 @@ async function resolveOutput(
     at(['output'], 'json tasks need schema: {...} or schema_file');
     return undefined;
   }
-  if (schema.type !== 'object') at(['output', output.schema ? 'schema' : 'schema_file'], 'the JSON Schema must describe an object (type: object)');
+  const field = ['output', output.schema ? 'schema' : 'schema_file'];
+  const problems = jsonSchemaProblems(schema);
+  problems.slice(0, 5).forEach((problem) => at(field, problem));
+  if (!problems.length && schema.type !== 'object') at(field, 'the JSON Schema must describe an object (type: object)');
   return { kind: 'json', schema };
 }
 
@@ -223,11 +272,7 @@ async function loadData(
     const path = resolve(baseDir, ref.path);
     const result = await loadDataFile(path, ref.path, data.columns, { expectedAsJson, limit: ref.limit });
     issues.push(...result.issues);
-    try {
-      fingerprints[ref.path] = sha256Text(await readFile(path));
-    } catch {
-      // reported by loadDataFile
-    }
+    if (result.sha256) fingerprints[path] = result.sha256;
     return result.examples;
   };
   if (data.file) {
@@ -250,7 +295,7 @@ function checkLabels(examples: Example[], labels: string[], issues: InputIssue[]
   const known = new Set(labels);
   for (const example of examples) {
     if (typeof example.expected !== 'string' || !known.has(example.expected)) {
-      issues.push({ file: example.source?.file ?? '?', line: example.source?.line, field: 'expected', message: `"${String(example.expected)}" is not one of the task's labels` });
+      issues.push({ file: example.source?.file ?? '?', line: example.source?.line, field: 'expected', message: `"${excerpt(String(example.expected), 60)}" is not one of the task's labels` });
     }
   }
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { RungFactory } from '../core/rung.js';
+import { DEFAULT_MAX_OVERLAP, DEFAULT_NEAR_DUPLICATE } from '../datasets/drop-leaked-rows.js';
 
 /** The ladder.yaml schema. `ladder schema` prints its JSON Schema for editors. Keys are snake_case. */
 
@@ -14,6 +15,13 @@ const dataSpec = z
     test: fileRef.optional(),
     file: fileRef.optional().describe('one file split into train and test by `split`'),
     split: z.object({ test: z.number().gt(0).lt(1), seed: z.number().int().default(1) }).optional(),
+    leakage: z
+      .object({
+        near_duplicate: z.number().gt(0).max(1).default(DEFAULT_NEAR_DUPLICATE).describe('Jaccard similarity (5-char shingles) at or above which a train row duplicates a test row; such rows are dropped from train'),
+        max_overlap: z.number().min(0).max(1).default(DEFAULT_MAX_OVERLAP).describe('refuse (exit 2) when more than this share of the test split, or of the train split, overlaps'),
+      })
+      .strict()
+      .default({ near_duplicate: DEFAULT_NEAR_DUPLICATE, max_overlap: DEFAULT_MAX_OVERLAP }),
     columns: z
       .object({
         id: z.string().default('id'),
@@ -45,7 +53,8 @@ const outputSpec = z.discriminatedUnion('kind', [
 const modelSpec = z
   .object({
     name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only'),
-    ref: z.string().regex(/^[a-z]+:.+/, 'a ref such as local:smollm2-135m, openai:gpt-5-mini or compat:http://host/v1#model'),
+    // The providers of src/models/registry.ts: an unknown one is a spec error, caught before any run exists.
+    ref: z.string().regex(/^(local|openai|anthropic|google|compat):.+/, 'a ref such as local:smollm2-135m, openai:gpt-5-mini, anthropic:…, google:… or compat:http://host/v1#model'),
     api_key_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'the NAME of an environment variable, not the key').optional(),
     base_url: z.string().url().optional(),
     headers: z.record(z.string(), z.string()).optional(),

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { LadderError } from '../../core/errors.js';
 import type { PairedComparison } from '../../core/results.js';
 import type { OpenedProject } from '../project.js';
@@ -10,10 +10,14 @@ export function registerInspect(program: Command): void {
   program
     .command('runs')
     .description('list runs in this project')
-    .option('-n, --limit <n>', 'how many', Number, 20)
+    .option('-n, --limit <n>', 'how many', positiveInteger, 20)
     .action(async (options: { limit: number }) => {
-      const { formatTable } = await import('../format-results.js');
-      await withProject((project) => {
+      const [{ formatTable }, { openExistingProject }, { requireProject }] = await Promise.all([import('../format-results.js'), import('../project.js'), import('../project-paths.js')]);
+      const paths = requireProject(process.env);
+      // A project folder without a store yet: say so, create nothing.
+      const project = openExistingProject(process.env);
+      if (!project) return console.log(noRunsYet(paths.stateDir));
+      withProject(project, (project) => {
         const runs = project.store.listRuns(options.limit);
         if (runs.length === 0) return console.log(noRunsYet(project.paths.stateDir));
         console.log(
@@ -30,8 +34,8 @@ export function registerInspect(program: Command): void {
     .description('show a run: quality ± CI, latency, tokens and errors per rung')
     .argument('[run]', 'run id (default: the latest)')
     .action(async (runId: string | undefined) => {
-      const { formatComparisons, formatDecisions, formatOtherMetrics, formatSummaries } = await import('../format-results.js');
-      await withProject((project) => {
+      const [{ formatComparisons, formatDecisions, formatOtherMetrics, formatSummaries }, { openProjectWithRuns }] = await Promise.all([import('../format-results.js'), import('../project.js')]);
+      withProject(openProjectWithRuns(process.env, runId), (project) => {
         const run = runId ? project.store.getRun(runId) : project.store.latestRun();
         if (!run) throw new LadderError('RUN_NOT_FOUND', runId ? `no run "${runId}" (see ladder runs)` : 'no runs yet', { exitCode: 2 });
         const rungs = project.store.getRungs(run.id);
@@ -65,13 +69,16 @@ function noRunsYet(stateDir: string): string {
   return `no runs yet in ${stateDir}; start one with:  ladder run ${relative(process.cwd(), spec)}`;
 }
 
-async function withProject(action: (project: OpenedProject) => void): Promise<void> {
-  // The store (native SQLite) loads only for the commands that read it.
-  const { openProject } = await import('../project.js');
-  const project = openProject(process.env);
+function withProject(project: OpenedProject, action: (project: OpenedProject) => void): void {
   try {
     action(project);
   } finally {
     project.close();
   }
+}
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`expected a positive whole number, got "${value.slice(0, 40)}"`);
+  return n;
 }

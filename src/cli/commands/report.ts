@@ -9,13 +9,13 @@ export function registerReport(program: Command): void {
     .argument('[run]', 'run id (default: the latest)')
     .option('-o, --out <dir>', "output folder (default: reports/ in the project's .ladder folder)")
     .action(async (runId: string | undefined, options: { out?: string }) => {
-      const [{ writeReport }, { reportData }, { loadTask }, { openProject }] = await Promise.all([
+      const [{ writeReport }, { reportData }, { loadTask }, { openProjectWithRuns }] = await Promise.all([
         import('../../report/build-report.js'),
         import('../../api/report-data.js'),
         import('../../task/load-task.js'),
         import('../project.js'),
       ]);
-      const project = openProject(process.env);
+      const project = openProjectWithRuns(process.env, runId);
       try {
         const run = runId ? project.store.getRun(runId) : project.store.latestRun();
         if (!run) throw new LadderError('RUN_NOT_FOUND', runId ? `no run "${runId}" (see ladder runs)` : 'no runs yet', { exitCode: 2 });

@@ -1,4 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
+import { LadderError } from '../../core/errors.js';
 import { ExitCode } from '../exit-codes.js';
 
 export function registerRun(program: Command): void {
@@ -23,7 +24,29 @@ export function registerRun(program: Command): void {
       ]);
       const task = await loadTask(specPath);
       const log = consoleLogger(Boolean(options.verbose));
+      if (options.estimate) {
+        // Reads nothing from the store and writes nothing: no .ladder/ for a question about cost.
+        const [{ estimateRun, formatEstimate }, { rungRegistry }, { locateProject }] = await Promise.all([import('../estimate.js'), import('../../rungs/registry.js'), import('../project-paths.js')]);
+        const context = runContext(task, { paths: locateProject(process.env, { specPath }) }, { log, progress: terminalProgress(), signal: new AbortController().signal, env: process.env });
+        try {
+          console.log(formatEstimate(await estimateRun(task, context.models, { rungs: rungRegistry })));
+        } finally {
+          await context.models.disposeAll();
+        }
+        return;
+      }
+      // A resume needs an existing store with that run (and must not create one on the way to "no such run").
+      if (options.resume) {
+        const { locateProject } = await import('../project-paths.js');
+        const { existsSync } = await import('node:fs');
+        const paths = locateProject(process.env, { specPath });
+        if (!paths.found || !existsSync(paths.dbPath)) throw new LadderError('RUN_NOT_FOUND', `no run "${options.resume}" (no Ladder store at ${paths.stateDir})`, { exitCode: 2 });
+      }
       const project = openProject(process.env, { specPath });
+      if (options.resume && !project.store.getRun(options.resume)) {
+        project.close();
+        throw new LadderError('RUN_NOT_FOUND', `no run "${options.resume}" in the store (see \`ladder runs\`)`, { exitCode: 2 });
+      }
       const hint = (args: string) => ladderHint(args, project.paths.stateDir, process.env);
       const controller = new AbortController();
       const onSignal = () => {
@@ -35,11 +58,6 @@ export function registerRun(program: Command): void {
       process.on('SIGTERM', onSignal);
       const context = runContext(task, project, { log, progress: terminalProgress(), signal: controller.signal, env: process.env });
       try {
-        if (options.estimate) {
-          const [{ estimateRun, formatEstimate }, { rungRegistry }] = await Promise.all([import('../estimate.js'), import('../../rungs/registry.js')]);
-          console.log(formatEstimate(await estimateRun(task, context.models, { rungs: rungRegistry })));
-          return;
-        }
         const [{ gate }, { metricsFor }, { runLadder }, { createUsagePricer }, { rungRegistry }, { analyzeRun, formatRecommendation }, { formatComparisons, formatDecisions, formatOtherMetrics, formatSummaries }, { batchFactory }, { createJudgePhase }] =
           await Promise.all([
             import('../../advisor/gate.js'),

@@ -29,7 +29,7 @@ export function registerServe(program: Command): void {
       const access = resolveAccessToken({ flag: options.token, env: process.env, envVar: TOKEN_ENV, host: options.host });
 
       // Loaded here: the server, the store and the models cost start-up time that other commands should not pay.
-      const [{ startChatServer }, { openServedRung }, { MemoryResponseCache }, { analyzeRun }, { consoleLogger, openProject, runContext }] = await Promise.all([
+      const [{ startChatServer }, { openServedRung }, { MemoryResponseCache }, { analyzeRun }, { consoleLogger, openProjectWithRuns, runContext }] = await Promise.all([
         import('../../serve/chat-server.js'),
         import('../../serve/open-served-rung.js'),
         import('../../store/memory-response-cache.js'),
@@ -38,9 +38,12 @@ export function registerServe(program: Command): void {
       ]);
       const log = consoleLogger(false);
       if (!isLoopbackHost(options.host)) log.warn(`listening on ${options.host}: reachable from the network, by anyone holding the token`);
-      const project = openProject(process.env);
+      const project = openProjectWithRuns(process.env, runId);
       const run = runId ? project.store.getRun(runId) : project.store.latestRun();
-      if (!run) throw new LadderError('RUN_NOT_FOUND', runId ? `no run "${runId}"` : 'no runs yet', { exitCode: 2 });
+      if (!run) {
+        project.close();
+        throw new LadderError('RUN_NOT_FOUND', runId ? `no run "${runId}"` : 'no runs yet', { exitCode: 2 });
+      }
       const controller = new AbortController();
       // Served answers are kept in a bounded memory LRU; the store's cache is only read (evaluated inputs stay hits).
       const cacheOverlay = new MemoryResponseCache({ maxEntries: cacheEntries, maxChars: cacheEntries * 8_000 });

@@ -106,12 +106,19 @@ describe('classifierRung', () => {
     expect((await predictor.predict({ id: 'x', input: 'printer jammed again please help', expected: '', meta: {} })).answer).toBe('Purchase');
   });
 
-  it('refuses to train on rows that leak into the test split', async () => {
+  it('drops a training row that leaks into the test split and records it; refuses a large overlap before paying a teacher', async () => {
+    const oneLeak = task();
+    oneLeak.test = [...oneLeak.test, { ...oneLeak.train[4], id: 'test-planted' }];
+    const predictor = await classifierRung.create(spec()).prepare(fakeContext(dir, { emb: embedder() }), oneLeak);
+    const manifest = JSON.parse(readFileSync((predictor.state as { datasetManifestPath: string }).datasetManifestPath, 'utf8'));
+    expect(manifest.rows).toBe(14);
+    expect(manifest.leakage.droppedRows).toEqual([{ id: oneLeak.train[4].id, duplicates: 'test-planted', similarity: 1, kind: 'exact' }]);
+
     const leaky = task();
-    leaky.test = [...leaky.test, { ...leaky.train[4], id: 'test-planted' }];
+    leaky.test = [...leaky.test, ...[0, 4, 7].map((i) => ({ ...leaky.train[i], id: `test-planted-${i}` }))];
     const error = await classifierRung.create(spec()).prepare(fakeContext(dir, { emb: embedder() }), leaky).catch((e: unknown) => e);
     expect((error as LadderError).code).toBe('LEAKAGE');
-    expect((error as Error).message).toContain(`${leaky.train[4].id} ≈ test-planted`);
+    expect((error as Error).message).toContain(`${leaky.train[4].id} ≈ test-planted-4`);
     // With a teacher, the refusal comes before any labelling call is paid for.
     const teacher = scriptedModel({ reply: () => 'Hardware' });
     const early = await classifierRung.create(spec({ teacher: 'teach' })).prepare(fakeContext(dir, { emb: embedder(), teach: teacher }), leaky).catch((e: unknown) => e);

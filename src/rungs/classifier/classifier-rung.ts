@@ -4,7 +4,8 @@ import { LadderError, LadderInputError } from '../../core/errors.js';
 import type { FixedCost, Prediction, Predictor, Rung, RungFactory } from '../../core/rung.js';
 import type { RungSpec, Task } from '../../core/task.js';
 import { emptyUsage, type Example, type JsonObject, type JsonValue, type Model } from '../../core/types.js';
-import { checkLeakage, describeLeakage } from '../../datasets/leakage.js';
+import { dropLeakedRows, leakagePolicy } from '../../datasets/drop-leaked-rows.js';
+import { describeLeakage } from '../../datasets/leakage.js';
 import { writeManifest } from '../../datasets/manifest.js';
 import type { DatasetRowInput } from '../../datasets/types.js';
 import { writeDataset } from '../../datasets/write-dataset.js';
@@ -48,9 +49,10 @@ class ClassifierRung implements Rung {
     //    the rows actually written.
     const testInputs = params.leakageCheck ? task.test.map((e) => ({ id: e.id, input: e.input })) : undefined;
     const testFile = task.test[0]?.source?.file;
+    const policy = leakagePolicy(task);
     if (testInputs && params.teacher) {
-      const early = checkLeakage(task.train.map((e) => ({ id: e.id, input: e.input })), testInputs);
-      if (!early.ok) throw new LadderError('LEAKAGE', `classifier ${this.spec.id}: ${describeLeakage(early, testFile)}`, { exitCode: 2 });
+      const early = dropLeakedRows(task.train.map((e) => ({ id: e.id, input: e.input })), testInputs, policy);
+      if (early.refusal) throw new LadderError('LEAKAGE', `classifier ${this.spec.id}: ${describeLeakage({ ok: false, pairs: early.dropped }, testFile)}; ${early.refusal}`, { exitCode: 2 });
     }
     const { rows, teacherInfo } = await this.trainingRows(ctx, task, params, fixedCosts);
     if (rows.length === 0) throw new LadderError('TRAINING_FAILED', `classifier ${this.spec.id}: no training examples with a known label`);
@@ -64,6 +66,7 @@ class ClassifierRung implements Rung {
       now: ctx.now(),
       testInputs,
       testFile,
+      leakage: { nearDuplicateThreshold: policy.nearDuplicate, maxOverlap: policy.maxOverlap },
     });
 
     // 2. Features for the training inputs.

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { RunContext } from '../../core/context.js';
+import { leakagePolicy } from '../../datasets/drop-leaked-rows.js';
 import { LadderError } from '../../core/errors.js';
 import type { FixedCost, Predictor } from '../../core/rung.js';
 import type { ModelSpec, RungSpec, Task } from '../../core/task.js';
@@ -56,6 +57,7 @@ export async function trainStudent(job: StudentTraining): Promise<Predictor> {
     filters: task.output.kind === 'json' ? { schema: task.output.schema } : {},
     testInputs: params.leakageCheck ? task.test.map((e) => ({ id: e.id, input: e.input })) : undefined,
     testFile: task.test[0]?.source?.file,
+    leakage: { nearDuplicateThreshold: leakagePolicy(task).nearDuplicate, maxOverlap: leakagePolicy(task).maxOverlap },
   });
   if (dataset.manifest.rows === 0) throw new LadderError('TRAINING_FAILED', `${spec.id}: no training rows left after filtering (${dataset.dropped.length} dropped)`);
 

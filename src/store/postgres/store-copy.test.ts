@@ -65,7 +65,7 @@ describe.skipIf(unavailable)('ladder store copy: a real run, SQLite → Postgres
   beforeAll(async () => {
     fake = await startFakeProvider({ apiKey: KEY, responder: (r) => (/password|login/i.test(r.lastUserMessage) ? 'Access' : 'Hardware') });
     dir = await mkdtemp(join(tmpdir(), 'ladder-pgcopy-'));
-    const rows = (n: number, p: string) => Array.from({ length: n }, (_, i) => JSON.stringify({ id: `${p}${i}`, input: i % 2 ? `password reset ${i}` : `broken screen ${i}`, expected: i % 2 ? 'Access' : 'Hardware' })).join('\n');
+    const rows = (n: number, p: string) => Array.from({ length: n }, (_, i) => JSON.stringify({ id: `${p}${i}`, input: p === 'tr' ? (i % 2 ? `cannot log in after the vpn change (${i})` : `laptop fan is loud and hot (${i})`) : i % 2 ? `password reset ${i}` : `broken screen ${i}`, expected: i % 2 ? 'Access' : 'Hardware' })).join('\n');
     await writeFile(join(dir, 'test.jsonl'), rows(16, 't'));
     await writeFile(join(dir, 'train.jsonl'), rows(4, 'tr'));
     await writeFile(

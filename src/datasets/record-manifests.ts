@@ -1,0 +1,29 @@
+import { readFile } from 'node:fs/promises';
+import type { RunStore } from '../store/run-store.js';
+import { sha256Text } from '../core/hash.js';
+import { findManifests } from './verify.js';
+
+/**
+ * Records in the store every Ladder manifest under a run's artifacts folder, with the sha256 of the manifest
+ * file itself, so `ladder verify` can tell a deleted, emptied or edited manifest from one that never existed.
+ * Re-recording after a resume keeps the latest (a re-prepared rung rewrites its manifest).
+ */
+export async function recordRunManifests(store: RunStore, runId: string, artifactsDir: string, now: Date): Promise<number> {
+  const paths: string[] = [];
+  await findManifests(artifactsDir, paths);
+  let recorded = 0;
+  for (const path of paths) {
+    const bytes = await readFile(path).catch(() => undefined);
+    if (bytes === undefined) continue;
+    let parsed: { kind?: unknown; files?: unknown };
+    try {
+      parsed = JSON.parse(bytes.toString('utf8')) as typeof parsed;
+    } catch {
+      continue;
+    }
+    if (typeof parsed.kind !== 'string' || !parsed.kind.startsWith('ladder.')) continue;
+    store.recordManifest({ runId, path, sha256: sha256Text(bytes), kind: parsed.kind, files: Array.isArray(parsed.files) ? parsed.files.length : 0, recordedAt: now.toISOString() });
+    recorded++;
+  }
+  return recorded;
+}
