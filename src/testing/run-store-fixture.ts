@@ -138,6 +138,8 @@ rungs:
   RUNGS.forEach((rung, position) =>
     store.upsertRung({ runId: running.id, rungId: rung.id, position, kind: rung.kind, level: rung.level, modelName: rung.model, modelRef: rung.ref, fixedCosts: [], status: position === 0 ? 'running' : 'pending' }),
   );
+  // A running run is one a live process holds (a lock-less `running` run reads as interrupted): this one's is the test's.
+  store.locks.acquire(running.id, { heartbeat: false });
   let next = 0;
   const advance = (count: number) => {
     for (let k = 0; k < count && next < task.test.length; k++, next++) store.insertPrediction(row(running.id, RUNGS[0], next, next % 3 === 0));
