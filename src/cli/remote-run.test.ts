@@ -110,8 +110,15 @@ describe('ladder run against a remote API (the fault-injecting fake provider)', 
     expect(result.status).toBe(2);
   });
 
-  it('--batch submits once, survives kill -9, resumes by polling the stored batch id, and prices at batch rates', async () => {
-    const batchFake = await startFakeProvider({ apiKey: KEY, responder: (request) => (/password/.test(request.lastUserMessage) ? 'Access' : 'Hardware'), batchPollsToComplete: 15 });
+  it('--batch submits once even when kill -9 lands between the provider creating the batch and the run storing its id', async () => {
+    // The fake holds its answer to the create call after the batch exists, so the kill lands exactly in
+    // the window where the provider has the batch (and will bill it) but the store has only our key.
+    const batchFake = await startFakeProvider({
+      apiKey: KEY,
+      responder: (request) => (/password/.test(request.lastUserMessage) ? 'Access' : 'Hardware'),
+      batchPollsToComplete: 2,
+      holdFirstBatchCreateMs: 120_000,
+    });
     try {
       const { dir, env } = await project('');
       await writeFile(join(dir, 'ladder.yaml'), (await readFile(join(dir, 'ladder.yaml'), 'utf8')).replace(fake.baseUrl, batchFake.baseUrl));
@@ -125,6 +132,9 @@ describe('ladder run against a remote API (the fault-injecting fake provider)', 
       child.kill('SIGKILL');
       await new Promise((r) => child.once('exit', r));
       expect(rows(dir).n).toBe(0);
+      const stored = new Database(join(dir, '.ladder', 'ladder.db'), { readonly: true });
+      expect(stored.prepare('SELECT status, batch_id FROM batches').all()).toEqual([{ status: 'submitting', batch_id: '' }]);
+      stored.close();
       const runId = /^(\d{8}-\d{6}-[0-9a-f]{4})/m.exec((await ladder(['runs'], dir, batchEnv)).stdout)![1];
       const resumed = await ladder(['run', 'ladder.yaml', '--batch', '--resume', runId], dir, batchEnv);
       expect(resumed.status, resumed.stderr).toBe(0);

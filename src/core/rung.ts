@@ -33,6 +33,11 @@ export interface Predictor {
   state: JsonValue;
   predict(example: Example, signal?: AbortSignal): Promise<Prediction>;
   fixedCosts?: FixedCost[];
+  /**
+   * Optional run order: the runner starts examples sorted by this key (stable), so examples whose prompts share
+   * a prefix run back to back and a KV / prompt cache reuses it. Rows keep their split position.
+   */
+  scheduleKey?(example: Example): string;
   /** Frees what prepare() acquired (contexts, indexes). */
   dispose?(): Promise<void>;
 }

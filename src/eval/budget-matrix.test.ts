@@ -48,7 +48,7 @@ execution: { concurrency: ${concurrency}, max_tokens: 8, retries: 2, timeout_ms:
   const billed = () => (fake.counters.tokensServed.input + fake.counters.tokensServed.output) * PER_TOKEN;
   const run = async (maxUsd: number, resumeRunId?: string) => {
     const task = await loadTask(join(dir, 'ladder.yaml'));
-    const project = openProject(env);
+    const project = openProject(env, { specPath: join(dir, 'ladder.yaml') });
     const context = runContext(task, project, { log: silentLogger, progress: silentProgress, signal: new AbortController().signal, env });
     const pricer = createUsagePricer();
     try {

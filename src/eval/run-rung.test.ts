@@ -141,3 +141,22 @@ describe('runRung', () => {
     expect(new Set(rows.map((r) => r.error?.code))).toEqual(new Set(['RATE_LIMITED']));
   });
 });
+
+describe('runRung: predictor schedule', () => {
+  it('starts examples in scheduleKey order (stable), keeps each row at its split position, and skips done ones', async () => {
+    const started: string[] = [];
+    const p: Predictor = {
+      state: {},
+      scheduleKey: (example) => (Number(example.id.slice(1)) % 2 ? 'b' : 'a'),
+      async predict(example) {
+        started.push(example.id);
+        return { output: 'a', answer: 'a', prompt: [], usage, latencyMs: 1, cached: false, modelRef: 'm' };
+      },
+    };
+    const rows: PredictionRow[] = [];
+    await runRung({ ...base, concurrency: 1, predictor: p, done: new Set(['e0']), signal: new AbortController().signal, save: (row) => rows.push(row) });
+    expect(started).toEqual(['e2', 'e4', 'e6', 'e8', 'e1', 'e3', 'e5', 'e7', 'e9']);
+    expect(rows.map((r) => [r.exampleId, r.position])).toEqual(started.map((id) => [id, Number(id.slice(1))]));
+  });
+});
+

@@ -52,6 +52,11 @@ export interface RunRungOutcome {
  */
 export async function runRung(options: RunRungOptions): Promise<RunRungOutcome> {
   const todo = options.examples.map((example, position) => ({ example, position })).filter(({ example }) => !options.done.has(example.id));
+  const scheduleKey = options.predictor.scheduleKey?.bind(options.predictor);
+  if (scheduleKey) {
+    const keys = new Map(todo.map((t) => [t, scheduleKey(t.example)]));
+    todo.sort((a, b) => (keys.get(a)! < keys.get(b)! ? -1 : keys.get(a)! > keys.get(b)! ? 1 : 0));
+  }
   const outcome: RunRungOutcome = { completed: options.done.size, failed: 0, cached: 0 };
   const now = options.now ?? (() => new Date());
   const cap = options.maxAnswerChars ?? Number.POSITIVE_INFINITY;

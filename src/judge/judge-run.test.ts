@@ -91,7 +91,7 @@ function ladder(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ 
 /** The same run as `ladder run`, in this process (no CLI start-up): for checks that need no child process. */
 async function runInProcess(dir: string, env: NodeJS.ProcessEnv): Promise<string[]> {
   const task = await loadTask(join(dir, 'ladder.yaml'));
-  const project = openProject(env);
+  const project = openProject(env, { specPath: join(dir, 'ladder.yaml') });
   const context = runContext(task, project, { log: silentLogger, progress: silentProgress, signal: new AbortController().signal, env });
   try {
     const result = await runLadder({

@@ -34,8 +34,11 @@ const openLocal: Provider = async (spec, options, runtime) => {
     ref: spec.lora ? `${spec.ref}+lora` : spec.ref,
     path: resolveLocalPath(spec, options.modelsDir),
     lora: spec.lora,
-    // One parallel sequence per concurrent call, so the runner's concurrency becomes batched decoding.
-    sequences: Math.max(1, Math.min(options.execution.concurrency, 16)),
+    // The spec's sequences, else the first calls choose among 1, 2 and 4 (up to the run's concurrency): on a
+    // small CPU more sequences are no faster, on many cores or a GPU they are.
+    sequences: spec.sequences,
+    calibrate: spec.sequences ? undefined : calibrationCandidates(options.execution.concurrency),
+    onCalibrated: (choice) => options.log.info(`${spec.ref}: calibrated to ${choice.sequences} parallel sequence(s): ${choice.reasons.join('; ')}`),
     contextSize: spec.contextSize,
     threads,
     maxEmbedTokens: catalog?.maxEmbedTokens,
@@ -47,9 +50,16 @@ const openLocal: Provider = async (spec, options, runtime) => {
     return model;
   }
   // Memory is bounded by sequences × context: say what was chosen.
-  options.log.info(`${model.ref}: ${model.parallelSequences} parallel sequences × ${model.contextSize} tokens of context`);
+  options.log.info(
+    `${model.ref}: ${model.parallelSequences} parallel sequences × ${model.contextSize} tokens of context${spec.sequences ? '' : ' (how many run at once is calibrated on the first calls)'}`,
+  );
   return model;
 };
+
+/** Sequence counts to calibrate among: 1, 2, 4, never more than the calls the runner has in flight. */
+export function calibrationCandidates(concurrency: number): number[] {
+  return [1, 2, 4].filter((n) => n <= Math.max(1, concurrency));
+}
 
 /**
  * llama.cpp threads: LADDER_THREADS, else one per core. Always explicit: leaving it to node-llama-cpp's default

@@ -28,3 +28,17 @@ export function openDatabase(path: string): Db {
 }
 
 export const schemaVersion = migrations.length;
+
+const statements = new WeakMap<Db, Map<string, Database.Statement>>();
+
+/**
+ * The prepared statement for `sql` on `db`, compiled once per connection. Preparing on every call cost ~0.25 ms
+ * per statement in the 2,000-call profile (bench/RESULTS.md, issue 18) — several per example on the hot path.
+ */
+export function statement(db: Db, sql: string): Database.Statement {
+  let cache = statements.get(db);
+  if (!cache) statements.set(db, (cache = new Map()));
+  let prepared = cache.get(sql);
+  if (!prepared) cache.set(sql, (prepared = db.prepare(sql)));
+  return prepared;
+}

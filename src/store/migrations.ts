@@ -129,4 +129,9 @@ export const migrations: string[] = [
     PRIMARY KEY (run_id, path)
   );
   `,
+  // A batch submission's idempotency key, recorded (status 'submitting', batch_id '') before the provider is
+  // asked to create it, so a resume after a crash looks for that batch instead of paying for a second one.
+  `
+  ALTER TABLE batches ADD COLUMN submit_key TEXT;
+  `,
 ];

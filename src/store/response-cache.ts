@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { GenerateRequest, GenerateResult, Model, Usage } from '../core/types.js';
-import type { Db } from './database.js';
+import { statement, type Db } from './database.js';
 
 /** Bump when the meaning of a cached response changes (key layout, decoding defaults). */
 export const CACHE_KEY_VERSION = 1;
@@ -70,21 +70,21 @@ export class CachedModel implements Model {
   /** Whether this request would be answered from the cache (no call, nothing to pay: the budget skips it). */
   hasCached(request: GenerateRequest): boolean {
     if (request.temperature !== 0) return false;
-    const key = responseCacheKey(this.inner, request);
+    const key = this.keyOf(request);
     if (this.overlay?.get(key)) return true;
-    return this.db.prepare(`SELECT 1 FROM response_cache WHERE key = ?`).get(key) !== undefined;
+    return statement(this.db, `SELECT 1 FROM response_cache WHERE key = ?`).get(key) !== undefined;
   }
 
   async generate(request: GenerateRequest, signal?: AbortSignal): Promise<GenerateResult> {
     const cacheable = request.temperature === 0;
-    const key = responseCacheKey(this.inner, request);
+    const key = this.keyOf(request);
     if (cacheable) {
       const kept = this.overlay?.get(key);
       if (kept) {
         this.hits++;
         return { ...kept, cached: true };
       }
-      const row = this.db.prepare(`SELECT text, usage_json, latency_ms FROM response_cache WHERE key = ?`).get(key) as
+      const row = statement(this.db, `SELECT text, usage_json, latency_ms FROM response_cache WHERE key = ?`).get(key) as
         | { text: string; usage_json: string; latency_ms: number }
         | undefined;
       if (row) {
@@ -96,11 +96,17 @@ export class CachedModel implements Model {
     const result = await this.inner.generate(request, signal);
     if (cacheable && this.overlay) this.overlay.set(key, { text: result.text, usage: result.usage, latencyMs: result.latencyMs });
     else if (cacheable) {
-      this.db
-        .prepare(`INSERT OR REPLACE INTO response_cache (key, model_ref, text, usage_json, latency_ms, created_at) VALUES (?, ?, ?, ?, ?, ?)`)
-        .run(key, this.ref, result.text, JSON.stringify(result.usage), result.latencyMs, new Date().toISOString());
+      statement(this.db, `INSERT OR REPLACE INTO response_cache (key, model_ref, text, usage_json, latency_ms, created_at) VALUES (?, ?, ?, ?, ?, ?)`).run(key, this.ref, result.text, JSON.stringify(result.usage), result.latencyMs, new Date().toISOString());
     }
     return result;
+  }
+
+  // The runner asks hasCached(request) and then generate(request) with the same object: hash it once.
+  private readonly keys = new WeakMap<GenerateRequest, string>();
+  private keyOf(request: GenerateRequest): string {
+    let key = this.keys.get(request);
+    if (key === undefined) this.keys.set(request, (key = responseCacheKey(this.inner, request)));
+    return key;
   }
 
   async dispose(): Promise<void> {

@@ -1,7 +1,7 @@
 import type { RungSummary } from '../core/results.js';
 import type { FixedCost, Prediction } from '../core/rung.js';
 import type { JsonValue } from '../core/types.js';
-import type { Db } from './database.js';
+import { statement, type Db } from './database.js';
 import { realLockDeps, RunLocks, type LockDeps } from './run-lock.js';
 
 export type RunStatus = 'running' | 'done' | 'interrupted' | 'budget' | 'failed';
@@ -154,13 +154,12 @@ export class RunStore {
   /** Inserts one prediction; a second row for the same example is refused (the resume logic never makes one). */
   insertPrediction(row: PredictionRow): void {
     const p = row.prediction;
-    this.db
-      .prepare(
-        `INSERT INTO predictions (run_id, rung_id, example_id, position, prompt_json, output, answer_json, input_tokens, cached_input_tokens,
+    statement(
+      this.db,
+      `INSERT INTO predictions (run_id, rung_id, example_id, position, prompt_json, output, answer_json, input_tokens, cached_input_tokens,
            cache_write_tokens, output_tokens, latency_ms, cached, cost_usd, error_code, error_message, details_json, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
+    ).run(
         row.runId, row.rungId, row.exampleId, row.position, JSON.stringify(p.prompt), p.output, answerJson(p.output, p.answer),
         p.usage.inputTokens, p.usage.cachedInputTokens, p.usage.cacheWriteTokens, p.usage.outputTokens, p.latencyMs,
         p.cached ? 1 : 0, row.costUsd ?? null, row.error?.code ?? null, row.error?.message ?? null,
@@ -182,15 +181,38 @@ export class RunStore {
     return rows.map(toPredictionRow);
   }
 
-  /** The provider batch id of a rung (`--batch`), so an interrupted batch run polls it instead of resubmitting. */
-  batchPersist(runId: string, rungId: string, provider: string): { load(): string | undefined; save(batchId: string): void } {
+  /**
+   * The provider batch of a rung (`--batch`): its id once known, so an interrupted batch run polls it instead
+   * of resubmitting; before that, the submission's idempotency key ('submitting'), so a run killed between
+   * the provider's create and our save looks for that batch on resume (see runBatch).
+   */
+  batchPersist(runId: string, rungId: string, provider: string) {
+    type Row = { batch_id: string; status: string; submit_key: string | null; created_at: string };
+    const row = () => this.db.prepare(`SELECT batch_id, status, submit_key, created_at FROM batches WHERE run_id = ? AND rung_id = ?`).get(runId, rungId) as Row | undefined;
     return {
-      load: () => (this.db.prepare(`SELECT batch_id FROM batches WHERE run_id = ? AND rung_id = ?`).get(runId, rungId) as { batch_id: string } | undefined)?.batch_id,
-      save: (batchId) => {
+      load: () => {
+        const r = row();
+        return r && r.status !== 'submitting' ? r.batch_id : undefined;
+      },
+      pending: () => {
+        const r = row();
+        return r?.status === 'submitting' && r.submit_key ? { key: r.submit_key, since: new Date(r.created_at) } : undefined;
+      },
+      begin: (key: string, at: Date) => {
         this.db
-          .prepare(`INSERT OR REPLACE INTO batches (run_id, rung_id, batch_id, provider, status, created_at) VALUES (?, ?, ?, ?, 'submitted', ?)`)
+          .prepare(`INSERT OR REPLACE INTO batches (run_id, rung_id, batch_id, provider, status, created_at, submit_key) VALUES (?, ?, '', ?, 'submitting', ?, ?)`)
+          .run(runId, rungId, provider, at.toISOString(), key);
+      },
+      save: (batchId: string) => {
+        // Keeps the key of a 'submitting' row: the record of how this batch was created.
+        this.db
+          .prepare(
+            `INSERT INTO batches (run_id, rung_id, batch_id, provider, status, created_at) VALUES (?, ?, ?, ?, 'submitted', ?)
+             ON CONFLICT (run_id, rung_id) DO UPDATE SET batch_id = excluded.batch_id, provider = excluded.provider, status = 'submitted', created_at = excluded.created_at`,
+          )
           .run(runId, rungId, batchId, provider, new Date().toISOString());
       },
+      known: () => (this.db.prepare(`SELECT batch_id FROM batches WHERE status != 'submitting'`).all() as { batch_id: string }[]).map((r) => r.batch_id),
     };
   }
 
@@ -210,7 +232,7 @@ export class RunStore {
 
   /** Adds money the run's budget ledger settled (every paid call: rows, judges, teachers), as it happens. */
   addRunSpend(runId: string, usd: number): void {
-    this.db.prepare(`INSERT INTO run_spend (run_id, usd) VALUES (?, ?) ON CONFLICT (run_id) DO UPDATE SET usd = usd + excluded.usd`).run(runId, usd);
+    statement(this.db, `INSERT INTO run_spend (run_id, usd) VALUES (?, ?) ON CONFLICT (run_id) DO UPDATE SET usd = usd + excluded.usd`).run(runId, usd);
   }
 
   /** What the run's ledger has settled so far (0 for a run from before the ledger: then rows are the record). */

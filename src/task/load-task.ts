@@ -90,6 +90,7 @@ export async function loadTask(specPath: string, options: { cwd?: string } = {})
     rpm: m.rpm,
     tpm: m.tpm,
     contextSize: m.context_size,
+    sequences: m.sequences,
     path: m.path ? resolvePath(baseDir, m.path) : undefined,
     lora: m.lora ? resolvePath(baseDir, m.lora) : undefined,
     constraints: m.constraints,

@@ -61,6 +61,8 @@ const modelSpec = z
     rpm: z.number().positive().optional(),
     tpm: z.number().positive().optional(),
     context_size: z.number().int().positive().optional(),
+    // Local models: parallel sequences decoded at once; without it, the first calls choose among 1, 2 and 4.
+    sequences: z.number().int().min(1).max(64).optional(),
     path: z.string().optional(),
     lora: z.string().optional(),
     constraints: z

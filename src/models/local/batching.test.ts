@@ -108,6 +108,60 @@ describe('LocalModel under batching', () => {
   });
 });
 
+describe('prefix-aware routing and sequence calibration on the real model', () => {
+  const system = `Route the IT ticket to one queue. Answer with one of: ${labels.join(', ')}.`;
+  const demo = (text: string, label: string) => [
+    { role: 'user' as const, content: text },
+    { role: 'assistant' as const, content: label },
+  ];
+  const withDemos = (demos: ReturnType<typeof demo>, ticket: string): GenerateRequest => ({
+    ...labelRequest(ticket),
+    messages: [{ role: 'system', content: system }, ...demos, { role: 'user', content: ticket }],
+  });
+  const printer = demo('The office printer on floor three jams on every page and shows error E-42 since the toner change yesterday.', 'Hardware');
+  const payroll = demo('My payslip for November shows the wrong tax code and I was paid less than my contract says, please check.', 'HR Support');
+
+  it('a prompt goes to the sequence that already holds its demonstrations, not just the last one freed', async () => {
+    // The six-sequence model of the batching tests: one model fewer to load (and to dispose) in this file.
+    const two = batched;
+    {
+      // Both sequences busy at once: one ends up holding the printer demonstration, the other the payroll one.
+      await Promise.all([two.generate(withDemos(printer, 'screen flickers')), two.generate(withDemos(payroll, 'holiday balance is wrong'))]);
+      // A payroll prompt goes back to the payroll sequence, which is then the most recently freed...
+      await two.generate(withDemos(payroll, 'bonus missing'));
+      // ...yet the next printer prompt goes to the printer sequence, whose cache holds system + that demonstration.
+      const third = await two.generate(withDemos(printer, 'mouse is dead'));
+      const systemOnly = await two.promptTokens([{ role: 'system', content: system }]);
+      const printerPrefix = await two.promptTokens([{ role: 'system', content: system }, ...printer]);
+      expect(third.usage.cachedInputTokens).toBeGreaterThan(systemOnly + 10);
+      expect(third.usage.cachedInputTokens).toBeGreaterThanOrEqual(printerPrefix - 4);
+      expect(third.usage.cachedInputTokens).toBeGreaterThan(0);
+    }
+  });
+
+  it('calibrating sequences on the first calls returns the same answers and reports what it chose', async () => {
+    const tickets = ['printer jams', 'need admin rights', 'vpn password expired', 'order a new monitor', 'payslip is wrong', 'shared drive full'];
+    const label = tickets.map((t) => labelRequest(t));
+    const reference: string[] = [];
+    for (const request of label) reference.push((await serial.generate(request)).text);
+    const chosen: number[] = [];
+    const calibrating = await openLocalModel(runtime, {
+      ref: 'local:smollm2-135m', path: testModelPath(), calibrate: [1, 2], onCalibrated: (c) => chosen.push(c.sequences), contextSize: 1024, threads: 1,
+    });
+    try {
+      expect(calibrating.parallelSequences).toBe(2);
+      // 6 calls per step: step 1 (one sequence) and step 2 (two) use all 12 calls.
+      const answers = await Promise.all([...label, ...label].map((request) => calibrating.generate(request)));
+      expect(answers.map((a) => a.text)).toEqual([...reference, ...reference]);
+      expect(chosen).toHaveLength(1);
+      expect([1, 2]).toContain(chosen[0]);
+      expect(calibrating.calibratedSequences?.steps.map((s) => [s.sequences, s.calls])).toEqual([[1, 6], [2, 6]]);
+    } finally {
+      await calibrating.dispose();
+    }
+  });
+});
+
 describe('few-shot rung on the local model', () => {
   it('reuses the KV cache of the shared prefix on the second and later calls', async () => {
     const task = await loadTask('examples/it-tickets/ladder.yaml');

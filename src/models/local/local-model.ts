@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { LlamaChat, type Token, type ChatHistoryItem, type Llama, type LlamaContext, type LlamaEmbeddingContext, type LlamaGrammar, type LlamaModel } from 'node-llama-cpp';
 import { ContextOverflowError, LadderError } from '../../core/errors.js';
 import type { ChatMessage, GenerateRequest, GenerateResult, Model, OutputConstraint } from '../../core/types.js';
 import { grammarFor, uniqueLabelCompletion } from './grammar.js';
-import { SequencePool } from './sequence-pool.js';
+import { SequenceCalibration, type CalibrationChoice } from './sequence-calibration.js';
+import { SequencePool, sharedPrefixLength } from './sequence-pool.js';
 
 export interface LocalModelOptions {
   ref: string;
@@ -11,8 +11,13 @@ export interface LocalModelOptions {
   /** sha256 of the GGUF (and of the LoRA, when one is applied): the cache identity. */
   fingerprint: string;
   lora?: string;
-  /** Parallel sequences decoded as one batch (default 4). */
+  /** Parallel sequences decoded as one batch (default 4; ignored when `calibrate` is given). */
   sequences?: number;
+  /** Candidate sequence counts (e.g. [1, 2, 4]) to try on the first calls; the fastest is kept. */
+  calibrate?: number[];
+  onCalibrated?: (choice: CalibrationChoice) => void;
+  /** Monotonic milliseconds (injected for tests; default performance.now). */
+  now?: () => number;
   /** Context size per sequence in tokens (default 4096, capped by what the model was trained on). */
   contextSize?: number;
   threads?: number;
@@ -32,8 +37,9 @@ interface Slot {
 
 /**
  * A GGUF model on node-llama-cpp. Greedy decoding; label sets and JSON Schemas become grammars; concurrent
- * calls run as parallel sequences of one context; a sequence reuses the KV cache of the prompt prefix it
- * evaluated last, and the usage reports those reused tokens as cachedInputTokens.
+ * calls run as parallel sequences of one context; each call goes to the free sequence whose KV cache holds
+ * the longest prefix of its prompt, and the usage reports those reused tokens as cachedInputTokens. With
+ * `calibrate`, the first calls choose how many sequences run at once (SequenceCalibration).
  */
 export class LocalModel implements Model {
   readonly ref: string;
@@ -44,6 +50,9 @@ export class LocalModel implements Model {
   private embeddingPromise?: Promise<LlamaEmbeddingContext[]>;
   /** A sentence encoder (BERT-like, non-causal attention): embeds only; see Model.embeddingOnly. */
   readonly embeddingOnly: boolean;
+  private readonly calibration?: SequenceCalibration;
+  /** Prompt tokens routed so far, and how many of them the best free sequence / the best of all sequences held. */
+  readonly routing = { promptTokens: 0, onChosenSequence: 0, onBestSequence: 0 };
 
   constructor(
     private readonly llama: Llama,
@@ -53,6 +62,15 @@ export class LocalModel implements Model {
     this.ref = options.ref;
     this.fingerprint = options.fingerprint;
     this.embeddingOnly = isEncoderOnly(model);
+    if (options.calibrate?.length) {
+      const candidates = [...new Set(options.calibrate)].sort((a, b) => a - b);
+      this.calibration = new SequenceCalibration(candidates, options.now ?? (() => performance.now()), options.onCalibrated);
+    }
+  }
+
+  /** What calibration chose (undefined while it runs, or without calibration). */
+  get calibratedSequences(): CalibrationChoice | undefined {
+    return this.calibration?.choice;
   }
 
   get contextSize(): number {
@@ -61,7 +79,9 @@ export class LocalModel implements Model {
     return Math.min(this.options.contextSize ?? fallback, this.model.trainContextSize);
   }
 
+  /** Sequences allocated in the context (the largest candidate when calibrating). */
   get parallelSequences(): number {
+    if (this.options.calibrate?.length) return Math.max(...this.options.calibrate);
     return this.options.sequences ?? 4;
   }
 
@@ -80,13 +100,19 @@ export class LocalModel implements Model {
       throw new LadderError('MODEL_UNSUPPORTED', `${this.ref} is an embedding model: it cannot generate; use it as embedModel of a rag or classifier rung`, { exitCode: 2 });
     }
     const { pool } = await this.openContext();
-    const prefixKey = stablePrefixKey(request);
+    const prompt = this.renderPrompt(request.messages);
     try {
-      const slot = await pool.acquire(prefixKey, signal);
+      const leave = this.calibration ? await this.calibration.enter(signal) : undefined;
       try {
-        return await this.generateOn(slot.item, request, signal);
+        const slot = await pool.acquire((s) => routingScore(s.chat.sequence.contextTokens, prompt), signal);
+        this.noteRouting(slot, prompt);
+        try {
+          return await this.generateOn(slot, request, prompt.length, signal);
+        } finally {
+          pool.release(slot);
+        }
       } finally {
-        pool.release(slot.item, prefixKey);
+        leave?.();
       }
     } catch (error) {
       if (signal?.aborted) throw new LadderError('ABORTED', `${this.ref}: call aborted`, { cause: signal.reason });
@@ -138,10 +164,22 @@ export class LocalModel implements Model {
     this.embeddingPromise = undefined;
   }
 
-  private async generateOn(slot: Slot, request: GenerateRequest, signal?: AbortSignal): Promise<GenerateResult> {
+  /**
+   * Keeps count of how much of each prompt the chosen sequence held vs the best of all sequences (busy ones
+   * too): the difference is what copying another sequence's KV cache would save (bench/RESULTS.md).
+   */
+  private noteRouting(slot: Slot, prompt: number[]): void {
+    this.routing.promptTokens += prompt.length;
+    const chosen = sharedPrefixLength(slot.chat.sequence.contextTokens, prompt);
+    this.routing.onChosenSequence += chosen;
+    let best = chosen;
+    for (const other of this.slots) best = Math.max(best, sharedPrefixLength(other.chat.sequence.contextTokens, prompt));
+    this.routing.onBestSequence += best;
+  }
+
+  private async generateOn(slot: Slot, request: GenerateRequest, promptTokens: number, signal?: AbortSignal): Promise<GenerateResult> {
     const grammar = await this.grammar(request.output);
     const history = toChatHistory(request.messages);
-    const promptTokens = this.renderPrompt(request.messages).length;
     if (promptTokens + request.maxTokens > this.contextSize) {
       // Whether the part every call shares fits on its own decides between "this input is too long" (the example
       // fails alone) and "no input can fit" (the rung stops at once).
@@ -201,6 +239,7 @@ export class LocalModel implements Model {
     return contextText.tokenize(this.model.tokenizer) as unknown as number[];
   }
 
+  private slots: Slot[] = [];
   private wrapperCache?: LlamaChat['chatWrapper'];
   private chatWrapper(): LlamaChat['chatWrapper'] {
     if (this.wrapperCache) return this.wrapperCache;
@@ -229,6 +268,7 @@ export class LocalModel implements Model {
       const slots: Slot[] = [];
       for (let i = 0; i < sequences; i++) slots.push({ chat: new LlamaChat({ contextSequence: context.getSequence() }) });
       this.wrapperCache = slots[0].chat.chatWrapper;
+      this.slots = slots;
       return { context, pool: new SequencePool(slots) };
     })();
     return this.contextPromise;
@@ -248,10 +288,17 @@ function toChatHistory(messages: ChatMessage[]): ChatHistoryItem[] {
   });
 }
 
-function stablePrefixKey(request: GenerateRequest): string | undefined {
-  const count = request.stablePrefixMessages ?? 0;
-  if (count <= 0) return undefined;
-  return createHash('sha256').update(JSON.stringify(request.messages.slice(0, count))).digest('hex');
+/** Shorter shared prefixes than this are the chat template's opening, not reusable work. */
+const MIN_USEFUL_PREFIX = 16;
+
+/**
+ * How good a sequence is for a prompt: first the longest useful shared prefix (work not redone), then the
+ * fewest cached tokens thrown away (so an empty sequence is taken before another prompt's cache is overwritten).
+ */
+export function routingScore(cached: readonly number[], prompt: readonly number[]): number {
+  const shared = sharedPrefixLength(cached, prompt);
+  const useful = shared >= MIN_USEFUL_PREFIX ? shared : 0;
+  return useful * 1e6 - (cached.length - shared);
 }
 
 /** Encoders (BERT, nomic-bert, ...) declare non-causal attention in their GGUF metadata. */

@@ -1,25 +1,27 @@
 /**
  * A pool of parallel sequences of one llama.cpp context. Concurrent generate() calls each take a sequence, and
- * node-llama-cpp decodes all busy sequences in one batch. A freed sequence remembers the stable prefix it last
- * evaluated; a caller with the same prefix gets that sequence back, so its KV cache is reused.
+ * node-llama-cpp decodes all busy sequences in one batch. The caller scores the free sequences (the adapter
+ * scores by how many leading tokens of its prompt a sequence's KV cache already holds) and gets the best one,
+ * so a prompt lands where most of it is already evaluated. Ties go to the most recently freed sequence.
  */
 export class SequencePool<T> {
-  private readonly free: { item: T; prefixKey?: string }[];
-  private readonly waiters: { prefixKey?: string; resolve: (slot: { item: T; prefixKey?: string }) => void; reject: (e: unknown) => void; signal?: AbortSignal; onAbort?: () => void }[] = [];
+  private readonly free: T[];
+  private readonly waiters: { score?: (item: T) => number; resolve: (item: T) => void; reject: (e: unknown) => void; signal?: AbortSignal; onAbort?: () => void }[] = [];
 
   constructor(items: T[]) {
-    this.free = items.map((item) => ({ item }));
+    this.free = [...items];
   }
 
+  /** Free sequences right now. */
   get size(): number {
     return this.free.length;
   }
 
-  async acquire(prefixKey: string | undefined, signal?: AbortSignal): Promise<{ item: T; prefixKey?: string }> {
+  async acquire(score?: (item: T) => number, signal?: AbortSignal): Promise<T> {
     signal?.throwIfAborted();
-    if (this.free.length > 0) return this.take(prefixKey);
+    if (this.free.length > 0) return this.take(score);
     return new Promise((resolve, reject) => {
-      const waiter: (typeof this.waiters)[number] = { prefixKey, resolve, reject, signal };
+      const waiter: (typeof this.waiters)[number] = { score, resolve, reject, signal };
       if (signal) {
         waiter.onAbort = () => {
           const index = this.waiters.indexOf(waiter);
@@ -32,19 +34,37 @@ export class SequencePool<T> {
     });
   }
 
-  release(item: T, prefixKey: string | undefined): void {
-    this.free.push({ item, prefixKey });
+  release(item: T): void {
+    this.free.push(item);
     const waiter = this.waiters.shift();
     if (waiter) {
       if (waiter.onAbort) waiter.signal?.removeEventListener('abort', waiter.onAbort);
-      waiter.resolve(this.take(waiter.prefixKey));
+      waiter.resolve(this.take(waiter.score));
     }
   }
 
-  private take(prefixKey: string | undefined): { item: T; prefixKey?: string } {
-    let index = prefixKey === undefined ? -1 : this.free.findIndex((slot) => slot.prefixKey === prefixKey);
-    if (index < 0) index = this.free.length - 1;
-    const [slot] = this.free.splice(index, 1);
-    return slot;
+  private take(score: ((item: T) => number) | undefined): T {
+    let best = this.free.length - 1;
+    if (score) {
+      let bestScore = -Infinity;
+      // From the end, so among equal scores the most recently freed (warmest) sequence wins.
+      for (let i = this.free.length - 1; i >= 0; i--) {
+        const value = score(this.free[i]);
+        if (value > bestScore) {
+          bestScore = value;
+          best = i;
+        }
+      }
+    }
+    const [item] = this.free.splice(best, 1);
+    return item;
   }
+}
+
+/** How many leading tokens two token lists share. */
+export function sharedPrefixLength(a: readonly number[], b: readonly number[]): number {
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a[i] === b[i]) i++;
+  return i;
 }

@@ -3,7 +3,7 @@ import type { RunContext } from '../../core/context.js';
 import { fixedModelsContext } from '../../testing/run-context.js';
 import type { Task } from '../../core/task.js';
 import type { Example, GenerateRequest, Model } from '../../core/types.js';
-import { fewShotRung } from './few-shot-rung.js';
+import { fewShotParams, fewShotRung } from './few-shot-rung.js';
 
 const ex = (id: string, input: string, expected: string): Example => ({ id, input, expected, meta: {} });
 const train = [
@@ -37,15 +37,56 @@ function fixture(): { task: Task; ctx: RunContext; sent: GenerateRequest[] } {
 const userTurns = (request: GenerateRequest) => request.messages.filter((m) => m.role === 'user').map((m) => m.content);
 
 describe('few-shot rung', () => {
-  it('similar: puts the nearest training examples in the prompt, the most similar right before the input', async () => {
+  it('similar, order: similarity: puts the nearest training examples in the prompt, the most similar right before the input', async () => {
     const { task, ctx, sent } = fixture();
-    const predictor = await fewShotRung.create({ id: 'fs', kind: 'few-shot', model: 'm', params: { k: 2, select: 'similar' } }).prepare(ctx, task);
+    const predictor = await fewShotRung.create({ id: 'fs', kind: 'few-shot', model: 'm', params: { k: 2, select: 'similar', order: 'similarity' } }).prepare(ctx, task);
     const prediction = await predictor.predict(ex('q', 'my vpn password does not work', 'Access'));
     expect(userTurns(sent[0])).toEqual(['cannot access the shared drive password expired', 'reset my vpn password', 'my vpn password does not work']);
     expect(sent[0].messages.filter((m) => m.role === 'assistant').map((m) => m.content)).toEqual(['Access', 'Access']);
     expect(prediction.prompt).toEqual(sent[0].messages);
     expect(prediction.details?.exampleIds).toEqual(['t5', 't2']);
     expect(sent[0].stablePrefixMessages).toBe(1);
+  });
+
+  it('similar, order: shared-first: demonstrations most often chosen across the test split come first, in one order for every example', async () => {
+    const { task, ctx, sent } = fixture();
+    // t5 is among the two nearest for both inputs; t2 only for the first, t1 only for the second. By similarity the
+    // two prompts would diverge at the first demonstration (t2 vs t1); most-shared-first they agree on t5.
+    task.test = [ex('q1', 'my vpn password does not work', 'Access'), ex('q2', 'password expired printer toner', 'Access')];
+    const predictor = await fewShotRung.create({ id: 'fs', kind: 'few-shot', model: 'm', params: { k: 2, select: 'similar', order: 'shared-first' } }).prepare(ctx, task);
+    for (const example of task.test) await predictor.predict(example);
+    const ids = sent.map((request) => request.messages.filter((m) => m.role === 'user').slice(0, 2).map((m) => train.find((t) => t.input === m.content)!.id));
+    expect(new Set(ids[0])).toEqual(new Set(['t5', 't2']));
+    expect(new Set(ids[1])).toEqual(new Set(['t5', 't1']));
+    expect(ids[0][0]).toBe('t5');
+    expect(ids[1][0]).toBe('t5');
+    expect(predictor.state).toMatchObject({ order: 'shared-first', orderNote: expect.stringMatching(/not by similarity/) });
+  });
+
+  it('similar, order: shared-first: schedules examples whose demonstrations start alike back to back; order: similarity does not', async () => {
+    const { task, ctx } = fixture();
+    task.test = [
+      ex('q1', 'payroll payslip question', 'HR Support'),
+      ex('q2', 'printer toner empty', 'Hardware'),
+      ex('q3', 'payslip payroll wrong', 'HR Support'),
+      ex('q4', 'printer toner keyboard', 'Hardware'),
+    ];
+    const predictor = await fewShotRung.create({ id: 'fs', kind: 'few-shot', model: 'm', params: { k: 1, select: 'similar', order: 'shared-first' } }).prepare(ctx, task);
+    const sorted = [...task.test].sort((a, b) => (predictor.scheduleKey!(a) < predictor.scheduleKey!(b) ? -1 : 1)).map((e) => e.id);
+    // q1 and q3 both get t4 (payroll), q2 and q4 both get t1 (printer): each pair runs back to back.
+    expect([sorted.indexOf('q1'), sorted.indexOf('q3')].sort()).toSatisfy(([a, b]: number[]) => b - a === 1);
+    expect([sorted.indexOf('q2'), sorted.indexOf('q4')].sort()).toSatisfy(([a, b]: number[]) => b - a === 1);
+    const plain = await fewShotRung.create({ id: 'fs', kind: 'few-shot', model: 'm', params: { k: 1, select: 'similar' } }).prepare(ctx, task);
+    expect(plain.scheduleKey).toBeUndefined();
+    expect(plain.state).not.toHaveProperty('order');
+  });
+
+  it('random and fixed states carry no order (earlier runs stay servable); an unknown order is refused', async () => {
+    const { task, ctx } = fixture();
+    const predictor = await fewShotRung.create({ id: 'fs', kind: 'few-shot', model: 'm', params: { k: 2, select: 'random' } }).prepare(ctx, task);
+    expect(predictor.state).not.toHaveProperty('order');
+    expect(fewShotParams.safeParse({ select: 'similar', order: 'sideways' }).success).toBe(false);
+    expect(fewShotParams.safeParse({ select: 'similar', order: 'similarity' }).success).toBe(true);
   });
 
   it('fixed: uses exactly the named ids, as a stable (cacheable) prefix', async () => {

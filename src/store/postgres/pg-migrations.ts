@@ -127,4 +127,7 @@ export const pgMigrations: string[] = [
     PRIMARY KEY (run_id, path)
   );
   `,
+  `
+  ALTER TABLE batches ADD COLUMN submit_key TEXT;
+  `,
 ];

@@ -103,6 +103,15 @@ describe.skipIf(unavailable)('PgRunStore on the real PostgreSQL', () => {
     await pg.saveProbe(probe);
     sqlite.batchPersist(run.id, 'zero-shot', 'openai').save('b-1');
     await pg.batchPersist(run.id, 'zero-shot', 'openai').save('b-1');
+    // A submission killed between the provider's create and our save: only its key is stored.
+    const began = new Date('2026-12-01T00:30:00.000Z');
+    sqlite.batchPersist(run.id, 'few-shot', 'openai').begin('ladder-key-1', began);
+    await pg.batchPersist(run.id, 'few-shot', 'openai').begin('ladder-key-1', began);
+    expect(await pg.batchPersist(run.id, 'few-shot', 'openai').load()).toBeUndefined();
+    expect(await pg.batchPersist(run.id, 'few-shot', 'openai').pending()).toEqual({ key: 'ladder-key-1', since: began });
+    expect(sqlite.batchPersist(run.id, 'few-shot', 'openai').pending()).toEqual({ key: 'ladder-key-1', since: began });
+    expect(await pg.batchPersist(run.id, 'few-shot', 'openai').known()).toEqual(['b-1']);
+    expect(sqlite.batchPersist(run.id, 'few-shot', 'openai').known()).toEqual(['b-1']);
     sqlite.addRunSpend(run.id, 0.1);
     await pg.addRunSpend(run.id, 0.1);
     expect(await pg.getRun(run.id)).toEqual(sqlite.getRun(run.id));

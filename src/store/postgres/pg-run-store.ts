@@ -101,18 +101,38 @@ export class PgRunStore {
     return rows.map(toPredictionRow);
   }
 
-  batchPersist(runId: string, rungId: string, provider: string): { load(): Promise<string | undefined>; save(batchId: string): Promise<void> } {
+  /** As RunStore.batchPersist: the batch id once known, before that the submission's idempotency key. */
+  batchPersist(runId: string, rungId: string, provider: string) {
+    type Row = { batch_id: string; status: string; submit_key: string | null; created_at: string };
+    const row = async () =>
+      (await this.pool.query<Row>(`SELECT batch_id, status, submit_key, created_at FROM batches WHERE run_id = $1 AND rung_id = $2`, [runId, rungId])).rows[0];
     return {
-      load: async () => (await this.pool.query<{ batch_id: string }>(`SELECT batch_id FROM batches WHERE run_id = $1 AND rung_id = $2`, [runId, rungId])).rows[0]?.batch_id,
-      save: async (batchId) => {
+      load: async () => {
+        const r = await row();
+        return r && r.status !== 'submitting' ? r.batch_id : undefined;
+      },
+      pending: async () => {
+        const r = await row();
+        return r?.status === 'submitting' && r.submit_key ? { key: r.submit_key, since: new Date(r.created_at) } : undefined;
+      },
+      begin: async (key: string, at: Date) => {
+        await this.pool.query(
+          `INSERT INTO batches (run_id, rung_id, batch_id, provider, status, created_at, submit_key) VALUES ($1, $2, '', $3, 'submitting', $4, $5)
+           ON CONFLICT (run_id, rung_id) DO UPDATE SET batch_id = '', provider = excluded.provider, status = 'submitting', created_at = excluded.created_at, submit_key = excluded.submit_key`,
+          [runId, rungId, provider, at.toISOString(), key],
+        );
+      },
+      save: async (batchId: string) => {
         await this.pool.query(
           `INSERT INTO batches (run_id, rung_id, batch_id, provider, status, created_at) VALUES ($1, $2, $3, $4, 'submitted', $5)
-           ON CONFLICT (run_id, rung_id) DO UPDATE SET batch_id = excluded.batch_id, provider = excluded.provider, status = excluded.status, created_at = excluded.created_at`,
+           ON CONFLICT (run_id, rung_id) DO UPDATE SET batch_id = excluded.batch_id, provider = excluded.provider, status = 'submitted', created_at = excluded.created_at`,
           [runId, rungId, batchId, provider, new Date().toISOString()],
         );
       },
+      known: async () => (await this.pool.query<{ batch_id: string }>(`SELECT batch_id FROM batches WHERE status <> 'submitting'`)).rows.map((r) => r.batch_id),
     };
   }
+
 
   async saveProbe(probe: { id: string; kind: string; modelRef: string; createdAt: string; result: JsonValue; text: string }): Promise<void> {
     await this.pool.query(`INSERT INTO probes (id, kind, model_ref, created_at, result_json) VALUES ($1, $2, $3, $4, $5)`, [

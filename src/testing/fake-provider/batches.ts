@@ -21,6 +21,8 @@ interface OpenAIBatch {
   total: number;
   completed: number;
   failed: number;
+  metadata: Record<string, string> | null;
+  createdAt: number;
 }
 
 interface AnthropicBatch {
@@ -30,6 +32,7 @@ interface AnthropicBatch {
   results?: string;
   succeeded: number;
   errored: number;
+  createdAt: string;
 }
 
 /**
@@ -81,12 +84,40 @@ export class FakeBatches {
     const inputFileId = String(body.input_file_id ?? '');
     const file = this.files.get(inputFileId);
     if (!file) return notFound(`No such File object: ${inputFileId}`);
+    const metadata = body.metadata ?? null;
+    const metadataError = checkMetadata(metadata);
+    if (metadataError) return badRequest(metadataError);
     this.submissions++;
     const id = `batch_${randomUUID().replace(/-/g, '').slice(0, 24)}`;
     const total = file.content.split('\n').filter((l) => l.trim()).length;
-    const batch: OpenAIBatch = { id, inputFileId, endpoint: String(body.endpoint ?? ''), polls: 0, total, completed: 0, failed: 0 };
+    const batch: OpenAIBatch = {
+      id,
+      inputFileId,
+      endpoint: String(body.endpoint ?? ''),
+      polls: 0,
+      total,
+      completed: 0,
+      failed: 0,
+      metadata: metadata as Record<string, string> | null,
+      createdAt: Math.floor(Date.now() / 1000),
+    };
     this.openai.set(id, batch);
     return { status: 200, body: this.openaiBatchObject(batch, 'validating') };
+  }
+
+  /** GET /v1/batches: newest first, `limit` (1–100, default 20) and the `after` cursor, as OpenAI pages. */
+  listOpenAIBatches(query: URLSearchParams): Reply {
+    const all = [...this.openai.values()].reverse();
+    const page = pageAfter(all, query.get('after'), clampLimit(query.get('limit'), 100));
+    if (!page) return badRequest(`no batch ${query.get('after')} to page after`);
+    return {
+      status: 200,
+      body: { object: 'list', data: page.items.map((b) => this.openaiBatchObject(b, this.openaiStatus(b))), first_id: page.items[0]?.id ?? null, last_id: page.items.at(-1)?.id ?? null, has_more: page.hasMore },
+    };
+  }
+
+  private openaiStatus(b: OpenAIBatch): string {
+    return b.outputFileId ? 'completed' : b.polls > 0 ? 'in_progress' : 'validating';
   }
 
   pollOpenAIBatch(id: string): Reply {
@@ -130,9 +161,10 @@ export class FakeBatches {
       status,
       output_file_id: b.outputFileId ?? null,
       error_file_id: b.errorFileId ?? null,
-      created_at: Math.floor(Date.now() / 1000),
+      created_at: b.createdAt,
       request_counts: { total: b.total, completed: b.completed, failed: b.failed },
       errors: null,
+      metadata: b.metadata,
     };
   }
 
@@ -144,9 +176,20 @@ export class FakeBatches {
     }
     this.submissions++;
     const id = `msgbatch_${randomUUID().replace(/-/g, '').slice(0, 24)}`;
-    const batch: AnthropicBatch = { id, requests, polls: 0, succeeded: 0, errored: 0 };
+    const batch: AnthropicBatch = { id, requests, polls: 0, succeeded: 0, errored: 0, createdAt: new Date().toISOString() };
     this.anthropic.set(id, batch);
     return { status: 200, body: this.anthropicBatchObject(batch) };
+  }
+
+  /** GET /v1/messages/batches: newest first, `limit` (1–1000, default 20) and the `after_id` cursor; no metadata, as Anthropic. */
+  listAnthropicBatches(query: URLSearchParams): Reply {
+    const all = [...this.anthropic.values()].reverse();
+    const page = pageAfter(all, query.get('after_id'), clampLimit(query.get('limit'), 1000));
+    if (!page) return notFound(`batch ${query.get('after_id')} not found`, 'anthropic');
+    return {
+      status: 200,
+      body: { data: page.items.map((b) => this.anthropicBatchObject(b)), first_id: page.items[0]?.id ?? null, last_id: page.items.at(-1)?.id ?? null, has_more: page.hasMore },
+    };
   }
 
   pollAnthropicBatch(id: string): Reply {
@@ -180,12 +223,41 @@ export class FakeBatches {
       processing_status: ended ? 'ended' : 'in_progress',
       request_counts: { processing: ended ? 0 : b.requests.length, succeeded: b.succeeded, errored: b.errored, canceled: 0, expired: 0 },
       ended_at: ended ? new Date().toISOString() : null,
-      created_at: new Date().toISOString(),
-      expires_at: new Date(Date.now() + 86_400_000).toISOString(),
+      created_at: b.createdAt,
+      expires_at: new Date(Date.parse(b.createdAt) + 86_400_000).toISOString(),
       cancel_initiated_at: null,
       results_url: ended ? `${this.baseUrl()}/v1/messages/batches/${b.id}/results` : null,
     };
   }
+}
+
+/** OpenAI metadata: at most 16 string pairs, keys up to 64 characters, values up to 512. */
+function checkMetadata(metadata: unknown): string | undefined {
+  if (metadata === null) return undefined;
+  if (typeof metadata !== 'object' || Array.isArray(metadata)) return 'metadata: expected an object';
+  const entries = Object.entries(metadata as Record<string, unknown>);
+  if (entries.length > 16) return 'metadata: at most 16 keys';
+  for (const [k, v] of entries) {
+    if (k.length > 64) return `metadata: key "${k.slice(0, 20)}…" is over 64 characters`;
+    if (typeof v !== 'string' || v.length > 512) return `metadata.${k}: expected a string of at most 512 characters`;
+  }
+  return undefined;
+}
+
+function clampLimit(raw: string | null, max: number): number {
+  const n = Number(raw ?? 20);
+  return Number.isInteger(n) ? Math.min(Math.max(n, 1), max) : 20;
+}
+
+/** The page after the cursor (undefined when the cursor names no object). */
+function pageAfter<T extends { id: string }>(all: T[], after: string | null, limit: number): { items: T[]; hasMore: boolean } | undefined {
+  let start = 0;
+  if (after) {
+    const at = all.findIndex((b) => b.id === after);
+    if (at < 0) return undefined;
+    start = at + 1;
+  }
+  return { items: all.slice(start, start + limit), hasMore: start + limit < all.length };
 }
 
 function fileObject(id: string, f: { content: string; filename: string; purpose: string }): unknown {

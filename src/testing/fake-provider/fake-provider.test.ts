@@ -59,3 +59,42 @@ describe('fake provider', () => {
     expect(fake.counters.maxInFlight).toBeGreaterThanOrEqual(2);
   });
 });
+
+describe('fake provider batch listing (as the real APIs page them)', () => {
+  async function openaiBatch(f: FakeProvider, metadata: unknown): Promise<Response> {
+    const form = new FormData();
+    form.append('purpose', 'batch');
+    form.append('file', new Blob(['{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{}}\n']), 'in.jsonl');
+    const file = (await (await fetch(`${f.baseUrl}/files`, { method: 'POST', body: form })).json()) as { id: string };
+    return fetch(`${f.baseUrl}/batches`, { method: 'POST', body: JSON.stringify({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h', metadata }) });
+  }
+
+  it('OpenAI: keeps metadata, refuses metadata the API refuses, lists newest first with the after cursor', async () => {
+    fake = await startFakeProvider({});
+    expect((await openaiBatch(fake, { k: 'x'.repeat(513) })).status).toBe(400);
+    expect((await openaiBatch(fake, ['not', 'an', 'object'])).status).toBe(400);
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push(((await (await openaiBatch(fake, { n: String(i) })).json()) as { id: string }).id);
+    const first = (await (await fetch(`${fake.baseUrl}/batches?limit=2`)).json()) as { data: { id: string; metadata: Record<string, string> }[]; has_more: boolean; last_id: string };
+    expect(first.data.map((b) => b.metadata.n)).toEqual(['2', '1']);
+    expect(first.has_more).toBe(true);
+    const rest = (await (await fetch(`${fake.baseUrl}/batches?limit=2&after=${first.last_id}`)).json()) as { data: { id: string }[]; has_more: boolean };
+    expect(rest.data.map((b) => b.id)).toEqual([ids[0]]);
+    expect(rest.has_more).toBe(false);
+    expect(fake.counters.batchSubmissions).toBe(3);
+  });
+
+  it('Anthropic: lists newest first with after_id, request counts and created_at, no metadata', async () => {
+    fake = await startFakeProvider({});
+    const create = async (n: number) =>
+      ((await (await fetch(`${fake!.baseUrl}/messages/batches`, { method: 'POST', body: JSON.stringify({ requests: Array.from({ length: n }, (_, i) => ({ custom_id: `r${i}`, params: {} })) }) })).json()) as { id: string }).id;
+    const a = await create(1);
+    const b = await create(2);
+    const list = (await (await fetch(`${fake.baseUrl}/messages/batches?limit=1`)).json()) as { data: { id: string; created_at: string; request_counts: { processing: number } }[]; has_more: boolean; last_id: string };
+    expect(list.data.map((x) => [x.id, x.request_counts.processing])).toEqual([[b, 2]]);
+    expect(Number.isNaN(Date.parse(list.data[0]!.created_at))).toBe(false);
+    expect(list.data[0]).not.toHaveProperty('metadata');
+    const next = (await (await fetch(`${fake.baseUrl}/messages/batches?limit=1&after_id=${list.last_id}`)).json()) as { data: { id: string }[]; has_more: boolean };
+    expect(next).toMatchObject({ data: [{ id: a }], has_more: false });
+  });
+});

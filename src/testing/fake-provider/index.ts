@@ -210,7 +210,8 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const raw = Buffer.concat(chunks);
-      const path = new URL(req.url ?? '/', 'http://x').pathname;
+      const url = new URL(req.url ?? '/', 'http://x');
+      const path = url.pathname;
       const route = `${req.method} ${path.replace(/\/(file-|batch_|msgbatch_)[A-Za-z0-9_-]+/g, '/:id')}`;
       const id = /\/((?:file-|batch_|msgbatch_)[A-Za-z0-9_-]+)/.exec(path)?.[1] ?? '';
       const requestId = `req_${randomUUID().replace(/-/g, '')}`;
@@ -238,12 +239,23 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
       if (route === 'POST /v1/files') reply = batches.uploadFile(raw, String(req.headers['content-type'] ?? ''));
       else if (route === 'GET /v1/files/:id/content') reply = batches.fileContent(id);
       else if (route === 'POST /v1/batches') reply = batches.createOpenAIBatch(json());
+      else if (route === 'GET /v1/batches') reply = batches.listOpenAIBatches(url.searchParams);
       else if (route === 'GET /v1/batches/:id') reply = batches.pollOpenAIBatch(id);
+      else if (route === 'GET /v1/messages/batches') reply = batches.listAnthropicBatches(url.searchParams);
       else if (route === 'POST /v1/messages/batches') reply = batches.createAnthropicBatch(json());
       else if (route === 'GET /v1/messages/batches/:id') reply = batches.pollAnthropicBatch(id);
       else if (route === 'GET /v1/messages/batches/:id/results') reply = batches.anthropicResults(id);
       else reply = { status: 404, body: errorBody(api, 'not_found_error', `no route ${route}`) };
+      const created = batches.submissions > counters.batchSubmissions;
       counters.batchSubmissions = batches.submissions;
+      if (created && batches.submissions === 1 && options.holdFirstBatchCreateMs) {
+        const timer = setTimeout(() => {
+          timers.delete(timer);
+          if (!res.destroyed) send(res, route, reply);
+        }, options.holdFirstBatchCreateMs);
+        timers.add(timer);
+        return;
+      }
       send(res, route, reply);
     });
   });

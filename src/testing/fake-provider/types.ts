@@ -57,6 +57,11 @@ export interface FakeProviderOptions {
   rejectResponseFormat?: boolean;
   /** How many status polls a batch answers "in progress" before it completes. Default 1. */
   batchPollsToComplete?: number;
+  /**
+   * Fault hook: hold the response to the first batch create for this long after the batch exists (and is
+   * counted in `batchSubmissions`), so a test can kill the client exactly between create and store.
+   */
+  holdFirstBatchCreateMs?: number;
 }
 
 export interface FakeCounters {

@@ -4,6 +4,7 @@ import type { GenerateRequest, GenerateResult } from '../../../core/types.js';
 import { redact } from '../map-error.js';
 import { sensitiveHeaderValues } from '../sensitive-headers.js';
 import { callApi, parseJsonl, readJson } from './http.js';
+import { CLOCK_SKEW_MS, MAX_LIST_PAGES } from './submit-key.js';
 import type { BatchClient, BatchItem, BatchPoll, FetchLike } from './types.js';
 
 const ANTHROPIC_VERSION = '2023-06-01';
@@ -57,11 +58,35 @@ export function createAnthropicBatchClient(opts: { model: string; baseUrl: strin
   return {
     provider: 'anthropic',
     wireId: anthropicWireId,
-    async submit(items: BatchItem[], signal?: AbortSignal) {
+    // Message Batches take no metadata, so the key cannot travel with the batch: a crashed submission is
+    // recognised by when it was created and how many requests it holds (see findSubmitted).
+    async submit(items: BatchItem[], _key: string, signal?: AbortSignal) {
       const requests = items.map((item) => ({ custom_id: anthropicWireId(item.customId), params: anthropicParams(opts.model, item.request) }));
       const response = await callApi(fetchFn, `${opts.baseUrl}/messages/batches`, { method: 'POST', headers, body: JSON.stringify({ requests }), signal }, where, secrets);
       const batch = await readJson<{ id: string }>(response, where);
       return { batchId: batch.id };
+    },
+    async findSubmitted(_key: string, since: Date, itemCount: number, signal?: AbortSignal) {
+      // GET /messages/batches lists newest first; a batch of ours was created after our "submitting" record
+      // (give or take the clocks' skew) with exactly our number of requests.
+      const oldest = since.getTime() - CLOCK_SKEW_MS;
+      const found: string[] = [];
+      let after: string | undefined;
+      type Listed = { id: string; created_at?: string; request_counts?: Record<string, number> };
+      for (let page = 0; page < MAX_LIST_PAGES; page++) {
+        const query = `limit=100${after ? `&after_id=${encodeURIComponent(after)}` : ''}`;
+        const response = await callApi(fetchFn, `${opts.baseUrl}/messages/batches?${query}`, { headers, signal }, where, secrets);
+        const list = await readJson<{ data?: Listed[]; has_more?: boolean; last_id?: string | null }>(response, where);
+        const data = list.data ?? [];
+        for (const b of data) {
+          const total = Object.values(b.request_counts ?? {}).reduce((a, n) => a + (Number(n) || 0), 0);
+          if (Date.parse(b.created_at ?? '') >= oldest && total === itemCount) found.push(b.id);
+        }
+        const last = data.at(-1);
+        if (!list.has_more || !last || Date.parse(last.created_at ?? '') < oldest) break;
+        after = list.last_id ?? last.id;
+      }
+      return found;
     },
     async poll(batchId: string, signal?: AbortSignal): Promise<BatchPoll> {
       const response = await callApi(fetchFn, `${opts.baseUrl}/messages/batches/${batchId}`, { headers, signal }, where, secrets);

@@ -4,6 +4,7 @@ import { redact } from '../map-error.js';
 import { sensitiveHeaderValues } from '../sensitive-headers.js';
 import { promptCacheKey } from '../messages.js';
 import { callApi, parseJsonl, readJson } from './http.js';
+import { CLOCK_SKEW_MS, MAX_LIST_PAGES, SUBMIT_KEY_FIELD } from './submit-key.js';
 import type { BatchClient, BatchItem, BatchPoll, BatchStatus, FetchLike } from './types.js';
 
 /** The Chat Completions body of one batched request. Labels ask for plain text (the rung's parser maps it). */
@@ -60,7 +61,7 @@ export function createOpenAIBatchClient(opts: { model: string; baseUrl: string; 
   return {
     provider: 'openai',
     wireId: (id) => id,
-    async submit(items: BatchItem[], signal?: AbortSignal) {
+    async submit(items: BatchItem[], key: string, signal?: AbortSignal) {
       const jsonl = items
         .map((item) => JSON.stringify({ custom_id: item.customId, method: 'POST', url: '/v1/chat/completions', body: openaiChatBody(opts.model, item.request) }))
         .join('\n');
@@ -75,7 +76,7 @@ export function createOpenAIBatchClient(opts: { model: string; baseUrl: string; 
         {
           method: 'POST',
           headers: { ...auth, 'content-type': 'application/json' },
-          body: JSON.stringify({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' }),
+          body: JSON.stringify({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h', metadata: { [SUBMIT_KEY_FIELD]: key } }),
           signal,
         },
         where,
@@ -83,6 +84,23 @@ export function createOpenAIBatchClient(opts: { model: string; baseUrl: string; 
       );
       const batch = await readJson<{ id: string }>(created, where);
       return { batchId: batch.id };
+    },
+    async findSubmitted(key: string, since: Date, _itemCount: number, signal?: AbortSignal) {
+      // GET /batches lists newest first; stop at batches older than our "submitting" record.
+      const oldest = (since.getTime() - CLOCK_SKEW_MS) / 1000;
+      const found: string[] = [];
+      let after: string | undefined;
+      for (let page = 0; page < MAX_LIST_PAGES; page++) {
+        const query = `limit=100${after ? `&after=${encodeURIComponent(after)}` : ''}`;
+        const response = await callApi(fetchFn, `${opts.baseUrl}/batches?${query}`, { headers: auth, signal }, where, secrets);
+        const list = await readJson<{ data?: { id: string; created_at?: number; metadata?: Record<string, string> | null }[]; has_more?: boolean; last_id?: string | null }>(response, where);
+        const data = list.data ?? [];
+        for (const b of data) if (b.metadata?.[SUBMIT_KEY_FIELD] === key) found.push(b.id);
+        const last = data.at(-1);
+        if (!list.has_more || !last || (last.created_at ?? 0) < oldest) break;
+        after = list.last_id ?? last.id;
+      }
+      return found;
     },
     async poll(batchId: string, signal?: AbortSignal): Promise<BatchPoll> {
       const response = await callApi(fetchFn, `${opts.baseUrl}/batches/${batchId}`, { headers: auth, signal }, where, secrets);

@@ -24,9 +24,21 @@ afterEach(async () => {
   fake = undefined;
 });
 
-/** A persist slot that survives the "killed" client, like a row in the store. */
-function memoryPersist(): BatchPersist & { saved?: string } {
-  const slot: BatchPersist & { saved?: string } = { load: () => slot.saved, save: (id) => (slot.saved = id) };
+type MemoryPersist = BatchPersist & { saved?: string; key?: { key: string; since: Date }; dieOnSave?: boolean };
+
+/** A persist slot that survives the "killed" client, like a row in the store; `known` is the other rungs' saved ids. */
+function memoryPersist(known: string[] = []): MemoryPersist {
+  const slot: MemoryPersist = {
+    load: () => slot.saved,
+    pending: () => (slot.saved === undefined ? slot.key : undefined),
+    begin: (key, since) => (slot.key = { key, since }),
+    save: (id) => {
+      // The kill -9 between the provider's create and our store: the id never reaches the slot.
+      if (slot.dieOnSave) throw new Error('killed before the batch id was stored');
+      slot.saved = id;
+    },
+    known: () => [...known, ...(slot.saved ? [slot.saved] : [])],
+  };
   return slot;
 }
 
@@ -55,6 +67,57 @@ describe.each(['openai:gpt-4o-mini', 'anthropic:claude-haiku-4-5'])('batch via %
       expect(result.usage.outputTokens).toBeGreaterThan(0);
     }
     expect(JSON.stringify([...outcome.results.values()])).not.toContain(KEY);
+  });
+
+  it('adopts the batch a crashed submission created (killed between create and store): one batch, every row once', async () => {
+    fake = await startFakeProvider({ batchPollsToComplete: 1, responder: (r) => `team for ${r.lastUserMessage}` });
+    const spec = { name: 'm', ref, baseUrl: fake.baseUrl, apiKeyEnv: 'KEY' };
+    const persist = memoryPersist();
+    persist.dieOnSave = true;
+    await expect(runBatch(createBatchClient(spec, { KEY }), items, persist, noSleep)).rejects.toThrow('killed');
+    expect(fake.counters.batchSubmissions).toBe(1);
+    expect(persist.saved).toBeUndefined();
+    expect(persist.pending()?.key).toMatch(/^ladder-/);
+
+    persist.dieOnSave = false;
+    const outcome = await runBatch(createBatchClient(spec, { KEY }), items, persist, noSleep);
+    expect(fake.counters.batchSubmissions).toBe(1);
+    expect(outcome).toMatchObject({ resumed: true, status: 'completed', batchId: persist.saved });
+    expect([...outcome.results.keys()]).toEqual(items.map((i) => i.customId));
+    for (const [i, item] of items.entries()) expect((outcome.results.get(item.customId) as GenerateResult).text).toBe(`team for ticket ${i}`);
+  });
+
+  it('submits exactly once on resume when the crash came before the create reached the provider', async () => {
+    fake = await startFakeProvider({ batchPollsToComplete: 0, responder: (r) => `team for ${r.lastUserMessage}` });
+    const persist = memoryPersist();
+    persist.begin('ladder-never-sent', new Date());
+    const outcome = await runBatch(createBatchClient({ name: 'm', ref, baseUrl: fake.baseUrl, apiKeyEnv: 'KEY' }, { KEY }), items, persist, noSleep);
+    expect(fake.counters.batchSubmissions).toBe(1);
+    expect(outcome.resumed).toBe(false);
+    expect(persist.pending()).toBeUndefined();
+    expect((outcome.results.get('row-0') as GenerateResult).text).toBe('team for ticket 0');
+  });
+
+  it("never adopts another rung's batch of the same size, and refuses to guess between two candidates", async () => {
+    fake = await startFakeProvider({ batchPollsToComplete: 0, responder: (r) => `team for ${r.lastUserMessage}` });
+    const spec = { name: 'm', ref, baseUrl: fake.baseUrl, apiKeyEnv: 'KEY' };
+    const since = new Date();
+    const earlier = memoryPersist();
+    await runBatch(createBatchClient(spec, { KEY }), items, earlier, noSleep);
+    // This rung began its submission and died before create; the earlier rung's batch is already stored.
+    const persist = memoryPersist([earlier.saved!]);
+    persist.begin('ladder-this-rung', since);
+    const outcome = await runBatch(createBatchClient(spec, { KEY }), items, persist, noSleep);
+    expect(outcome.batchId).not.toBe(earlier.saved);
+    expect(fake.counters.batchSubmissions).toBe(2);
+
+    if (ref.startsWith('anthropic')) {
+      // Without metadata two same-size batches of unknown origin are indistinguishable: stop, do not pay again.
+      const blind = memoryPersist();
+      blind.begin('ladder-blind', since);
+      await expect(runBatch(createBatchClient(spec, { KEY }), items, blind, noSleep)).rejects.toMatchObject({ code: 'INTEGRITY_FAILED' });
+      expect(fake.counters.batchSubmissions).toBe(2);
+    }
   });
 
   it('reports a permanently failing item as its own error and the rest as results', async () => {

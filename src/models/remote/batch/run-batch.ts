@@ -1,12 +1,22 @@
 import { LadderError, ModelCallError } from '../../../core/errors.js';
 import type { Logger } from '../../../core/context.js';
 import type { GenerateResult } from '../../../core/types.js';
+import { newSubmitKey, onlyCandidate } from './submit-key.js';
 import type { BatchClient, BatchItem, BatchStatus } from './types.js';
 
-/** Where the batch id lives between runs (the store, a file): a saved id means "resume, do not resubmit". */
+/**
+ * Where a rung's batch lives between runs (the store). A saved id means "resume, do not resubmit"; a
+ * pending submission (key recorded, id not yet) means "the provider may have created it: look before submitting".
+ */
 export interface BatchPersist {
   load(): string | undefined;
+  /** A submission begun (its key and when) whose batch id was never saved: the process died in between. */
+  pending(): { key: string; since: Date } | undefined;
+  /** Records the idempotency key before the provider is asked to create the batch. */
+  begin(key: string, at: Date): void;
   save(batchId: string): void;
+  /** Batch ids already saved for any rung: never adopted as a crashed submission's batch. */
+  known(): string[];
 }
 
 export interface RunBatchDeps {
@@ -17,11 +27,14 @@ export interface RunBatchDeps {
   maxPolls?: number;
   signal?: AbortSignal;
   log?: Logger;
+  /** Injected for tests; default the system clock and a random UUID. */
+  now?(): Date;
+  newKey?(): string;
 }
 
 export interface BatchOutcome {
   batchId: string;
-  /** Whether this call resumed a saved batch instead of submitting. */
+  /** Whether this call resumed a saved batch (or adopted one a crashed submission created) instead of submitting. */
   resumed: boolean;
   status: BatchStatus;
   /** One entry per item, by the caller's customId. An item without a result gets a retryable error. */
@@ -29,9 +42,10 @@ export interface BatchOutcome {
 }
 
 /**
- * Submits the items once (saving the batch id before anything else can fail) or resumes the saved batch,
- * polls until it ends, and maps results back to the caller's ids. A process killed at any point resumes by
- * polling the saved id: the provider is never asked to run the same batch twice.
+ * Submits the items once or resumes the saved batch, polls until it ends, and maps results back to the
+ * caller's ids. Submission is idempotent across a crash: a key is recorded before the create call and sent
+ * with it, so a process killed after the provider created the batch but before its id was saved finds that
+ * batch (`findSubmitted`) on resume and adopts it; the provider is never asked to run the same batch twice.
  */
 export async function runBatch(client: BatchClient, items: BatchItem[], persist: BatchPersist, deps: RunBatchDeps): Promise<BatchOutcome> {
   const ids = new Set<string>();
@@ -40,11 +54,29 @@ export async function runBatch(client: BatchClient, items: BatchItem[], persist:
     ids.add(item.customId);
   }
   let batchId = persist.load();
-  const resumed = batchId !== undefined;
+  let resumed = batchId !== undefined;
+  let adopted = false;
   if (batchId === undefined) {
-    batchId = (await client.submit(items, deps.signal)).batchId;
-    persist.save(batchId);
-    deps.log?.info(`batch ${batchId} submitted (${items.length} requests)`);
+    const pending = persist.pending();
+    if (pending) {
+      const known = new Set(persist.known());
+      const candidates = (await client.findSubmitted(pending.key, pending.since, items.length, deps.signal)).filter((id) => !known.has(id));
+      batchId = onlyCandidate(candidates, `batch of ${items.length} requests`);
+      adopted = batchId !== undefined;
+      if (batchId !== undefined) {
+        persist.save(batchId);
+        resumed = true;
+        deps.log?.info(`batch ${batchId}: adopted (created by an interrupted submission)`);
+      }
+    }
+    if (batchId === undefined) {
+      // The same key again after a crash that never reached the provider: a later look finds either batch.
+      const key = pending?.key ?? (deps.newKey ?? newSubmitKey)();
+      if (!pending) persist.begin(key, (deps.now ?? (() => new Date()))());
+      batchId = (await client.submit(items, key, deps.signal)).batchId;
+      persist.save(batchId);
+      deps.log?.info(`batch ${batchId} submitted (${items.length} requests)`);
+    }
   } else deps.log?.info(`batch ${batchId}: resuming`);
 
   const interval = deps.pollIntervalMs ?? 30_000;
@@ -52,6 +84,10 @@ export async function runBatch(client: BatchClient, items: BatchItem[], persist:
     const poll = await client.poll(batchId, deps.signal);
     if (poll.status !== 'in_progress') {
       const results = new Map<string, GenerateResult | ModelCallError>();
+      // An adopted batch found without a key (Anthropic: by time and size) must answer our own ids.
+      if (adopted && poll.results && poll.results.size > 0 && !items.some((item) => poll.results!.has(client.wireId(item.customId)))) {
+        throw new LadderError('INTEGRITY_FAILED', `batch ${batchId} was adopted as this rung's interrupted submission but answers none of its requests`);
+      }
       for (const item of items) {
         const result = poll.results?.get(client.wireId(item.customId));
         results.set(item.customId, result ?? new ModelCallError(`batch ${batchId} (${poll.status}): no result for ${item.customId}`, { isRetryable: true }));

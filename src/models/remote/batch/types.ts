@@ -20,7 +20,13 @@ export interface BatchPoll {
  */
 export interface BatchClient {
   readonly provider: 'openai' | 'anthropic';
-  submit(items: BatchItem[], signal?: AbortSignal): Promise<{ batchId: string }>;
+  /** Creates the batch tagged with our idempotency `key` (OpenAI: batch metadata; Anthropic has no metadata). */
+  submit(items: BatchItem[], key: string, signal?: AbortSignal): Promise<{ batchId: string }>;
+  /**
+   * Batches a crashed submission may have created: those carrying `key` (OpenAI metadata) or, where the
+   * provider keeps no metadata (Anthropic), those of `itemCount` requests created since `since`.
+   */
+  findSubmitted(key: string, since: Date, itemCount: number, signal?: AbortSignal): Promise<string[]>;
   poll(batchId: string, signal?: AbortSignal): Promise<BatchPoll>;
   /** The custom id as the provider accepts it (Anthropic allows only [A-Za-z0-9_-]{1,64}). */
   wireId(customId: string): string;

@@ -1,0 +1,126 @@
+/**
+ * Picks how many parallel sequences a local model decodes at once, from the run's own first calls.
+ *
+ * On a GPU or many cores, N sequences in one batch finish N prompts in little more than the time of one; on a
+ * small CPU, prompt evaluation is compute-bound and 4 sequences are no faster than 1 (measured on 2 cores, see
+ * bench/RESULTS.md) while they cost memory and cold caches. So, unless the spec fixes it, the first calls run in
+ * steps (1 sequence, then 2, then 4), each step drained before the next, and the rest of the run uses the
+ * candidate with the best calls per second. No call is run twice: calibration is the start of the real run.
+ */
+
+export interface CalibrationStep {
+  sequences: number;
+  calls: number;
+  ms: number;
+}
+
+export interface CalibrationChoice {
+  sequences: number;
+  steps: CalibrationStep[];
+  reasons: string[];
+}
+
+/**
+ * The candidate to keep: the fastest in calls per second, except that more sequences must beat fewer by at least
+ * `minGain` (more sequences cost memory and cold caches, and a few calls are a noisy measure).
+ */
+export function chooseSequences(steps: CalibrationStep[], minGain = 0.1): CalibrationChoice {
+  if (steps.length === 0) throw new Error('chooseSequences: no steps');
+  const rate = (s: CalibrationStep): number => s.calls / (Math.max(s.ms, 1e-6) / 1000);
+  const sorted = [...steps].sort((a, b) => a.sequences - b.sequences);
+  let best = sorted[0];
+  const reasons = [`${best.sequences} sequence(s): ${rate(best).toFixed(2)} calls/s over ${best.calls} calls`];
+  for (const step of sorted.slice(1)) {
+    const gain = rate(step) / rate(best) - 1;
+    const verdict = gain >= minGain ? 'kept' : `not ${Math.round(minGain * 100)}% faster`;
+    reasons.push(`${step.sequences} sequences: ${rate(step).toFixed(2)} calls/s over ${step.calls} calls (${gain >= 0 ? '+' : ''}${Math.round(gain * 100)}% vs ${best.sequences}: ${verdict})`);
+    if (gain >= minGain) best = step;
+  }
+  return { sequences: best.sequences, steps, reasons };
+}
+
+/**
+ * Admission of calls to the sequences: during calibration, step i lets `callsPerStep(n)` calls in with at most
+ * n in flight and waits for them all to finish before step i+1; afterwards, at most the chosen n in flight.
+ * The clock is injected so tests decide what each step measured.
+ */
+export class SequenceCalibration {
+  private step = 0;
+  private admittedInStep = 0;
+  private inFlight = 0;
+  private stepStartedAt = 0;
+  private readonly steps: CalibrationStep[] = [];
+  private readonly waiters: { admit: () => void; reject: (e: unknown) => void; signal?: AbortSignal; onAbort?: () => void }[] = [];
+  choice?: CalibrationChoice;
+
+  constructor(
+    private readonly candidates: number[],
+    private readonly now: () => number,
+    private readonly onChosen?: (choice: CalibrationChoice) => void,
+    private readonly callsPerStep: (sequences: number) => number = (n) => Math.max(6, 2 * n),
+  ) {
+    if (candidates.length === 0) throw new Error('SequenceCalibration: no candidates');
+    if (candidates.length === 1) this.choice = { sequences: candidates[0], steps: [], reasons: [`only ${candidates[0]} sequence(s) possible`] };
+  }
+
+  /** Sequences allowed in flight now. */
+  get limit(): number {
+    return this.choice ? this.choice.sequences : this.candidates[this.step];
+  }
+
+  /** Waits until this call may run; returns the function to call when it has finished (success or not). */
+  async enter(signal?: AbortSignal): Promise<() => void> {
+    signal?.throwIfAborted();
+    if (this.waiters.length === 0 && this.canAdmit()) return this.admit();
+    return new Promise((resolve, reject) => {
+      const waiter: (typeof this.waiters)[number] = { admit: () => resolve(this.admit()), reject, signal };
+      if (signal) {
+        waiter.onAbort = () => {
+          const index = this.waiters.indexOf(waiter);
+          if (index >= 0) this.waiters.splice(index, 1);
+          reject(signal.reason);
+        };
+        signal.addEventListener('abort', waiter.onAbort, { once: true });
+      }
+      this.waiters.push(waiter);
+    });
+  }
+
+  private canAdmit(): boolean {
+    if (this.choice) return this.inFlight < this.choice.sequences;
+    const sequences = this.candidates[this.step];
+    return this.admittedInStep < this.callsPerStep(sequences) && this.inFlight < sequences;
+  }
+
+  private admit(): () => void {
+    this.inFlight++;
+    if (!this.choice) {
+      if (this.admittedInStep === 0) this.stepStartedAt = this.now();
+      this.admittedInStep++;
+    }
+    let left = false;
+    return () => {
+      if (left) return;
+      left = true;
+      this.leave();
+    };
+  }
+
+  private leave(): void {
+    this.inFlight--;
+    if (!this.choice && this.inFlight === 0 && this.admittedInStep === this.callsPerStep(this.candidates[this.step])) {
+      this.steps.push({ sequences: this.candidates[this.step], calls: this.admittedInStep, ms: this.now() - this.stepStartedAt });
+      this.step++;
+      this.admittedInStep = 0;
+      if (this.step === this.candidates.length) {
+        this.choice = chooseSequences(this.steps);
+        this.onChosen?.(this.choice);
+      }
+    }
+    while (this.waiters.length > 0 && this.canAdmit()) {
+      const waiter = this.waiters.shift()!;
+      if (waiter.onAbort) waiter.signal?.removeEventListener('abort', waiter.onAbort);
+      waiter.admit();
+    }
+  }
+}
