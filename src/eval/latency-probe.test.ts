@@ -11,7 +11,7 @@ import { CachedModel } from '../store/response-cache.js';
 import { startFakeProvider } from '../testing/fake-provider/index.js';
 import type { FakeProvider } from '../testing/fake-provider/types.js';
 import { fixedModelsContext } from '../testing/run-context.js';
-import { cacheBypass, measuredThroughput, probeLatency } from './latency-probe.js';
+import { cacheBypass, freshAnswers, measuredThroughput, probeLatency } from './latency-probe.js';
 
 const examples: Example[] = Array.from({ length: 10 }, (_, i) => ({ id: `e${i}`, input: `input ${i}`, expected: 'x', meta: {} }));
 const usage = { inputTokens: 10, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 1 };
@@ -84,6 +84,29 @@ describe('measuredThroughput', () => {
     expect(measuredThroughput(40, 8, 4)).toEqual({ answersPerSecond: 5, concurrency: 4, source: 'measured' });
     expect(measuredThroughput(0, 8, 4)).toBeUndefined();
     expect(measuredThroughput(40, 0, 4)).toBeUndefined();
+  });
+});
+
+describe('freshAnswers', () => {
+  it('adds every batch of a sequential rung, not just the last one', () => {
+    // Batch 1: 10 rows, all from the response cache. Batch 2: 10 more, 3 failed. Batch 3: 10 more, all fresh.
+    // Each batch's `completed` includes the rows stored before it; cached/failed are its own.
+    const batches = [
+      { alreadyDone: 0, completed: 10, cached: 10, failed: 0 },
+      { alreadyDone: 10, completed: 20, cached: 0, failed: 3 },
+      { alreadyDone: 20, completed: 30, cached: 0, failed: 0 },
+    ];
+    expect(freshAnswers(batches)).toBe(17);
+    // What reading the last batch alone gave: 30 − 0 − 0 − 0 = 30 "fresh" answers (10 cached + 3 failed too many).
+    const last = batches.at(-1)!;
+    expect(last.completed - 0 - last.cached - last.failed).not.toBe(freshAnswers(batches));
+    expect(measuredThroughput(freshAnswers(batches), 10, 4)?.answersPerSecond).toBeCloseTo(1.7);
+  });
+
+  it('counts nothing for a resumed batch whose rows were all stored, and none for a fully cached rung', () => {
+    expect(freshAnswers([{ alreadyDone: 10, completed: 10, cached: 0, failed: 0 }])).toBe(0);
+    expect(freshAnswers([{ alreadyDone: 0, completed: 5, cached: 5, failed: 0 }, { alreadyDone: 5, completed: 10, cached: 5, failed: 0 }])).toBe(0);
+    expect(measuredThroughput(freshAnswers([]), 10, 4)).toBeUndefined();
   });
 });
 

@@ -98,6 +98,24 @@ export function measuredThroughput(freshAnswers: number, seconds: number, concur
   return { answersPerSecond: freshAnswers / seconds, concurrency, source: 'measured' };
 }
 
+/** One `runRung` call's outcome with how many of its examples already had a stored row when it started. */
+export interface BatchTally {
+  alreadyDone: number;
+  completed: number;
+  cached: number;
+  failed: number;
+}
+
+/**
+ * Fresh (uncached, successful) answers over every batch a rung ran. Each batch's `completed` counts the rows it
+ * found stored, while `cached` and `failed` count only its own calls: so a sequential rung must add batch by batch
+ * (reading only the last batch's cached/failed counts would call earlier batches' cache hits and failures fresh
+ * answers and overstate answers/s).
+ */
+export function freshAnswers(batches: readonly BatchTally[]): number {
+  return batches.reduce((sum, b) => sum + Math.max(0, b.completed - b.alreadyDone - b.cached - b.failed), 0);
+}
+
 /**
  * Lets the probe send a rung's calls past the response cache without re-preparing the rung: the resolver's
  * models are wrapped so that, inside `uncached(fn)`, `generate` goes to the model under the cache. Everything

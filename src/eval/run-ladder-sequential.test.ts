@@ -109,6 +109,31 @@ describe('runLadder, sequential (evaluate until decided)', () => {
     expect(result.summaries[0].decision!.decidedBy).toBe('bootstrap');
   });
 
+  it('measures throughput over every batch: failed calls of earlier batches are not counted as answers', async () => {
+    const { models, base } = setup([['edge', 52]]);
+    // A clock that moves only when the model works (1 s a call), and failures only in the first batches.
+    let t = 0;
+    base.context.now = () => new Date(t);
+    const edge = models.edge;
+    const generate = edge.generate.bind(edge);
+    let failures = 0;
+    edge.generate = async (request) => {
+      t += 1000;
+      if (edge.calls < 60 && edge.calls % 6 === 0) {
+        edge.calls++;
+        failures++;
+        throw new Error('upstream 500');
+      }
+      return generate(request);
+    };
+    const [summary] = (await runLadder(base)).summaries;
+    expect(summary.decision!.examplesUsed).toBe(N); // undecided: every batch ran, the last one without failures
+    expect(failures).toBe(10);
+    expect(summary.failed).toBe(failures);
+    // N calls took N simulated seconds; N − 10 of them answered. Reading the last batch alone said N answers.
+    expect(summary.throughput).toEqual({ answersPerSecond: (N - failures) / N, concurrency: 2, source: 'measured' });
+  });
+
   it('resume: rows stored before an interrupt count, and only the missing ones are asked for', async () => {
     const controller = new AbortController();
     const first = setup([['edge', 52]], { signal: controller.signal });

@@ -17,7 +17,7 @@ import type { HeldLock } from '../store/run-lock.js';
 import { recordRunManifests } from '../datasets/record-manifests.js';
 import { changedFiles } from '../task/fingerprints.js';
 import { BudgetLedger, budgetedResolver, unpricedModels, worstCaseCost } from './budget.js';
-import { cacheBypass, DEFAULT_PROBE_REQUESTS, measuredThroughput, probeLatency } from './latency-probe.js';
+import { type BatchTally, cacheBypass, DEFAULT_PROBE_REQUESTS, freshAnswers, measuredThroughput, probeLatency } from './latency-probe.js';
 import type { JudgePhase } from './judge-phase.js';
 import { runRung } from './run-rung.js';
 import { decideAgainst, moreExamplesToSettle, settledPick } from './sequential/decide.js';
@@ -217,12 +217,20 @@ async function climb(options: RunLadderOptions, runId: string): Promise<RunLadde
     const sequential = mode === 'sequential' && !fallback;
     if (fallback) (threshold === undefined ? ctx.log.info : ctx.log.warn).call(ctx.log, `${spec.id}: ${fallback}`);
     const evalStarted = now().getTime();
-    const runOn = (examples: Example[], progress = ctx.progress) => runRung({
+    // Every batch's counts, for the throughput: a batch's cached/failed are its own, not the rung's.
+    const batches: BatchTally[] = [];
+    const runOn = async (examples: Example[], progress = ctx.progress) => {
+      const stored = store.completedExampleIds(runId!, spec.id);
+      const result = await runBatch(examples, stored, progress);
+      batches.push({ alreadyDone: stored.size, completed: result.completed, cached: result.cached, failed: result.failed });
+      return result;
+    };
+    const runBatch = (examples: Example[], stored: Set<string>, progress: typeof ctx.progress) => runRung({
       runId: runId!,
       rungId: spec.id,
       predictor,
       examples,
-      done: store.completedExampleIds(runId!, spec.id),
+      done: stored,
       // A batch needs every call in flight at once; the provider, not a timeout, decides when it ends.
       concurrency: batchModel ? Math.max(1, todo) : task.execution.concurrency,
       deadlineMs: batchModel ? 7 * 24 * 3600_000 : exampleDeadlineMs(task.execution),
@@ -286,7 +294,7 @@ async function climb(options: RunLadderOptions, runId: string): Promise<RunLadde
     );
     options.judge?.annotate(task, runId, summary, rows);
     Object.assign(summary, trainingFacts(predictor.state));
-    const throughput = batchModel ? undefined : measuredThroughput(outcome.completed - done.size - outcome.cached - outcome.failed, evalSeconds, task.execution.concurrency);
+    const throughput = batchModel ? undefined : measuredThroughput(freshAnswers(batches), evalSeconds, task.execution.concurrency);
     if (throughput) summary.throughput = throughput;
     if (served) summary.servedLatencyMs = served;
     const below = summaries.at(-1);

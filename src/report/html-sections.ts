@@ -1,5 +1,6 @@
 import { fmtMs, fmtNum, fmtUsd, fmtVolume } from '../advisor/format.js';
 import type { ReportData } from './types.js';
+import { decisionFacts, decisionFallbacks } from './decision-facts.js';
 import { esc } from './escape.js';
 
 /** Server-rendered HTML fragments of the report; every user or model string goes through esc(). */
@@ -45,6 +46,27 @@ export function resultsTable(data: ReportData): string {
       .join('')}<td class="num">${esc(fmtMs(s.latencyMs.p50))}</td><td class="num">${esc(fmtMs(s.latencyMs.p95))}</td><td class="num">${esc(s.servedLatencyMs && s.servedLatencyMs.requests > s.servedLatencyMs.failed ? fmtMs(s.servedLatencyMs.p95) : '–')}</td><td class="num">${esc(c?.capacity ? `${fmtVolume(c.capacity.requestsPerMonthPerMachine)}/month` : '–')}</td><td class="num">${esc(c?.costPer1kUsd === undefined ? 'unpriced' : fmtUsd(c.costPer1kUsd))}</td><td class="num">${esc(c?.monthlyUsd === undefined ? 'unpriced' : fmtUsd(c.monthlyUsd))}</td><td class="num">${s.failed}/${s.examples}</td><td title="${esc(misses.join('; '))}">${v?.eligible ? '✓' : v?.meetsTargets ? '✓ (gate closed)' : `✗ ${esc(misses.join('; '))}`}</td></tr>`;
   });
   return `<table class="results"><thead><tr><th>rung</th><th>level</th><th>kind</th><th>model</th>${metricNames.map((m) => `<th>${esc(m)} [95% CI]</th>`).join('')}<th>eval p50</th><th>eval p95</th><th>served p95</th><th>one box serves</th><th>$ / 1k req</th><th>$ / month</th><th>failed</th><th>meets targets</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+/**
+ * Per rung: the decision against min_quality, rows used of the test split, the interval the decision used, rows and
+ * dollars saved by stopping early, what would settle an undecided rung, and the dominant failure pattern with its
+ * share and an example id. Shown when any rung has a decision or a failure.
+ */
+export function decisionsTable(data: ReportData): string {
+  const facts = data.summaries.map(decisionFacts);
+  if (!facts.some((f) => f.decision || f.failure)) return '';
+  const cell = (text: string | undefined, cls = '') => `<td${cls ? ` class="${cls}"` : ''}>${text === undefined ? '–' : esc(text)}</td>`;
+  const rows = facts.map(
+    (f) =>
+      `<tr><td>${esc(f.rungId)}</td>${cell(f.decision)}${cell(f.rowsUsed, 'num')}${cell(f.interval, 'num')}${cell(f.saved, 'num')}${cell(f.toSettle)}${
+        f.failure ? `<td>${esc(f.failure.pattern)} <span class="ci">${esc(f.failure.share)}</span>${f.failure.exampleId !== undefined ? `<br><span class="meta">e.g. example <code>${esc(f.failure.exampleId)}</code></span>` : ''}</td>` : '<td>–</td>'
+      }</tr>`,
+  );
+  const fallbacks = decisionFallbacks(data.summaries);
+  return `<h2>Decisions</h2><table class="decisions"><thead><tr><th>rung</th><th>quality decision</th><th>rows used</th><th>decided on (95%)</th><th>saved by stopping</th><th>to settle</th><th>dominant failure</th></tr></thead><tbody>${rows.join('')}</tbody></table>${
+    fallbacks.length ? `<ul class="muted">${fallbacks.map((x) => `<li>${esc(x.rungId)}: ${esc(x.reason)}</li>`).join('')}</ul>` : ''
+  }`;
 }
 
 export function breakEvenTable(data: ReportData): string {

@@ -6,7 +6,7 @@ import { latencyChart } from './charts/latency.js';
 import { qualityCostChart, qualityCostPoints } from './charts/quality-cost.js';
 import { esc } from './escape.js';
 import { exampleTable, FILTER_SCRIPT } from './example-table.js';
-import { breakEvenTable, comparisonsTable, pricesTable, probeGridTable, recommendationSection, resultsTable, targetsLine } from './html-sections.js';
+import { breakEvenTable, comparisonsTable, decisionsTable, pricesTable, probeGridTable, recommendationSection, resultsTable, targetsLine } from './html-sections.js';
 import { judgeSection } from './judge-section.js';
 import type { ReportData } from './types.js';
 
@@ -50,6 +50,7 @@ ${recommendationSection(data)}
 <h2>Results</h2>
 ${resultsTable(data)}
 ${unpriced.length ? `<p class="muted">Unpriced: ${unpriced.map((r) => `${esc(r.rungId)} (${esc(r.unpricedReason)})`).join('; ')}</p>` : ''}
+${decisionsTable(data)}
 ${judgeSection(data)}
 <h2>Charts</h2>
 <div class="charts">${charts.join('')}${confusion.join('')}</div>

@@ -1,4 +1,5 @@
 import { fmtMs, fmtNum, fmtUsd, fmtVolume } from '../advisor/format.js';
+import { decisionFacts, decisionFallbacks } from './decision-facts.js';
 import { mdCell } from './escape.js';
 import type { ReportData } from './types.js';
 import { judgeMarkdown } from './judge-section.js';
@@ -30,5 +31,23 @@ export function buildMarkdown(data: ReportData): string {
       `| ${mdCell(s.rungId)}${r.rungId === s.rungId ? ' ★' : ''} | ${s.level} | ${mdCell(s.modelRef)} | ${e ? `${fmtNum(e.value)} [${fmtNum(e.low)}, ${fmtNum(e.high)}]` : '–'} | ${fmtMs(s.latencyMs.p95)} | ${s.servedLatencyMs && s.servedLatencyMs.requests > s.servedLatencyMs.failed ? fmtMs(s.servedLatencyMs.p95) : '–'} | ${c?.costPer1kUsd === undefined ? 'unpriced' : fmtUsd(c.costPer1kUsd)} | ${c?.monthlyUsd === undefined ? 'unpriced' : fmtUsd(c.monthlyUsd)} | ${meets} |`,
     );
   }
-  return `${lines.join('\n')}\n${judgeMarkdown(data)}`;
+  return `${lines.join('\n')}\n${decisionsMarkdown(data)}${judgeMarkdown(data)}`;
+}
+
+/** The decision facts per rung (see decision-facts.ts) as a second table; empty when no rung has any. */
+function decisionsMarkdown(data: ReportData): string {
+  const facts = data.summaries.map(decisionFacts);
+  if (!facts.some((f) => f.decision || f.failure)) return '';
+  const c = (x: string | undefined) => (x === undefined ? '–' : mdCell(x));
+  const lines = [
+    '',
+    '| rung | quality decision | rows used | decided on (95%) | saved by stopping | to settle | dominant failure |',
+    '|---|---|---:|---:|---:|---|---|',
+    ...facts.map((f) => {
+      const failure = f.failure ? `${mdCell(f.failure.pattern)}, ${mdCell(f.failure.share)}${f.failure.exampleId !== undefined ? `, e.g. example ${mdCell(f.failure.exampleId)}` : ''}` : '–';
+      return `| ${mdCell(f.rungId)} | ${c(f.decision)} | ${c(f.rowsUsed)} | ${c(f.interval)} | ${c(f.saved)} | ${c(f.toSettle)} | ${failure} |`;
+    }),
+    ...decisionFallbacks(data.summaries).map((x) => `\n${mdCell(x.rungId)}: ${mdCell(x.reason)}`),
+  ];
+  return `${lines.join('\n')}\n`;
 }

@@ -9,6 +9,10 @@ import type { ReportData } from './types.js';
  */
 export const HOSTILE_OUTPUT = '<script>window.__pwned = 1; document.title = "pwned"</script><img src=x onerror="window.__pwned=2">';
 
+/** A test example id and a model's label that carry markup: failure patterns quote both. */
+export const HOSTILE_EXAMPLE_ID = '<script>window.__pwned = 3</script>';
+export const HOSTILE_LABEL = '<img src=x onerror="window.__pwned=4">';
+
 export function sampleReportData(): ReportData {
   const labels = ['billing', 'hardware', 'access', 'network'];
   const usage = (input: number, cached: number, output: number) => ({ inputTokens: input, cachedInputTokens: cached, cacheWriteTokens: 0, outputTokens: output });
@@ -34,6 +38,20 @@ export function sampleReportData(): ReportData {
       { name: 'tiny', ref: 'compat:http://127.0.0.1:8080/v1#tiny' },
     ],
   };
+  // Decision facts as a sequential run records them (rag has none: a run from before sequential evaluation).
+  const decision = (used: number, rest: Partial<NonNullable<RungSummary['decision']>>): NonNullable<RungSummary['decision']> => ({
+    mode: 'sequential', metric: 'accuracy', threshold: 0.85, decision: 'undecided', decidedBy: 'confidence-sequence', interval: { low: 0, high: 1 },
+    examplesUsed: used, examplesTotal: 200, savedExamples: 200 - used, ...rest,
+  });
+  summaries[0].decision = decision(60, { decision: 'misses', interval: { low: 0.66, high: 0.83 }, savedUsd: 0.0184 });
+  summaries[0].failureExamples = { 'wrong_label:access->network': 't7', format_error: 't4' };
+  summaries[1].decision = decision(120, { decision: 'meets', interval: { low: 0.855, high: 0.95 }, savedUsd: 0.052 });
+  summaries[1].failureExamples = { 'wrong_label:access->network': 't3' };
+  summaries[3].decision = decision(200, { decidedBy: 'bootstrap', interval: { low: 0.79, high: 0.89 }, savedExamples: 0, moreExamplesToSettle: 1840 });
+  summaries[3].failureExamples = { 'wrong_label:billing->access': 't2' };
+  summaries[4].decision = decision(200, { mode: 'fixed', decision: 'misses', decidedBy: 'bootstrap', interval: { low: 0.48, high: 0.62 }, savedExamples: 0 });
+  summaries[4].failures = { [`wrong_label:billing->${HOSTILE_LABEL}`]: 70 };
+  summaries[4].failureExamples = { [`wrong_label:billing->${HOSTILE_LABEL}`]: HOSTILE_EXAMPLE_ID };
   const costs = analyzeCosts(summaries, task);
   const recommendation = recommend({ summaries, comparisons: [], task, costs });
   const examples = Array.from({ length: 12 }, (_, i) => {

@@ -23,8 +23,11 @@ export interface RunStoreFixture {
   db: Db;
   store: RunStore;
   task: Task;
-  /** Two finished runs of the task (B regresses a few few-shot answers A had right) and one still running. */
-  runs: { a: RunRecord; b: RunRecord; running: RunRecord };
+  /**
+   * Two finished runs of the task (B regresses a few few-shot answers A had right), one still running, and an
+   * older sequential run whose two rungs were decided after the first half of the split, with served latency.
+   */
+  runs: { a: RunRecord; b: RunRecord; running: RunRecord; sequential: RunRecord };
   /** The example whose answer (every rung, run A) is HOSTILE_ANSWER. */
   hostileExampleId: string;
   /** Adds the next `n` predictions of the running run's first unfinished rung. */
@@ -112,14 +115,35 @@ rungs:
   finish(a, () => false);
   const b = makeRun('20261201-110000-run-b', 'running', '2026-12-01T11:00:00.000Z');
   finish(b, (rungId, i) => rungId === 'few-shot' && i % 4 === 2); // a prompt change that broke a few answers
+  // Evaluated until decided: each rung stopped after the first `used` rows of the split, as `ladder run` stores it.
+  const sequential = makeRun('20261201-090000-seq', 'running', '2026-12-01T09:00:00.000Z');
+  const used = Math.max(1, Math.floor(n / 2));
+  RUNGS.slice(0, 2).forEach((rung, position) => {
+    const record = { runId: sequential.id, rungId: rung.id, position, kind: rung.kind, level: rung.level, modelName: rung.model, modelRef: rung.ref, state: {}, fixedCosts: [] };
+    store.upsertRung({ ...record, status: 'running' });
+    const list = task.test.slice(0, used).map((_, i) => row(sequential.id, rung, i, i % rung.wrongEvery === 0));
+    for (const r of list) store.insertPrediction(r);
+    const summary = summarizeRung({ ...task, test: task.test.slice(0, used) }, metrics, { rungId: rung.id, kind: rung.kind, level: rung.level, modelRef: rung.ref, hosting: 'remote', fixedCosts: [] }, list);
+    const quality = summary.metrics[task.primaryMetric];
+    summary.servedLatencyMs = { p50: 140 + 10 * position, p95: 210 + 10 * position, mean: 150 + 10 * position, requests: 20, failed: 0, costUsd: 0.0001 };
+    summary.decision = {
+      mode: 'sequential', metric: task.primaryMetric, threshold: task.targets.minQuality, decision: position === 0 ? 'undecided' : 'meets', decidedBy: 'confidence-sequence',
+      interval: { low: Math.max(0, quality.value - 0.2), high: Math.min(1, quality.value + 0.2) }, examplesUsed: used, examplesTotal: n, savedExamples: n - used,
+      savedUsd: (n - used) * 0.0001, ...(position === 0 ? { moreExamplesToSettle: 96 } : {}),
+    };
+    store.upsertRung({ ...record, status: 'done', summary });
+  });
+  store.setRunStatus(sequential.id, 'done', sequential.createdAt);
   const running = makeRun('20261201-120000-live', 'running', '2026-12-01T12:00:00.000Z');
   RUNGS.forEach((rung, position) =>
     store.upsertRung({ runId: running.id, rungId: rung.id, position, kind: rung.kind, level: rung.level, modelName: rung.model, modelRef: rung.ref, fixedCosts: [], status: position === 0 ? 'running' : 'pending' }),
   );
+  // A running run is one a live process holds (a lock-less `running` run reads as interrupted): this one's is the test's.
+  store.locks.acquire(running.id, { heartbeat: false });
   let next = 0;
   const advance = (count: number) => {
     for (let k = 0; k < count && next < task.test.length; k++, next++) store.insertPrediction(row(running.id, RUNGS[0], next, next % 3 === 0));
   };
   advance(Math.min(3, n));
-  return { dir, db, store, task, runs: { a: store.getRun(a.id)!, b: store.getRun(b.id)!, running: store.getRun(running.id)! }, hostileExampleId, advance };
+  return { dir, db, store, task, runs: { a: store.getRun(a.id)!, b: store.getRun(b.id)!, running: store.getRun(running.id)!, sequential: store.getRun(sequential.id)! }, hostileExampleId, advance };
 }

@@ -20,9 +20,12 @@ export const CLIENT_SCRIPT = `'use strict';
       run.rungs.forEach(function (r) {
         var key = run.runId + '|' + r.rungId;
         each('[data-progress="' + key + '"]', function (el) {
-          el.textContent = r.done + (r.total !== undefined ? '/' + r.total : '') + (r.score !== undefined ? ' · ' + r.score.toFixed(3) : '');
+          el.textContent = r.text;
         });
-        each('progress[data-bar="' + key + '"]', function (el) { if (r.total) { el.max = r.total; el.value = r.done; } });
+        each('progress[data-bar="' + key + '"]', function (el) {
+          if (r.decided) el.remove();
+          else if (r.total) { el.max = r.total; el.value = r.done; }
+        });
       });
       if (run.status !== 'running' && document.body.querySelector('[data-reload-when-done="' + run.runId + '"]')) location.reload();
     });

@@ -1,7 +1,7 @@
 import type { Recommendation } from '../advisor/types.js';
 import { analyzeRun } from '../project/analyze.js';
 import type { Metric } from '../core/metric.js';
-import type { PairedComparison, RungSummary } from '../core/results.js';
+import type { PairedComparison, QualityDecision, RungSummary } from '../core/results.js';
 import type { Task } from '../core/task.js';
 import type { CostAnalysis } from '../economics/cost-analysis.js';
 import { findMetric } from '../eval/metrics/registry.js';
@@ -60,7 +60,10 @@ export class RunData {
       // A finished rung's summary already says it; only a rung in progress is worth re-reading its rows for.
       if (rung.status === 'done' && rung.summary) {
         const primary = 'error' in loaded ? undefined : rung.summary.metrics[loaded.task.primaryMetric];
-        return { rungId: rung.rungId, status: rung.status, done: rung.summary.examples, total, score: primary?.value };
+        const d = rung.summary.decision;
+        // Stopped early by the sequential rule (not --fixed, not a fallback that evaluated every row): say so.
+        const decided = d && d.mode === 'sequential' && !d.fallback ? { used: d.examplesUsed, total: d.examplesTotal, decision: d.decision } : undefined;
+        return { rungId: rung.rungId, status: rung.status, done: rung.summary.examples, total, score: primary?.value, ...(decided ? { decided } : {}) };
       }
       const rows = this.store.getPredictions(run.id, rung.rungId);
       let score: number | undefined;
@@ -97,6 +100,8 @@ export interface RungProgress {
   done: number;
   total?: number;
   score?: number;
+  /** A finished rung evaluated until decided: rows used of the split and the decision they settled. */
+  decided?: { used: number; total: number; decision: QualityDecision };
 }
 
 /** Whether each example is right (full marks on the primary metric) for a rung; undefined when not run. */

@@ -64,7 +64,9 @@ describe('ladder ui in headless Chromium', () => {
   it('runs list: the token URL sets a cookie and drops the token; a running run advances live', async () => {
     await page.goto(`${server.url}/?token=${TOKEN}`);
     expect(page.url()).toBe(`${server.url}/`); // the token left the address bar
-    expect(await page.locator('#runs tbody tr').count()).toBe(3);
+    expect(await page.locator('#runs tbody tr').count()).toBe(4);
+    // a rung the sequential rule stopped reads where it stopped, not as an unfinished 12/24
+    expect(await text(`[data-progress="${fixture.runs.sequential.id}|few-shot"]`)).toMatch(/^decided after 12 of 24 · /);
     const live = `[data-progress="${fixture.runs.running.id}|zero-shot"]`;
     expect(await text(live)).toMatch(/^3\/24/);
     expect(await text(`[data-status="${fixture.runs.a.id}"]`)).toBe('done');

@@ -42,6 +42,44 @@ describe('ladder ui server', () => {
     expect(listRunsCalls).toBe(settled);
   });
 
+  it('shows a rung stopped by the sequential rule as "decided after N of M", never as an unfinished N/M', async () => {
+    const seq = fixture.runs.sequential;
+    const list = await (await get('/')).text();
+    const rungs = /<tr><td><a href="\/runs\/20261201-090000-seq">.*?<\/tr>/s.exec(list)?.[0] ?? '';
+    expect(rungs).toMatch(/zero-shot <span class="muted" data-progress="[^"]+">undecided after 12 of 24 · 0\.\d{3}<\/span>/);
+    expect(rungs).toMatch(/few-shot <span class="muted" data-progress="[^"]+">decided after 12 of 24 · 0\.\d{3}<\/span>/);
+    expect(rungs).not.toMatch(/12\/24/);
+    // a run evaluated on every row keeps "24/24"
+    expect(list).toMatch(/big <span class="muted" data-progress="20261201-100000-run-a\|big">24\/24 · /);
+
+    const page = await (await get(`/runs/${seq.id}`)).text();
+    const row = (rungId: string) => new RegExp(`<tr data-rung="${rungId}".*?</tr>`, 's').exec(page)?.[0] ?? '';
+    expect(row('zero-shot')).toContain('<span class="muted" data-field="decided">undecided after 12 of 24</span>');
+    expect(row('few-shot')).toContain('<span class="muted" data-field="decided">decided after 12 of 24</span>');
+    // the decision with the interval it used, what would settle an undecided rung, and served latency
+    expect(row('few-shot')).toMatch(/data-cell="few-shot\|decision">meets ≥ 0\.600 <span class="ci">\[[\d.]+, [\d.]+\] anytime sequence<\/span><\/td>/);
+    expect(row('zero-shot')).toContain('undecided ? 0.600');
+    expect(row('zero-shot')).toContain('about 96 more labelled examples would settle it');
+    expect(row('zero-shot')).toMatch(/data-cell="zero-shot\|served">140 ms \/ 210 ms<\/td>/);
+    expect(page).toContain('<th>served p50 / p95</th>');
+    // a rung of an older run without decision or probe: dashes, not made-up numbers
+    const old = await (await get(`/runs/${fixture.runs.a.id}`)).text();
+    expect(old).toMatch(/data-cell="big\|decision">—<\/td>/);
+    expect(old).toMatch(/data-cell="big\|served">—<\/td>/);
+    expect(old).not.toContain('data-field="decided"');
+  });
+
+  it('sends live progress text ready to show, so a decided rung of a running run stays "decided after"', async () => {
+    const { progressText } = await import('./pages/progress-text.js');
+    expect(progressText({ rungId: 'r', status: 'done', done: 40, total: 150, decided: { used: 40, total: 150, decision: 'misses' } })).toBe('decided after 40 of 150');
+    expect(progressText({ rungId: 'r', status: 'running', done: 9, total: 24, score: 0.5 })).toBe('9/24 · 0.500');
+    const controller = new AbortController();
+    const res = await fetch(`${server.url}/events/runs`, { headers: auth, signal: controller.signal });
+    const first = new TextDecoder().decode((await res.body!.getReader().read()).value);
+    controller.abort();
+    expect(first).toMatch(/"rungId":"zero-shot","status":"running","done":\d+,"total":24,[^}]*"text":"\d+\/24/);
+  });
+
   it.each(['0', '-5', '1.5', 'abc', '1e12'])('refuses volume=%s with 400', async (volume) => {
     expect((await get(`/runs/${fixture.runs.a.id}/economics?volume=${volume}`)).status).toBe(400);
   });

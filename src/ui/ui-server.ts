@@ -16,6 +16,7 @@ import { runPage } from './pages/run-page.js';
 import { runsPage } from './pages/runs-page.js';
 import { economicsJson } from './pages/verdict.js';
 import { compareRunRows, correctness, RunData, type RunAnalysis } from './run-data.js';
+import { progressText } from './pages/progress-text.js';
 
 export interface UiServerOptions {
   store: RunStore;
@@ -145,7 +146,7 @@ export function uiApp(options: UiServerOptions): Hono {
       while (!stream.aborted) {
         for (const run of data.runs()) {
           if (run.status !== 'running' && !watching.has(run.id)) continue;
-          await stream.writeSSE({ event: 'progress', data: JSON.stringify({ runId: run.id, status: run.status, rungs: await data.progress(run) }) });
+          await stream.writeSSE({ event: 'progress', data: JSON.stringify({ runId: run.id, status: run.status, rungs: (await data.progress(run)).map((p) => ({ ...p, text: progressText(p) })) }) });
           if (run.status === 'running') watching.add(run.id);
           else watching.delete(run.id);
         }

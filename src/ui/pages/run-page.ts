@@ -2,7 +2,9 @@ import { fmtMs, fmtUsd, fmtVolume } from '../../advisor/format.js';
 import { esc } from '../../report/escape.js';
 import type { RunRecord } from '../../store/run-store.js';
 import type { RunAnalysis, RungProgress } from '../run-data.js';
+import { decisionFacts } from '../../report/decision-facts.js';
 import { layout } from './layout.js';
+import { progressText } from './progress-text.js';
 import { verdictText } from './verdict.js';
 
 /** One run: recommendation, rung table, Pareto and cost–volume charts, the volume slider. */
@@ -18,10 +20,17 @@ export function runPage(run: RunRecord, a: RunAnalysis, progress: RungProgress[]
     const q = s?.metrics[metric];
     const p = progress.find((x) => x.rungId === rung.rungId);
     const key = `${run.id}|${rung.rungId}`;
-    const state = rung.status === 'done' ? '' : ` <span class="muted" data-progress="${esc(key)}">${p ? `${p.done}${p.total !== undefined ? `/${p.total}` : ''}` : ''}</span>`;
+    // A finished rung says where it stopped only when the sequential rule stopped it ("decided after 40 of 150").
+    const state =
+      rung.status === 'done' ? (p?.decided ? ` <span class="muted" data-field="decided">${esc(progressText({ ...p, score: undefined }))}</span>` : '')
+      : ` <span class="muted" data-progress="${esc(key)}">${p ? esc(progressText({ ...p, score: undefined })) : ''}</span>`;
+    const f = s ? decisionFacts(s) : undefined;
+    const served = s?.servedLatencyMs && s.servedLatencyMs.requests > s.servedLatencyMs.failed ? s.servedLatencyMs : undefined;
     return `<tr data-rung="${esc(rung.rungId)}"${rung.rungId === rec.rungId ? ' class="pick"' : ''}><td>${esc(rung.rungId)}</td><td>${esc(rung.kind)}</td><td>${esc(rung.modelRef)}</td><td>${esc(rung.status)}${state}</td>
 <td class="num" data-cell="${esc(rung.rungId)}|quality">${q ? `${q.value.toFixed(3)} <span class="ci">[${q.low.toFixed(3)}, ${q.high.toFixed(3)}]</span>` : '—'}</td>
+<td data-cell="${esc(rung.rungId)}|decision">${f?.decision ? `${esc(f.decision)} <span class="ci">${esc(f.interval)}</span>${f.toSettle ? `<br><span class="ci">${esc(f.toSettle)}</span>` : ''}` : '—'}</td>
 <td class="num">${s ? `${esc(fmtMs(s.latencyMs.p50))} / ${esc(fmtMs(s.latencyMs.p95))}` : '—'}</td>
+<td class="num" data-cell="${esc(rung.rungId)}|served">${served ? `${esc(fmtMs(served.p50))} / ${esc(fmtMs(served.p95))}` : '—'}</td>
 <td class="num" data-cell="${esc(rung.rungId)}|per1k">${esc(c ? fmtUsd(c.costPer1kUsd) : '—')}</td><td class="num" data-cell="${esc(rung.rungId)}|monthly">${esc(c ? fmtUsd(c.monthlyUsd) : '—')}</td>
 <td data-cell="${esc(rung.rungId)}|verdict" class="${v?.eligible ? 'pass' : 'fail'}">${esc(verdictText(v))}</td><td>${s ? `${s.failed}/${s.examples}` : '—'}</td></tr>`;
   });
@@ -43,7 +52,7 @@ ${a.changed.length ? `<p class="warn">Changed since this run: ${esc(a.changed.jo
 <p><input type="range" id="volume" data-run="${esc(run.id)}" min="1" max="9" step="0.05" value="${logVolume.toFixed(2)}" aria-label="monthly volume (log scale)"> <span class="muted">monthly volume, ${esc(fmtVolume(10))} to ${esc(fmtVolume(1e9))}</span></p>
 <ul id="reasons">${rec.reasons.map((r) => `<li>${esc(r)}</li>`).join('')}</ul></div>
 <h2>Rungs</h2>
-<table id="rungs"><thead><tr><th>rung</th><th>kind</th><th>model</th><th>status</th><th>${esc(metric)} [95% CI]</th><th>latency p50 / p95</th><th>$/1k</th><th>$/month</th><th>targets</th><th>failed</th></tr></thead>
+<table id="rungs"><thead><tr><th>rung</th><th>kind</th><th>model</th><th>status</th><th>${esc(metric)} [95% CI]</th><th>decision (95%)</th><th>eval latency p50 / p95</th><th>served p50 / p95</th><th>$/1k</th><th>$/month</th><th>targets</th><th>failed</th></tr></thead>
 <tbody>${rows.join('\n')}</tbody></table>
 <h2>Charts</h2>
 <div class="charts"><img id="pareto" data-volume="${a.task.monthlyVolume}" src="/runs/${id}/pareto.svg" width="760" height="420" alt="quality, cost and latency of every rung">

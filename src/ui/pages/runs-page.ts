@@ -3,6 +3,7 @@ import { esc } from '../../report/escape.js';
 import type { RunRecord } from '../../store/run-store.js';
 import type { RungProgress } from '../run-data.js';
 import { layout } from './layout.js';
+import { progressText } from './progress-text.js';
 
 export interface RunListRow {
   run: RunRecord;
@@ -19,8 +20,8 @@ export function runsPage(rows: RunListRow[], tasks: string[], filter: string | u
     const rungs = progress
       .map((p) => {
         const key = `${run.id}|${p.rungId}`;
-        const count = `${p.done}${p.total !== undefined ? `/${p.total}` : ''}${p.score !== undefined ? ` · ${p.score.toFixed(3)}` : ''}`;
-        return `<div>${esc(p.rungId)} ${running ? `<progress data-bar="${esc(key)}" max="${p.total ?? 1}" value="${p.done}"></progress> ` : ''}<span class="muted" data-progress="${esc(key)}">${esc(count)}</span></div>`;
+        const count = progressText(p);
+        return `<div>${esc(p.rungId)} ${running && !p.decided ? `<progress data-bar="${esc(key)}" max="${p.total ?? 1}" value="${p.done}"></progress> ` : ''}<span class="muted" data-progress="${esc(key)}">${esc(count)}</span></div>`;
       })
       .join('');
     return `<tr${running ? ` data-live-run="${esc(run.id)}"` : ''}><td><a href="/runs/${encodeURIComponent(run.id)}">${esc(run.id)}</a></td><td>${esc(run.name)}</td>
