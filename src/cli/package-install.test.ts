@@ -85,7 +85,8 @@ describe('the packed package', () => {
 
     const estimate = await ladder(['run', 't/ladder.yaml', '--estimate'], work);
     expect(estimate.code).toBe(0);
-    expect(estimate.stdout).toMatch(/zero-shot\s+61\s/); // 40 test calls + the 20-request latency probe and its warm-up
+    // At most the whole 300-row test split (a fixed-size worst case) + the 20-request latency probe and its warm-up.
+    expect(estimate.stdout).toMatch(/zero-shot\s+321\s/);
     expect(estimate.stdout).toMatch(/^total/m);
 
     await mkdir(join(work, 't', 'data', 'deeper'), { recursive: true });
