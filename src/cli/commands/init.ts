@@ -31,7 +31,8 @@ export function registerInit(program: Command): void {
           throw new LadderError('INPUT_INVALID', `${join(target, name)} already exists; init never overwrites (choose another dir)`, { exitCode: 2 });
         }
       }
-      await cp(join(examplesDir, options.example), target, { recursive: true, errorOnExist: true, force: false });
+      // Only the example's spec and data: never a project state an example run left beside it (.ladder/, reports).
+      await cp(join(examplesDir, options.example), target, { recursive: true, errorOnExist: true, force: false, filter: (source) => !/^(\.ladder|reports)([\\/]|$)/.test(relative(join(examplesDir, options.example), source)) });
       const [{ ladderJsonSchema }, { rungRegistry }] = await Promise.all([import('../../task/spec-schema.js'), import('../../rungs/registry.js')]);
       await writeFile(join(target, SCHEMA_FILE), `${JSON.stringify(ladderJsonSchema(rungRegistry), null, 2)}\n`);
       await pointSchemaLine(join(target, 'ladder.yaml'));
