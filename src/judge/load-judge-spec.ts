@@ -54,7 +54,8 @@ export async function loadLabels(
     ctx.issues.push({ file, message: 'cannot read the labels file (does it exist?)' });
     return [];
   }
-  ctx.fingerprints[file] = ctx.sha256(text);
+  // Keyed by absolute path like every input file, so a run's identity is the same from any folder.
+  ctx.fingerprints[resolve(ctx.baseDir, file)] = ctx.sha256(text);
   const ext = extname(file).toLowerCase();
   if (!['.csv', '.jsonl', '.ndjson'].includes(ext)) {
     ctx.issues.push({ file, message: 'labels files must be .csv, .jsonl or .ndjson' });
