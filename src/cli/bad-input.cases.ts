@@ -131,12 +131,13 @@ export const cases: Case[] = [
   { name: 'runs --limit abc', args: ['runs', '--limit', 'abc'], says: /--limit.*positive whole number/ },
   { name: '--resume of an unknown run, no store', args: ['run', 'ladder.yaml', '--resume', '20260101-000000-dead'], says: /RUN_NOT_FOUND.*20260101-000000-dead/ },
   { name: '--resume of an unknown run, with a store', existingStore: true, args: ['run', 'ladder.yaml', '--resume', '20260101-000000-dead'], says: /RUN_NOT_FOUND.*20260101-000000-dead/ },
-  { name: 'show of an unknown run, no store', args: ['show', 'nope'], says: /RUN_NOT_FOUND.*nope/ },
+  // Without a project there is no run to find: the error says how to start one (and creates nothing).
+  { name: 'show of an unknown run, no store', args: ['show', 'nope'], says: /PROJECT_NOT_FOUND.*does not exist.*ladder init/ },
   { name: 'show of an unknown run, with a store', existingStore: true, args: ['show', 'nope'], says: /RUN_NOT_FOUND.*nope/ },
-  { name: 'report of an unknown run', args: ['report', 'nope'], says: /RUN_NOT_FOUND.*nope/ },
+  { name: 'report of an unknown run', args: ['report', 'nope'], says: /PROJECT_NOT_FOUND.*does not exist.*ladder init/ },
   { name: 'report of an unknown run, with a store', existingStore: true, args: ['report', 'nope'], says: /RUN_NOT_FOUND.*nope/ },
-  { name: 'serve of an unknown run', args: ['serve', 'nope'], says: /RUN_NOT_FOUND.*nope/ },
-  { name: 'serve with no runs', args: ['serve'], says: /RUN_NOT_FOUND.*no runs yet/ },
+  { name: 'serve of an unknown run', args: ['serve', 'nope'], says: /PROJECT_NOT_FOUND.*does not exist.*ladder init/ },
+  { name: 'serve with no runs', args: ['serve'], says: /PROJECT_NOT_FOUND.*does not exist.*ladder init/ },
   { name: 'a bad spec under --resume, with a store', existingStore: true, spec: replace('k: 2', 'k: -2'), args: ['run', 'ladder.yaml', '--resume', 'r-existing'], says: /ladder\.yaml:15 rungs\[1\]\.k:/ },
 ];
 

@@ -54,6 +54,6 @@ describe('estimateRun', () => {
       () => undefined,
       (e: unknown) => e,
     )) as { issues: { field: string; line?: number; message: string }[] };
-    expect(error.issues).toContainEqual(expect.objectContaining({ field: 'rungs[0].kk', line: 11, message: expect.stringMatching(/unknown parameter "kk" \(few-shot takes k, select, seed, ids\)/) }));
+    expect(error.issues).toContainEqual(expect.objectContaining({ field: 'rungs[0].kk', line: 11, message: expect.stringMatching(/unknown parameter "kk" \(few-shot takes k, select, seed, ids\b/) }));
   });
 });
