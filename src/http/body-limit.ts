@@ -1,8 +1,8 @@
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { jsonError } from './json-error.js';
+import { DEFAULT_MAX_BODY_BYTES } from './limits.js';
 
-export const DEFAULT_MAX_BODY_BYTES = 1 << 20;
 
 /**
  * Refuses a request body over `maxBytes` with a JSON 413 — from Content-Length before reading anything, or while

@@ -1,10 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { LadderError } from '../../core/errors.js';
-import { JudgmentStore } from '../../judge/judgment-store.js';
-import { labelCsv, sampleToLabel } from '../../judge/label-sample.js';
-import { loadTask } from '../../task/load-task.js';
-import { openProject } from '../../project/project.js';
 
 export function registerLabelSample(program: Command): void {
   program
@@ -17,6 +13,13 @@ export function registerLabelSample(program: Command): void {
     .option('--seed <seed>', 'seed for ties and --random', (v) => Number.parseInt(v, 10), 1)
     .action(async (runId: string | undefined, options: { n: number; out: string; random?: boolean; seed: number }) => {
       if (!Number.isInteger(options.n) || options.n < 1) throw new LadderError('INPUT_INVALID', `--n must be a positive whole number`, { exitCode: 2 });
+      // Loaded here, not at the top: other commands (and --version) must not pay for the store and the task loader.
+      const [{ JudgmentStore }, { labelCsv, sampleToLabel }, { loadTask }, { openProject }] = await Promise.all([
+        import('../../judge/judgment-store.js'),
+        import('../../judge/label-sample.js'),
+        import('../../task/load-task.js'),
+        import('../../project/project.js'),
+      ]);
       const project = openProject(process.env);
       try {
         const run = runId ? project.store.getRun(runId) : project.store.latestRun();

@@ -4,7 +4,7 @@ import { silentProgress } from '../../core/context.js';
 import { LadderError } from '../../core/errors.js';
 import type { PairedComparison } from '../../core/results.js';
 import { resolveAccessToken } from '../../http/access-token.js';
-import { DEFAULT_MAX_BODY_BYTES } from '../../http/body-limit.js';
+import { DEFAULT_MAX_BODY_BYTES } from '../../http/limits.js';
 import { isLoopbackHost } from '../../http/loopback.js';
 
 const TOKEN_ENV = 'LADDER_SERVE_TOKEN';
