@@ -1,17 +1,16 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LadderInputError } from '../core/errors.js';
 import { loadTask } from '../task/load-task.js';
 import { startFakeProvider, type FakeProvider } from '../testing/fake-provider/index.js';
 import { parseMaxUsd } from './commands/run.js';
+import { ladder } from '../testing/run-ladder-cli.js';
 
 /** `ladder run` as a real child process: the budget flags, the unpriced-model refusal, exit 3 and resume. */
-const bin = resolve('bin/ladder.js');
 const KEY = 'sk-budget-cli-DISTINCTIVE-2718';
 const N = 12;
 let fake: FakeProvider;
@@ -42,17 +41,6 @@ ${options.budget ?? ''}
   return { dir, env: { ...process.env, LADDER_STATE_DIR: join(dir, '.ladder'), LADDER_TEST_KEY: KEY } };
 }
 
-/** Async on purpose: the fake provider lives in this process and must keep serving while the CLI runs. */
-function ladder(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (status) => done({ status, stdout, stderr }));
-  });
-}
 
 function predictions(dir: string): number {
   const path = join(dir, '.ladder', 'ladder.db');

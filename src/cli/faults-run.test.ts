@@ -1,16 +1,15 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeProvider, type FakeProvider } from '../testing/fake-provider/index.js';
+import { ladder } from '../testing/run-ladder-cli.js';
 
 /**
  * 300 examples through `ladder run` (a real process) against the fake OpenAI-compatible server injecting 20% mixed
  * faults per attempt: 429 with Retry-After, 500, hangs, invalid JSON, and answers that ignore max_tokens.
  */
-const bin = resolve('bin/ladder.js');
 const KEY = 'sk-faults-DISTINCTIVE-zq81x7';
 const N = 300;
 const RETRIES = 3;
@@ -23,16 +22,6 @@ beforeAll(async () => {
 });
 afterAll(async () => fake?.close());
 
-function ladder(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (status) => done({ status, stdout, stderr }));
-  });
-}
 
 describe('ladder run under 20% injected faults (real process, real server)', () => {
   it('every example ends with an answer or a typed error, retries stay within `retries`, tokens are counted once, the key is nowhere', async () => {

@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeProvider } from '../testing/fake-provider/index.js';
 import type { FakeProvider } from '../testing/fake-provider/types.js';
+import { ladder } from '../testing/run-ladder-cli.js';
 
 const bin = resolve('bin/ladder.js');
 const KEY = 'sk-ladder-test-DISTINCTIVE-7f3a9c';
@@ -47,17 +48,6 @@ ${extra}`,
   return { dir, env: { ...process.env, LADDER_STATE_DIR: join(dir, '.ladder'), LADDER_TEST_KEY: KEY } };
 }
 
-/** Async on purpose: the fake provider lives in this process and must keep serving while the CLI runs. */
-function ladder(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (status) => done({ status, stdout, stderr }));
-  });
-}
 
 function rows(dir: string): { n: number; max: number; usd: number } {
   const db = new Database(join(dir, '.ladder', 'ladder.db'), { readonly: true });

@@ -1,7 +1,6 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LadderError } from '../core/errors.js';
 import type { Prediction, Predictor } from '../core/rung.js';
@@ -12,6 +11,7 @@ import { startFakeProvider } from '../testing/fake-provider/index.js';
 import type { FakeProvider } from '../testing/fake-provider/types.js';
 import { fixedModelsContext } from '../testing/run-context.js';
 import { cacheBypass, freshAnswers, measuredThroughput, probeLatency } from './latency-probe.js';
+import { ladder } from '../testing/run-ladder-cli.js';
 
 const examples: Example[] = Array.from({ length: 10 }, (_, i) => ({ id: `e${i}`, input: `input ${i}`, expected: 'x', meta: {} }));
 const usage = { inputTokens: 10, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 1 };
@@ -147,7 +147,6 @@ describe('cacheBypass', () => {
 });
 
 // The real path: `ladder run` in a child process against the fake provider on 127.0.0.1.
-const bin = resolve('bin/ladder.js');
 const N = 12;
 let fake: FakeProvider;
 beforeAll(async () => {
@@ -155,16 +154,6 @@ beforeAll(async () => {
 });
 afterAll(async () => fake?.close());
 
-function ladder(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (status) => done({ status, stdout, stderr }));
-  });
-}
 
 describe('ladder run: the served-latency probe', () => {
   it('probes each rung after its evaluation, uncached even when every evaluation row came from the cache', async () => {

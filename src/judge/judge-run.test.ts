@@ -1,7 +1,6 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeRun } from '../project/analyze.js';
@@ -16,13 +15,13 @@ import { loadTask } from '../task/load-task.js';
 import { createJudgePhase } from './create-judge-phase.js';
 import { startFakeProvider } from '../testing/fake-provider/index.js';
 import type { FakeProvider, FakeRequest } from '../testing/fake-provider/types.js';
+import { ladder } from '../testing/run-ladder-cli.js';
 
 /**
  * The judge phase end to end: `node bin/ladder.js run` against the fake OpenAI server, with a remote rung and a
  * remote judge of known bias. The rung answers 2 of 3 questions right; the judge passes every right answer and
  * also every wrong answer that "sounds sure" (ends with "!") — a lenient judge, biased upwards.
  */
-const bin = resolve('bin/ladder.js');
 const KEY = 'sk-ladder-judge-DISTINCTIVE-91b2';
 const N = 24;
 const gold = (i: number): string => `answer${i}`;
@@ -77,16 +76,6 @@ ${options.extra ?? ''}`,
   return { dir, env: { ...process.env, LADDER_STATE_DIR: join(dir, '.ladder'), LADDER_TEST_KEY: KEY } };
 }
 
-function ladder(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (status) => done({ status, stdout, stderr }));
-  });
-}
 
 /** The same run as `ladder run`, in this process (no CLI start-up): for checks that need no child process. */
 async function runInProcess(dir: string, env: NodeJS.ProcessEnv): Promise<string[]> {

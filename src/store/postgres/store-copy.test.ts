@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeProvider } from '../../testing/fake-provider/index.js';
@@ -14,24 +13,13 @@ import { openEndpoint } from './open-endpoint.js';
 import { pgEndpoint, sqliteEndpoint, type StoreEndpoint } from './store-endpoint.js';
 import { storeTables } from './store-tables.js';
 import { createTestSchema, pgUnavailable, type TestSchema } from './testing/pg-test-schema.js';
+import { ladder } from '../../testing/run-ladder-cli.js';
 
 const unavailable = await pgUnavailable();
 if (unavailable) console.warn(unavailable);
 
-const bin = resolve('bin/ladder.js');
 const KEY = 'sk-ladder-test-COPY-1c2d3e';
 
-/** Async on purpose: the fake provider lives in this process and must keep serving while the CLI runs. */
-function ladder(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (status) => done({ status, stdout, stderr }));
-  });
-}
 
 /** Every row of every table, in key order, as plain values: what "identical stores" means. */
 function dump(path: string): Record<string, unknown[]> {
