@@ -10,7 +10,7 @@ import { IndexStore } from '../../retrieval/index-store.js';
 import { ingestCorpus } from '../../retrieval/ingest/ingest-corpus.js';
 import { bm25Retriever } from '../../retrieval/retrievers/bm25-retriever.js';
 import { denseRetriever, ensureEmbeddings, type Embedder } from '../../retrieval/retrievers/dense-retriever.js';
-import { hybridRetriever } from '../../retrieval/retrievers/hybrid-retriever.js';
+import { denseShareWeights, hybridRetriever, type HybridOptions } from '../../retrieval/retrievers/hybrid-retriever.js';
 import { llmReranker, overlapReranker, rerankingRetriever } from '../../retrieval/retrievers/rerank.js';
 import { approxTokens, type Retriever } from '../../retrieval/types.js';
 import { callPrompted } from '../prompted-predictor.js';
@@ -89,7 +89,11 @@ async function prepareRag(ctx: RunContext, task: Task, spec: RungSpec): Promise<
       }
       const dense = denseRetriever(store, embedder, { queryVectors });
       const fusionDepth = params.fusionDepth;
-      retriever = params.retriever === 'dense' ? dense : hybridRetriever([retriever, dense], fusionDepth ? { depth: (k) => Math.max(k, fusionDepth) } : {});
+      const fusion: HybridOptions = {
+        ...(fusionDepth ? { depth: (k: number) => Math.max(k, fusionDepth) } : {}),
+        ...(params.denseWeight !== undefined ? { weights: denseShareWeights(params.denseWeight) } : {}),
+      };
+      retriever = params.retriever === 'dense' ? dense : hybridRetriever([retriever, dense], fusion);
     }
     const rerankModel = params.rerank === 'llm' && params.rerankModel ? await ctx.models.get(params.rerankModel) : model;
     if (params.rerank !== 'none') retriever = rerankingRetriever(retriever, params.rerank === 'llm' ? llmReranker(rerankModel) : overlapReranker);
@@ -106,6 +110,8 @@ async function prepareRag(ctx: RunContext, task: Task, spec: RungSpec): Promise<
         rerank: params.rerank,
         rerankModelRef: params.rerank === 'llm' ? rerankModel.ref : null,
         fusionDepth: params.fusionDepth ?? null,
+        // Only when set: states of runs made before the param existed stay equal, so they can still be served.
+        ...(params.denseWeight !== undefined ? { denseWeight: params.denseWeight } : {}),
         embedModel: params.embedModel ?? null,
         embedModelRef: embedModel?.ref ?? null,
         embedFingerprint: embedModel?.fingerprint ?? null,
