@@ -238,6 +238,7 @@ async function climb(options: RunLadderOptions, runId: string): Promise<RunLadde
       signal: ctx.signal,
       save: (row) => store.insertPrediction(row),
       priceRow: (usage) => options.price(modelSpec, usage, { batch: Boolean(batchModel) }),
+      priceSideUsage: (name, usage) => options.price(ctx.models.spec(name), usage),
       progress,
       scoreRow: primary.score && !primary.modelGraded ? (example, prediction) => primary.score!({ example, answer: prediction.answer, output: prediction.output, failed: false }) : undefined,
       now,

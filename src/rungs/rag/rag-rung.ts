@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { RunContext } from '../../core/context.js';
 import { LadderError } from '../../core/errors.js';
-import type { FixedCost, Predictor, Rung, RungFactory } from '../../core/rung.js';
+import { sideUsageDetails, type FixedCost, type Predictor, type Rung, type RungFactory } from '../../core/rung.js';
 import type { RungSpec, Task } from '../../core/task.js';
 import { addUsage, emptyUsage, type Model, type Usage } from '../../core/types.js';
 import { priceUsage } from '../../economics/price-usage.js';
@@ -123,12 +123,13 @@ async function prepareRag(ctx: RunContext, task: Task, spec: RungSpec): Promise<
       fixedCosts: [{ what: `index corpus (${report.chunks} chunks${embedModel ? `, embedded with ${embedModel.ref}` : ''})`, computeSeconds: prepareSeconds }, ...embedCosts],
       async predict(example, signal) {
         const t0 = performance.now();
-        // The question is embedded once, here; every retriever and stage below reuses the vector.
-        let queryEmbedTokens = 0;
+        // The question is embedded once, here; every retriever and stage below reuses the vector. A remote
+        // embedder bills it per example: recorded as side usage of embedModel, priced at that model's rates.
+        let queryEmbed: Usage | undefined;
         if (embedder && example.input.trim()) {
           const { vectors, usage } = await embedder.embedOne(example.input, signal);
           queryVectors.set(example.input, vectors[0]);
-          queryEmbedTokens = usage.inputTokens;
+          queryEmbed = usage;
         }
         let hits;
         try {
@@ -145,7 +146,9 @@ async function prepareRag(ctx: RunContext, task: Task, spec: RungSpec): Promise<
           scores: hits.map((h) => Number(h.score.toFixed(6))),
           contextTokens: model.countTokens ? await model.countTokens(context) : approxTokens(context),
           retrievalMs: Math.round(retrievalMs * 100) / 100,
-          ...(queryEmbedTokens > 0 ? { queryEmbedTokens } : {}),
+          ...(queryEmbed && queryEmbed.inputTokens > 0
+            ? { queryEmbedTokens: queryEmbed.inputTokens, ...sideUsageDetails([{ model: params.embedModel ?? '', usage: queryEmbed }]) }
+            : {}),
         }, retrievalMs);
       },
       async dispose() {
