@@ -142,6 +142,7 @@ export function budgetedModel(model: Model, ledger: BudgetLedger, price: UsagePr
     fingerprint: model.fingerprint,
     hosting: model.hosting,
     contextSize: model.contextSize,
+    ...(model.embeddingOnly ? { embeddingOnly: true } : {}),
     async generate(request, signal) {
       if ((model as CacheAware).hasCached?.(request)) return model.generate(request, signal);
       const worst = worstCaseCost(price, request) ?? 0;
@@ -161,12 +162,31 @@ export function budgetedModel(model: Model, ledger: BudgetLedger, price: UsagePr
       }
     },
   };
-  if (model.embed) {
+  const embedHold = async (texts: string[], signal?: AbortSignal) => {
+    const input = inputTokenUpperBound(texts.map((content) => ({ role: 'user', content })));
+    const worst = price({ inputTokens: input, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 0 }) ?? 0;
+    return { hold: await ledger.reserve(worst, signal), worst };
+  };
+  if (model.embedWithUsage) {
+    // Billed embeddings (remote APIs) settle at the tokens the provider reported, like a generate call, and keep
+    // that usage for the caller (a RAG rung prices its corpus and each question's embedding from it).
+    const embedWithUsage = model.embedWithUsage.bind(model);
+    wrapped.embedWithUsage = async (texts, signal) => {
+      const { hold, worst } = await embedHold(texts, signal);
+      try {
+        const result = await embedWithUsage(texts, signal);
+        ledger.settle(hold, price(result.usage) ?? worst);
+        return result;
+      } catch (error) {
+        ledger.settle(hold, errorCode(error) === 'ABORTED' ? worst : 0);
+        throw error;
+      }
+    };
+    wrapped.embed = async (texts, signal) => (await wrapped.embedWithUsage!(texts, signal)).vectors;
+  } else if (model.embed) {
     const embed = model.embed.bind(model);
     wrapped.embed = async (texts, signal) => {
-      const input = inputTokenUpperBound(texts.map((content) => ({ role: 'user', content })));
-      const worst = price({ inputTokens: input, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 0 }) ?? 0;
-      const hold = await ledger.reserve(worst, signal);
+      const { hold, worst } = await embedHold(texts, signal);
       // Embedding answers carry no usage here: the worst case is what is counted (an over-count, never under).
       try {
         const vectors = await embed(texts, signal);
