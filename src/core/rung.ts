@@ -90,6 +90,8 @@ export interface RungEstimate {
   contextTokens?: number;
   /** Calls that embed the bare input (no prompt, no output tokens), e.g. a classifier's embedding features. */
   embedCallsPerExample?: number;
+  /** The model (name in models:) those embed calls go to, when not the rung's own (a RAG rung's `embedModel`). */
+  embedModel?: string;
 }
 
 /** A registry entry: validates a rung's params and builds it. Adding a rung = one module + one line. */

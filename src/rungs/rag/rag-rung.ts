@@ -29,7 +29,9 @@ export const ragRung: RungFactory = {
   estimate(params) {
     // k chunks of chunkTokens each, plus a source line per chunk; what is retrieved is known only at run time.
     const p = ragParamsSchema.parse(params);
-    return { llmCallsPerExample: 1, contextTokens: p.k * (p.chunkTokens + 12) };
+    // Dense and hybrid embed each question once (the corpus embedding, a one-off, is not known before ingest).
+    const embeds = p.retriever !== 'bm25' && p.embedModel ? { embedCallsPerExample: 1, embedModel: p.embedModel } : {};
+    return { llmCallsPerExample: 1, contextTokens: p.k * (p.chunkTokens + 12), ...embeds };
   },
   validate(params, task) {
     const problems = validateRagParams(params);
