@@ -176,10 +176,10 @@ describe('runRung row cost with side usage', () => {
       done: new Set(),
       signal: new AbortController().signal,
       save: (row) => rows.push(row),
-      priceRow: (u) => u.inputTokens * 1 + u.outputTokens * 10, // $11 for the call
+      priceRow: (u) => u.inputTokens * 1 + u.outputTokens * 10, // $20 for the call (10 in, 1 out)
       priceSideUsage: (model, u) => (model === 'emb' ? u.inputTokens * 100 : undefined), // $700 for the embedding
     });
     const cost = Object.fromEntries(rows.map((r) => [r.exampleId, r.costUsd]));
-    expect(cost).toEqual({ e0: 711, e1: 700, e2: 11 });
+    expect(cost).toEqual({ e0: 720, e1: 700, e2: 20 });
   });
 });
