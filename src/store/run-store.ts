@@ -171,6 +171,20 @@ export class RunStore {
       ).changes > 0;
   }
 
+  /** Where the rung's rows end now: `predictionsAfter` from here returns only rows written later. */
+  lastPredictionRowid(): number {
+    return (statement(this.db, `SELECT COALESCE(MAX(rowid), 0) AS last FROM predictions`).get() as { last: number }).last;
+  }
+
+  /**
+   * The rung's rows written after `rowid`, in write order, with their rowid: a distributed driver follows what its
+   * workers store without re-reading the rung (rows commit one at a time under SQLite's write lock, so rowids grow).
+   */
+  predictionsAfter(runId: string, rungId: string, rowid: number): { rowid: number; row: PredictionRow }[] {
+    const rows = statement(this.db, `SELECT rowid AS _rowid, * FROM predictions WHERE run_id = ? AND rung_id = ? AND rowid > ? ORDER BY rowid`).all(runId, rungId, rowid) as Record<string, unknown>[];
+    return rows.map((r) => ({ rowid: Number(r._rowid), row: toPredictionRow(r) }));
+  }
+
   /** The stored rows of these examples only (a distributed driver reads what its workers wrote, batch by batch). */
   getPredictionsOf(runId: string, rungId: string, exampleIds: string[]): PredictionRow[] {
     if (exampleIds.length === 0) return [];

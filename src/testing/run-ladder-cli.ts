@@ -14,3 +14,22 @@ export function ladder(args: string[], cwd: string, env: NodeJS.ProcessEnv): Pro
     child.on('close', (status) => done({ status, stdout, stderr }));
   });
 }
+
+/** A `ladder` child process left running (a worker, a driver to interrupt): its output so far and its exit. */
+export interface RunningLadder {
+  child: ReturnType<typeof spawn>;
+  stdout(): string;
+  stderr(): string;
+  exited: Promise<number | null>;
+}
+
+/** Starts `node bin/ladder.js <args>` and returns at once; the caller signals or kills it. */
+export function startLadder(args: string[], cwd: string, env: NodeJS.ProcessEnv): RunningLadder {
+  const child = spawn(process.execPath, [bin, ...args], { cwd, env });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise<number | null>((done) => child.on('close', (status, signal) => done(status ?? (signal ? -1 : null))));
+  return { child, stdout: () => stdout, stderr: () => stderr, exited };
+}
