@@ -143,7 +143,7 @@ export const migrations: string[] = [
     run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
     usd REAL NOT NULL,
     holder TEXT NOT NULL,
-    expires_at INTEGER NOT NULL      -- ms since the epoch
+    expires_at REAL NOT NULL         -- ms since the epoch (REAL: past 32 bits, and reads back as a number from Postgres too)
   );
   CREATE INDEX budget_holds_run ON budget_holds (run_id);
   `,

@@ -136,7 +136,7 @@ export const pgMigrations: string[] = [
     run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
     usd DOUBLE PRECISION NOT NULL,
     holder TEXT NOT NULL,
-    expires_at BIGINT NOT NULL
+    expires_at DOUBLE PRECISION NOT NULL
   );
   CREATE INDEX budget_holds_run ON budget_holds (run_id);
   `,
