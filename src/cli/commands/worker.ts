@@ -45,6 +45,8 @@ export function registerWorker(program: Command): void {
           target, project, env: process.env, log, rungs: rungRegistry, metricsFor, price: (spec, usage) => pricer(spec, usage), concurrency, lockMs,
           onJob: (outcome, n) => http.jobDone(outcome, n),
         });
+        const { isLoopbackHost } = await import('../../http/loopback.js');
+        if (!isLoopbackHost(options.host)) log.warn(`/health and /metrics on ${options.host}: reachable from the network (read-only, no secrets in them)`);
         const server = await listen(http.app, { host: options.host, port });
         log.info(`worker ${process.pid} on queue ${target.name} at ${displayUrl(url)} (store ${project.paths.dbPath}), ${concurrency} job${concurrency === 1 ? '' : 's'} at a time; health ${server.url}/health, metrics ${server.url}/metrics`);
         // First Ctrl-C/SIGTERM: take no new job, finish the ones in flight. Second: stop now (their jobs go back to the queue).

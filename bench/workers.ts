@@ -1,0 +1,164 @@
+/**
+ * Distributed evaluation throughput: `ladder run --distributed` with 1, 2 and 4 `ladder worker` processes over the
+ * fake provider answering in a fixed 100 ms, 2,000 examples (zero-shot, `--fixed`), against a local `ladder run`
+ * with the same calls in flight as one worker. Throughput is rows / (last row − first row) from the rows'
+ * created_at (start-up and preparation excluded); queue overhead per example is what one worker adds over the
+ * local run in that window, per example. The fake runs in its own process; Redis is the machine's.
+ *
+ *   npm run build && npx tsx bench/workers.ts [--examples 2000] [--workers 1,2,4]   # writes bench/results/workers.md
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, release, tmpdir, type } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { Queue } from 'bullmq';
+import { connectionFor } from '../src/distributed/queue.js';
+import { startFakeProvider } from '../src/testing/fake-provider/index.js';
+import { ladder, startLadder, type RunningLadder } from '../src/testing/run-ladder-cli.js';
+
+const LATENCY_MS = 100;
+const REDIS = process.env.LADDER_QUEUE ?? 'redis://127.0.0.1:6379';
+/** In flight per worker: 2 jobs × execution.concurrency 4. */
+const JOBS_PER_WORKER = 2;
+const CALLS_PER_JOB = 4;
+const JOB_SIZE = 20;
+
+async function startChildFake(): Promise<{ baseUrl: string; stop(): void }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--serve'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const baseUrl = await new Promise<string>((resolve, reject) => {
+    let buffer = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const line = buffer.split('\n').find((l) => l.startsWith('{'));
+      if (line) resolve((JSON.parse(line) as { baseUrl: string }).baseUrl);
+    });
+    child.on('exit', (code) => reject(new Error(`fake provider exited (${code})`)));
+  });
+  return { baseUrl, stop: () => child.stdin.end() };
+}
+
+function project(baseUrl: string, n: number, concurrency: number): { dir: string; env: NodeJS.ProcessEnv; queue: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'ladder-bench-workers-'));
+  const rows = Array.from({ length: n }, (_, i) => JSON.stringify({ id: `t${i}`, input: `${i % 2 ? 'password reset' : 'broken screen'} ${i}`, expected: i % 2 ? 'Access' : 'Hardware' }));
+  writeFileSync(join(dir, 'test.jsonl'), rows.join('\n'));
+  writeFileSync(
+    join(dir, 'ladder.yaml'),
+    `name: bench-workers
+instructions: Route the ticket.
+data: { test: { path: test.jsonl } }
+output: { kind: label, labels: [Access, Hardware] }
+models:
+  - { name: api, ref: "compat:${baseUrl}#bench", api_key_env: BENCH_KEY }
+rungs:
+  - { kind: zero-shot, model: api }
+execution: { concurrency: ${concurrency}, max_tokens: 8, latency_probe: 0 }
+`,
+  );
+  const queue = `ladder-bench-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  return { dir, queue, env: { ...process.env, LADDER_STATE_DIR: join(dir, '.ladder'), BENCH_KEY: 'sk-bench', LADDER_QUEUE_NAME: queue } };
+}
+
+/** Rows, and seconds from the first row's timestamp to the last's. */
+function window(dir: string): { rows: number; seconds: number } {
+  const db = new Database(join(dir, '.ladder', 'ladder.db'), { readonly: true });
+  try {
+    const times = (db.prepare('SELECT created_at FROM predictions ORDER BY created_at').all() as { created_at: string }[]).map((r) => Date.parse(r.created_at));
+    return { rows: times.length, seconds: (times.at(-1)! - times[0]) / 1000 };
+  } finally {
+    db.close();
+  }
+}
+
+interface Row {
+  name: string;
+  workers: number;
+  inFlight: number;
+  rows: number;
+  seconds: number;
+  perSecond: number;
+  ideal: number;
+  load1: number;
+}
+
+async function distributed(baseUrl: string, n: number, workers: number): Promise<Row> {
+  const { dir, env, queue } = project(baseUrl, n, CALLS_PER_JOB);
+  const procs: RunningLadder[] = [];
+  try {
+    for (let i = 0; i < workers; i++) procs.push(startLadder(['worker', '--queue', REDIS, '--concurrency', String(JOBS_PER_WORKER)], dir, env));
+    // Ready when each has said where it listens.
+    while (!procs.every((p) => /health http/.test(p.stderr()))) {
+      if (procs.some((p) => p.child.exitCode !== null)) throw new Error(`a worker exited: ${procs.map((p) => p.stderr()).join('\n')}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const result = await ladder(['run', 'ladder.yaml', '--distributed', '--queue', REDIS, '--fixed', '--job-size', String(JOB_SIZE)], dir, env);
+    if (result.status !== 0) throw new Error(`driver exited ${result.status}: ${result.stderr}`);
+    const w = window(dir);
+    const inFlight = workers * JOBS_PER_WORKER * CALLS_PER_JOB;
+    return { name: `distributed, ${workers} worker${workers > 1 ? 's' : ''}`, workers, inFlight, ...w, perSecond: w.rows / w.seconds, ideal: inFlight / (LATENCY_MS / 1000), load1: loadavg()[0] };
+  } finally {
+    for (const p of procs) p.child.kill('SIGTERM');
+    await Promise.all(procs.map((p) => Promise.race([p.exited, new Promise((r) => setTimeout(r, 10_000))])));
+    const q = new Queue(queue, { connection: connectionFor(REDIS) });
+    await q.obliterate({ force: true }).catch(() => {});
+    await q.close();
+  }
+}
+
+async function local(baseUrl: string, n: number, concurrency: number): Promise<Row> {
+  const { dir, env } = project(baseUrl, n, concurrency);
+  const result = await ladder(['run', 'ladder.yaml', '--fixed'], dir, env);
+  if (result.status !== 0) throw new Error(`local run exited ${result.status}: ${result.stderr}`);
+  const w = window(dir);
+  return { name: 'local `ladder run`', workers: 0, inFlight: concurrency, ...w, perSecond: w.rows / w.seconds, ideal: concurrency / (LATENCY_MS / 1000), load1: loadavg()[0] };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { examples: { type: 'string', default: '2000' }, workers: { type: 'string', default: '1,2,4' } } });
+  const n = Number(values.examples);
+  const counts = values.workers.split(',').map(Number);
+  const fake = await startChildFake();
+  const rows: Row[] = [];
+  try {
+    rows.push(await local(fake.baseUrl, n, JOBS_PER_WORKER * CALLS_PER_JOB));
+    for (const w of counts) rows.push(await distributed(fake.baseUrl, n, w));
+  } finally {
+    fake.stop();
+  }
+  const base = rows[0];
+  const one = rows.find((r) => r.workers === 1);
+  const overheadMs = one ? ((one.seconds - base.seconds) / n) * 1000 : undefined;
+  const table = rows.map((r) => {
+    const linear = one && r.workers > 0 ? (r.perSecond / (one.perSecond * r.workers)).toFixed(2) : '-';
+    return `| ${r.name} | ${r.inFlight} | ${r.rows} | ${r.seconds.toFixed(2)} | ${r.perSecond.toFixed(1)} | ${r.ideal.toFixed(0)} | ${(r.perSecond / r.ideal).toFixed(2)} | ${linear} | ${r.load1.toFixed(1)} |`;
+  });
+  const md = [
+    '# Distributed evaluation: `ladder worker` × 1, 2, 4 over a fixed 100 ms fake provider',
+    '',
+    `Machine: \`${type()} ${release()}\`, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), Node ${process.version}. Date: ${new Date().toISOString()}.`,
+    `Command: \`npx tsx bench/workers.ts --examples ${n} --workers ${counts.join(',')}\` (after \`npm run build\`). Redis ${REDIS}, one SQLite store; each worker takes ${JOBS_PER_WORKER} jobs of ${JOB_SIZE} examples at once with ${CALLS_PER_JOB} calls in flight per job; the local run has ${JOBS_PER_WORKER * CALLS_PER_JOB} in flight.`,
+    'Seconds = first row to last row (created_at), so process start-up and preparation are not counted. load1 is read right after each row.',
+    '',
+    '| configuration | in flight | rows | seconds | rows/s | ideal rows/s | of ideal | of linear (vs 1 worker) | load1 |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...table,
+    '',
+    overheadMs !== undefined ? `Queue overhead per example (1 worker vs the local run, same calls in flight): ${overheadMs.toFixed(2)} ms.` : '',
+    '',
+  ].join('\n');
+  const out = fileURLToPath(new URL('./results/workers.md', import.meta.url));
+  writeFileSync(out, md);
+  console.log(md);
+}
+
+// Entry point last: the helpers above must be initialised before main() runs.
+if (process.argv.includes('--serve')) {
+  const fake = await startFakeProvider({ latencyMs: LATENCY_MS, responder: (r) => (/password/.test(r.lastUserMessage) ? 'Access' : 'Hardware') });
+  process.stdout.write(`${JSON.stringify({ baseUrl: fake.baseUrl })}\n`);
+  process.stdin.resume();
+  process.stdin.on('end', () => void fake.close().then(() => process.exit(0)));
+} else {
+  await main();
+}
