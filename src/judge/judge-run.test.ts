@@ -98,7 +98,9 @@ async function runInProcess(dir: string, env: NodeJS.ProcessEnv): Promise<string
 function stored(dir: string): { summary: RungSummary; judgments: { example_id: string; n: number; cost: number }[]; predictionUsd: number } {
   const db = new Database(join(dir, '.ladder', 'ladder.db'), { readonly: true });
   try {
-    const row = db.prepare(`SELECT summary_json FROM rungs ORDER BY run_id DESC LIMIT 1`).get() as { summary_json: string | null };
+    // The newest run as `ladder runs` orders them (created_at, then rowid for two runs in one millisecond); run ids
+    // share a per-second stamp, so ordering by id alone can pick the older run.
+    const row = db.prepare(`SELECT g.summary_json FROM rungs g JOIN runs r ON r.id = g.run_id ORDER BY r.created_at DESC, r.rowid DESC LIMIT 1`).get() as { summary_json: string | null };
     return {
       summary: JSON.parse(row.summary_json ?? 'null') as RungSummary,
       judgments: db.prepare(`SELECT example_id, COUNT(*) AS n, COALESCE(SUM(cost_usd), 0) AS cost FROM judgments GROUP BY run_id, example_id, metric`).all() as never,
