@@ -17,7 +17,7 @@ import Database from 'better-sqlite3';
 import { Queue } from 'bullmq';
 import { connectionFor } from '../src/distributed/queue.js';
 import { startFakeProvider } from '../src/testing/fake-provider/index.js';
-import { ladder, startLadder, type RunningLadder } from '../src/testing/run-ladder-cli.js';
+import { ladder, watchLadder, type RunningLadder } from '../src/testing/run-ladder-cli.js';
 
 const LATENCY_MS = 100;
 const REDIS = process.env.LADDER_QUEUE ?? 'redis://127.0.0.1:6379';
@@ -87,7 +87,7 @@ async function distributed(baseUrl: string, n: number, workers: number): Promise
   const { dir, env, queue } = project(baseUrl, n, CALLS_PER_JOB);
   const procs: RunningLadder[] = [];
   try {
-    for (let i = 0; i < workers; i++) procs.push(startLadder(['worker', '--queue', REDIS, '--concurrency', String(JOBS_PER_WORKER)], dir, env));
+    for (let i = 0; i < workers; i++) procs.push(watchLadder(['worker', 'ladder.yaml', '--queue', REDIS, '--concurrency', String(JOBS_PER_WORKER)], dir, env));
     // Ready when each has said where it listens.
     while (!procs.every((p) => /health http/.test(p.stderr()))) {
       if (procs.some((p) => p.child.exitCode !== null)) throw new Error(`a worker exited: ${procs.map((p) => p.stderr()).join('\n')}`);

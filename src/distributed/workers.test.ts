@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeProvider, type FakeProvider } from '../testing/fake-provider/index.js';
-import { ladder, type RunningLadder, startLadder } from '../testing/run-ladder-cli.js';
+import { ladder, type RunningLadder, watchLadder } from '../testing/run-ladder-cli.js';
 import { checkRedis, connectionFor } from './queue.js';
 
 /**
@@ -75,13 +75,13 @@ ${options.budget ?? ''}
 }
 
 function worker(dir: string, env: NodeJS.ProcessEnv, extra: string[] = []): RunningLadder {
-  const w = startLadder(['worker', '--queue', REDIS, '--lock-ms', '1500', ...extra], dir, env);
+  const w = watchLadder(['worker', 'ladder.yaml', '--queue', REDIS, '--lock-ms', '1500', ...extra], dir, env);
   children.push(w);
   return w;
 }
 
 function driver(dir: string, env: NodeJS.ProcessEnv, extra: string[] = []): RunningLadder {
-  const d = startLadder(['run', 'ladder.yaml', '--distributed', '--queue', REDIS, ...extra], dir, env);
+  const d = watchLadder(['run', 'ladder.yaml', '--distributed', '--queue', REDIS, ...extra], dir, env);
   children.push(d);
   return d;
 }

@@ -31,21 +31,21 @@ export function ladder(args: string[], cwd: string, env: NodeJS.ProcessEnv): Pro
   return startLadder(args, cwd, env).done;
 }
 
-/** A `ladder` child process left running (a worker, a driver to interrupt): its output so far and its exit. */
+/** A `ladder` child process left running (a worker, a driver to interrupt): its output so far, and its exit. */
 export interface RunningLadder {
-  child: ReturnType<typeof spawn>;
+  child: ChildProcessWithoutNullStreams;
   stdout(): string;
   stderr(): string;
+  /** The exit status; -1 when a signal ended it. */
   exited: Promise<number | null>;
 }
 
-/** Starts `node bin/ladder.js <args>` and returns at once; the caller signals or kills it. */
-export function startLadder(args: string[], cwd: string, env: NodeJS.ProcessEnv): RunningLadder {
-  const child = spawn(process.execPath, [bin, ...args], { cwd, env });
+/** startLadder, with stderr readable while it runs (a worker logs where it listens, a driver what it waits for). */
+export function watchLadder(args: string[], cwd: string, env: NodeJS.ProcessEnv): RunningLadder {
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
+  const { child, done } = startLadder(args, cwd, env, (text) => (stdout = text));
   child.stderr.on('data', (d) => (stderr += d));
-  const exited = new Promise<number | null>((done) => child.on('close', (status, signal) => done(status ?? (signal ? -1 : null))));
+  const exited = done.then(({ status }) => status ?? (child.signalCode ? -1 : null));
   return { child, stdout: () => stdout, stderr: () => stderr, exited };
 }
