@@ -8,7 +8,7 @@
  *   npm run build && npx tsx bench/workers.ts [--examples 2000] [--workers 1,2,4]   # writes bench/results/workers.md
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir, type } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -17,13 +17,16 @@ import Database from 'better-sqlite3';
 import { Queue } from 'bullmq';
 import { connectionFor } from '../src/distributed/queue.js';
 import { startFakeProvider } from '../src/testing/fake-provider/index.js';
-import { ladder, watchLadder, type RunningLadder } from '../src/testing/run-ladder-cli.js';
+import { watchLadder, type RunningLadder } from '../src/testing/run-ladder-cli.js';
 
 const LATENCY_MS = 100;
 const REDIS = process.env.LADDER_QUEUE ?? 'redis://127.0.0.1:6379';
-/** In flight per worker: 2 jobs × execution.concurrency 4. */
+/**
+ * In flight per worker: execution.concurrency (8), the model's own limit in each process, shared by the jobs a
+ * worker holds; 2 jobs at a time so the tail of one job does not leave the model idle.
+ */
 const JOBS_PER_WORKER = 2;
-const CALLS_PER_JOB = 4;
+const IN_FLIGHT = 8;
 const JOB_SIZE = 20;
 
 async function startChildFake(): Promise<{ baseUrl: string; stop(): void }> {
@@ -72,7 +75,33 @@ function window(dir: string): { rows: number; seconds: number } {
   }
 }
 
+/** CPU time (user + system) of a process and of others, read from /proc every 200 ms until stopped (the last reading before they exit). */
+function sampleCpu(main: RunningLadder, others: RunningLadder[]): { driverMs: number; othersMs: number; stop(): void } {
+  const ticks = (pid?: number) => {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      return (Number(fields[11]) + Number(fields[12])) * 10; // clock ticks of 10 ms
+    } catch {
+      return 0;
+    }
+  };
+  const out = {
+    driverMs: 0,
+    othersMs: 0,
+    stop: () => clearInterval(timer),
+  };
+  const timer = setInterval(() => {
+    const d = ticks(main.child.pid);
+    if (!d) return;
+    out.driverMs = d;
+    out.othersMs = others.reduce((sum, p) => sum + ticks(p.child.pid), 0);
+  }, 200);
+  return out;
+}
+
 interface Row {
+  driverCpuS: number;
+  workersCpuS: number;
   name: string;
   workers: number;
   inFlight: number;
@@ -84,7 +113,7 @@ interface Row {
 }
 
 async function distributed(baseUrl: string, n: number, workers: number): Promise<Row> {
-  const { dir, env, queue } = project(baseUrl, n, CALLS_PER_JOB);
+  const { dir, env, queue } = project(baseUrl, n, IN_FLIGHT);
   const procs: RunningLadder[] = [];
   try {
     for (let i = 0; i < workers; i++) procs.push(watchLadder(['worker', 'ladder.yaml', '--queue', REDIS, '--concurrency', String(JOBS_PER_WORKER)], dir, env));
@@ -93,11 +122,14 @@ async function distributed(baseUrl: string, n: number, workers: number): Promise
       if (procs.some((p) => p.child.exitCode !== null)) throw new Error(`a worker exited: ${procs.map((p) => p.stderr()).join('\n')}`);
       await new Promise((r) => setTimeout(r, 100));
     }
-    const result = await ladder(['run', 'ladder.yaml', '--distributed', '--queue', REDIS, '--fixed', '--job-size', String(JOB_SIZE)], dir, env);
-    if (result.status !== 0) throw new Error(`driver exited ${result.status}: ${result.stderr}`);
+    const drv = watchLadder(['run', 'ladder.yaml', '--distributed', '--queue', REDIS, '--fixed', '--job-size', String(JOB_SIZE)], dir, env);
+    const cpu = sampleCpu(drv, procs);
+    const status = await drv.exited;
+    cpu.stop();
+    if (status !== 0) throw new Error(`driver exited ${status}: ${drv.stderr()}`);
     const w = window(dir);
-    const inFlight = workers * JOBS_PER_WORKER * CALLS_PER_JOB;
-    return { name: `distributed, ${workers} worker${workers > 1 ? 's' : ''}`, workers, inFlight, ...w, perSecond: w.rows / w.seconds, ideal: inFlight / (LATENCY_MS / 1000), load1: loadavg()[0] };
+    const inFlight = workers * IN_FLIGHT;
+    return { name: `distributed, ${workers} worker${workers > 1 ? 's' : ''}`, workers, inFlight, ...w, driverCpuS: cpu.driverMs / 1000, workersCpuS: cpu.othersMs / 1000, perSecond: w.rows / w.seconds, ideal: inFlight / (LATENCY_MS / 1000), load1: loadavg()[0] };
   } finally {
     for (const p of procs) p.child.kill('SIGTERM');
     await Promise.all(procs.map((p) => Promise.race([p.exited, new Promise((r) => setTimeout(r, 10_000))])));
@@ -109,10 +141,13 @@ async function distributed(baseUrl: string, n: number, workers: number): Promise
 
 async function local(baseUrl: string, n: number, concurrency: number): Promise<Row> {
   const { dir, env } = project(baseUrl, n, concurrency);
-  const result = await ladder(['run', 'ladder.yaml', '--fixed'], dir, env);
-  if (result.status !== 0) throw new Error(`local run exited ${result.status}: ${result.stderr}`);
+  const run = watchLadder(['run', 'ladder.yaml', '--fixed'], dir, env);
+  const cpu = sampleCpu(run, []);
+  const status = await run.exited;
+  cpu.stop();
+  if (status !== 0) throw new Error(`local run exited ${status}: ${run.stderr()}`);
   const w = window(dir);
-  return { name: 'local `ladder run`', workers: 0, inFlight: concurrency, ...w, perSecond: w.rows / w.seconds, ideal: concurrency / (LATENCY_MS / 1000), load1: loadavg()[0] };
+  return { name: 'local `ladder run`', workers: 0, inFlight: concurrency, ...w, driverCpuS: cpu.driverMs / 1000, workersCpuS: 0, perSecond: w.rows / w.seconds, ideal: concurrency / (LATENCY_MS / 1000), load1: loadavg()[0] };
 }
 
 async function main(): Promise<void> {
@@ -122,7 +157,7 @@ async function main(): Promise<void> {
   const fake = await startChildFake();
   const rows: Row[] = [];
   try {
-    rows.push(await local(fake.baseUrl, n, JOBS_PER_WORKER * CALLS_PER_JOB));
+    rows.push(await local(fake.baseUrl, n, IN_FLIGHT));
     for (const w of counts) rows.push(await distributed(fake.baseUrl, n, w));
   } finally {
     fake.stop();
@@ -132,17 +167,17 @@ async function main(): Promise<void> {
   const overheadMs = one ? ((one.seconds - base.seconds) / n) * 1000 : undefined;
   const table = rows.map((r) => {
     const linear = one && r.workers > 0 ? (r.perSecond / (one.perSecond * r.workers)).toFixed(2) : '-';
-    return `| ${r.name} | ${r.inFlight} | ${r.rows} | ${r.seconds.toFixed(2)} | ${r.perSecond.toFixed(1)} | ${r.ideal.toFixed(0)} | ${(r.perSecond / r.ideal).toFixed(2)} | ${linear} | ${r.load1.toFixed(1)} |`;
+    return `| ${r.name} | ${r.inFlight} | ${r.rows} | ${r.seconds.toFixed(2)} | ${r.perSecond.toFixed(1)} | ${r.ideal.toFixed(0)} | ${(r.perSecond / r.ideal).toFixed(2)} | ${linear} | ${r.driverCpuS.toFixed(1)} | ${r.workersCpuS.toFixed(1)} | ${(((r.driverCpuS + r.workersCpuS) / r.rows) * 1000).toFixed(2)} | ${r.load1.toFixed(1)} |`;
   });
   const md = [
     '# Distributed evaluation: `ladder worker` × 1, 2, 4 over a fixed 100 ms fake provider',
     '',
     `Machine: \`${type()} ${release()}\`, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), Node ${process.version}. Date: ${new Date().toISOString()}.`,
-    `Command: \`npx tsx bench/workers.ts --examples ${n} --workers ${counts.join(',')}\` (after \`npm run build\`). Redis ${REDIS}, one SQLite store; each worker takes ${JOBS_PER_WORKER} jobs of ${JOB_SIZE} examples at once with ${CALLS_PER_JOB} calls in flight per job; the local run has ${JOBS_PER_WORKER * CALLS_PER_JOB} in flight.`,
-    'Seconds = first row to last row (created_at), so process start-up and preparation are not counted. load1 is read right after each row.',
+    `Command: \`npx tsx bench/workers.ts --examples ${n} --workers ${counts.join(',')}\` (after \`npm run build\`). Redis ${REDIS}, one SQLite store; each worker holds ${JOBS_PER_WORKER} jobs of ${JOB_SIZE} examples at once, with at most ${IN_FLIGHT} calls in flight (execution.concurrency, the model's limit in each process); the local run has ${IN_FLIGHT} in flight.`,
+    'Seconds = first row to last row (created_at), so process start-up and preparation are not counted. CPU = user + system from /proc over each process\'s whole life (start-up included). load1 is read right after each row.',
     '',
-    '| configuration | in flight | rows | seconds | rows/s | ideal rows/s | of ideal | of linear (vs 1 worker) | load1 |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| configuration | in flight | rows | seconds | rows/s | ideal rows/s | of ideal | of linear (vs 1 worker) | CPU s, driver (or local run) | CPU s, workers | CPU ms / example, all ladder processes | load1 |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...table,
     '',
     overheadMs !== undefined ? `Queue overhead per example (1 worker vs the local run, same calls in flight): ${overheadMs.toFixed(2)} ms.` : '',

@@ -9,6 +9,9 @@ import type { RunRungOutcome } from '../eval/run-rung.js';
 import type { PredictionRow, RunStore } from '../store/run-store.js';
 import { connectionFor, displayUrl, EVAL_JOB, type EvalJobData, type EvalJobResult, jobId, type QueueTarget } from './queue.js';
 
+/** Jobs whose state is read per look (once a second). */
+const STATE_LOOKS = 32;
+
 export interface QueueDriverOptions {
   target: QueueTarget;
   store: RunStore;
@@ -140,7 +143,9 @@ export async function openQueueDriver(options: QueueDriverOptions): Promise<Queu
         // Job states only every second: the rows say most of it, the states say why a job ended without them.
         if (jobs.size && now - lastStates >= Math.max(pollMs, 1000)) {
           lastStates = now;
-          const states = await Promise.all([...jobs.keys()].map(async (id) => ({ id, state: await queue.getJobState(id) })));
+          // Workers take jobs in order, so jobs end roughly in order: the first ones still awaited are where a stop or a
+          // failure shows first, and looking at only those keeps the cost flat however many jobs are queued.
+          const states = await Promise.all([...jobs.keys()].slice(0, STATE_LOOKS).map(async (id) => ({ id, state: await queue.getJobState(id) })));
           for (const { id, state } of states) {
             if (state === 'completed' || state === 'failed' || state === 'unknown') {
               const job = state === 'unknown' ? undefined : await queue.getJob(id);

@@ -177,11 +177,18 @@ export class RunStore {
   }
 
   /**
-   * The rung's rows written after `rowid`, in write order, with their rowid: a distributed driver follows what its
-   * workers store without re-reading the rung (rows commit one at a time under SQLite's write lock, so rowids grow).
+   * The rung's rows written after `rowid`, in write order, with their rowid and without their prompt: a distributed
+   * driver follows what its workers store without re-reading the rung (rows commit one at a time under SQLite's
+   * write lock, so rowids grow).
    */
   predictionsAfter(runId: string, rungId: string, rowid: number): { rowid: number; row: PredictionRow }[] {
-    const rows = statement(this.db, `SELECT rowid AS _rowid, * FROM predictions WHERE run_id = ? AND rung_id = ? AND rowid > ? ORDER BY rowid`).all(runId, rungId, rowid) as Record<string, unknown>[];
+    // Without the prompt (the bulk of a row, and not what a follower needs): read back as [].
+    const rows = statement(
+      this.db,
+      `SELECT rowid AS _rowid, run_id, rung_id, example_id, position, '[]' AS prompt_json, output, answer_json, input_tokens, cached_input_tokens,
+         cache_write_tokens, output_tokens, latency_ms, cached, cost_usd, error_code, error_message, details_json, created_at
+       FROM predictions WHERE run_id = ? AND rung_id = ? AND rowid > ? ORDER BY rowid`,
+    ).all(runId, rungId, rowid) as Record<string, unknown>[];
     return rows.map((r) => ({ rowid: Number(r._rowid), row: toPredictionRow(r) }));
   }
 
