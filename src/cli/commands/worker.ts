@@ -10,7 +10,7 @@ export function registerWorker(program: Command): void {
     .argument('[spec]', 'a spec of the project (default: the project in this folder or above, or LADDER_STATE_DIR)')
     .option('--queue <url>', 'Redis URL of the queue (default: $LADDER_QUEUE)')
     .option('--queue-name <name>', "the queue's name (default: $LADDER_QUEUE_NAME, else one derived from the project's folder)")
-    .option('--concurrency <n>', 'jobs evaluated at once by this process (each with the task’s execution.concurrency calls)', '1')
+    .option('--concurrency <n>', 'jobs held at once by this process; they share the model’s execution.concurrency calls in flight, so 2 keeps it busy between jobs', '1')
     .option('--host <host>', 'address of /health and /metrics', '127.0.0.1')
     .option('-p, --port <port>', 'port of /health and /metrics (0: any free port)', '0')
     .option('--lock-ms <ms>', 'a job whose worker stops renewing its lock this long goes to another worker; budget holds expire after it too', '30000')
