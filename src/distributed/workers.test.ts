@@ -49,7 +49,7 @@ afterAll(async () => {
   await fake?.close();
 }, 60_000);
 
-async function project(options: { n: number; slow?: boolean; budget?: string; concurrency?: number }): Promise<{ dir: string; env: NodeJS.ProcessEnv; queue: string }> {
+async function project(options: { n: number; slow?: boolean; budget?: string; concurrency?: number; targets?: string }): Promise<{ dir: string; env: NodeJS.ProcessEnv; queue: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'ladder-workers-'));
   const rows = Array.from({ length: options.n }, (_, i) =>
     JSON.stringify({ id: `t${i}`, input: `${options.slow ? 'slow ' : ''}${i % 2 ? 'password reset' : 'broken screen'} ${i}`, expected: i % 2 ? 'Access' : 'Hardware' }),
@@ -67,6 +67,7 @@ rungs:
   - { kind: zero-shot, model: api }
 execution: { concurrency: ${options.concurrency ?? 2}, max_tokens: 8, latency_probe: 0 }
 ${options.budget ?? ''}
+${options.targets ?? ''}
 `,
   );
   const queue = `ladder-test-${randomBytes(6).toString('hex')}`;
@@ -150,6 +151,25 @@ describe('ladder worker + ladder run --distributed (real Redis, real SQLite, rea
     expect(run.stdout().match(/recommend[^\n]*/i)?.[0]).toBe(recommendation);
     // The killed worker held a job: a survivor found it stalled and it was finished elsewhere.
     expect(workers.slice(1).map((w) => w.stderr()).join('\n')).toMatch(/job \S+ stalled \(its worker stopped\): back in the queue/);
+  }, 240_000);
+
+  it('evaluate-until-decided enqueues batch by batch and stops where a local run stops, with the same decision', async () => {
+    const targets = 'targets: { min_quality: 0.6 }';
+    const { dir, env } = await project({ n: 200, targets });
+    worker(dir, env);
+    worker(dir, env);
+    const run = driver(dir, env);
+    expect(await exitOf(run, 120_000), run.stderr()).toBe(0);
+    const local = await project({ n: 200, targets });
+    const localRun = await ladder(['run', 'ladder.yaml'], local.dir, local.env);
+    expect(localRun.status, localRun.stderr).toBe(0);
+    const summaryOf = (d: string) => JSON.parse(query<{ summary_json: string }>(d, 'SELECT summary_json FROM rungs')[0].summary_json);
+    const [distributed, alone] = [summaryOf(dir), summaryOf(local.dir)];
+    expect(alone.decision.examplesUsed).toBeLessThan(200);
+    expect(distributed.decision).toEqual(alone.decision);
+    expect(distributed.metrics).toEqual(alone.metrics);
+    // Only the batches the rule asked for were evaluated, as locally.
+    expect(rowCount(dir)).toBe(rowCount(local.dir));
   }, 240_000);
 
   it('the budget ceiling holds across 3 workers: never crossed, the run stops with exit 3', async () => {
