@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { realpathSync } from 'node:fs';
-import { LadderError, LadderInputError } from '../core/errors.js';
+import { LadderError } from '../core/errors.js';
 
 /** One evaluation job: a batch of a prepared rung's examples, identified by id (the worker reads the rest from the store). */
 export interface EvalJobData {
@@ -33,14 +33,8 @@ export interface QueueTarget {
  * (its real path), so a driver and the workers started from the same project meet without naming anything.
  */
 export function queueTarget(url: string, stateDir: string, env: NodeJS.ProcessEnv, name?: string): QueueTarget {
-  if (!/^rediss?:\/\//.test(url)) {
-    throw new LadderInputError([{ file: '--queue', message: `expected a Redis URL such as redis://127.0.0.1:6379, got "${url}"` }]);
-  }
-  const chosen = name ?? env.LADDER_QUEUE_NAME;
-  if (chosen !== undefined) {
-    if (!/^[A-Za-z0-9_.-]{1,100}$/.test(chosen)) throw new LadderInputError([{ file: '--queue-name', message: `a queue name is 1-100 letters, digits, '_', '.' or '-', got "${chosen}"` }]);
-    return { url, name: chosen };
-  }
+  const chosen = checkQueueArgs(url, env, name);
+  if (chosen !== undefined) return { url, name: chosen };
   let real = stateDir;
   try {
     real = realpathSync(stateDir);
@@ -48,6 +42,25 @@ export function queueTarget(url: string, stateDir: string, env: NodeJS.ProcessEn
     // Not created yet: the path as given names it.
   }
   return { url, name: `ladder-${createHash('sha256').update(real).digest('hex').slice(0, 16)}` };
+}
+
+/**
+ * Checks `--queue` and the queue name (flag or LADDER_QUEUE_NAME) before anything is opened or written, so a bad
+ * one exits 2 with nothing created; returns the chosen name, if any.
+ */
+export function checkQueueArgs(url: string, env: NodeJS.ProcessEnv, name?: string): string | undefined {
+  let valid = /^rediss?:\/\//.test(url);
+  try {
+    new URL(url);
+  } catch {
+    valid = false;
+  }
+  if (!valid) throw new LadderError('INPUT_INVALID', `--queue: expected a Redis URL such as redis://127.0.0.1:6379, got "${url}"`, { exitCode: 2 });
+  const chosen = name ?? env.LADDER_QUEUE_NAME;
+  if (chosen !== undefined && !/^[A-Za-z0-9_.-]{1,100}$/.test(chosen)) {
+    throw new LadderError('INPUT_INVALID', `${name !== undefined ? '--queue-name' : 'LADDER_QUEUE_NAME'}: a queue name is 1-100 letters, digits, '_', '.' or '-', got "${chosen}"`, { exitCode: 2 });
+  }
+  return chosen;
 }
 
 /** BullMQ's connection options for a URL; `maxRetriesPerRequest: null` is what its workers require. */

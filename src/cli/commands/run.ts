@@ -26,6 +26,7 @@ export function registerRun(program: Command): void {
         jobSize = integerOption('--job-size', options.jobSize, 1, 100_000);
         if (!queueUrl) throw new LadderError('INPUT_INVALID', '--distributed needs --queue redis://host:port (or LADDER_QUEUE)', { exitCode: 2 });
         if (options.batch) throw new LadderError('INPUT_INVALID', '--batch and --distributed do not go together: a provider batch is one submission, not work to spread', { exitCode: 2 });
+        (await import('../../distributed/queue.js')).checkQueueArgs(queueUrl, process.env, options.queueName);
       }
       // Loaded here, not at the top: `ladder --version` and `ladder runs` must not pay for the evaluation stack.
       const [{ loadTask }, { consoleLogger, openProject, runContext }, { terminalProgress }, { ladderHint }] = await Promise.all([

@@ -23,7 +23,7 @@ export function registerWorker(program: Command): void {
       const url = options.queue ?? process.env.LADDER_QUEUE;
       const { LadderError } = await import('../../core/errors.js');
       if (!url) throw new LadderError('INPUT_INVALID', 'ladder worker needs --queue redis://host:port (or LADDER_QUEUE)', { exitCode: 2 });
-      const [{ consoleLogger, openProject }, { queueTarget, checkRedis, displayUrl }, { startWorker }, { workerApp }, { listen }, { rungRegistry }, { metricsFor }, { createUsagePricer }] = await Promise.all([
+      const [{ consoleLogger, openProject }, { queueTarget, checkQueueArgs, checkRedis, displayUrl }, { startWorker }, { workerApp }, { listen }, { rungRegistry }, { metricsFor }, { createUsagePricer }] = await Promise.all([
         import('../../project/project.js'),
         import('../../distributed/queue.js'),
         import('../../distributed/worker.js'),
@@ -34,6 +34,7 @@ export function registerWorker(program: Command): void {
         import('../../economics/price-usage.js'),
       ]);
       const log = consoleLogger(Boolean(options.verbose));
+      checkQueueArgs(url, process.env, options.queueName);
       const project = openProject(process.env, specPath ? { specPath } : {});
       try {
         const target = queueTarget(url, project.paths.stateDir, process.env, options.queueName);
