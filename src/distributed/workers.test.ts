@@ -172,6 +172,16 @@ describe('ladder worker + ladder run --distributed (real Redis, real SQLite, rea
     expect(rowCount(dir)).toBe(rowCount(local.dir));
   }, 240_000);
 
+  it('a worker that cannot evaluate the run (another project): the job fails at once and the driver says why, exit 1, no hang', async () => {
+    const { dir, env, queue } = await project({ n: 20 });
+    const elsewhere = await project({ n: 20 });
+    // Same queue, another store: the run is not there.
+    worker(elsewhere.dir, { ...elsewhere.env, LADDER_QUEUE_NAME: queue });
+    const run = driver(dir, env);
+    expect(await exitOf(run, 60_000)).toBe(1);
+    expect(run.stderr()).toMatch(/WORKER_JOB_FAILED.*no run "\S+" in the store .* is this worker started from the driver's project\?/);
+  }, 120_000);
+
   it('the budget ceiling holds across 3 workers: never crossed, the run stops with exit 3', async () => {
     // Worst case per call ≈ (prompt bytes + 8 output tokens) × $0.001: a $0.9 ceiling fits only part of 60 calls.
     const { dir, env } = await project({ n: 60, budget: 'budget: { max_usd: 0.9 }', concurrency: 4 });
