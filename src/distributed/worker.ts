@@ -46,6 +46,9 @@ interface WarmRun {
   maxUsd: number | undefined;
   predictors: Map<string, Promise<Predictor>>;
   usedAt: number;
+  /** Jobs using it now; a retired run is released when the last one ends. */
+  inUse: number;
+  retired: boolean;
 }
 
 export interface RunningWorker {
@@ -85,7 +88,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     const ledger = new SharedLedger(options.project.db, runId, maxUsd, { leaseMs: lockMs, log: options.log });
     const base = runContext(task, options.project, { log: options.log, progress: silentProgress, signal: shutdown.signal, env: options.env });
     const ctx: RunContext = { ...base, models: budgetedResolver(base.models, ledger, options.price), runId, artifactsDir: join(options.project.paths.stateDir, 'runs', runId) };
-    return { task, ctx, ledger, maxUsd, predictors: new Map(), usedAt: Date.now() };
+    return { task, ctx, ledger, maxUsd, predictors: new Map(), usedAt: Date.now(), inUse: 0, retired: false };
   };
 
   const release = async (warm: WarmRun) => {
@@ -99,12 +102,21 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     warm.ledger.close();
   };
 
+  /** Out of the cache; its predictors and models are released once no job uses them. */
+  const retire = async (runId: string, warm: WarmRun) => {
+    if (runs.get(runId) && (await runs.get(runId)!.catch(() => undefined)) === warm) runs.delete(runId);
+    warm.retired = true;
+    if (warm.inUse === 0) await release(warm);
+  };
+
+  /** The run's warm state for one job (counted in use until `done`). */
   const warmRun = async (runId: string, maxUsd: number | undefined): Promise<WarmRun> => {
     let entry = runs.get(runId);
     // A resumed run may come back with another ceiling (`--max-usd`): its ledger follows the driver's.
-    if (entry && (await entry.catch(() => undefined))?.maxUsd !== maxUsd) {
+    const current = await entry?.catch(() => undefined);
+    if (entry && current?.maxUsd !== maxUsd) {
       runs.delete(runId);
-      entry.then(release, () => {});
+      if (current) await retire(runId, current);
       entry = undefined;
     }
     if (!entry) {
@@ -114,15 +126,18 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       if (runs.size > limit) {
         const settled = await Promise.all([...runs].map(async ([id, p]) => ({ id, warm: await p.catch(() => undefined) })));
         const oldest = settled.filter((s) => s.id !== runId && s.warm).sort((a, b) => a.warm!.usedAt - b.warm!.usedAt)[0];
-        if (oldest && active === 0) {
-          runs.delete(oldest.id);
-          await release(oldest.warm!);
-        }
+        if (oldest) await retire(oldest.id, oldest.warm!);
       }
     }
     const warm = await entry;
     warm.usedAt = Date.now();
+    warm.inUse++;
     return warm;
+  };
+
+  const done = async (warm: WarmRun) => {
+    warm.inUse--;
+    if (warm.retired && warm.inUse === 0) await release(warm);
   };
 
   const predictorFor = (warm: WarmRun, runId: string, rungId: string): Promise<Predictor> => {
@@ -155,24 +170,26 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const evaluateJob = async (job: Job<EvalJobData, EvalJobResult>): Promise<EvalJobResult> => {
     const { runId, rungId, exampleIds, maxUsd } = job.data;
     active++;
+    let warm: WarmRun | undefined;
     try {
-      const warm = await warmRun(runId, maxUsd);
-      const predictor = await predictorFor(warm, runId, rungId);
-      const byId = new Map(warm.task.test.map((e) => [e.id, e]));
+      const w = await warmRun(runId, maxUsd);
+      warm = w;
+      const predictor = await predictorFor(w, runId, rungId);
+      const byId = new Map(w.task.test.map((e) => [e.id, e]));
       const examples = exampleIds.map((id) => byId.get(id)).filter((e) => e !== undefined);
       if (examples.length !== exampleIds.length) throw new UnrecoverableError(`run ${runId}: ${exampleIds.length - examples.length} example ids of the job are not in the test split`);
-      const spec = warm.task.rungs.find((r) => r.id === rungId)!;
-      const modelSpec = warm.ctx.models.spec(spec.model);
-      const primary = options.metricsFor(warm.task.metrics).find((m) => m.name === warm.task.primaryMetric);
-      const done = store.completedExampleIds(runId, rungId);
-      const already = examples.filter((e) => done.has(e.id)).length;
+      const spec = w.task.rungs.find((r) => r.id === rungId)!;
+      const modelSpec = w.ctx.models.spec(spec.model);
+      const primary = options.metricsFor(w.task.metrics).find((m) => m.name === w.task.primaryMetric);
+      const stored = store.completedExampleIds(runId, rungId);
+      const already = examples.filter((e) => stored.has(e.id)).length;
       const outcome = await runRungBatch({
-        task: warm.task,
+        task: w.task,
         runId,
         rungId,
         predictor,
         examples,
-        done,
+        done: stored,
         signal: shutdown.signal,
         save: (row) => store.insertPrediction(row),
         priceRow: (usage) => options.price(modelSpec, usage),
@@ -180,7 +197,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       });
       // Forced shutdown: the unfinished examples have no row; failing the job hands it to another worker.
       if (outcome.stoppedBy === 'abort') throw new Error('the worker was stopped before the batch finished');
-      const result: EvalJobResult = { completed: outcome.completed - done.size + already, failed: outcome.failed, cached: outcome.cached };
+      const result: EvalJobResult = { completed: outcome.completed - stored.size + already, failed: outcome.failed, cached: outcome.cached };
       if (outcome.stoppedBy) {
         result.stoppedBy = outcome.stoppedBy;
         if (outcome.reason) result.reason = outcome.reason;
@@ -193,6 +210,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       throw error;
     } finally {
       active--;
+      if (warm) await done(warm);
     }
   };
 
