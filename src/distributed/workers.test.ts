@@ -243,5 +243,8 @@ describe('ladder worker + ladder run --distributed (real Redis, real SQLite, rea
     const metrics = await (await fetch(`${url}/metrics`)).text();
     expect(metrics).toMatch(/ladder_worker_jobs_total\{outcome="completed"\} [1-9]/);
     expect(metrics).toMatch(/ladder_worker_examples_total [1-9]/);
+    // SIGTERM: no job in flight, so the worker stops cleanly at once.
+    w.child.kill('SIGTERM');
+    expect(await exitOf(w, 30_000), w.stderr()).toBe(0);
   }, 240_000);
 });
