@@ -15,6 +15,7 @@ import type { RunStatus, RunStore } from '../store/run-store.js';
 import type { HeldLock } from '../store/run-lock.js';
 import { recordRunManifests } from '../datasets/record-manifests.js';
 import { changedFiles } from '../task/fingerprints.js';
+import { pinModels } from './model-identity.js';
 import { BudgetLedger, budgetedResolver, type SpendLedger, unpricedModels, worstCaseCost } from './budget.js';
 import { type BatchTally, cacheBypass, DEFAULT_PROBE_REQUESTS, freshAnswers, measuredThroughput, probeLatency } from './latency-probe.js';
 import type { JudgePhase } from './judge-phase.js';
@@ -161,7 +162,17 @@ async function climb(options: RunLadderOptions, runId: string): Promise<RunLadde
   const ledger = options.ledger?.(runId, maxUsd) ?? new BudgetLedger(maxUsd, Math.max(store.runSpentUsd(runId), store.spentUsd(runId)), (usd) => store.addRunSpend(runId!, usd), options.context.log);
   // Under the ledger, so the served-latency probe's uncached calls are reserved and counted like any other.
   const bypass = cacheBypass();
-  const ctx: RunContext = { ...options.context, models: budgetedResolver(bypass.wrap(options.context.models), ledger, (spec, usage) => options.price(spec, usage)), runId, artifactsDir };
+  // The models are pinned like the files: a resume that would resolve other weights behind a name stops (exit 2).
+  const modelFingerprints = { ...((store.getRun(runId)?.options.modelFingerprints ?? {}) as Record<string, string>) };
+  const pinned = pinModels(options.context.models, {
+    runId,
+    recorded: modelFingerprints,
+    record: (name, fingerprint) => {
+      modelFingerprints[name] = fingerprint;
+      store.setRunOptions(runId, { modelFingerprints: { ...modelFingerprints } });
+    },
+  });
+  const ctx: RunContext = { ...options.context, models: budgetedResolver(bypass.wrap(pinned), ledger, (spec, usage) => options.price(spec, usage)), runId, artifactsDir };
   const primary = options.metrics.find((m) => m.name === task.primaryMetric)!;
   const existing = new Map(store.getRungs(runId).map((r) => [r.rungId, r]));
   const summaries: RungSummary[] = [];
