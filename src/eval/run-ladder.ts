@@ -12,7 +12,7 @@ import type { Example, Model } from '../core/types.js';
 import { seededShuffle } from '../task/data-files.js';
 import type { BatchCollectingModel } from './batch-model.js';
 import type { Usage } from '../core/types.js';
-import type { RunStatus, RunStore } from '../store/run-store.js';
+import type { PredictionRow, RunStatus, RunStore } from '../store/run-store.js';
 import type { HeldLock } from '../store/run-lock.js';
 import { recordRunManifests } from '../datasets/record-manifests.js';
 import { changedFiles } from '../task/fingerprints.js';
@@ -21,7 +21,7 @@ import { type BatchTally, cacheBypass, DEFAULT_PROBE_REQUESTS, freshAnswers, mea
 import type { JudgePhase } from './judge-phase.js';
 import { runRung } from './run-rung.js';
 import { decideAgainst, moreExamplesToSettle, settledPick } from './sequential/decide.js';
-import { evaluateUntilDecided, pairedSequence } from './sequential/evaluate-until-decided.js';
+import { evaluateUntilDecided, pairedSequence, type SequentialHooks } from './sequential/evaluate-until-decided.js';
 import { compareRungs, summarizeRung } from './summarize.js';
 
 export interface RunLadderOptions {
@@ -155,6 +155,15 @@ async function climb(options: RunLadderOptions, runId: string): Promise<RunLadde
   const scoresOf = (rungId: string): Map<string, number> => scoreMap(task, perExample, store.getPredictions(runId!, rungId));
   const skipped: RunLadderResult['skipped'] = [];
   const onlyQualityTarget = task.targets.p95LatencyMs === undefined && task.targets.maxCostPer1kUsd === undefined && !task.targets.selfHostedOnly;
+  const splitIds = new Set(order.map((e) => e.id));
+  // The rows a rung's decision used: the prefix of the order it evaluated (every row unless sequential stopped it).
+  function usedOnly<T extends { exampleId: string }>(rows: T[], used: number | undefined): T[];
+  function usedOnly(scores: Map<string, number>, used: number | undefined): Map<string, number>;
+  function usedOnly(rowsOrScores: { exampleId: string }[] | Map<string, number>, used = order.length) {
+    if (used >= order.length) return rowsOrScores;
+    const ids = new Set(order.slice(0, used).map((e) => e.id));
+    return rowsOrScores instanceof Map ? new Map([...rowsOrScores].filter(([id]) => ids.has(id))) : rowsOrScores.filter((r) => ids.has(r.exampleId));
+  }
   const otherTargets = (summary: RungSummary): boolean | undefined => (options.meetsOtherTargets ? options.meetsOtherTargets(summary) : onlyQualityTarget ? true : undefined);
 
   for (const [position, spec] of task.rungs.entries()) {
@@ -219,13 +228,13 @@ async function climb(options: RunLadderOptions, runId: string): Promise<RunLadde
     const evalStarted = now().getTime();
     // Every batch's counts, for the throughput: a batch's cached/failed are its own, not the rung's.
     const batches: BatchTally[] = [];
-    const runOn = async (examples: Example[], progress = ctx.progress) => {
+    const runOn = async (examples: Example[], progress = ctx.progress, hooks?: SequentialHooks) => {
       const stored = store.completedExampleIds(runId!, spec.id);
-      const result = await runBatch(examples, stored, progress);
+      const result = await runBatch(examples, stored, progress, hooks);
       batches.push({ alreadyDone: stored.size, completed: result.completed, cached: result.cached, failed: result.failed });
       return result;
     };
-    const runBatch = (examples: Example[], stored: Set<string>, progress: typeof ctx.progress) => runRung({
+    const runBatch = (examples: Example[], stored: Set<string>, progress: typeof ctx.progress, hooks?: SequentialHooks) => runRung({
       runId: runId!,
       rungId: spec.id,
       predictor,
@@ -237,6 +246,14 @@ async function climb(options: RunLadderOptions, runId: string): Promise<RunLadde
       maxAnswerChars: task.execution.maxAnswerChars ?? defaultMaxAnswerChars(task.execution.maxTokens),
       signal: ctx.signal,
       save: (row) => store.insertPrediction(row),
+      ...(hooks
+        ? {
+            saved: (row: PredictionRow, example: Example) => hooks.scored(example.id, rowScore(perExample, example, row)),
+            stopStarting: hooks.stop,
+            // Start close to the shuffled order, so the prefix the looks need fills first.
+            scheduleWithin: Math.max(settings.batchSize, task.execution.concurrency),
+          }
+        : {}),
       priceRow: (usage) => options.price(modelSpec, usage, { batch: Boolean(batchModel) }),
       progress,
       scoreRow: primary.score && !primary.modelGraded ? (example, prediction) => primary.score!({ example, answer: prediction.answer, output: prediction.output, failed: false }) : undefined,
@@ -250,7 +267,7 @@ async function climb(options: RunLadderOptions, runId: string): Promise<RunLadde
       const quiet = { start() {}, update: ctx.progress.update.bind(ctx.progress), finish() {} };
       const result = await evaluateUntilDecided({
         order, batchSize: settings.batchSize, threshold, alpha: settings.alpha,
-        runPrefix: (prefix) => runOn(prefix, quiet),
+        run: (hooks) => runOn(order, quiet, hooks),
         storedScores: () => scoresOf(spec.id),
       });
       outcome = result.outcome;
@@ -302,30 +319,38 @@ async function climb(options: RunLadderOptions, runId: string): Promise<RunLadde
       mode, fallback, metric: primary.name, threshold, summary, stop,
       total: task.test.length,
       meanCostUsd: meanCost(rows.filter((r) => usedIds.has(r.exampleId)).map((r) => r.costUsd)),
-      pairedBelow: below && perExample ? pairedWith(below.rungId, pairedSequence(order, scoresOf(below.rungId), scoresOf(spec.id), settings.alpha)) : undefined,
+      // Rows outside a rung's used prefix (calls in flight when it was decided) stay out of its comparisons.
+      pairedBelow: below && perExample ? pairedWith(below.rungId, pairedSequence(order, usedOnly(scoresOf(below.rungId), below.decision?.examplesUsed), usedOnly(scoresOf(spec.id), stop?.used), settings.alpha)) : undefined,
+      called: rows.filter((r) => splitIds.has(r.exampleId)).length,
     });
     store.upsertRung({ ...base, modelRef: model.ref, state: predictor.state, fixedCosts: predictor.fixedCosts ?? [], status: 'done', summary });
     summaries.push(summary);
     options.onRungDone?.(summary);
   }
 
-  const rowsByRung = new Map(summaries.map((s) => [s.rungId, rowsOf(s.rungId)]));
+  const rowsByRung = new Map(summaries.map((s) => [s.rungId, usedOnly(rowsOf(s.rungId), s.decision?.examplesUsed)]));
   const comparisons = compareRungs(task, primary, rowsByRung);
   store.setRunStatus(runId, status, status === 'done' ? now().toISOString() : undefined);
   return { runId, status, summaries, comparisons, skipped };
 }
 
+type ScorableRow = { exampleId: string; error?: unknown; prediction: { answer: unknown; output: string } };
+
 /** Per-example primary scores of stored rows; a failed row scores 0, as in the summary. */
-function scoreMap(task: Task, metric: Metric | undefined, rows: { exampleId: string; error?: unknown; prediction: { answer: unknown; output: string } }[]): Map<string, number> {
+function scoreMap(task: Task, metric: Metric | undefined, rows: ScorableRow[]): Map<string, number> {
   const scores = new Map<string, number>();
   if (!metric?.score) return scores;
   const byId = new Map(task.test.map((e) => [e.id, e]));
   for (const row of rows) {
     const example = byId.get(row.exampleId);
-    if (!example) continue;
-    scores.set(row.exampleId, row.error ? 0 : metric.score({ example, answer: row.prediction.answer as never, output: row.prediction.output, failed: false }));
+    if (example) scores.set(row.exampleId, rowScore(metric, example, row));
   }
   return scores;
+}
+
+function rowScore(metric: Metric | undefined, example: Example, row: ScorableRow): number {
+  if (!metric?.score || row.error) return 0;
+  return metric.score({ example, answer: row.prediction.answer as never, output: row.prediction.output, failed: false });
 }
 
 function meanCost(costs: (number | undefined)[]): number | undefined {
@@ -351,6 +376,8 @@ function rungDecision(input: {
   stop?: { used: number; sequence: { low: number; high: number }; margin: number; decision: string };
   total: number;
   meanCostUsd?: number;
+  /** Rows of the split the rung has (the used prefix, plus any calls in flight when it was decided). */
+  called?: number;
   pairedBelow?: RungDecision['pairedBelow'];
 }): RungDecision {
   const { summary, stop, threshold, total } = input;
@@ -359,7 +386,8 @@ function rungDecision(input: {
   const bySequence = stop !== undefined && used < total && (stop.decision === 'meets' || stop.decision === 'misses');
   const interval = bySequence ? stop.sequence : { low: estimate.low, high: estimate.high };
   const decision = bySequence ? (stop.decision as QualityDecision) : decideAgainst(interval, threshold);
-  const saved = total - used;
+  // Saved = never called: a row beyond the prefix that was in flight at the decision was paid for.
+  const saved = total - Math.max(used, input.called ?? used);
   return {
     mode: input.mode,
     ...(input.fallback ? { fallback: input.fallback } : {}),

@@ -23,6 +23,16 @@ export interface RunRungOptions {
   signal: AbortSignal;
   /** Persists one row; called once per example, never twice. */
   save(row: PredictionRow): void;
+  /** Called after `save` with the row and its example (sequential evaluation scores it as it lands). */
+  saved?(row: PredictionRow, example: Example): void;
+  /** Checked before each example starts: true = start nothing more (the calls in flight finish and are saved). */
+  stopStarting?(): boolean;
+  /**
+   * With a predictor's `scheduleKey`: reorder only within consecutive groups of this many examples, so the
+   * examples still start close to the given order (sequential evaluation walks a shuffled prefix). Default: the
+   * whole list is reordered.
+   */
+  scheduleWithin?: number;
   /** The price of a finished, uncached call, recorded on its row (undefined when the model cannot be priced). */
   priceRow?(usage: Usage): number | undefined;
   progress?: ProgressSink;
@@ -55,7 +65,9 @@ export async function runRung(options: RunRungOptions): Promise<RunRungOutcome> 
   const scheduleKey = options.predictor.scheduleKey?.bind(options.predictor);
   if (scheduleKey) {
     const keys = new Map(todo.map((t) => [t, scheduleKey(t.example)]));
-    todo.sort((a, b) => (keys.get(a)! < keys.get(b)! ? -1 : keys.get(a)! > keys.get(b)! ? 1 : 0));
+    const byKey = (a: (typeof todo)[number], b: (typeof todo)[number]) => (keys.get(a)! < keys.get(b)! ? -1 : keys.get(a)! > keys.get(b)! ? 1 : 0);
+    const group = Math.max(1, options.scheduleWithin ?? todo.length);
+    for (let at = 0; at < todo.length; at += group) todo.splice(at, group, ...todo.slice(at, at + group).sort(byKey));
   }
   const outcome: RunRungOutcome = { completed: options.done.size, failed: 0, cached: 0 };
   const now = options.now ?? (() => new Date());
@@ -76,6 +88,7 @@ export async function runRung(options: RunRungOptions): Promise<RunRungOutcome> 
   const worker = async (): Promise<void> => {
     while (next < todo.length && !outcome.stoppedBy) {
       if (options.signal.aborted) return stop('abort');
+      if (options.stopStarting?.()) return;
       const { example, position } = todo[next++];
       const deadline = AbortSignal.timeout(options.deadlineMs);
       const callSignal = AbortSignal.any([options.signal, deadline]);
@@ -121,6 +134,7 @@ export async function runRung(options: RunRungOptions): Promise<RunRungOutcome> 
         if (options.scoreRow) scored++;
       }
       options.save(row);
+      options.saved?.(row, example);
       outcome.completed++;
       options.progress?.update(options.rungId, outcome.completed, {
         score: scored ? scoreSum / scored : undefined,
