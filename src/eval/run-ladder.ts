@@ -19,7 +19,7 @@ import { changedFiles } from '../task/fingerprints.js';
 import { BudgetLedger, budgetedResolver, unpricedModels, worstCaseCost } from './budget.js';
 import { type BatchTally, cacheBypass, DEFAULT_PROBE_REQUESTS, freshAnswers, measuredThroughput, probeLatency } from './latency-probe.js';
 import type { JudgePhase } from './judge-phase.js';
-import { runRung } from './run-rung.js';
+import { runRung, type RunRungOutcome } from './run-rung.js';
 import { decideAgainst, moreExamplesToSettle, settledPick } from './sequential/decide.js';
 import { evaluateUntilDecided, pairedSequence, type SequentialHooks } from './sequential/evaluate-until-decided.js';
 import { compareRungs, summarizeRung } from './summarize.js';
@@ -230,7 +230,13 @@ async function climb(options: RunLadderOptions, runId: string): Promise<RunLadde
     const batches: BatchTally[] = [];
     const runOn = async (examples: Example[], progress = ctx.progress, hooks?: SequentialHooks) => {
       const stored = store.completedExampleIds(runId!, spec.id);
-      const result = await runBatch(examples, stored, progress, hooks);
+      let result: RunRungOutcome;
+      try {
+        result = await runBatch(examples, stored, progress, hooks);
+      } finally {
+        // Rows are queued and committed in batches (a kill -9 loses at most the last ~50 ms, which a resume redoes).
+        store.flush();
+      }
       batches.push({ alreadyDone: stored.size, completed: result.completed, cached: result.cached, failed: result.failed });
       return result;
     };
@@ -245,7 +251,7 @@ async function climb(options: RunLadderOptions, runId: string): Promise<RunLadde
       deadlineMs: batchModel ? 7 * 24 * 3600_000 : exampleDeadlineMs(task.execution),
       maxAnswerChars: task.execution.maxAnswerChars ?? defaultMaxAnswerChars(task.execution.maxTokens),
       signal: ctx.signal,
-      save: (row) => store.insertPrediction(row),
+      save: (row) => store.queuePrediction(row),
       ...(hooks
         ? {
             saved: (row: PredictionRow, example: Example) => hooks.scored(example.id, rowScore(perExample, example, row)),

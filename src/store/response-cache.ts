@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { GenerateRequest, GenerateResult, Model, Usage } from '../core/types.js';
 import { statement, type Db } from './database.js';
+import type { WriteBehind } from './write-behind.js';
 
 /** Bump when the meaning of a cached response changes (key layout, decoding defaults). */
 export const CACHE_KEY_VERSION = 1;
@@ -30,7 +31,31 @@ export interface CachedResponse {
  */
 export interface ResponseCacheOverlay {
   get(key: string): CachedResponse | undefined;
-  set(key: string, value: CachedResponse): void;
+  set(key: string, value: CachedResponse, modelRef: string): void;
+}
+
+/** Stores one answer in the store's response cache. */
+export function storeCachedResponse(db: Db, key: string, modelRef: string, value: CachedResponse): void {
+  statement(db, `INSERT OR REPLACE INTO response_cache (key, model_ref, text, usage_json, latency_ms, created_at) VALUES (?, ?, ?, ?, ?, ?)`).run(key, modelRef, value.text, JSON.stringify(value.usage), value.latencyMs, new Date().toISOString());
+}
+
+/**
+ * New answers written to the store's cache in batches (the store's WriteBehind), and readable at once from memory
+ * until their batch commits — what `ladder run` uses. A kill -9 loses the uncommitted ones: those calls are made
+ * again, nothing else.
+ */
+export function deferredResponseCache(db: Db, writes: WriteBehind): ResponseCacheOverlay {
+  const pending = new Map<string, CachedResponse>();
+  return {
+    get: (key) => pending.get(key),
+    set(key, value, modelRef) {
+      pending.set(key, value);
+      writes.add(() => {
+        storeCachedResponse(db, key, modelRef, value);
+        if (pending.get(key) === value) pending.delete(key);
+      });
+    },
+  };
 }
 
 /**
@@ -87,10 +112,9 @@ export class CachedModel implements Model {
     const result = await this.inner.generate(request, signal);
     if (!cacheable) return result;
     const key = this.keyOf(request);
-    if (this.overlay) this.overlay.set(key, { text: result.text, usage: result.usage, latencyMs: result.latencyMs });
-    else {
-      statement(this.db, `INSERT OR REPLACE INTO response_cache (key, model_ref, text, usage_json, latency_ms, created_at) VALUES (?, ?, ?, ?, ?, ?)`).run(key, this.ref, result.text, JSON.stringify(result.usage), result.latencyMs, new Date().toISOString());
-    }
+    const value = { text: result.text, usage: result.usage, latencyMs: result.latencyMs };
+    if (this.overlay) this.overlay.set(key, value, this.ref);
+    else storeCachedResponse(this.db, key, this.ref, value);
     return result;
   }
 
