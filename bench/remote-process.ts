@@ -9,6 +9,8 @@
  *                evaluation: ≈ 21 × 100 ms more wall, by design — it is a product feature, see README)
  *   - ladder seq the same as `ladder`, with `min_quality` set where the rung stays undecided (the server answers
  *                80% right, min_quality 0.8), so the sequential rule looks every 10 rows and runs to the end
+ *   - ladder before  with `--baseline-bin OTHER/bin/ladder.js`: another build of Ladder (e.g. main before a change,
+ *                built in its own checkout), same spec as `ladder`, for before/after in the same run
  *   - promptfoo  promptfoo 0.121.20 `eval -j 64 --no-cache` on the same rows (skipped, with a line saying so,
  *                unless installed: `npm install --prefix bench/peers promptfoo@0.121.20 --save-exact`)
  * Wall and CPU (user + sys) of each child from /usr/bin/time; requests in flight at the server, time-weighted,
@@ -16,7 +18,7 @@
  * request takes 100 ms (a probe's later requests are not in it). `--cpu-prof DIR` also writes a V8 CPU profile
  * of the first round's `ladder` process there.
  *
- *   npm run build && npx tsx bench/remote-process.ts [--examples 2000] [--rounds 3] [--only bare,ladder,...] [--cpu-prof DIR]
+ *   npm run build && npx tsx bench/remote-process.ts [--examples 2000] [--rounds 3] [--only bare,ladder,...] [--baseline-bin PATH] [--cpu-prof DIR]
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -39,10 +41,11 @@ const promptfooDir = resolve('bench/peers/node_modules/promptfoo');
 const promptfooPkg = existsSync(join(promptfooDir, 'package.json')) ? (JSON.parse(readFileSync(join(promptfooDir, 'package.json'), 'utf8')) as { version: string; bin: Record<string, string> }) : undefined;
 const promptfooBin = promptfooPkg ? join(promptfooDir, promptfooPkg.bin.promptfoo) : undefined;
 
-const HARNESSES = ['bare', 'ladder', 'ladder+probe', 'ladder seq', 'promptfoo'] as const;
+const baselineBin = argValue('baseline-bin', '');
+const HARNESSES = ['bare', 'ladder', 'ladder+probe', 'ladder seq', 'ladder before', 'promptfoo'] as const;
 type Harness = (typeof HARNESSES)[number];
 const only = argValue('only', HARNESSES.join(',')).split(',') as Harness[];
-const harnesses = HARNESSES.filter((h) => only.includes(h) && (h !== 'promptfoo' || promptfooBin));
+const harnesses = HARNESSES.filter((h) => only.includes(h) && (h !== 'promptfoo' || promptfooBin) && (h !== 'ladder before' || baselineBin));
 
 const text = (i: number) => (i % 2 ? `password reset please ${i}` : `broken screen on my laptop ${i}`);
 const label = (i: number) => (i % 2 ? 'Access' : 'Hardware');
@@ -109,11 +112,14 @@ interface Measure {
   /** Time-weighted requests in flight over the evaluation's first EXAMPLES requests. */
   inFlight: number;
   requests: number;
+  /** Seconds from spawning the process to the first request at the server (start-up: loading, reading the spec, the store). */
+  firstS: number;
   status: number | null;
 }
 
 function timed(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<Measure> {
   arrivals.length = 0;
+  const spawned = performance.now();
   return new Promise((done) => {
     const child = spawn('/usr/bin/time', ['-f', 'TIME %e %U %S', ...args], { cwd, env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
@@ -124,7 +130,7 @@ function timed(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<Mea
       const evaluation = arrivals.slice(0, EXAMPLES);
       const span = evaluation.length ? evaluation.at(-1)! + LATENCY_MS - evaluation[0] : Number.NaN;
       if (status !== 0) console.error(stderr.slice(-2000));
-      done({ wallS: wall, cpuS: user + sys, inFlight: (evaluation.length * LATENCY_MS) / span, requests: arrivals.length, status });
+      done({ wallS: wall, cpuS: user + sys, inFlight: (evaluation.length * LATENCY_MS) / span, requests: arrivals.length, firstS: ((arrivals[0] ?? Number.NaN) - spawned) / 1000, status });
     });
   });
 }
@@ -138,17 +144,17 @@ async function measure(harness: Harness, round: number): Promise<Measure> {
     return timed([process.execPath, promptfooBin!, 'eval', '-c', 'promptfooconfig.yaml', '-j', String(CONCURRENCY), '--no-cache'], dir, env);
   }
   const prof = profileDir && round === 1 && harness === 'ladder' ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
-  return timed([process.execPath, ...prof, bin, 'run', 'ladder.yaml'], dir, { ...process.env, LADDER_STATE_DIR: join(dir, '.ladder'), LADDER_BENCH_KEY: KEY });
+  return timed([process.execPath, ...prof, harness === 'ladder before' ? resolve(baselineBin) : bin, 'run', 'ladder.yaml'], dir, { ...process.env, LADDER_STATE_DIR: join(dir, '.ladder'), LADDER_BENCH_KEY: KEY });
 }
 
 const ideal = (EXAMPLES * LATENCY_MS) / 1000 / CONCURRENCY;
 console.log(`# remote workload as whole processes  ${machineLine()}`);
 console.log(`${EXAMPLES} examples × ${LATENCY_MS} ms at ${CONCURRENCY} in flight; ideal ${fmt(ideal, 3)} s; load1 at start ${load1()}`);
-console.log(`command: npx tsx bench/remote-process.ts --examples ${EXAMPLES} --rounds ${ROUNDS}${only.length < HARNESSES.length ? ` --only ${only.join(',')}` : ''}`);
+console.log(`command: npx tsx bench/remote-process.ts --examples ${EXAMPLES} --rounds ${ROUNDS}${only.length < HARNESSES.length ? ` --only ${only.join(',')}` : ''}${baselineBin ? ` --baseline-bin ${baselineBin}` : ''}`);
 if (!promptfooBin) console.log('promptfoo: not installed in bench/peers, skipped (npm install --prefix bench/peers promptfoo@0.121.20 --save-exact)');
 else console.log(`promptfoo ${promptfooPkg!.version}: eval -j ${CONCURRENCY} --no-cache`);
-console.log('\n| round | harness | wall s | × ideal | CPU s | CPU ms/example | mean in flight (evaluation) | requests | exit | load1 |');
-console.log('|---|---|---|---|---|---|---|---|---|---|');
+console.log('\n| round | harness | wall s | × ideal | CPU s | CPU ms/example | mean in flight (evaluation) | first request s | requests | exit | load1 |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|');
 const all = new Map<Harness, Measure[]>(harnesses.map((h) => [h, []]));
 for (let round = 1; round <= ROUNDS; round++) {
   const order = round % 2 ? harnesses : [...harnesses].reverse();
@@ -157,12 +163,12 @@ for (let round = 1; round <= ROUNDS; round++) {
     const m = await measure(harness, round);
     got.set(harness, m);
     all.get(harness)!.push(m);
-    console.log(`| ${round} | ${harness} | ${fmt(m.wallS, 2)} | ${fmt(m.wallS / ideal, 2)} | ${fmt(m.cpuS, 2)} | ${fmt((1000 * m.cpuS) / EXAMPLES, 2)} | ${fmt(m.inFlight, 1)} | ${m.requests} | ${m.status} | ${load1()} |`);
+    console.log(`| ${round} | ${harness} | ${fmt(m.wallS, 2)} | ${fmt(m.wallS / ideal, 2)} | ${fmt(m.cpuS, 2)} | ${fmt((1000 * m.cpuS) / EXAMPLES, 2)} | ${fmt(m.inFlight, 1)} | ${fmt(m.firstS, 2)} | ${m.requests} | ${m.status} | ${load1()} |`);
   }
   const bare = got.get('bare');
   if (bare) {
     for (const [harness, m] of got) {
-      if (harness !== 'bare') console.log(`|  | ${harness} / bare (same round) | ${fmt(m.wallS / bare.wallS, 2)}× | | ${fmt(m.cpuS / bare.cpuS, 2)}× | | | | | |`);
+      if (harness !== 'bare') console.log(`|  | ${harness} / bare (same round) | ${fmt(m.wallS / bare.wallS, 2)}× | | ${fmt(m.cpuS / bare.cpuS, 2)}× | | | | | | |`);
     }
   }
 }
