@@ -19,7 +19,7 @@ export function judgeCaveats(summaries: Pick<RungSummary, 'rungId' | 'judge'>[],
   for (const s of judged.filter((x) => x.judge!.calibrated)) {
     const j = s.judge!;
     reasons.push(
-      `${s.rungId}: quality is judge-graded, calibrated on ${j.agreement!.n} trusted labels (κ ${fmtNum(j.agreement!.kappa)}): PPI++ ${fmtNum(j.corrected!.value)} [${fmtNum(j.corrected!.low)}, ${fmtNum(j.corrected!.high)}] vs the judge's own ${fmtNum(j.uncorrected.value)}.`,
+      `${s.rungId}: quality is judge-graded, calibrated on ${j.agreement!.n} trusted labels${j.corrected?.design === 'active' ? ' drawn actively (weighted by 1/π)' : ''} (κ ${fmtNum(j.agreement!.kappa)}): PPI++ ${fmtNum(j.corrected!.value)} [${fmtNum(j.corrected!.low)}, ${fmtNum(j.corrected!.high)}] vs the judge's own ${fmtNum(j.uncorrected.value)}.`,
     );
   }
   return reasons;

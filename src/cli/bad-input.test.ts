@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ladder } from '../testing/run-ladder-cli.js';
 import { baseSpec, cases, pool, setUp, stateSnapshot } from './bad-input.cases.js';
 
 /**
@@ -10,25 +10,6 @@ import { baseSpec, cases, pool, setUp, stateSnapshot } from './bad-input.cases.j
  * there is one, no stack trace, no file content echoed, and the state folder untouched — not created when there
  * was none, no new rows or files when there was one.
  */
-const bin = resolve('bin/ladder.js');
-
-interface Outcome {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function ladder(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<Outcome> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (status) => done({ status, stdout, stderr }));
-  });
-}
-
 describe('bad input on the command line (real processes)', () => {
   it(`${cases.length} bad inputs: each exits 2, says where, and leaves the state folder untouched`, async () => {
     expect(cases.length).toBeGreaterThanOrEqual(50);

@@ -1,31 +1,18 @@
-import { spawn } from 'node:child_process';
 import { appendFile, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLadder as ladder } from '../testing/run-ladder-cli.js';
 import { startFakeProvider } from '../testing/fake-provider/index.js';
 import type { FakeProvider } from '../testing/fake-provider/types.js';
 
-const bin = resolve('bin/ladder.js');
 let fake: FakeProvider;
 beforeAll(async () => {
   fake = await startFakeProvider({ responder: (request) => (/password/.test(request.lastUserMessage) ? 'Access' : 'Hardware') });
 });
 afterAll(async () => fake?.close());
 
-function ladder(args: string[], cwd: string, env: NodeJS.ProcessEnv, onStdout?: (text: string) => void) {
-  const child = spawn(process.execPath, [bin, ...args], { cwd, env });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => {
-    stdout += d;
-    onStdout?.(stdout);
-  });
-  child.stderr.on('data', (d) => (stderr += d));
-  const done = new Promise<{ status: number | null; stdout: string; stderr: string }>((r) => child.on('close', (status) => r({ status, stdout, stderr })));
-  return { child, done };
-}
 
 describe('ladder serve', () => {
   it('serves the recommended rung from exactly the evaluated configuration, and refuses once the data changed', async () => {

@@ -1,24 +1,11 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { startLadder as ladder } from '../testing/run-ladder-cli.js';
 import { describe, expect, it } from 'vitest';
 import { buildRunStoreFixture } from '../testing/run-store-fixture.js';
 
-const bin = resolve('bin/ladder.js');
 
-function ladder(args: string[], cwd: string, env: NodeJS.ProcessEnv, onStdout?: (text: string) => void) {
-  const child = spawn(process.execPath, [bin, ...args], { cwd, env });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => {
-    stdout += d;
-    onStdout?.(stdout);
-  });
-  child.stderr.on('data', (d) => (stderr += d));
-  const done = new Promise<{ status: number | null; stdout: string; stderr: string }>((r) => child.on('close', (status) => r({ status, stdout, stderr })));
-  return { child, done };
-}
 
 describe('ladder ui (the real CLI)', () => {
   it('prints a loopback URL carrying the token, answers only with it, and refuses a network address', async () => {

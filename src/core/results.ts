@@ -71,7 +71,7 @@ export interface JudgeSummary {
   /** The judge's own mean (biased by however wrong the judge is). */
   uncorrected: Estimate;
   /** PPI++ corrected quality and its CI; λ is the power-tuning weight, n labelled, N unlabelled. */
-  corrected?: Estimate & { lambda: number; n: number; N: number };
+  corrected?: Estimate & { lambda: number; n: number; N: number; /** 'active': labels drawn with known unequal probabilities, weighted by their inverse. */ design?: 'uniform' | 'active' };
   /** The labels alone (what calibration must beat). */
   labelledOnly?: Estimate;
   agreement?: {

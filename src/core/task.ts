@@ -67,6 +67,8 @@ export interface TrustedLabel {
   score: number;
   /** As written in the file (pass/fail/1-5/0..1), for the confusion matrix. */
   raw: string;
+  /** The probability this answer had of being drawn for labelling (active sampling); absent for a uniform sample. */
+  probability?: number;
   source?: { file: string; line: number };
 }
 

@@ -3,7 +3,7 @@ import type { JudgeSpec, TrustedLabel } from '../core/task.js';
 import type { Example, Usage } from '../core/types.js';
 import { addUsage, emptyUsage } from '../core/types.js';
 import { cohensKappa, confusionMatrix, spearman } from '../stats/agreement.js';
-import { labelledOnlyMean, ppiMean } from '../stats/ppi.js';
+import { activePpiMean, labelledOnlyMean, ppiMean } from '../stats/ppi.js';
 import type { JudgmentRow } from './judgment-store.js';
 
 export interface CalibrateInput {
@@ -79,11 +79,19 @@ export function calibrateRung(input: CalibrateInput): JudgeSummary {
   const labelledIds = new Set(labelled.map((l) => l.exampleId));
   const pairs = labelled.map((l) => ({ y: l.score, f: f(l.exampleId) }));
   const unlabelled = examples.filter((e) => !labelledIds.has(e.id)).map((e) => f(e.id));
-  const ppi = ppiMean({ labelled: pairs, unlabelled }, { confidence: input.confidence });
-  const only = labelledOnlyMean(pairs.map((p) => p.y), input.confidence);
+  // Labels drawn with known unequal probabilities (label-sample --active) are weighted by 1/π; otherwise they
+  // are taken as the uniform sample PPI++ assumes (the loader refuses a rung that mixes the two).
+  const active = labelled.every((l) => l.probability !== undefined);
+  const labelOf = new Map(labelled.map((l) => [l.exampleId, l]));
+  const items = examples.map((e) => {
+    const l = labelOf.get(e.id);
+    return l ? { f: f(e.id), y: l.score, pi: l.probability } : { f: f(e.id) };
+  });
+  const ppi = active ? activePpiMean(items, { confidence: input.confidence }) : ppiMean({ labelled: pairs, unlabelled }, { confidence: input.confidence });
+  const only = active ? activePpiMean(items, { confidence: input.confidence, lambda: 0 }) : labelledOnlyMean(pairs.map((p) => p.y), input.confidence);
   const clamp = (v: number): number => Math.min(1, Math.max(0, v));
   summary.calibrated = true;
-  summary.corrected = { value: clamp(ppi.value), low: clamp(ppi.low), high: clamp(ppi.high), lambda: ppi.lambda, n: ppi.n, N: ppi.N };
+  summary.corrected = { value: clamp(ppi.value), low: clamp(ppi.low), high: clamp(ppi.high), lambda: ppi.lambda, n: ppi.n, N: ppi.N, design: active ? 'active' : 'uniform' };
   summary.labelledOnly = { value: clamp(only.value), low: clamp(only.low), high: clamp(only.high) };
 
   const cats = labelled.map((l) => ({ label: category(l.score, judge.scale), judge: category(f(l.exampleId), judge.scale) }));

@@ -98,7 +98,9 @@ async function runInProcess(dir: string, env: NodeJS.ProcessEnv): Promise<string
 function stored(dir: string): { summary: RungSummary; judgments: { example_id: string; n: number; cost: number }[]; predictionUsd: number } {
   const db = new Database(join(dir, '.ladder', 'ladder.db'), { readonly: true });
   try {
-    const row = db.prepare(`SELECT summary_json FROM rungs ORDER BY run_id DESC LIMIT 1`).get() as { summary_json: string | null };
+    // The newest run as `ladder runs` orders them (created_at, then rowid for two runs in one millisecond); run ids
+    // share a per-second stamp, so ordering by id alone can pick the older run.
+    const row = db.prepare(`SELECT g.summary_json FROM rungs g JOIN runs r ON r.id = g.run_id ORDER BY r.created_at DESC, r.rowid DESC LIMIT 1`).get() as { summary_json: string | null };
     return {
       summary: JSON.parse(row.summary_json ?? 'null') as RungSummary,
       judgments: db.prepare(`SELECT example_id, COUNT(*) AS n, COALESCE(SUM(cost_usd), 0) AS cost FROM judgments GROUP BY run_id, example_id, metric`).all() as never,
@@ -151,6 +153,35 @@ describe('model-graded quality through a remote judge (fake provider)', () => {
     await runInProcess(dir, env);
     expect(fake.counters.generationRequests).toBe(before);
     expect(stored(dir).summary.judge!.cachedCalls).toBe(N);
+  });
+
+  it('label-sample --active draws unsure answers more often and records their probability; calibration weights by it', async () => {
+    const { dir, env } = await project({ metrics: '[judge, contains_any]' });
+    await runInProcess(dir, env);
+    const sample = await ladder(['label-sample', '--active', '--n', '10', '--out', 'active.csv'], dir, env);
+    expect(sample.status, sample.stderr).toBe(0);
+    const [header, ...lines] = (await readFile(join(dir, 'active.csv'), 'utf8')).trim().split('\n');
+    expect(header.split(',').at(-1)).toBe('inclusion_probability');
+    const drawn = lines.map((l) => ({ id: l.split(',')[0], p: Number(l.split(',').at(-1)) }));
+    // The sure-sounding wrong answers (judge passes them, the gold check does not) are the unsure ones.
+    const unsure = new Set(['q0', 'q6', 'q12', 'q18']);
+    const pOf = (ids: string[]) => drawn.filter((d) => ids.includes(d.id)).map((d) => d.p);
+    expect(Math.min(...pOf([...unsure]))).toBeGreaterThan(Math.max(...pOf(drawn.map((d) => d.id).filter((id) => !unsure.has(id)))));
+    expect(drawn.every((d) => d.p > 0 && d.p <= 1)).toBe(true);
+    // A person labels what was drawn (the truth: right when it names the gold answer), keeping the probability column.
+    const filled = lines.map((l) => {
+      const cells = l.split(',');
+      const i = Number(cells[0].slice(1));
+      return [cells[0], 'zero-shot', i % 3 !== 0 ? 'pass' : 'fail', cells.at(-1)].join(',');
+    });
+    await writeFile(join(dir, 'drawn.csv'), `id,rung,label,inclusion_probability\n${filled.join('\n')}\n`);
+    await writeFile(join(dir, 'ladder.yaml'), `${await readFile(join(dir, 'ladder.yaml'), 'utf8')}labels: { path: drawn.csv }\n`);
+    await runInProcess(dir, env);
+    const judge = stored(dir).summary.judge!;
+    expect(judge.calibrated).toBe(true);
+    expect(judge.corrected!.design).toBe('active');
+    expect(judge.corrected!.n).toBe(drawn.length);
+    expect(Math.abs(judge.corrected!.value - 16 / 24)).toBeLessThan(Math.abs(judge.uncorrected.value - 16 / 24));
   });
 
   it('without labels the advisor says the quality is judge-graded and uncalibrated', async () => {

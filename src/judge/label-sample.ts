@@ -3,6 +3,7 @@ import type { Task } from '../core/task.js';
 import { containsAny } from '../eval/metrics/text-metrics.js';
 import type { PredictionRow } from '../store/run-store.js';
 import { referenceText } from './calibrate.js';
+import { inclusionProbabilities } from '../stats/ppi.js';
 import type { JudgmentRow } from './judgment-store.js';
 
 /** One answer a person should label next. */
@@ -17,6 +18,8 @@ export interface LabelCandidate {
   /** In [0, 1]: how unsure the judge looks about this answer. */
   uncertainty: number;
   why: string;
+  /** `active` mode: the probability this answer had of being drawn (goes to the CSV; calibration weights by 1/π). */
+  probability?: number;
 }
 
 /**
@@ -42,15 +45,18 @@ export function judgeUncertainty(judgments: JudgmentRow[], row: PredictionRow, t
 
 /**
  * Picks `n` answers to label, stratified by rung (round robin), skipping ones already labelled. `least-sure`
- * takes the most uncertain first (for finding where the judge goes wrong); `random` takes a uniform random
- * sample, which is what PPI++ assumes of the labels it corrects with. Ties break by a seeded shuffle.
+ * takes the most uncertain first (for finding where the judge goes wrong; not a sample PPI++ can correct
+ * with); `random` takes a uniform random sample, which is what PPI++ assumes of the labels it corrects with;
+ * `active` draws each answer independently with a probability that grows with the judge's uncertainty
+ * (about n/rungs per rung) and records it, so calibration can weight each label by 1/π and stay unbiased
+ * while spending the labels where the judge is unsure. Ties break by a seeded shuffle.
  */
 export function sampleToLabel(input: {
   task: Pick<Task, 'test' | 'labels'>;
   rows: PredictionRow[];
   judgments: JudgmentRow[];
   n: number;
-  mode: 'least-sure' | 'random';
+  mode: 'least-sure' | 'random' | 'active';
   seed?: number;
 }): LabelCandidate[] {
   const random = seededRandom(input.seed ?? 1);
@@ -65,7 +71,9 @@ export function sampleToLabel(input: {
   for (const row of input.rows) {
     const key = `${row.rungId}\u0000${row.exampleId}`;
     const example = byExample.get(row.exampleId);
-    if (row.error || !example || labelled.has(key)) continue;
+    // An active draw covers every answer (its probabilities must describe the whole population); the other
+    // modes skip what is already labelled.
+    if (row.error || !example || (input.mode !== 'active' && labelled.has(key))) continue;
     const js = judgmentsOf.get(key) ?? [];
     const { uncertainty, why } = input.mode === 'random' ? { uncertainty: 0, why: 'uniform random sample (for PPI++)' } : judgeUncertainty(js, row, input.task);
     const pointwise = js.find((j) => j.metric === 'judge') ?? js[0];
@@ -84,6 +92,7 @@ export function sampleToLabel(input: {
     });
     perRung.set(row.rungId, list);
   }
+  if (input.mode === 'active') return drawActive(perRung, input.n, random);
   for (const list of perRung.values()) list.sort((a, b) => b.uncertainty - a.uncertainty || a.tie - b.tie);
   const picked: LabelCandidate[] = [];
   const queues = [...perRung.values()];
@@ -100,6 +109,22 @@ export function sampleToLabel(input: {
   return picked;
 }
 
+/** Poisson sampling per rung with probabilities from the uncertainty (see inclusionProbabilities). */
+function drawActive(perRung: Map<string, (LabelCandidate & { tie: number })[]>, n: number, random: () => number): LabelCandidate[] {
+  const picked: LabelCandidate[] = [];
+  const rungs = [...perRung.keys()];
+  rungs.forEach((rungId, r) => {
+    const list = perRung.get(rungId)!;
+    // n split as evenly as the round robin would: the first n mod rungs rungs get one more.
+    const share = Math.floor(n / rungs.length) + (r < n % rungs.length ? 1 : 0);
+    const pi = inclusionProbabilities(list.map((c) => c.uncertainty), share);
+    list.forEach(({ tie: _tie, ...candidate }, i) => {
+      if (random() < pi[i]) picked.push({ ...candidate, probability: pi[i] });
+    });
+  });
+  return picked;
+}
+
 /** The CSV a person fills in: the `label` column, then the file goes into ladder.yaml as `labels:`. */
 export function labelCsv(candidates: LabelCandidate[]): string {
   const cell = (v: string | number): string => {
@@ -107,6 +132,9 @@ export function labelCsv(candidates: LabelCandidate[]): string {
     return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
   const header = ['id', 'rung', 'label', 'input', 'answer', 'gold', 'judge_verdict', 'judge_rationale', 'uncertainty', 'why'];
-  const lines = candidates.map((c) => [c.exampleId, c.rungId, '', c.input, c.answer, c.gold, c.judgeVerdict, c.judgeRationale, c.uncertainty.toFixed(2), c.why].map(cell).join(','));
+  const active = candidates.some((c) => c.probability !== undefined);
+  // Full precision: calibration divides by it.
+  if (active) header.push('inclusion_probability');
+  const lines = candidates.map((c) => [c.exampleId, c.rungId, '', c.input, c.answer, c.gold, c.judgeVerdict, c.judgeRationale, c.uncertainty.toFixed(2), c.why, ...(active ? [String(c.probability ?? '')] : [])].map(cell).join(','));
   return `${[header.join(','), ...lines].join('\n')}\n`;
 }

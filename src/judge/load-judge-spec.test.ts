@@ -67,4 +67,18 @@ describe('judge: and labels: in ladder.yaml', () => {
       '3 id: a second label for a on zero-shot (first on line 2)',
     ]);
   });
+
+  it('labels drawn by label-sample --active carry their inclusion probability; a bad or missing one on a rung is an error on its line', async () => {
+    const task = await loadTask(await spec('metrics: [judge]\njudge: { model: m, rubric: r }\nlabels: { path: l.csv }', {
+      'l.csv': 'id,rung,label,inclusion_probability\na,zero-shot,pass,0.25\nb,zero-shot,fail,1\n',
+    }));
+    expect(task.labels!.map((l) => l.probability)).toEqual([0.25, 1]);
+    expect(await issues(await spec('metrics: [judge]\njudge: { model: m, rubric: r }\nlabels: { path: l.csv }', { 'l.csv': 'id,rung,label,inclusion_probability\na,zero-shot,pass,0\nb,zero-shot,fail,abc\n' }))).toEqual([
+      '2 inclusion_probability: "0" is not a probability in (0, 1]',
+      '3 inclusion_probability: "abc" is not a probability in (0, 1]',
+    ]);
+    expect(await issues(await spec('metrics: [judge]\njudge: { model: m, rubric: r }\nlabels: { path: l.csv }', { 'l.csv': 'id,rung,label,inclusion_probability\na,zero-shot,pass,0.5\nb,zero-shot,fail,\n' }))).toEqual([
+      expect.stringMatching(/^3 inclusion_probability: labels of zero-shot mix rows with and without an inclusion probability/),
+    ]);
+  });
 });

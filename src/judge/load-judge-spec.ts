@@ -67,7 +67,7 @@ export async function loadLabels(
   const testIds = new Set(ctx.test.map((e) => e.id));
   const seen = new Map<string, number>();
   const labels: TrustedLabel[] = [];
-  const { id: idCol, rung: rungCol, label: labelCol } = spec.columns;
+  const { id: idCol, rung: rungCol, label: labelCol, probability: probabilityCol } = spec.columns;
   for (const { line, row } of records.rows) {
     const issue = (field: string, message: string) => ctx.issues.push({ file, line, field, message });
     const rawLabel = row[labelCol];
@@ -87,7 +87,25 @@ export async function loadLabels(
     const key = `${rung}\u0000${id}`;
     if (seen.has(key)) issue(idCol, `a second label for ${id} on ${rung} (first on line ${seen.get(key)})`);
     seen.set(key, line);
-    if (id && rung && score !== undefined && testIds.has(id) && rungIds.has(rung)) labels.push({ exampleId: id, rungId: rung, score, raw: String(rawLabel).trim(), source: { file, line } });
+    const rawProbability = row[probabilityCol];
+    let probability: number | undefined;
+    if (rawProbability !== undefined && rawProbability !== null && String(rawProbability).trim() !== '') {
+      probability = Number(String(rawProbability).trim());
+      if (!(Number.isFinite(probability) && probability > 0 && probability <= 1)) {
+        issue(probabilityCol, `"${String(rawProbability).slice(0, 40)}" is not a probability in (0, 1]`);
+        probability = undefined;
+      }
+    }
+    if (id && rung && score !== undefined && testIds.has(id) && rungIds.has(rung)) labels.push({ exampleId: id, rungId: rung, score, raw: String(rawLabel).trim(), source: { file, line }, ...(probability !== undefined ? { probability } : {}) });
+  }
+  // One design per rung: weighting some labels by 1/π and treating others as a uniform sample estimates nothing.
+  for (const rung of new Set(labels.map((l) => l.rungId))) {
+    const ofRung = labels.filter((l) => l.rungId === rung);
+    const withP = ofRung.filter((l) => l.probability !== undefined);
+    if (withP.length > 0 && withP.length < ofRung.length) {
+      const first = ofRung.find((l) => l.probability === undefined)!;
+      ctx.issues.push({ file, line: first.source?.line, field: probabilityCol, message: `labels of ${rung} mix rows with and without an inclusion probability: give every row of a rung one (label-sample --active) or none (a uniform sample)` });
+    }
   }
   return labels;
 }

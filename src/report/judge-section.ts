@@ -23,7 +23,7 @@ export function judgeSection(data: ReportData): string {
     .map((s) => {
       const j = s.judge;
       const flip = j.pairwise ? `${fmtNum(j.pairwise.flipRate)} (${j.pairwise.wins}/${j.pairwise.ties}/${j.pairwise.losses} vs ${esc(j.pairwise.baseline)})` : '–';
-      return `<tr><td>${esc(s.rungId)}</td><td>${j.calibrated ? 'calibrated' : '<strong>uncalibrated</strong>'}</td><td>${ci(j.uncorrected)}</td><td>${ci(j.corrected)}</td><td>${ci(j.labelledOnly)}</td><td>${esc(kappa(j))}</td><td>${esc(dist(j.verdicts))}</td><td>${flip}</td><td>${j.errors}</td><td>${j.calls} (${j.cachedCalls} cached)${j.costUsd !== undefined ? ` · ${esc(fmtUsd(j.costUsd))}` : ''}</td></tr>`;
+      return `<tr><td>${esc(s.rungId)}</td><td>${j.calibrated ? (j.corrected?.design === 'active' ? 'calibrated (active labels, 1/π-weighted)' : 'calibrated') : '<strong>uncalibrated</strong>'}</td><td>${ci(j.uncorrected)}</td><td>${ci(j.corrected)}</td><td>${ci(j.labelledOnly)}</td><td>${esc(kappa(j))}</td><td>${esc(dist(j.verdicts))}</td><td>${flip}</td><td>${j.errors}</td><td>${j.calls} (${j.cachedCalls} cached)${j.costUsd !== undefined ? ` · ${esc(fmtUsd(j.costUsd))}` : ''}</td></tr>`;
     })
     .join('');
   const confusion = rungs

@@ -30,7 +30,7 @@ function beta(random: () => number, a: number, b: number): number {
 }
 
 /** Fraction of seeds in which the true mean was outside the sequence at ANY step (anytime miscoverage). */
-function anytimeMissRate(draw: (random: () => number) => number, truth: number, options: { population?: number } = {}): number {
+function anytimeMissRate(draw: (random: () => number) => number, truth: number): number {
   let missed = 0;
   for (let seed = 1; seed <= SEEDS; seed++) {
     const random = seededRandom(seed * 7919);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../core/random.js';
 import { cohensKappa, confusionMatrix, ranks, spearman } from './agreement.js';
 import { normalQuantile, zFor } from './normal.js';
-import { labelledOnlyMean, naiveMean, ppiMean } from './ppi.js';
+import { activePpiMean, inclusionProbabilities, labelledOnlyMean, naiveMean, ppiMean } from './ppi.js';
 
 /**
  * A synthetic evaluation with a judge of known bias and noise: answers are truly correct with probability
@@ -107,5 +107,73 @@ describe('agreement statistics against known answers', () => {
     expect(zFor(0.95)).toBeCloseTo(1.959963984540054, 7);
     expect(normalQuantile(0.001)).toBeCloseTo(-3.090232306167813, 6);
     expect(normalQuantile(0.5)).toBeCloseTo(0, 8);
+  });
+});
+
+/**
+ * Active labelling on a population where the judge knows when it is unsure: 30% of answers are hard (truly
+ * right 40% of the time; the judge passes 70% of them whatever they are, and says it is unsure), 70% easy
+ * (right 70%; the judge agrees with the truth 97% of the time, and is sure). E[y] = 0.7·0.7 + 0.3·0.4 = 0.61.
+ */
+const ACTIVE_TRUTH = 0.61;
+function population(seed: number, N: number): { f: number; y: number; u: number }[] {
+  const random = seededRandom(seed);
+  return Array.from({ length: N }, () => {
+    const hard = random() < 0.3;
+    const y = random() < (hard ? 0.4 : 0.7) ? 1 : 0;
+    const f = hard ? (random() < 0.7 ? 1 : 0) : random() < 0.97 ? y : 1 - y;
+    return { f, y, u: hard ? 0.8 : 0.2 };
+  });
+}
+
+describe('active labelling: unequal probabilities, inverse-probability weighted', () => {
+  const N = 1000;
+  const n = 100;
+  const seeds = Array.from({ length: 200 }, (_, i) => 5000 + i);
+  const runs = seeds.map((seed) => {
+    const pop = population(seed, N);
+    const random = seededRandom(seed * 7 + 1);
+    const pi = inclusionProbabilities(pop.map((p) => p.u), n);
+    const drawn = pop.map((_, i) => random() < pi[i]);
+    const active = activePpiMean(pop.map((p, i) => (drawn[i] ? { f: p.f, y: p.y, pi: pi[i] } : { f: p.f })));
+    // The same labels treated as if they were a uniform sample (what plain PPI++ assumes).
+    const ignoringPi = ppiMean({ labelled: pop.filter((_, i) => drawn[i]).map((p) => ({ y: p.y, f: p.f })), unlabelled: pop.filter((_, i) => !drawn[i]).map((p) => p.f) });
+    // A uniform sample of the same expected size, for the width comparison.
+    const uniform = pop.map(() => random() < n / N);
+    const uniformPpi = ppiMean({ labelled: pop.filter((_, i) => uniform[i]).map((p) => ({ y: p.y, f: p.f })), unlabelled: pop.filter((_, i) => !uniform[i]).map((p) => p.f) });
+    return { active, ignoringPi, uniformPpi, drawn: drawn.filter(Boolean).length };
+  });
+  const covers = (e: { low: number; high: number }) => e.low <= ACTIVE_TRUTH && ACTIVE_TRUTH <= e.high;
+
+  it('draws about n, with probabilities in (0, 1] that sum to n, higher where the judge is unsure', () => {
+    const pi = inclusionProbabilities([0.8, 0.2, 0.2, 0.8, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2], 4);
+    expect(pi.reduce((s, p) => s + p, 0)).toBeCloseTo(4, 9);
+    expect(Math.min(...pi)).toBeGreaterThan(0);
+    expect(Math.max(...pi)).toBeLessThanOrEqual(1);
+    expect(pi[0]).toBeGreaterThan(pi[1]);
+    expect(inclusionProbabilities([5, 0, 0, 0], 2)[0]).toBe(1); // capped, the rest share the remaining budget
+    const meanDrawn = runs.reduce((s, r) => s + r.drawn, 0) / runs.length;
+    expect(meanDrawn).toBeGreaterThan(n * 0.95);
+    expect(meanDrawn).toBeLessThan(n * 1.05);
+  });
+
+  it('covers the truth at its nominal rate (≥ 186 of 200 seeds)', () => {
+    expect(runs.filter((r) => covers(r.active)).length).toBeGreaterThanOrEqual(186);
+  });
+
+  it('the same labels read as a uniform sample are biased: plain PPI++ misses far more often', () => {
+    const ignoring = runs.filter((r) => covers(r.ignoringPi)).length;
+    expect(ignoring).toBeLessThan(170);
+    const meanIgnoring = runs.reduce((s, r) => s + r.ignoringPi.value, 0) / runs.length;
+    expect(meanIgnoring).toBeLessThan(ACTIVE_TRUTH - 0.02);
+  });
+
+  it('spends the labels where the judge is unsure: narrower than a uniform sample of the same size', () => {
+    const width = (key: 'active' | 'uniformPpi') => runs.reduce((s, r) => s + (r[key].high - r[key].low), 0) / runs.length;
+    expect(width('active')).toBeLessThan(width('uniformPpi'));
+  });
+
+  it('refuses a label without its probability', () => {
+    expect(() => activePpiMean([{ f: 1, y: 1, pi: 0.5 }, { f: 0, y: 0 }, { f: 1 }])).toThrow(RangeError);
   });
 });

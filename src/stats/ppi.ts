@@ -54,6 +54,77 @@ export function ppiMean(input: PpiInput, options: PpiOptions = {}): PpiEstimate 
   return withInterval(value, se, z, { lambda, n, N });
 }
 
+/**
+ * PPI++ when the labelled examples were drawn with known, unequal probabilities (active inference: Zrnic &
+ * Candès 2024, "Active Statistical Inference", arXiv 2403.03208). Each example i was labelled with probability
+ * π_i, independently (Poisson sampling), e.g. more often where the judge looked unsure. Weighting each
+ * labelled residual by 1/π_i (Horvitz–Thompson) keeps the estimate unbiased whatever the π_i were:
+ *
+ *   z_i(λ) = λ·f_i + (ξ_i/π_i)·(y_i − λ·f_i),   θ̂ = mean(z),   se = sd(z)/√N
+ *
+ * over all N examples (ξ_i = 1 when labelled). λ minimizes Var(z), clipped to [0, 1] as in ppiMean; λ = 0 is
+ * the inverse-probability-weighted mean of the labels alone. Labels chosen "least sure first" without their
+ * probabilities are not a sample: only this form (or a uniform sample) makes them an estimate.
+ */
+export interface ActivePpiItem {
+  /** The judge's score of this example. */
+  f: number;
+  /** The trusted label, when this example was drawn for labelling. */
+  y?: number;
+  /** Its probability of being drawn, in (0, 1]; required when `y` is given. */
+  pi?: number;
+}
+
+export function activePpiMean(items: readonly ActivePpiItem[], options: PpiOptions = {}): PpiEstimate {
+  const labelled = items.filter((it) => it.y !== undefined);
+  const n = labelled.length;
+  if (n < 2) throw new RangeError(`active PPI needs at least 2 labelled examples, got ${n}`);
+  for (const it of labelled) {
+    if (!(it.pi !== undefined && it.pi > 0 && it.pi <= 1)) throw new RangeError(`a labelled example needs its inclusion probability in (0, 1], got ${it.pi}`);
+  }
+  const z = zFor(options.confidence ?? 0.95);
+  // z(λ) = a + λ·b with a = ξy/π and b = f·(1 − ξ/π): Var(a + λb) is smallest at λ = −Cov(a, b)/Var(b).
+  const a = items.map((it) => (it.y === undefined ? 0 : it.y / it.pi!));
+  const b = items.map((it) => (it.y === undefined ? it.f : it.f * (1 - 1 / it.pi!)));
+  const varB = variance(b);
+  const lambda = options.lambda ?? (varB > 0 ? clamp(-covariance(a, b) / varB, 0, 1) : 0);
+  const terms = a.map((ai, i) => ai + lambda * b[i]);
+  return withInterval(mean(terms), Math.sqrt(variance(terms) / terms.length), z, { lambda, n, N: items.length - n });
+}
+
+/**
+ * Inclusion probabilities for drawing about `n` of these examples to label, more often where `weights` (e.g.
+ * the judge's uncertainty) are high: π_i ∝ (1 − uniformShare)·w_i/mean(w) + uniformShare, scaled so Σπ = n,
+ * any π over 1 capped at 1 and the rest rescaled. The uniform share keeps every π away from 0, which bounds
+ * the 1/π weights (and so the variance) when the weights are wrong.
+ */
+export function inclusionProbabilities(weights: readonly number[], n: number, uniformShare = 0.3): number[] {
+  const N = weights.length;
+  if (N === 0) return [];
+  if (n >= N) return weights.map(() => 1);
+  const m = mean(weights.map((w) => Math.max(0, w)));
+  const raw = weights.map((w) => (m > 0 ? (1 - uniformShare) * (Math.max(0, w) / m) + uniformShare : 1));
+  const pi = new Array<number>(N).fill(0);
+  const capped = new Set<number>();
+  // Scale the uncapped ones to the remaining budget until none exceeds 1 (at most N rounds).
+  for (let round = 0; round < N; round++) {
+    const budget = n - capped.size;
+    const free = raw.reduce((s, r, i) => (capped.has(i) ? s : s + r), 0);
+    let changed = false;
+    for (let i = 0; i < N; i++) {
+      if (capped.has(i)) continue;
+      pi[i] = (raw[i] * budget) / free;
+      if (pi[i] >= 1) {
+        pi[i] = 1;
+        capped.add(i);
+        changed = true;
+      }
+    }
+    if (!changed) break;
+  }
+  return pi;
+}
+
 /** The classical interval from the labels alone (what PPI++ must beat). */
 export function labelledOnlyMean(y: number[], confidence = 0.95): PpiEstimate {
   if (y.length < 2) throw new RangeError(`need at least 2 labels, got ${y.length}`);

@@ -108,8 +108,13 @@ const labelsSpec = z
   .object({
     path: z.string().min(1).describe('CSV or JSONL of trusted verdicts: one row per (example id, rung) answer'),
     columns: z
-      .object({ id: z.string().default('id'), rung: z.string().default('rung'), label: z.string().default('label') })
-      .default({ id: 'id', rung: 'rung', label: 'label' }),
+      .object({
+        id: z.string().default('id'),
+        rung: z.string().default('rung'),
+        label: z.string().default('label'),
+        probability: z.string().default('inclusion_probability').describe('optional: the probability each row had of being drawn (label-sample --active writes it); labels drawn with unequal probabilities are weighted by 1/probability'),
+      })
+      .default({ id: 'id', rung: 'rung', label: 'label', probability: 'inclusion_probability' }),
   })
   .strict();
 

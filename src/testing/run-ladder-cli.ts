@@ -1,16 +1,32 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const bin = fileURLToPath(new URL('../../bin/ladder.js', import.meta.url));
 
-/** Runs `node bin/ladder.js <args>` as a real child process and collects its exit status and output. */
-export function ladder(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (status) => done({ status, stdout, stderr }));
+export interface LadderOutcome {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Starts `node bin/ladder.js <args>` as a real child process. `onStdout` sees the whole output so far after each
+ * chunk (long-running commands such as `serve` and `ui` print their URL, then keep running until killed).
+ */
+export function startLadder(args: string[], cwd: string, env: NodeJS.ProcessEnv, onStdout?: (text: string) => void): { child: ChildProcessWithoutNullStreams; done: Promise<LadderOutcome> } {
+  const child = spawn(process.execPath, [bin, ...args], { cwd, env });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => {
+    stdout += d;
+    onStdout?.(stdout);
   });
+  child.stderr.on('data', (d) => (stderr += d));
+  const done = new Promise<LadderOutcome>((resolve) => child.on('close', (status) => resolve({ status, stdout, stderr })));
+  return { child, done };
+}
+
+/** Runs `node bin/ladder.js <args>` to its end and collects its exit status and output. */
+export function ladder(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<LadderOutcome> {
+  return startLadder(args, cwd, env).done;
 }
