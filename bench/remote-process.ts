@@ -9,8 +9,9 @@
  *                evaluation: ≈ 21 × 100 ms more wall, by design — it is a product feature, see README)
  *   - ladder seq the same as `ladder`, with `min_quality` set where the rung stays undecided (the server answers
  *                80% right, min_quality 0.8), so the sequential rule looks every 10 rows and runs to the end
- *   - ladder before  with `--baseline-bin OTHER/bin/ladder.js`: another build of Ladder (e.g. main before a change,
- *                built in its own checkout), same spec as `ladder`, for before/after in the same run
+ *   - ladder before, ladder seq before  with `--baseline-bin OTHER/bin/ladder.js`: another build of Ladder (e.g.
+ *                main before a change, built in its own checkout), same specs as `ladder` and `ladder seq`, for
+ *                before/after in the same run
  *   - promptfoo  promptfoo 0.121.20 `eval -j 64 --no-cache` on the same rows (skipped, with a line saying so,
  *                unless installed: `npm install --prefix bench/peers promptfoo@0.121.20 --save-exact`)
  * Wall and CPU (user + sys) of each child from /usr/bin/time; requests in flight at the server, time-weighted,
@@ -42,10 +43,10 @@ const promptfooPkg = existsSync(join(promptfooDir, 'package.json')) ? (JSON.pars
 const promptfooBin = promptfooPkg ? join(promptfooDir, promptfooPkg.bin.promptfoo) : undefined;
 
 const baselineBin = argValue('baseline-bin', '');
-const HARNESSES = ['bare', 'ladder', 'ladder+probe', 'ladder seq', 'ladder before', 'promptfoo'] as const;
+const HARNESSES = ['bare', 'ladder', 'ladder+probe', 'ladder seq', 'ladder before', 'ladder seq before', 'promptfoo'] as const;
 type Harness = (typeof HARNESSES)[number];
 const only = argValue('only', HARNESSES.join(',')).split(',') as Harness[];
-const harnesses = HARNESSES.filter((h) => only.includes(h) && (h !== 'promptfoo' || promptfooBin) && (h !== 'ladder before' || baselineBin));
+const harnesses = HARNESSES.filter((h) => only.includes(h) && (h !== 'promptfoo' || promptfooBin) && (!h.endsWith('before') || baselineBin));
 
 const text = (i: number) => (i % 2 ? `password reset please ${i}` : `broken screen on my laptop ${i}`);
 const label = (i: number) => (i % 2 ? 'Access' : 'Hardware');
@@ -67,7 +68,7 @@ async function project(harness: Harness): Promise<string> {
   const rows = Array.from({ length: EXAMPLES }, (_, i) => JSON.stringify({ id: `t${i}`, input: text(i), expected: label(i) }));
   await writeFile(join(dir, 'test.jsonl'), rows.join('\n'));
   const probe = harness === 'ladder+probe' ? '' : ', latency_probe: 0';
-  const targets = harness === 'ladder seq' ? 'targets: { min_quality: 0.8 }\n' : '';
+  const targets = harness.startsWith('ladder seq') ? 'targets: { min_quality: 0.8 }\n' : '';
   await writeFile(
     join(dir, 'ladder.yaml'),
     `name: remote-process
@@ -136,7 +137,7 @@ function timed(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<Mea
 }
 
 async function measure(harness: Harness, round: number): Promise<Measure> {
-  wrong5th = harness === 'ladder seq';
+  wrong5th = harness.startsWith('ladder seq');
   if (harness === 'bare') return timed([process.execPath, '--input-type=module', '-e', bareScript, fake.baseUrl], process.cwd(), process.env);
   const dir = await project(harness);
   if (harness === 'promptfoo') {
@@ -144,7 +145,7 @@ async function measure(harness: Harness, round: number): Promise<Measure> {
     return timed([process.execPath, promptfooBin!, 'eval', '-c', 'promptfooconfig.yaml', '-j', String(CONCURRENCY), '--no-cache'], dir, env);
   }
   const prof = profileDir && round === 1 && harness === 'ladder' ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
-  return timed([process.execPath, ...prof, harness === 'ladder before' ? resolve(baselineBin) : bin, 'run', 'ladder.yaml'], dir, { ...process.env, LADDER_STATE_DIR: join(dir, '.ladder'), LADDER_BENCH_KEY: KEY });
+  return timed([process.execPath, ...prof, harness.endsWith('before') ? resolve(baselineBin) : bin, 'run', 'ladder.yaml'], dir, { ...process.env, LADDER_STATE_DIR: join(dir, '.ladder'), LADDER_BENCH_KEY: KEY });
 }
 
 const ideal = (EXAMPLES * LATENCY_MS) / 1000 / CONCURRENCY;
