@@ -1,89 +1,67 @@
 /**
  * The embedding student on all-MiniLM-L6-v2 (issue 17): it-service-tickets-dev, 300 train / 300 test, the
  * classifier rung with MiniLM vectors, MiniLM + hashed n-grams, and n-grams alone (the bar to clear), each
- * with accuracy [95% bootstrap CI] and per-prediction latency p50/p95 (embedding call + head). MiniLM runs as
- * Ladder runs a catalog embedder: node-llama-cpp embedding context, 1 thread, inputs cut at 256 tokens.
+ * with accuracy [95% bootstrap CI] and latency as served: Ladder's own served-latency probe (one prediction at a
+ * time, warm, wall time around predict: embedding call + head) with the process CPU time per prediction, and
+ * the CPU time of one embedding alone. MiniLM runs as Ladder runs a catalog embedder: node-llama-cpp embedding
+ * context, 1 thread, inputs cut at 256 tokens. The machine's load is printed beside every row.
  *
- * Run: npx tsx bench/classifier-minilm.ts [--train 300] [--test 300] [--chars 200] [--out bench/results/embeddings/classifier-minilm.md]
+ * Run (the lead re-runs exactly this on a quiet machine): npx tsx bench/classifier-minilm.ts
+ * Options: [--train 300] [--test 300] [--chars 200] [--probe 100] [--out bench/results/embeddings/classifier-minilm.md]
  */
 import { execSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { silentLogger, silentProgress, type RunContext } from '../src/core/context.js';
-import type { Task } from '../src/core/task.js';
-import type { Example, JsonObject, Model } from '../src/core/types.js';
-import { bootstrapMean } from '../src/eval/bootstrap.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { dirname } from 'node:path';
+import type { JsonObject } from '../src/core/types.js';
 import { findCatalogModel } from '../src/models/local/catalog.js';
 import { openLocalModel, openLocalRuntime } from '../src/models/local/index.js';
-import { classifierRung } from '../src/rungs/classifier/classifier-rung.js';
 import { testEmbedModelPath } from '../src/testing/test-model.js';
+import { benchContext, embeddingCost, evaluateStudent, fmtAccuracy, itTicketsTask } from './classifier-student-bench.js';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i].replace(/^--/, ''), process.argv[i + 1]);
 const trainN = Number(args.get('train') ?? 300);
 const testN = Number(args.get('test') ?? 300);
 const chars = Number(args.get('chars') ?? 200);
+const probeRequests = Number(args.get('probe') ?? 100);
 const out = args.get('out') ?? 'bench/results/embeddings/classifier-minilm.md';
-const dataDir = 'examples/it-tickets/data';
+const command = `npx tsx bench/classifier-minilm.ts${process.argv.slice(2).length ? ` ${process.argv.slice(2).join(' ')}` : ''}`;
 
-const load = (split: string, n: number): Example[] =>
-  readFileSync(join(dataDir, `${split}.jsonl`), 'utf8').trim().split('\n').slice(0, n).map((line, i) => {
-    const row = JSON.parse(line) as { id: string; input: string; expected: string };
-    return { id: row.id, input: row.input, expected: row.expected, meta: {}, source: { file: `${split}.jsonl`, line: i + 1 } };
-  });
-const labels = JSON.parse(readFileSync(join(dataDir, 'labels.json'), 'utf8')) as string[];
-const train = load('train', trainN);
-const test = load('test', testN);
-const task: Task = {
-  name: 'it-tickets', instructions: 'Route this IT helpdesk ticket to the right queue.', output: { kind: 'label', labels }, outputKind: 'label',
-  train, test, metrics: ['accuracy'], primaryMetric: 'accuracy', targets: {}, monthlyVolume: 100_000, models: [], rungs: [], budget: {},
-  execution: { concurrency: 1, timeoutMs: 60_000, retries: 0, maxTokens: 16 }, baseDir: dataDir, specFile: join(dataDir, 'none.yaml'), fingerprints: {},
-};
-const dir = mkdtempSync(join(tmpdir(), 'ladder-bench-clf-minilm-'));
+const task = itTicketsTask(trainN, testN);
+const bench = benchContext('ladder-bench-clf-minilm-');
 const runtime = await openLocalRuntime();
 const minilm = await openLocalModel(runtime, { ref: 'local:minilm-l6', path: testEmbedModelPath(), threads: 1, maxEmbedTokens: findCatalogModel('minilm-l6')!.maxEmbedTokens });
-const context = (models: Record<string, Model>): RunContext => ({
-  models: { get: async (n) => models[n], spec: (n) => ({ name: n, ref: models[n].ref }), open: async () => { throw new Error('unused'); }, disposeAll: async () => {} },
-  log: silentLogger, progress: silentProgress, artifactsDir: dir, modelsDir: dir, stateDir: dir, runId: 'bench', signal: new AbortController().signal, now: () => new Date(), env: {},
-});
-const pct = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-const fmt = (e: { value: number; low: number; high: number }) => `${(100 * e.value).toFixed(1)}% [${(100 * e.low).toFixed(1)}, ${(100 * e.high).toFixed(1)}]`;
 
 const rows: string[] = [];
-const scores: Record<string, number[]> = {};
 for (const [name, params] of [
   ['hashed n-grams + logistic (no model)', { features: 'ngrams' }],
   ['MiniLM embedding + logistic', { features: 'embedding' }],
   ['MiniLM embedding + n-grams + logistic', { features: 'embedding+ngrams' }],
 ] as [string, JsonObject][]) {
-  const started = performance.now();
-  const predictor = await classifierRung.create({ id: name.replace(/\W+/g, '-'), kind: 'classifier', model: 'emb', params: { maxInputChars: chars, ...params } }).prepare(context({ emb: minilm }), task);
-  const prepareSeconds = (performance.now() - started) / 1000;
-  const latencies: number[] = [];
-  const correct: number[] = [];
-  for (const example of test) {
-    const p = await predictor.predict(example);
-    latencies.push(p.latencyMs);
-    correct.push(p.answer === example.expected ? 1 : 0);
-  }
-  latencies.sort((a, b) => a - b);
-  scores[name] = correct;
-  rows.push(`| ${name} | ${fmt(bootstrapMean(correct))} | ${pct(latencies, 0.5).toFixed(1)} | ${pct(latencies, 0.95).toFixed(1)} | ${prepareSeconds.toFixed(1)} | ${loadavg()[0].toFixed(1)} |`);
+  const r = await evaluateStudent(bench, task, name, { maxInputChars: chars, ...params }, minilm, { requests: probeRequests, warmup: 5 });
+  const s = r.served!;
+  rows.push(`| ${name} | ${fmtAccuracy(r.accuracy)} | ${s.p50.toFixed(1)} | ${s.p95.toFixed(1)} | ${s.cpuMsPerRequest.toFixed(1)} | ${r.prepareSeconds.toFixed(1)} | ${r.load.toFixed(1)} |`);
   console.log(rows.at(-1));
 }
+// The embedding alone, on the same cut inputs the students embed.
+const embed = await embeddingCost(minilm, task.test.slice(0, probeRequests).map((e) => e.input.slice(0, chars)));
+const embedLine = `MiniLM embedding alone, one ${chars}-character ticket at a time, warm (${embed.n} calls): **${embed.cpuMsPerEmbedding.toFixed(1)} ms CPU per embedding** (process user + system), wall p50 ${embed.wallP50Ms.toFixed(1)} ms, load ${loadavg()[0].toFixed(1)}.`;
+console.log(embedLine);
 await minilm.dispose();
 await runtime.llama.dispose();
-rmSync(dir, { recursive: true, force: true });
+bench.cleanup();
 
 const md = [
-  `## Classifier student on all-MiniLM-L6-v2 (${new Date().toISOString().slice(0, 10)})`,
+  `## Classifier student on all-MiniLM-L6-v2 (${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC)`,
   '',
-  `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, shared and busy (load average per row, on 2 cores): latencies are pessimistic. it-service-tickets-dev, ${train.length} train / ${test.length} test, 8 labels, inputs cut to ${chars} characters; logistic head (defaults). MiniLM: 1 thread, one embedding context. Commit ${execSync('git rev-parse --short HEAD').toString().trim()}. \`npx tsx bench/classifier-minilm.ts\`.`,
+  `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}; load average (1 min) per row, on ${cpus().length} cores. it-service-tickets-dev, ${task.train.length} train / ${task.test.length} test, 8 labels, inputs cut to ${chars} characters; logistic head (defaults). MiniLM: 1 thread, one embedding context. Accuracy over every test row; latency as served = Ladder's served-latency probe (src/eval/latency-probe.ts): ${probeRequests} predictions spread over the test split, one at a time, after 5 warm-up ones; CPU = process CPU time (all threads) per probe prediction. Commit ${execSync('git rev-parse --short HEAD').toString().trim()}. \`${command}\`.`,
   '',
-  '| student | accuracy [95% CI] | latency p50 ms | p95 ms | prepare s | load |',
-  '| --- | --- | --- | --- | --- | --- |',
+  '| student | accuracy [95% CI] | served p50 ms | served p95 ms | CPU ms / prediction | prepare s | load |',
+  '| --- | --- | --- | --- | --- | --- | --- |',
   ...rows,
+  '',
+  embedLine,
   '',
 ];
 mkdirSync(dirname(out), { recursive: true });

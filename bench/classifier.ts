@@ -8,19 +8,17 @@
  *
  * Run: npx tsx bench/classifier.ts [--train 300] [--test 300] [--chars 200] [--zero-shot 1] [--out bench/results/classifier.md]
  */
-import { testModelPath } from '../src/testing/test-model.js';
 import { execSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { silentLogger, silentProgress, type RunContext } from '../src/core/context.js';
-import type { Task } from '../src/core/task.js';
-import type { Example, JsonObject, Model } from '../src/core/types.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname } from 'node:path';
+import type { JsonObject, Model } from '../src/core/types.js';
 import { bootstrapMean } from '../src/eval/bootstrap.js';
-import { classifierRung } from '../src/rungs/classifier/classifier-rung.js';
 import { ngramFeatures } from '../src/rungs/classifier/features.js';
 import { openLocalEmbedModel } from '../src/rungs/classifier/local-embed-model.js';
 import { trainSoftmaxHead } from '../src/rungs/classifier/softmax-head.js';
+import { testModelPath } from '../src/testing/test-model.js';
+import { benchContext, evaluateStudent, fmtAccuracy as fmt, pct, itTicketsTask } from './classifier-student-bench.js';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i].replace(/^--/, ''), process.argv[i + 1]);
@@ -29,28 +27,11 @@ const testN = Number(args.get('test') ?? 300);
 const chars = Number(args.get('chars') ?? 200);
 const out = args.get('out') ?? 'bench/results/classifier.md';
 const gguf = testModelPath();
-const dataDir = 'examples/it-tickets/data';
-
-const load = (split: string, n: number): Example[] =>
-  readFileSync(join(dataDir, `${split}.jsonl`), 'utf8').trim().split('\n').slice(0, n).map((line, i) => {
-    const row = JSON.parse(line) as { id: string; input: string; expected: string };
-    return { id: row.id, input: row.input, expected: row.expected, meta: {}, source: { file: `${split}.jsonl`, line: i + 1 } };
-  });
-const labels = JSON.parse(readFileSync(join(dataDir, 'labels.json'), 'utf8')) as string[];
-const train = load('train', trainN);
-const test = load('test', testN);
-const task: Task = {
-  name: 'it-tickets', instructions: 'Route this IT helpdesk ticket to the right queue.', output: { kind: 'label', labels }, outputKind: 'label',
-  train, test, metrics: ['accuracy'], primaryMetric: 'accuracy', targets: {}, monthlyVolume: 100_000, models: [], rungs: [], budget: {},
-  execution: { concurrency: 4, timeoutMs: 60_000, retries: 0, maxTokens: 16 }, baseDir: dataDir, specFile: join(dataDir, 'none.yaml'), fingerprints: {},
-};
-const dir = mkdtempSync(join(tmpdir(), 'ladder-bench-clf-'));
-const context = (models: Record<string, Model>): RunContext => ({
-  models: { get: async (n) => models[n], spec: (n) => ({ name: n, ref: models[n].ref }), open: async () => { throw new Error('unused'); }, disposeAll: async () => {} },
-  log: silentLogger, progress: silentProgress, artifactsDir: dir, modelsDir: dir, stateDir: dir, runId: 'bench', signal: new AbortController().signal, now: () => new Date(), env: {},
-});
-const pct = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-const fmt = (e: { value: number; low: number; high: number }) => `${(100 * e.value).toFixed(1)}% [${(100 * e.low).toFixed(1)}, ${(100 * e.high).toFixed(1)}]`;
+const task = itTicketsTask(trainN, testN, 4);
+const { train, test } = task;
+const labels = task.output.kind === 'label' ? task.output.labels : [];
+const bench = benchContext('ladder-bench-clf-');
+const context = bench.context;
 
 // Majority baseline: the most frequent training label, always.
 const counts = new Map<string, number>();
@@ -75,18 +56,8 @@ const memoEmbedder: Model = {
 interface Row { name: string; accuracy: string; p50: number; p95: number; prepareSeconds: number }
 const rows: Row[] = [];
 async function measure(name: string, params: JsonObject, model: Model, timeLatency = true) {
-  const started = performance.now();
-  const predictor = await classifierRung.create({ id: name.replace(/\W+/g, '-'), kind: 'classifier', model: 'emb', params: { maxInputChars: chars, ...params } }).prepare(context({ emb: model }), task);
-  const prepareSeconds = (performance.now() - started) / 1000;
-  const latencies: number[] = [];
-  const correct: number[] = [];
-  for (const example of test) {
-    const p = await predictor.predict(example);
-    latencies.push(p.latencyMs);
-    correct.push(p.answer === example.expected ? 1 : 0);
-  }
-  latencies.sort((a, b) => a - b);
-  rows.push({ name, accuracy: fmt(bootstrapMean(correct)), p50: timeLatency ? pct(latencies, 0.5) : NaN, p95: timeLatency ? pct(latencies, 0.95) : NaN, prepareSeconds });
+  const r = await evaluateStudent(bench, task, name, { maxInputChars: chars, ...params }, model);
+  rows.push({ name, accuracy: fmt(r.accuracy), p50: timeLatency ? pct(r.latencies, 0.5) : NaN, p95: timeLatency ? pct(r.latencies, 0.95) : NaN, prepareSeconds: r.prepareSeconds });
   console.log(rows.at(-1));
 }
 
@@ -125,7 +96,7 @@ if (args.get('zero-shot')) {
   await gen.dispose();
 }
 await embedder.dispose();
-rmSync(dir, { recursive: true, force: true });
+bench.cleanup();
 
 const machine = `${execSync('uname -a').toString().trim()}; nproc ${cpus().length}; ${new Date().toISOString()}`;
 const md = `# Classifier student benchmark

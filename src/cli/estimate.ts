@@ -61,7 +61,9 @@ export async function estimateRun(
       });
     }
     if (plan.embedCallsPerExample) {
-      groups.push({ model: spec, calls: task.test.length * plan.embedCallsPerExample, inputTokensPerCall: perCall(embedTotal), maxOutputTokens: 0, stablePrefixTokens: 0, purpose: `${rung.kind} (embedding)` });
+      // Priced at the embedder's price: a rung may embed with another model than the one it generates with.
+      const embedSpec = plan.embedModel ? models.spec(plan.embedModel) : spec;
+      groups.push({ model: embedSpec, calls: task.test.length * plan.embedCallsPerExample, inputTokensPerCall: perCall(embedTotal), maxOutputTokens: 0, stablePrefixTokens: 0, purpose: `${rung.kind} (embedding)` });
     }
     plans.push({ rungId: rung.id, groups });
   }

@@ -28,6 +28,8 @@ export type ErrorCode =
   | 'INTEGRITY_FAILED'
   | 'TRAINING_FAILED'
   | 'LEAKAGE'
+  | 'QUEUE_UNREACHABLE' // no Redis answers at the --queue URL (ladder worker, run --distributed)
+  | 'WORKER_JOB_FAILED' // a distributed evaluation job failed on every attempt
   | 'INTERNAL';
 
 export class LadderError extends Error {

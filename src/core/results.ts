@@ -24,6 +24,11 @@ export interface RungSummary {
   usagePerRequest: Usage;
   /** Total usage of the pilot for this rung. */
   usageTotal: Usage;
+  /**
+   * Mean tokens per request billed on other models (by name in models:), e.g. a remote embedder embedding each
+   * question for retrieval: priced at their own rates on top of `usagePerRequest`. Absent when none.
+   */
+  sideUsagePerRequest?: { model: string; usage: Usage }[];
   /** One-off costs of preparing the rung (labelling, training, indexing). */
   fixedCosts: { what: string; usd?: number; computeSeconds?: number }[];
   /** Batch-priced (OpenAI Batch / Anthropic Message Batches). */

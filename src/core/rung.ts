@@ -15,8 +15,38 @@ export interface Prediction {
   latencyMs: number;
   cached: boolean;
   modelRef: string;
-  /** Rung-specific facts: retrieved doc ids, context tokens, truncation... */
+  /**
+   * Rung-specific facts: retrieved doc ids, context tokens, truncation... One key is read by the core:
+   * `sideUsage` (see SideUsage), so stored rows carry it without a schema change.
+   */
   details?: { [key: string]: JsonValue };
+}
+
+/**
+ * Tokens an example billed on a model other than the rung's own (a remote embedder embedding the question for
+ * retrieval), by its name in models:. Priced at THAT model's price into the row's cost, the rung's cost per
+ * request and the budget; the rung's `usage` stays the generating model's, priced at its own rates.
+ */
+export interface SideUsage {
+  model: string;
+  usage: Usage;
+}
+
+/** The side usage a prediction recorded in `details.sideUsage` (none for rows written before it existed). */
+export function sideUsageOf(prediction: Pick<Prediction, 'details'>): SideUsage[] {
+  const raw = prediction.details?.sideUsage;
+  if (!Array.isArray(raw)) return [];
+  return raw.flatMap((entry) => {
+    if (!entry || typeof entry !== 'object' || Array.isArray(entry) || typeof entry.model !== 'string') return [];
+    const u = entry.usage as Record<string, unknown> | undefined;
+    const n = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+    return [{ model: entry.model, usage: { inputTokens: n(u?.inputTokens), cachedInputTokens: n(u?.cachedInputTokens), cacheWriteTokens: n(u?.cacheWriteTokens), outputTokens: n(u?.outputTokens) } }];
+  });
+}
+
+/** `details.sideUsage` for a prediction: JSON, as details are stored. */
+export function sideUsageDetails(side: SideUsage[]): { sideUsage: JsonValue } {
+  return { sideUsage: side.map((s) => ({ model: s.model, usage: { ...s.usage } })) };
 }
 
 /** A one-off cost of preparing a rung (labelling, training, index building), for the economics. */
@@ -60,6 +90,8 @@ export interface RungEstimate {
   contextTokens?: number;
   /** Calls that embed the bare input (no prompt, no output tokens), e.g. a classifier's embedding features. */
   embedCallsPerExample?: number;
+  /** The model (name in models:) those embed calls go to, when not the rung's own (a RAG rung's `embedModel`). */
+  embedModel?: string;
 }
 
 /** A registry entry: validates a rung's params and builds it. Adding a rung = one module + one line. */

@@ -3,6 +3,7 @@ import type { ModelSpec, Task } from '../core/task.js';
 import { breakEvens, type BreakEven, type BreakEvenOptions } from './break-even.js';
 import { buildCostCurve, fixedMonthly, HOURS_PER_MONTH, monthlyCost, replicasAt, type CostCurve, type SelfHostingOptions } from './cost-curve.js';
 import { costPerRequest, type RequestCost } from './cost-per-request.js';
+import { withSideCosts } from './side-costs.js';
 import { hardwareProfile } from './prices/hardware.js';
 import { resolvePricing, type PricingOptions } from './prices/resolve-pricing.js';
 import type { HardwareProfile, PriceSource } from './prices/types.js';
@@ -74,7 +75,8 @@ export function analyzeCosts(
   const trainingHw = hardwareProfile(options.trainingHardware ?? options.hardware);
   const rungs = summaries.map((s): RungCost => {
     const pricing = resolvePricing(specFor(task, s), options);
-    const request = costPerRequest(s, pricing, { concurrency: options.concurrency ?? task.execution?.concurrency ?? 1 });
+    const own = costPerRequest(s, pricing, { concurrency: options.concurrency ?? task.execution?.concurrency ?? 1 });
+    const request = withSideCosts(own, s, (name) => task.models.find((m) => m.name === name), options);
     const notes = request.kind === 'unpriced' ? [] : [...request.notes];
     if (pricing.kind !== 'unpriced') notes.push(...pricing.notes);
     let oneOffUsd = 0;

@@ -73,11 +73,13 @@ export function buildCostCurve(inputs: CurveInputs): CostCurve | undefined {
   const hosting = inputs.selfHosting ?? {};
   if ((hosting.mode ?? 'per-request') === 'per-request') return { ...base, perRequestUsd: request.usd };
   const utilization = hosting.utilization ?? 0.5;
-  if (hosting.mode === 'on-demand') return { ...base, perRequestUsd: request.usd / utilization };
+  // Tokens billed on other models per request (a remote query embedding) are paid per request whatever the hosting.
+  const side = request.sideUsd ?? 0;
+  if (hosting.mode === 'on-demand') return { ...base, perRequestUsd: (request.usd - side) / utilization + side };
   const hours = hosting.hoursOnPerMonth ?? HOURS_PER_MONTH;
   return {
     ...base,
-    perRequestUsd: 0,
+    perRequestUsd: side,
     replica: {
       monthlyUsd: request.hardware.usdPerHour * hours,
       capacityPerMonth: request.requestsPerHour * hours * utilization,

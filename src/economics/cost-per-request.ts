@@ -19,6 +19,8 @@ export interface TokenRequestCost {
   batch: boolean;
   /** Start of the long-context tier applied, if any. */
   tierStart?: number;
+  /** Part of `usd` billed on other models per request (a remote query embedding; src/economics/side-costs.ts). */
+  sideUsd?: number;
   notes: string[];
 }
 
@@ -36,6 +38,8 @@ export interface HardwareRequestCost {
   /** `measured`: throughput timed during the evaluation; `latency`: concurrency × 1000 / mean latency. */
   capacitySource: 'measured' | 'latency';
   hardware: HardwareProfile;
+  /** Part of `usd` billed on other models per request (a remote query embedding; src/economics/side-costs.ts). */
+  sideUsd?: number;
   notes: string[];
 }
 

@@ -14,6 +14,19 @@ export interface Hold {
 }
 
 /**
+ * What a budgeted model needs of a ledger: this process's `BudgetLedger`, or the store-backed one every worker
+ * process of a distributed run shares (src/distributed/shared-ledger.ts).
+ */
+export interface SpendLedger {
+  readonly maxUsd: number | undefined;
+  /** Settled spend so far. */
+  readonly spent: number;
+  reserveNow(usd: number): Hold;
+  reserve(usd: number, signal?: AbortSignal): Promise<Hold>;
+  settle(hold: Hold, actualUsd: number): void;
+}
+
+/**
  * The hard ceiling of `budget.max_usd` (or `--max-usd`). Every paid call first *reserves* its worst case
  * (input bounded from UTF-8 bytes, output at max_tokens, at the model's price) and is sent only if
  * spent + everything reserved + that worst case stays within the ceiling; when it returns, the hold is settled
@@ -23,7 +36,7 @@ export interface Hold {
  * `spentBefore` is what the run spent before (resume); `persist` records each settled cost at once, so a
  * killed run's spend is still counted when it is resumed.
  */
-export class BudgetLedger {
+export class BudgetLedger implements SpendLedger {
   private spentUsd: number;
   private reservedUsd = 0;
   /** Holds not yet settled: counted, not inferred from reservedUsd (float residue must never mean "in flight"). */
@@ -134,7 +147,7 @@ interface CacheAware {
  * Limit: the retries of one call share its one reservation, so only attempts abandoned at a timeout can take
  * the spend past the ceiling, by at most their worst case each; they are counted, so the run stops right after.
  */
-export function budgetedModel(model: Model, ledger: BudgetLedger, price: UsagePricer): Model {
+export function budgetedModel(model: Model, ledger: SpendLedger, price: UsagePricer): Model {
   const paid = (price({ inputTokens: 1, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 1 }) ?? 0) > 0;
   if (!paid) return model;
   const wrapped: Model = {
@@ -142,6 +155,7 @@ export function budgetedModel(model: Model, ledger: BudgetLedger, price: UsagePr
     fingerprint: model.fingerprint,
     hosting: model.hosting,
     contextSize: model.contextSize,
+    ...(model.embeddingOnly ? { embeddingOnly: true } : {}),
     async generate(request, signal) {
       if ((model as CacheAware).hasCached?.(request)) return model.generate(request, signal);
       const worst = worstCaseCost(price, request) ?? 0;
@@ -161,12 +175,31 @@ export function budgetedModel(model: Model, ledger: BudgetLedger, price: UsagePr
       }
     },
   };
-  if (model.embed) {
+  const embedHold = async (texts: string[], signal?: AbortSignal) => {
+    const input = inputTokenUpperBound(texts.map((content) => ({ role: 'user', content })));
+    const worst = price({ inputTokens: input, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 0 }) ?? 0;
+    return { hold: await ledger.reserve(worst, signal), worst };
+  };
+  if (model.embedWithUsage) {
+    // Billed embeddings (remote APIs) settle at the tokens the provider reported, like a generate call, and keep
+    // that usage for the caller (a RAG rung prices its corpus and each question's embedding from it).
+    const embedWithUsage = model.embedWithUsage.bind(model);
+    wrapped.embedWithUsage = async (texts, signal) => {
+      const { hold, worst } = await embedHold(texts, signal);
+      try {
+        const result = await embedWithUsage(texts, signal);
+        ledger.settle(hold, price(result.usage) ?? worst);
+        return result;
+      } catch (error) {
+        ledger.settle(hold, errorCode(error) === 'ABORTED' ? worst : 0);
+        throw error;
+      }
+    };
+    wrapped.embed = async (texts, signal) => (await wrapped.embedWithUsage!(texts, signal)).vectors;
+  } else if (model.embed) {
     const embed = model.embed.bind(model);
     wrapped.embed = async (texts, signal) => {
-      const input = inputTokenUpperBound(texts.map((content) => ({ role: 'user', content })));
-      const worst = price({ inputTokens: input, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 0 }) ?? 0;
-      const hold = await ledger.reserve(worst, signal);
+      const { hold, worst } = await embedHold(texts, signal);
       // Embedding answers carry no usage here: the worst case is what is counted (an over-count, never under).
       try {
         const vectors = await embed(texts, signal);
@@ -187,7 +220,7 @@ export function budgetedModel(model: Model, ledger: BudgetLedger, price: UsagePr
  * A resolver whose every model (the rung's, a judge, a teacher) goes through the ledger: the one path every
  * paid call takes. `price(spec, usage)` prices a model's usage.
  */
-export function budgetedResolver(models: ModelResolver, ledger: BudgetLedger, price: (spec: ModelSpec, usage: Usage) => number | undefined): ModelResolver {
+export function budgetedResolver(models: ModelResolver, ledger: SpendLedger, price: (spec: ModelSpec, usage: Usage) => number | undefined): ModelResolver {
   const wrapped = new WeakMap<Model, Model>();
   const wrap = (model: Model, spec: ModelSpec): Model => {
     let out = wrapped.get(model);

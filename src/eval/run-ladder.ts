@@ -3,7 +3,6 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunContext } from '../core/context.js';
 import { errorMessage, LadderError, LadderInputError } from '../core/errors.js';
-import { defaultMaxAnswerChars } from '../core/request-bounds.js';
 import type { Metric } from '../core/metric.js';
 import type { PairedComparison, QualityDecision, RungDecision, RungSummary } from '../core/results.js';
 import type { RungFactory } from '../core/rung.js';
@@ -16,10 +15,11 @@ import type { PredictionRow, RunStatus, RunStore } from '../store/run-store.js';
 import type { HeldLock } from '../store/run-lock.js';
 import { recordRunManifests } from '../datasets/record-manifests.js';
 import { changedFiles } from '../task/fingerprints.js';
-import { BudgetLedger, budgetedResolver, unpricedModels, worstCaseCost } from './budget.js';
+import { BudgetLedger, budgetedResolver, type SpendLedger, unpricedModels, worstCaseCost } from './budget.js';
 import { type BatchTally, cacheBypass, DEFAULT_PROBE_REQUESTS, freshAnswers, measuredThroughput, probeLatency } from './latency-probe.js';
 import type { JudgePhase } from './judge-phase.js';
-import { runRung, type RunRungOutcome } from './run-rung.js';
+import type { RunRungOutcome } from './run-rung.js';
+import { exampleDeadlineMs, runRungBatch } from './rung-batch.js';
 import { decideAgainst, moreExamplesToSettle, settledPick } from './sequential/decide.js';
 import { evaluateUntilDecided, pairedSequence, type SequentialHooks } from './sequential/evaluate-until-decided.js';
 import { compareRungs, summarizeRung } from './summarize.js';
@@ -54,6 +54,27 @@ export interface RunLadderOptions {
   meetsOtherTargets?(summary: RungSummary): boolean | undefined;
   /** Model-graded metrics: grades each finished rung's answers (through the same ledger) before it is summarized. */
   judge?: JudgePhase;
+  /**
+   * `--distributed`: evaluates a rung's batches in other processes (`ladder worker`) that write the rows to the
+   * same store, instead of here. Preparation, the latency probe, judging and the summary stay in this process.
+   */
+  remote?: RemoteEvaluator;
+  /** The run's budget ledger (default: this process's BudgetLedger); a distributed run shares one through the store. */
+  ledger?(runId: string, maxUsd: number | undefined): SpendLedger;
+}
+
+/** Evaluates examples of a prepared rung elsewhere; resolves once their rows are stored (or it stopped). */
+export interface RemoteEvaluator {
+  evaluate(request: {
+    runId: string;
+    rungId: string;
+    /** In order; those in `done` already have a row. */
+    examples: Example[];
+    done: Set<string>;
+    maxUsd: number | undefined;
+    signal: AbortSignal;
+    progress: RunContext['progress'];
+  }): Promise<RunRungOutcome>;
 }
 
 export interface SequentialSettings {
@@ -137,7 +158,7 @@ async function climb(options: RunLadderOptions, runId: string): Promise<RunLadde
   const artifactsDir = join(options.context.stateDir, 'runs', runId);
   await mkdir(artifactsDir, { recursive: true });
   // Resume counts what was spent before (rows, judges, teachers); every model call goes through the ledger.
-  const ledger = new BudgetLedger(maxUsd, Math.max(store.runSpentUsd(runId), store.spentUsd(runId)), (usd) => store.addRunSpend(runId!, usd), options.context.log);
+  const ledger = options.ledger?.(runId, maxUsd) ?? new BudgetLedger(maxUsd, Math.max(store.runSpentUsd(runId), store.spentUsd(runId)), (usd) => store.addRunSpend(runId!, usd), options.context.log);
   // Under the ledger, so the served-latency probe's uncached calls are reserved and counted like any other.
   const bypass = cacheBypass();
   const ctx: RunContext = { ...options.context, models: budgetedResolver(bypass.wrap(options.context.models), ledger, (spec, usage) => options.price(spec, usage)), runId, artifactsDir };
@@ -240,31 +261,50 @@ async function climb(options: RunLadderOptions, runId: string): Promise<RunLadde
       batches.push({ alreadyDone: stored.size, completed: result.completed, cached: result.cached, failed: result.failed });
       return result;
     };
-    const runBatch = (examples: Example[], stored: Set<string>, progress: typeof ctx.progress, hooks?: SequentialHooks) => runRung({
-      runId: runId!,
-      rungId: spec.id,
-      predictor,
-      examples,
-      done: stored,
-      // A batch needs every call in flight at once; the provider, not a timeout, decides when it ends.
-      concurrency: batchModel ? Math.max(1, todo) : task.execution.concurrency,
-      deadlineMs: batchModel ? 7 * 24 * 3600_000 : exampleDeadlineMs(task.execution),
-      maxAnswerChars: task.execution.maxAnswerChars ?? defaultMaxAnswerChars(task.execution.maxTokens),
-      signal: ctx.signal,
-      save: (row) => store.queuePrediction(row),
-      ...(hooks
-        ? {
-            saved: (row: PredictionRow, example: Example) => hooks.scored(example.id, rowScore(perExample, example, row)),
-            stopStarting: hooks.stop,
-            // Start close to the shuffled order, so the prefix the looks need fills first.
-            scheduleWithin: Math.max(settings.batchSize, task.execution.concurrency),
-          }
-        : {}),
-      priceRow: (usage) => options.price(modelSpec, usage, { batch: Boolean(batchModel) }),
-      progress,
-      scoreRow: primary.score && !primary.modelGraded ? (example, prediction) => primary.score!({ example, answer: prediction.answer, output: prediction.output, failed: false }) : undefined,
-      now,
-    });
+    const runBatch = (examples: Example[], stored: Set<string>, progress: typeof ctx.progress, hooks?: SequentialHooks) =>
+      options.remote && !batchModel
+        ? options.remote.evaluate({ runId: runId!, rungId: spec.id, examples, done: stored, maxUsd, signal: ctx.signal, progress })
+        : runRungBatch({
+            task,
+            runId: runId!,
+            rungId: spec.id,
+            predictor,
+            examples,
+            done: stored,
+            signal: ctx.signal,
+            // Committed in batches (store.flush() after the pass); spend is committed per call by the ledger.
+            save: (row) => store.queuePrediction(row),
+            ...(hooks
+              ? {
+                  saved: (row: PredictionRow, example: Example) => hooks.scored(example.id, rowScore(perExample, example, row)),
+                  stopStarting: hooks.stop,
+                  // Start close to the shuffled order, so the prefix the looks need fills first.
+                  scheduleWithin: Math.max(settings.batchSize, task.execution.concurrency),
+                }
+              : {}),
+            priceRow: (usage) => options.price(modelSpec, usage, { batch: Boolean(batchModel) }),
+            priceSideUsage: (name, usage) => options.price(ctx.models.spec(name), usage),
+            primary,
+            progress,
+            now,
+            // A batch needs every call in flight at once; the provider, not a timeout, decides when it ends.
+            providerBatch: batchModel ? todo : undefined,
+          });
+    // `--distributed`: the workers take a prefix of the order per look (a job per batch), as before; the rows they
+    // store are read back after each one and scored into the sequence.
+    const remoteLooks = async (hooks: SequentialHooks, progress: typeof ctx.progress): Promise<RunRungOutcome> => {
+      const fed = new Set<string>();
+      for (let k = 0; ; ) {
+        k = Math.min(order.length, k + Math.max(1, settings.batchSize));
+        const result = await runOn(order.slice(0, k), progress);
+        for (const [id, score] of scoresOf(spec.id)) {
+          if (fed.has(id)) continue;
+          fed.add(id);
+          hooks.scored(id, score);
+        }
+        if (result.stoppedBy || hooks.stop() || k >= order.length) return result;
+      }
+    };
     let outcome;
     let stop: { used: number; sequence: { low: number; high: number }; margin: number; decision: string } | undefined;
     if (sequential) {
@@ -273,7 +313,7 @@ async function climb(options: RunLadderOptions, runId: string): Promise<RunLadde
       const quiet = { start() {}, update: ctx.progress.update.bind(ctx.progress), finish() {} };
       const result = await evaluateUntilDecided({
         order, batchSize: settings.batchSize, threshold, alpha: settings.alpha,
-        run: (hooks) => runOn(order, quiet, hooks),
+        run: (hooks) => (options.remote && !batchModel ? remoteLooks(hooks, quiet) : runOn(order, quiet, hooks)),
         storedScores: () => scoresOf(spec.id),
       });
       outcome = result.outcome;
@@ -412,13 +452,7 @@ function rungDecision(input: {
   };
 }
 
-/**
- * One example's overall deadline: the spec's `deadline_ms`, else room for every attempt and its backoff
- * (attempts × per-attempt timeout + a minute of Retry-After waits), the way provider SDKs bound a call.
- */
-export function exampleDeadlineMs(execution: Task['execution']): number {
-  return execution.deadlineMs ?? execution.timeoutMs * (execution.retries + 1) + 60_000;
-}
+export { exampleDeadlineMs };
 
 /**
  * A ceiling must be a positive finite number, and every paid model the rungs may call needs a price under

@@ -182,3 +182,26 @@ describe('runRung: predictor schedule', () => {
   });
 });
 
+
+describe('runRung row cost with side usage', () => {
+  it('adds tokens billed on another model at that model price, even when the answer came from the response cache', async () => {
+    const rows: PredictionRow[] = [];
+    const side = { sideUsage: [{ model: 'emb', usage: { inputTokens: 7, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 0 } }] };
+    const p: Predictor = {
+      state: {},
+      predict: async (example) => ({ output: 'a', answer: 'a', prompt: [], usage, latencyMs: 1, cached: example.id === 'e1', modelRef: 'fake', details: example.id === 'e2' ? {} : side }),
+    };
+    await runRung({
+      ...base,
+      examples: examples.slice(0, 3),
+      predictor: p,
+      done: new Set(),
+      signal: new AbortController().signal,
+      save: (row) => rows.push(row),
+      priceRow: (u) => u.inputTokens * 1 + u.outputTokens * 10, // $20 for the call (10 in, 1 out)
+      priceSideUsage: (model, u) => (model === 'emb' ? u.inputTokens * 100 : undefined), // $700 for the embedding
+    });
+    const cost = Object.fromEntries(rows.map((r) => [r.exampleId, r.costUsd]));
+    expect(cost).toEqual({ e0: 720, e1: 700, e2: 20 });
+  });
+});

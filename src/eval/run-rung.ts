@@ -1,6 +1,6 @@
 import type { ProgressSink } from '../core/context.js';
 import { ContextOverflowError, errorCode, errorMessage, ModelCallError } from '../core/errors.js';
-import type { Prediction, Predictor } from '../core/rung.js';
+import { sideUsageOf, type Prediction, type Predictor } from '../core/rung.js';
 import type { Example, Usage } from '../core/types.js';
 import { emptyUsage } from '../core/types.js';
 import type { PredictionRow } from '../store/run-store.js';
@@ -35,6 +35,8 @@ export interface RunRungOptions {
   scheduleWithin?: number;
   /** The price of a finished, uncached call, recorded on its row (undefined when the model cannot be priced). */
   priceRow?(usage: Usage): number | undefined;
+  /** The price of tokens an example billed on another model (`Prediction` side usage, e.g. a remote query embedding). */
+  priceSideUsage?(model: string, usage: Usage): number | undefined;
   progress?: ProgressSink;
   /** Running score for the progress line: 1 for a correct row, 0 otherwise. */
   scoreRow?(example: Example, prediction: Prediction): number;
@@ -96,7 +98,7 @@ export async function runRung(options: RunRungOptions): Promise<RunRungOutcome> 
       let row: PredictionRow;
       try {
         const prediction = await options.predictor.predict(example, callSignal);
-        const costUsd = prediction.cached ? 0 : options.priceRow?.(prediction.usage);
+        const costUsd = rowCost(prediction, options);
         if (prediction.output.length > cap) {
           row = { ...base, prediction: tooLong(prediction, cap), costUsd, createdAt: now().toISOString(), error: tooLongError(prediction.output.length, cap) };
           outcome.failed++;
@@ -178,6 +180,16 @@ function exampleSignal(run: AbortSignal, deadlineMs: number): { signal: AbortSig
       run.removeEventListener('abort', onRunAbort);
     },
   };
+}
+
+/**
+ * What the example cost: its call (0 when answered from the response cache) plus what it billed on other models
+ * (a query embedding is paid even when the answer was cached). Undefined when nothing of it can be priced.
+ */
+function rowCost(prediction: Prediction, options: Pick<RunRungOptions, 'priceRow' | 'priceSideUsage'>): number | undefined {
+  const parts = [prediction.cached ? 0 : options.priceRow?.(prediction.usage), ...sideUsageOf(prediction).map((s) => options.priceSideUsage?.(s.model, s.usage))];
+  const priced = parts.filter((p): p is number => p !== undefined);
+  return priced.length ? priced.reduce((a, b) => a + b, 0) : undefined;
 }
 
 function failedPrediction(): Prediction {

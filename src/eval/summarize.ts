@@ -1,7 +1,7 @@
 import type { Metric, ScoredRow } from '../core/metric.js';
 import { aggregateMetric } from '../core/metric.js';
 import type { Estimate, PairedComparison, RungSummary } from '../core/results.js';
-import type { FixedCost } from '../core/rung.js';
+import { sideUsageOf, type FixedCost, type Prediction } from '../core/rung.js';
 import type { Task } from '../core/task.js';
 import type { Usage } from '../core/types.js';
 import { addUsage, emptyUsage } from '../core/types.js';
@@ -59,9 +59,23 @@ export function summarizeRung(task: Task, metrics: Metric[], identity: RungIdent
       outputTokens: usageTotal.outputTokens / n,
     },
     usageTotal,
+    ...sideUsageFacts(ok.map((r) => r.prediction), n),
     fixedCosts: identity.fixedCosts.map((c) => ({ what: c.what, usd: c.usd, computeSeconds: c.computeSeconds })),
     batch: identity.batch ?? false,
     ...failureFacts(categorizeFailures(task.outputKind, scored, rows, metrics.find((m) => m.name === task.primaryMetric))),
+  };
+}
+
+/** Mean side usage per request, per model, over the same rows (and the same n) as usagePerRequest. */
+function sideUsageFacts(predictions: Prediction[], n: number): Pick<RungSummary, 'sideUsagePerRequest'> {
+  const totals = new Map<string, Usage>();
+  for (const p of predictions) for (const s of sideUsageOf(p)) totals.set(s.model, addUsage(totals.get(s.model) ?? emptyUsage(), s.usage));
+  if (totals.size === 0) return {};
+  return {
+    sideUsagePerRequest: [...totals].map(([model, u]) => ({
+      model,
+      usage: { inputTokens: u.inputTokens / n, cachedInputTokens: u.cachedInputTokens / n, cacheWriteTokens: u.cacheWriteTokens / n, outputTokens: u.outputTokens / n },
+    })),
   };
 }
 

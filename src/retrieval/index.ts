@@ -9,6 +9,6 @@ export { expandCorpusPaths, globToRegExp, SUPPORTED_EXTENSIONS, type ResolvedFil
 export { readDocuments, defaultJsonlFields, type JsonlFields } from './ingest/read-documents.js';
 export { bm25Retriever, toFtsQuery } from './retrievers/bm25-retriever.js';
 export { denseRetriever, ensureEmbeddings, embeddingText, type Embedder } from './retrievers/dense-retriever.js';
-export { hybridRetriever, fuseRankings, RRF_K } from './retrievers/hybrid-retriever.js';
+export { hybridRetriever, fuseRankings, denseShareWeights, RRF_K } from './retrievers/hybrid-retriever.js';
 export { rerankingRetriever, overlapReranker, llmReranker } from './retrievers/rerank.js';
 export { hashingEmbedder, hashVector } from './hashing-embedder.js';

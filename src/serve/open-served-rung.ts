@@ -1,8 +1,8 @@
-import { isDeepStrictEqual } from 'node:util';
 import type { RunContext } from '../core/context.js';
 import { LadderError } from '../core/errors.js';
 import type { Predictor } from '../core/rung.js';
 import type { Task } from '../core/task.js';
+import { sameState } from '../eval/prepared-state.js';
 import { findRung } from '../rungs/registry.js';
 import type { RunRecord, RunStore } from '../store/run-store.js';
 import { changedFiles } from '../task/fingerprints.js';
@@ -35,7 +35,7 @@ export async function openServedRung(store: RunStore, runId: string, rungId: str
   if (record.status !== 'done') throw new LadderError('INPUT_INVALID', `rung ${chosen} of run ${runId} did not finish (${record.status})`, { exitCode: 2 });
   const spec = task.rungs.find((r) => r.id === chosen)!;
   const predictor = await findRung(spec.kind)!.create(spec).prepare(ctxFor(task, run), task);
-  if (!isDeepStrictEqual(JSON.parse(JSON.stringify(predictor.state)), record.state)) {
+  if (!sameState(predictor.state, record.state)) {
     await predictor.dispose?.();
     throw new LadderError('INTEGRITY_FAILED', `refusing to serve ${chosen}: the rebuilt configuration differs from the evaluated one`, { exitCode: 2 });
   }

@@ -134,4 +134,17 @@ export const migrations: string[] = [
   `
   ALTER TABLE batches ADD COLUMN submit_key TEXT;
   `,
+  // Budget holds shared by every process of a run (issue 20: `ladder worker`): a reservation is a row, so N
+  // processes on one SQLite file reserve and settle against one ceiling; a holder's heartbeat pushes expires_at
+  // on, and a hold whose holder died (kill -9) expires into the spend at its worst case.
+  `
+  CREATE TABLE budget_holds (
+    id TEXT PRIMARY KEY,
+    run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    usd REAL NOT NULL,
+    holder TEXT NOT NULL,
+    expires_at REAL NOT NULL         -- ms since the epoch (REAL: past 32 bits, and reads back as a number from Postgres too)
+  );
+  CREATE INDEX budget_holds_run ON budget_holds (run_id);
+  `,
 ];

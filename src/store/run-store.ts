@@ -169,20 +169,57 @@ export class RunStore {
     }));
   }
 
-  /** Inserts one prediction; a second row for the same example is refused (the resume logic never makes one). */
-  insertPrediction(row: PredictionRow): void {
+  /**
+   * Inserts one prediction unless the example already has a row, and says whether it did: the first row wins,
+   * so a job redelivered to a second worker (`ladder worker`) never duplicates an example.
+   */
+  insertPrediction(row: PredictionRow): boolean {
     const p = row.prediction;
-    statement(
+    return statement(
       this.db,
       `INSERT INTO predictions (run_id, rung_id, example_id, position, prompt_json, output, answer_json, input_tokens, cached_input_tokens,
            cache_write_tokens, output_tokens, latency_ms, cached, cost_usd, error_code, error_message, details_json, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (run_id, rung_id, example_id) DO NOTHING`,
     ).run(
         row.runId, row.rungId, row.exampleId, row.position, JSON.stringify(p.prompt), p.output, answerJson(p.output, p.answer),
         p.usage.inputTokens, p.usage.cachedInputTokens, p.usage.cacheWriteTokens, p.usage.outputTokens, p.latencyMs,
         p.cached ? 1 : 0, row.costUsd ?? null, row.error?.code ?? null, row.error?.message ?? null,
         p.details ? JSON.stringify(p.details) : null, row.createdAt,
-      );
+      ).changes > 0;
+  }
+
+  /** Where the rung's rows end now: `predictionsAfter` from here returns only rows written later. */
+  lastPredictionRowid(): number {
+    return (statement(this.db, `SELECT COALESCE(MAX(rowid), 0) AS last FROM predictions`).get() as { last: number }).last;
+  }
+
+  /**
+   * The rung's rows written after `rowid`, in write order, with their rowid and without their prompt: a distributed
+   * driver follows what its workers store without re-reading the rung (rows commit one at a time under SQLite's
+   * write lock, so rowids grow).
+   */
+  predictionsAfter(runId: string, rungId: string, rowid: number): { rowid: number; row: PredictionRow }[] {
+    // Without the prompt (the bulk of a row, and not what a follower needs): read back as [].
+    const rows = statement(
+      this.db,
+      `SELECT rowid AS _rowid, run_id, rung_id, example_id, position, '[]' AS prompt_json, output, answer_json, input_tokens, cached_input_tokens,
+         cache_write_tokens, output_tokens, latency_ms, cached, cost_usd, error_code, error_message, details_json, created_at
+       FROM predictions WHERE run_id = ? AND rung_id = ? AND rowid > ? ORDER BY rowid`,
+    ).all(runId, rungId, rowid) as Record<string, unknown>[];
+    return rows.map((r) => ({ rowid: Number(r._rowid), row: toPredictionRow(r) }));
+  }
+
+  /** The stored rows of these examples only (a distributed driver reads what its workers wrote, batch by batch). */
+  getPredictionsOf(runId: string, rungId: string, exampleIds: string[]): PredictionRow[] {
+    if (exampleIds.length === 0) return [];
+    const rows: Record<string, unknown>[] = [];
+    // SQLite binds at most 32,766 parameters; 500 ids per statement stays far below.
+    for (let i = 0; i < exampleIds.length; i += 500) {
+      const ids = exampleIds.slice(i, i + 500);
+      rows.push(...(this.db.prepare(`SELECT * FROM predictions WHERE run_id = ? AND rung_id = ? AND example_id IN (${ids.map(() => '?').join(', ')})`).all(runId, rungId, ...ids) as Record<string, unknown>[]));
+    }
+    return rows.map(toPredictionRow);
   }
 
   completedExampleIds(runId: string, rungId: string): Set<string> {

@@ -30,3 +30,22 @@ export function startLadder(args: string[], cwd: string, env: NodeJS.ProcessEnv,
 export function ladder(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<LadderOutcome> {
   return startLadder(args, cwd, env).done;
 }
+
+/** A `ladder` child process left running (a worker, a driver to interrupt): its output so far, and its exit. */
+export interface RunningLadder {
+  child: ChildProcessWithoutNullStreams;
+  stdout(): string;
+  stderr(): string;
+  /** The exit status; -1 when a signal ended it. */
+  exited: Promise<number | null>;
+}
+
+/** startLadder, with stderr readable while it runs (a worker logs where it listens, a driver what it waits for). */
+export function watchLadder(args: string[], cwd: string, env: NodeJS.ProcessEnv): RunningLadder {
+  let stdout = '';
+  let stderr = '';
+  const { child, done } = startLadder(args, cwd, env, (text) => (stdout = text));
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = done.then(({ status }) => status ?? (child.signalCode ? -1 : null));
+  return { child, stdout: () => stdout, stderr: () => stderr, exited };
+}

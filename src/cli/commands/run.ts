@@ -13,8 +13,21 @@ export function registerRun(program: Command): void {
     .option('--batch', 'run OpenAI/Anthropic rungs through their batch APIs (half price; resumable by batch id)')
     .option('--max-usd <usd>', 'hard budget ceiling in USD for this run, a positive number (overrides budget.max_usd)', parseMaxUsd)
     .option('--fixed', 'evaluate every rung on every test row (default: each rung until its quality is decided against min_quality)')
+    .option('--distributed', 'enqueue the rungs\' batches for `ladder worker` processes instead of evaluating here (needs --queue)')
+    .option('--queue <url>', 'Redis URL of the queue for --distributed (default: $LADDER_QUEUE)')
+    .option('--queue-name <name>', "the queue's name (default: $LADDER_QUEUE_NAME, else one derived from the project's folder)")
+    .option('--job-size <n>', 'examples per queued job with --distributed', '10')
     .option('-v, --verbose', 'more logging')
-    .action(async (specPath: string, options: { resume?: string; estimate?: boolean; gate?: boolean; batch?: boolean; maxUsd?: number; fixed?: boolean; verbose?: boolean }) => {
+    .action(async (specPath: string, options: { resume?: string; estimate?: boolean; gate?: boolean; batch?: boolean; maxUsd?: number; fixed?: boolean; verbose?: boolean; distributed?: boolean; queue?: string; queueName?: string; jobSize: string }) => {
+      const queueUrl = options.queue ?? process.env.LADDER_QUEUE;
+      let jobSize = 10;
+      if (options.distributed) {
+        const { integerOption } = await import('./serve.js');
+        jobSize = integerOption('--job-size', options.jobSize, 1, 100_000);
+        if (!queueUrl) throw new LadderError('INPUT_INVALID', '--distributed needs --queue redis://host:port (or LADDER_QUEUE)', { exitCode: 2 });
+        if (options.batch) throw new LadderError('INPUT_INVALID', '--batch and --distributed do not go together: a provider batch is one submission, not work to spread', { exitCode: 2 });
+        (await import('../../distributed/queue.js')).checkQueueArgs(queueUrl, process.env, options.queueName);
+      }
       // Loaded here, not at the top: `ladder --version` and `ladder runs` must not pay for the evaluation stack.
       const [{ loadTask }, { consoleLogger, openProject, runContext }, { terminalProgress }, { ladderHint }] = await Promise.all([
         import('../../task/load-task.js'),
@@ -57,6 +70,7 @@ export function registerRun(program: Command): void {
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
       const context = runContext(task, project, { log, progress: terminalProgress(), signal: controller.signal, env: process.env });
+      const distributed = options.distributed ? await openDistributed(task, project, queueUrl!, options.queueName, jobSize, log) : undefined;
       try {
         const [{ gate }, { metricsFor }, { runLadder }, { createUsagePricer }, { rungRegistry }, { analyzeRun, formatRecommendation }, { formatComparisons, formatDecisions, formatOtherMetrics, formatSummaries }, { createJudgePhase }] =
           await Promise.all([
@@ -85,6 +99,8 @@ export function registerRun(program: Command): void {
           meetsOtherTargets: (summary) => analyzeRun(task, [summary], []).recommendation.verdicts[0]?.checks.every((c) => c.target === 'quality' || c.pass),
           maxUsd: options.maxUsd,
           judge: task.judge ? createJudgePhase(project.db, (run, rung) => project.store.getPredictions(run, rung)) : undefined,
+          remote: distributed?.driver,
+          ledger: distributed?.ledger,
         });
         project.store.setRunOptions(result.runId, { comparisons: result.comparisons as never, skipped: result.skipped });
         console.log(`\nrun ${result.runId} · ${task.name} · ${task.test.length} test examples · status ${result.status}\n`);
@@ -116,6 +132,7 @@ export function registerRun(program: Command): void {
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
+        await distributed?.close();
         await context.models.disposeAll();
         project.close();
       }
@@ -127,4 +144,49 @@ export function parseMaxUsd(value: string): number {
   const usd = /^\s*(\d+(\.\d*)?|\.\d+)(e[-+]?\d+)?\s*$/i.test(value) ? Number(value) : Number.NaN;
   if (!(Number.isFinite(usd) && usd > 0)) throw new InvalidArgumentError(`the budget ceiling must be a positive number of USD (such as 0.5), got "${value}"`);
   return usd;
+}
+
+/**
+ * `--distributed`: the queue driver (Redis must answer first) and a budget ledger shared through the store with
+ * the workers, so the ceiling holds across processes.
+ */
+async function openDistributed(
+  task: import('../../core/task.js').Task,
+  project: import('../../project/project.js').OpenedProject,
+  url: string,
+  queueName: string | undefined,
+  jobSize: number,
+  log: import('../../core/context.js').Logger,
+) {
+  const [{ queueTarget, checkRedis, displayUrl }, { openQueueDriver }, { SharedLedger }, { metricsFor }] = await Promise.all([
+    import('../../distributed/queue.js'),
+    import('../../distributed/queue-driver.js'),
+    import('../../distributed/shared-ledger.js'),
+    import('../../eval/metrics/registry.js'),
+  ]);
+  const target = queueTarget(url, project.paths.stateDir, process.env, queueName);
+  await checkRedis(url);
+  const primary = metricsFor(task.metrics).find((m) => m.name === task.primaryMetric);
+  const perExample = primary?.score && !primary.modelGraded ? primary : undefined;
+  const driver = await openQueueDriver({
+    target,
+    store: project.store,
+    log,
+    jobSize,
+    score: perExample ? (example, row) => perExample.score!({ example, answer: row.prediction.answer, output: row.prediction.output, failed: false }) : undefined,
+  });
+  log.info(`distributed: batches of ${jobSize} go to queue ${target.name} at ${displayUrl(url)}; start workers with  ladder worker --queue ${displayUrl(url)}${queueName ? ` --queue-name ${queueName}` : ''}`);
+  const ledgers: InstanceType<typeof SharedLedger>[] = [];
+  return {
+    driver,
+    ledger: (runId: string, maxUsd: number | undefined) => {
+      const ledger = new SharedLedger(project.db, runId, maxUsd, { log });
+      ledgers.push(ledger);
+      return ledger;
+    },
+    async close() {
+      for (const l of ledgers) l.close();
+      await driver.close();
+    },
+  };
 }

@@ -88,7 +88,7 @@ export function registerServe(program: Command): void {
     });
 }
 
-function integerOption(flag: string, value: string, min: number, max: number): number {
+export function integerOption(flag: string, value: string, min: number, max: number): number {
   const n = Number(value);
   if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
     throw new LadderError('INPUT_INVALID', `${flag} must be a whole number from ${min} to ${max} (got "${value}")`, { exitCode: 2 });

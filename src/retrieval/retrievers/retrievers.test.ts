@@ -9,7 +9,7 @@ import { ingestCorpus } from '../ingest/ingest-corpus.js';
 import type { Hit, Retriever } from '../types.js';
 import { bm25Retriever, toFtsQuery } from './bm25-retriever.js';
 import { denseRetriever, ensureEmbeddings } from './dense-retriever.js';
-import { fuseRankings, hybridRetriever } from './hybrid-retriever.js';
+import { denseShareWeights, fuseRankings, hybridRetriever } from './hybrid-retriever.js';
 import { overlapReranker, rerankingRetriever } from './rerank.js';
 
 const docs = [
@@ -75,6 +75,27 @@ describe('fuseRankings', () => {
     const fused = fuseRankings([hitsOf(['a', 'b']), hitsOf(['b', 'c'])], 3);
     expect(fused.map((h) => h.docId)).toEqual(['b', 'a', 'c']);
     expect(fused[0].score).toBeCloseTo(1 / 62 + 1 / 61);
+  });
+
+  it('weights each list (weighted RRF): a heavier second list moves its top hit first', () => {
+    const lists = [hitsOf(['a', 'b', 'c']), hitsOf(['c', 'b', 'a'])];
+    // Equal weights: a and c tie (1/61 + 1/63 each) and the lower chunk id wins; b is below both.
+    expect(fuseRankings(lists, 3).map((h) => h.docId)).toEqual(['a', 'c', 'b']);
+    const heavy = fuseRankings(lists, 3, 60, denseShareWeights(0.8));
+    expect(heavy.map((h) => h.docId)).toEqual(['c', 'b', 'a']);
+    expect(heavy[0].score).toBeCloseTo(0.4 / 63 + 1.6 / 61);
+    // Dense share 0.5 is plain RRF, score for score, so the default changes nothing for existing runs.
+    expect(fuseRankings(lists, 3, 60, denseShareWeights(0.5))).toEqual(fuseRankings(lists, 3));
+    // A share of 0 ranks by the first list alone.
+    expect(fuseRankings(lists, 3, 60, denseShareWeights(0)).map((h) => h.docId)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('hybridRetriever passes its weights to the fusion', async () => {
+    const fixed = (ids: string[]) => ({ search: async (_q: string, k: number) => hitsOf(ids).slice(0, k) });
+    const bm25First = hybridRetriever([fixed(['a', 'b', 'c']), fixed(['c', 'b', 'a'])], { weights: denseShareWeights(0.2) });
+    const denseFirst = hybridRetriever([fixed(['a', 'b', 'c']), fixed(['c', 'b', 'a'])], { weights: denseShareWeights(0.8) });
+    expect((await bm25First.search('q', 1))[0].docId).toBe('a');
+    expect((await denseFirst.search('q', 1))[0].docId).toBe('c');
   });
 });
 

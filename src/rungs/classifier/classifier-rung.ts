@@ -1,9 +1,10 @@
 import { join, resolve } from 'node:path';
 import type { RunContext } from '../../core/context.js';
 import { LadderError, LadderInputError } from '../../core/errors.js';
-import type { FixedCost, Prediction, Predictor, Rung, RungFactory } from '../../core/rung.js';
+import { sideUsageDetails, type FixedCost, type Prediction, type Predictor, type Rung, type RungFactory } from '../../core/rung.js';
 import type { RungSpec, Task } from '../../core/task.js';
-import { emptyUsage, type Example, type JsonObject, type JsonValue, type Model } from '../../core/types.js';
+import { addUsage, emptyUsage, type Example, type JsonObject, type JsonValue, type Model, type Usage } from '../../core/types.js';
+import { priceUsage } from '../../economics/price-usage.js';
 import { dropLeakedRows, leakagePolicy } from '../../datasets/drop-leaked-rows.js';
 import { describeLeakage } from '../../datasets/leakage.js';
 import { writeManifest } from '../../datasets/manifest.js';
@@ -27,7 +28,10 @@ export const classifierRung: RungFactory = {
   params: classifierParamsSchema,
   validate: (params, task) => validateClassifierParams(params, task.outputKind),
   // A prediction is an argmax over features: n-grams call no model; embedding features embed the bare input.
-  estimate: (params) => ({ llmCallsPerExample: 0, embedCallsPerExample: classifierParams(params).features === 'ngrams' ? 0 : 1 }),
+  estimate: (params) => {
+    const p = classifierParams(params);
+    return { llmCallsPerExample: 0, embedCallsPerExample: p.features === 'ngrams' ? 0 : 1, ...(p.embedModel ? { embedModel: p.embedModel } : {}) };
+  },
   create: (spec) => new ClassifierRung(spec),
 };
 
@@ -84,10 +88,21 @@ class ClassifierRung implements Rung {
     const progressId = `${this.spec.id}:embed`;
     ctx.progress.start(progressId, rows.length, `${this.spec.id}: featurizing training inputs`);
     const embedStarted = performance.now();
-    const features = await featurizer.features(rows.map((r) => truncateInput(config, r.input!)), ctx.signal, (done) => ctx.progress.update(progressId, done));
+    let billed = emptyUsage();
+    const features = await featurizer.features(
+      rows.map((r) => truncateInput(config, r.input!)),
+      ctx.signal,
+      (done) => ctx.progress.update(progressId, done),
+      (usage) => (billed = addUsage(billed, usage)),
+    );
     const embedSeconds = (performance.now() - embedStarted) / 1000;
     ctx.progress.finish(progressId);
-    if (embedModel) fixedCosts.push({ what: `embed ${rows.length} training inputs with ${embedModel.ref}`, computeSeconds: embedSeconds });
+    const embedName = params.embedModel ?? this.spec.model;
+    if (embedModel) {
+      // A per-token embedding API bills the training set once: a one-off in dollars (its compute is the provider's).
+      const usd = billed.inputTokens > 0 ? priceUsage(ctx.models.spec(embedName), billed) : undefined;
+      fixedCosts.push({ what: `embed ${rows.length} training inputs with ${embedModel.ref}`, computeSeconds: embedSeconds, ...(billed.inputTokens > 0 ? { tokens: billed } : {}), ...(usd !== undefined ? { usd } : {}) });
+    }
 
     // 3. Train and save the head with its manifest.
     const targets = rows.map((r) => labels.indexOf(r.output as string));
@@ -124,7 +139,9 @@ class ClassifierRung implements Rung {
       trainExamples: rows.length,
       teacher: params.teacher ?? null,
     };
-    return classifierPredictor(training.head, featurizer, state, embedModel, fixedCosts);
+    // Each prediction's embedding tokens: the rung's own usage when the rung's model is the embedder, else side usage.
+    const billing = embedModel ? { model: embedName, own: embedName === this.spec.model } : undefined;
+    return classifierPredictor(training.head, featurizer, state, embedModel, fixedCosts, billing);
   }
 
   private async trainingRows(ctx: RunContext, task: Task, params: ClassifierParams, fixedCosts: FixedCost[]) {
@@ -159,7 +176,15 @@ function goldLabel(example: Example): string | undefined {
 
 
 /** Serving side: also what `ladder serve` can rebuild from `state` with loadHead + createFeaturizer. */
-export function classifierPredictor(head: SoftmaxHead, featurizer: Featurizer, state: JsonObject, embedModel: Model | undefined, fixedCosts: FixedCost[] = []): Predictor {
+export function classifierPredictor(
+  head: SoftmaxHead,
+  featurizer: Featurizer,
+  state: JsonObject,
+  embedModel: Model | undefined,
+  fixedCosts: FixedCost[] = [],
+  /** Where a billed embedding of the input is recorded: the rung's usage (`own`) or side usage of `model`. */
+  billing?: { model: string; own: boolean },
+): Predictor {
   const modelRef = `classifier:${embedModel?.ref ?? 'ngrams'}`;
   return {
     state,
@@ -167,7 +192,9 @@ export function classifierPredictor(head: SoftmaxHead, featurizer: Featurizer, s
     async predict(example, signal): Promise<Prediction> {
       const started = performance.now();
       const text = truncateInput(featurizer.config, example.input);
-      const [features] = await featurizer.features([text], signal);
+      let billed: Usage = emptyUsage();
+      const [features] = await featurizer.features([text], signal, undefined, (usage) => (billed = addUsage(billed, usage)));
+      const paid = billing && billed.inputTokens > 0;
       const featureMs = performance.now() - started;
       const probabilities = predictProbabilities(head, features);
       const best = argmax(probabilities);
@@ -180,11 +207,16 @@ export function classifierPredictor(head: SoftmaxHead, featurizer: Featurizer, s
         output: head.labels[best],
         answer: head.labels[best],
         prompt: [{ role: 'user', content: featurizer.config.kind === 'ngrams' ? text : embedText(featurizer.config, text) }],
-        usage: emptyUsage(),
+        usage: paid && billing.own ? billed : emptyUsage(),
         latencyMs,
         cached: false,
         modelRef,
-        details: { probabilities: top3, featureMs: Number(featureMs.toFixed(3)), headMs: Number((latencyMs - featureMs).toFixed(3)) },
+        details: {
+          probabilities: top3,
+          featureMs: Number(featureMs.toFixed(3)),
+          headMs: Number((latencyMs - featureMs).toFixed(3)),
+          ...(paid && !billing.own ? sideUsageDetails([{ model: billing.model, usage: billed }]) : {}),
+        },
       };
     },
   };

@@ -1,5 +1,5 @@
 import { LadderError } from '../../core/errors.js';
-import type { Model } from '../../core/types.js';
+import type { Model, Usage } from '../../core/types.js';
 
 /**
  * How an input becomes a feature vector. `embedding`: the embedding model's vector (L2-normalized).
@@ -62,8 +62,11 @@ export function ngramFeatures(text: string, dim: number): Float32Array {
 
 export interface Featurizer {
   config: FeatureConfig;
-  /** Features for many texts (already truncated), embedding in batches. */
-  features(texts: string[], signal?: AbortSignal, onBatch?: (done: number) => void): Promise<Float32Array[]>;
+  /**
+   * Features for many texts (already truncated), embedding in batches. `onUsage` gets the tokens each batch
+   * billed when the embedder is a per-token API (`embedWithUsage`), so they can be priced.
+   */
+  features(texts: string[], signal?: AbortSignal, onBatch?: (done: number) => void, onUsage?: (usage: Usage) => void): Promise<Float32Array[]>;
 }
 
 export function createFeaturizer(config: FeatureConfig, embedModel: Model | undefined, batchSize = 16): Featurizer {
@@ -73,11 +76,17 @@ export function createFeaturizer(config: FeatureConfig, embedModel: Model | unde
   }
   return {
     config,
-    async features(texts, signal, onBatch) {
+    async features(texts, signal, onBatch, onUsage) {
+      const embed = async (inputs: string[]): Promise<Float32Array[]> => {
+        if (!embedModel!.embedWithUsage) return embedModel!.embed!(inputs, signal);
+        const result = await embedModel!.embedWithUsage(inputs, signal);
+        onUsage?.(result.usage);
+        return result.vectors;
+      };
       const out: Float32Array[] = [];
       for (let start = 0; start < texts.length; start += batchSize) {
         const batch = texts.slice(start, start + batchSize);
-        const embedded = needsEmbedding ? await embedModel!.embed!(batch.map((t) => embedText(config, t)), signal) : [];
+        const embedded = needsEmbedding ? await embed(batch.map((t) => embedText(config, t))) : [];
         batch.forEach((text, i) => {
           const parts: Float32Array[] = [];
           if (needsEmbedding) parts.push(l2Normalize(Float32Array.from(embedded[i])));

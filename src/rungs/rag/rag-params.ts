@@ -12,6 +12,12 @@ export const ragParamsSchema = z
     rerank: z.enum(['none', 'overlap', 'llm']).default('none').describe('optional second stage over 3×k candidates'),
     rerankModel: z.string().optional().describe('model name that judges passages for rerank: llm (default: the rung\'s model)'),
     fusionDepth: z.number().int().min(1).optional().describe('hybrid: candidates each retriever gives the rank fusion (default max(4k, 20))'),
+    denseWeight: z
+      .number()
+      .min(0)
+      .max(1)
+      .optional()
+      .describe('hybrid: share of the dense list in the rank fusion, BM25 gets the rest (weighted RRF; default 0.5 = plain RRF)'),
   })
   .strict();
 
@@ -27,6 +33,7 @@ export function validateRagParams(params: Record<string, unknown>): string[] {
   const problems: string[] = [];
   if (p.overlapTokens >= p.chunkTokens) problems.push('overlapTokens must be smaller than chunkTokens');
   if (p.fusionDepth !== undefined && p.fusionDepth < p.k) problems.push('fusionDepth must be at least k');
+  if (p.denseWeight !== undefined && p.retriever !== 'hybrid') problems.push(`denseWeight: only retriever hybrid fuses two lists; retriever ${p.retriever} has nothing to weight`);
   if ((p.retriever === 'dense' || p.retriever === 'hybrid') && p.embedModel === undefined) {
     problems.push(`embedModel: retriever ${p.retriever} needs embedModel: the name of a model in models: that can embed`);
   }

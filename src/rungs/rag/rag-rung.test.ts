@@ -73,6 +73,33 @@ describe('ragRung', () => {
     }
   });
 
+  it('hybrid denseWeight moves the fusion from BM25 (0) to dense (1); unset, the state is what it was before the param', async () => {
+    const embed = hashingEmbedder(128).embed;
+    const ctx = fakeContext(stateDir, { gen: scriptedModel(), emb: scriptedModel({ ref: 'fake:emb', embed }) });
+    const ranked = async (params: Record<string, string | number>) => {
+      const predictor = await ragRung.create(spec({ k: 5, embedModel: 'emb', ...params })).prepare(ctx, task);
+      try {
+        const ids: string[][] = [];
+        for (const q of questions) ids.push((await predictor.predict(example(q.id, q.input))).details!.retrievedChunkIds as string[]);
+        return { ids, state: predictor.state as Record<string, unknown> };
+      } finally {
+        await predictor.dispose?.();
+      }
+    };
+    const bm25 = await ranked({ retriever: 'bm25' });
+    const dense = await ranked({ retriever: 'dense' });
+    const onlyBm25 = await ranked({ retriever: 'hybrid', denseWeight: 0 });
+    const onlyDense = await ranked({ retriever: 'hybrid', denseWeight: 1 });
+    const plain = await ranked({ retriever: 'hybrid' });
+    expect(bm25.ids).not.toEqual(dense.ids); // else this test could not tell the weights apart
+    expect(onlyBm25.ids).toEqual(bm25.ids);
+    expect(onlyDense.ids).toEqual(dense.ids);
+    expect(onlyBm25.state.denseWeight).toBe(0);
+    expect('denseWeight' in plain.state).toBe(false);
+    expect(ragRung.validate({ retriever: 'dense', embedModel: 'emb', denseWeight: 0.3 }, task)).toEqual([expect.stringMatching(/^denseWeight: only retriever hybrid/)]);
+    expect(ragRung.validate({ retriever: 'hybrid', embedModel: 'emb', denseWeight: 1.5 }, task)).toEqual([expect.stringMatching(/^denseWeight: /)]);
+  });
+
   it('refuses dense retrieval with a model that cannot embed', async () => {
     const ctx = fakeContext(stateDir, { gen: scriptedModel() });
     const err = await ragRung.create(spec({ retriever: 'dense', embedModel: 'gen' })).prepare(ctx, task).catch((e: unknown) => e);

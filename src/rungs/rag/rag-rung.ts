@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { RunContext } from '../../core/context.js';
 import { LadderError } from '../../core/errors.js';
-import type { FixedCost, Predictor, Rung, RungFactory } from '../../core/rung.js';
+import { sideUsageDetails, type FixedCost, type Predictor, type Rung, type RungFactory } from '../../core/rung.js';
 import type { RungSpec, Task } from '../../core/task.js';
 import { addUsage, emptyUsage, type Model, type Usage } from '../../core/types.js';
 import { priceUsage } from '../../economics/price-usage.js';
@@ -10,7 +10,7 @@ import { IndexStore } from '../../retrieval/index-store.js';
 import { ingestCorpus } from '../../retrieval/ingest/ingest-corpus.js';
 import { bm25Retriever } from '../../retrieval/retrievers/bm25-retriever.js';
 import { denseRetriever, ensureEmbeddings, type Embedder } from '../../retrieval/retrievers/dense-retriever.js';
-import { hybridRetriever } from '../../retrieval/retrievers/hybrid-retriever.js';
+import { denseShareWeights, hybridRetriever, type HybridOptions } from '../../retrieval/retrievers/hybrid-retriever.js';
 import { llmReranker, overlapReranker, rerankingRetriever } from '../../retrieval/retrievers/rerank.js';
 import { approxTokens, type Retriever } from '../../retrieval/types.js';
 import { callPrompted } from '../prompted-predictor.js';
@@ -29,7 +29,9 @@ export const ragRung: RungFactory = {
   estimate(params) {
     // k chunks of chunkTokens each, plus a source line per chunk; what is retrieved is known only at run time.
     const p = ragParamsSchema.parse(params);
-    return { llmCallsPerExample: 1, contextTokens: p.k * (p.chunkTokens + 12) };
+    // Dense and hybrid embed each question once (the corpus embedding, a one-off, is not known before ingest).
+    const embeds = p.retriever !== 'bm25' && p.embedModel ? { embedCallsPerExample: 1, embedModel: p.embedModel } : {};
+    return { llmCallsPerExample: 1, contextTokens: p.k * (p.chunkTokens + 12), ...embeds };
   },
   validate(params, task) {
     const problems = validateRagParams(params);
@@ -89,7 +91,11 @@ async function prepareRag(ctx: RunContext, task: Task, spec: RungSpec): Promise<
       }
       const dense = denseRetriever(store, embedder, { queryVectors });
       const fusionDepth = params.fusionDepth;
-      retriever = params.retriever === 'dense' ? dense : hybridRetriever([retriever, dense], fusionDepth ? { depth: (k) => Math.max(k, fusionDepth) } : {});
+      const fusion: HybridOptions = {
+        ...(fusionDepth ? { depth: (k: number) => Math.max(k, fusionDepth) } : {}),
+        ...(params.denseWeight !== undefined ? { weights: denseShareWeights(params.denseWeight) } : {}),
+      };
+      retriever = params.retriever === 'dense' ? dense : hybridRetriever([retriever, dense], fusion);
     }
     const rerankModel = params.rerank === 'llm' && params.rerankModel ? await ctx.models.get(params.rerankModel) : model;
     if (params.rerank !== 'none') retriever = rerankingRetriever(retriever, params.rerank === 'llm' ? llmReranker(rerankModel) : overlapReranker);
@@ -106,6 +112,8 @@ async function prepareRag(ctx: RunContext, task: Task, spec: RungSpec): Promise<
         rerank: params.rerank,
         rerankModelRef: params.rerank === 'llm' ? rerankModel.ref : null,
         fusionDepth: params.fusionDepth ?? null,
+        // Only when set: states of runs made before the param existed stay equal, so they can still be served.
+        ...(params.denseWeight !== undefined ? { denseWeight: params.denseWeight } : {}),
         embedModel: params.embedModel ?? null,
         embedModelRef: embedModel?.ref ?? null,
         embedFingerprint: embedModel?.fingerprint ?? null,
@@ -117,12 +125,13 @@ async function prepareRag(ctx: RunContext, task: Task, spec: RungSpec): Promise<
       fixedCosts: [{ what: `index corpus (${report.chunks} chunks${embedModel ? `, embedded with ${embedModel.ref}` : ''})`, computeSeconds: prepareSeconds }, ...embedCosts],
       async predict(example, signal) {
         const t0 = performance.now();
-        // The question is embedded once, here; every retriever and stage below reuses the vector.
-        let queryEmbedTokens = 0;
+        // The question is embedded once, here; every retriever and stage below reuses the vector. A remote
+        // embedder bills it per example: recorded as side usage of embedModel, priced at that model's rates.
+        let queryEmbed: Usage | undefined;
         if (embedder && example.input.trim()) {
           const { vectors, usage } = await embedder.embedOne(example.input, signal);
           queryVectors.set(example.input, vectors[0]);
-          queryEmbedTokens = usage.inputTokens;
+          queryEmbed = usage;
         }
         let hits;
         try {
@@ -139,7 +148,9 @@ async function prepareRag(ctx: RunContext, task: Task, spec: RungSpec): Promise<
           scores: hits.map((h) => Number(h.score.toFixed(6))),
           contextTokens: model.countTokens ? await model.countTokens(context) : approxTokens(context),
           retrievalMs: Math.round(retrievalMs * 100) / 100,
-          ...(queryEmbedTokens > 0 ? { queryEmbedTokens } : {}),
+          ...(queryEmbed && queryEmbed.inputTokens > 0
+            ? { queryEmbedTokens: queryEmbed.inputTokens, ...sideUsageDetails([{ model: params.embedModel ?? '', usage: queryEmbed }]) }
+            : {}),
         }, retrievalMs);
       },
       async dispose() {

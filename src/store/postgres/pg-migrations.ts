@@ -130,4 +130,14 @@ export const pgMigrations: string[] = [
   `
   ALTER TABLE batches ADD COLUMN submit_key TEXT;
   `,
+  `
+  CREATE TABLE budget_holds (
+    id TEXT PRIMARY KEY,
+    run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    usd DOUBLE PRECISION NOT NULL,
+    holder TEXT NOT NULL,
+    expires_at DOUBLE PRECISION NOT NULL
+  );
+  CREATE INDEX budget_holds_run ON budget_holds (run_id);
+  `,
 ];

@@ -41,6 +41,7 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
     authHeaders: new Set(),
     batchSubmissions: 0,
     tokensServed: { input: 0, output: 0 },
+    tokensServedByModel: {},
     inFlight: 0,
     maxInFlight: 0,
     constraintFields: {},
@@ -196,8 +197,13 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
           const usage = (reply.body as { usage?: Record<string, number> }).usage ?? {};
           // Counted once the whole answer was handed to the socket (not for a client that already left).
           res.on('finish', () => {
-            counters.tokensServed.input += (usage.prompt_tokens ?? 0) + (usage.input_tokens ?? 0) + (usage.cache_read_input_tokens ?? 0) + (usage.cache_creation_input_tokens ?? 0);
-            counters.tokensServed.output += (usage.completion_tokens ?? 0) + (usage.output_tokens ?? 0);
+            const input = (usage.prompt_tokens ?? 0) + (usage.input_tokens ?? 0) + (usage.cache_read_input_tokens ?? 0) + (usage.cache_creation_input_tokens ?? 0);
+            const output = (usage.completion_tokens ?? 0) + (usage.output_tokens ?? 0);
+            counters.tokensServed.input += input;
+            counters.tokensServed.output += output;
+            const byModel = (counters.tokensServedByModel[request.model] ??= { input: 0, output: 0 });
+            byModel.input += input;
+            byModel.output += output;
           });
           return send(res, route, reply);
         }

@@ -78,6 +78,8 @@ export interface FakeCounters {
   batchSubmissions: number;
   /** Tokens in the usage of every successful generation answer sent (prompt incl. cache; completion). */
   tokensServed: { input: number; output: number };
+  /** The same per model id of the request (chat model vs embedding model: billed at different prices). */
+  tokensServedByModel: Record<string, { input: number; output: number }>;
   /** The most attempts the fake saw for one request content (first try + retries). */
   maxAttemptsPerRequest: number;
   /** How many chat requests carried each constraint field (response_format, grammar, json_schema, guided_choice, guided_json). */

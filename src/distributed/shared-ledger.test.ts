@@ -1,0 +1,56 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../store/database.js';
+import { RunStore } from '../store/run-store.js';
+import { SharedLedger } from './shared-ledger.js';
+
+/** The store-backed ledger over one SQLite file opened twice (two connections stand for two processes). */
+async function twoConnections() {
+  const path = join(await mkdtemp(join(tmpdir(), 'ladder-ledger-')), 'ladder.db');
+  const a = openDatabase(path);
+  const b = openDatabase(path);
+  new RunStore(a).createRun({ id: 'r', name: 't', specFile: '/x', spec: {}, fingerprints: {}, status: 'running', createdAt: new Date(0).toISOString(), options: {} });
+  return { a, b };
+}
+
+describe('SharedLedger', () => {
+  it('two holders on one file never reserve past the ceiling together, and a refused call waits for the other holder to settle', async () => {
+    const { a, b } = await twoConnections();
+    const one = new SharedLedger(a, 'r', 1, { pollMs: 5 });
+    const two = new SharedLedger(b, 'r', 1, { pollMs: 5 });
+    const h1 = one.reserveNow(0.6);
+    expect(() => two.reserveNow(0.6)).toThrow(/BUDGET|budget/);
+    // Waits while the other process's call is in flight, then fits once it settles cheaper than reserved.
+    const waiting = two.reserve(0.6);
+    one.settle(h1, 0.3);
+    const h2 = await waiting;
+    two.settle(h2, 0.5);
+    expect(one.spent).toBeCloseTo(0.8);
+    // Nothing in flight anywhere and no room: refused at once, not a wait.
+    await expect(one.reserve(0.3)).rejects.toMatchObject({ code: 'BUDGET_EXCEEDED' });
+    one.close();
+    two.close();
+  });
+
+  it("a holder that stopped heartbeating (kill -9) has its hold expire into the spend at its worst case; its late settle adds nothing", async () => {
+    const { a, b } = await twoConnections();
+    let now = 1_000_000;
+    const dead = new SharedLedger(a, 'r', 1, { leaseMs: 1000, now: () => now });
+    const alive = new SharedLedger(b, 'r', 1, { leaseMs: 1000, now: () => now });
+    dead.close(); // no more heartbeats
+    const hold = dead.reserveNow(0.4);
+    expect(() => alive.reserveNow(0.7)).toThrow();
+    now += 1001;
+    // The dead hold is now spend (0.4): 0.7 no longer fits, 0.6 does.
+    expect(() => alive.reserveNow(0.7)).toThrow();
+    expect(alive.spent).toBeCloseTo(0.4);
+    const h = alive.reserveNow(0.6);
+    alive.settle(h, 0.6);
+    dead.settle(hold, 0.1);
+    expect(alive.spent).toBeCloseTo(1.0);
+    expect((a.prepare('SELECT COUNT(*) AS n FROM budget_holds').get() as { n: number }).n).toBe(0);
+    alive.close();
+  });
+});
