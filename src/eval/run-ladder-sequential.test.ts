@@ -63,11 +63,13 @@ describe('runLadder, sequential (evaluate until decided)', () => {
     expect(good.decision).toMatchObject({ decision: 'meets', decidedBy: 'confidence-sequence' });
     expect(bad.decision!.examplesUsed).toBeLessThan(N / 4);
     expect(good.decision!.examplesUsed).toBeLessThan(N / 4);
-    // Saved = never called. One pool runs across the looks, so the calls in flight when the rung is decided
-    // (at most concurrency − 1 = 1 here) finish and are paid, nothing more is started.
+    expect(good.decision!.savedExamples).toBe(N - good.decision!.examplesUsed);
+    // One pool runs across the looks: the call in flight when the rung is decided (at most concurrency − 1 = 1 here)
+    // is cut off and leaves no row; nothing more is started. The rows are exactly the prefix the decision used.
     expect(models.bad.calls).toBeGreaterThanOrEqual(bad.decision!.examplesUsed);
     expect(models.bad.calls).toBeLessThanOrEqual(bad.decision!.examplesUsed + 1);
-    expect(good.decision!.savedExamples).toBe(N - models.good.calls);
+    expect(base.store.getPredictions(result.runId, 'bad')).toHaveLength(bad.decision!.examplesUsed);
+    expect(base.store.getPredictions(result.runId, 'good')).toHaveLength(good.decision!.examplesUsed);
     expect(good.examples).toBe(good.decision!.examplesUsed);
     expect(good.decision!.interval.low).toBeGreaterThanOrEqual(0.5);
     expect(good.decision!.pairedBelow).toMatchObject({ rungId: 'bad', examples: bad.decision!.examplesUsed });

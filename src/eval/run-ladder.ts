@@ -176,15 +176,6 @@ async function climb(options: RunLadderOptions, runId: string): Promise<RunLadde
   const scoresOf = (rungId: string): Map<string, number> => scoreMap(task, perExample, store.getPredictions(runId!, rungId));
   const skipped: RunLadderResult['skipped'] = [];
   const onlyQualityTarget = task.targets.p95LatencyMs === undefined && task.targets.maxCostPer1kUsd === undefined && !task.targets.selfHostedOnly;
-  const splitIds = new Set(order.map((e) => e.id));
-  // The rows a rung's decision used: the prefix of the order it evaluated (every row unless sequential stopped it).
-  function usedOnly<T extends { exampleId: string }>(rows: T[], used: number | undefined): T[];
-  function usedOnly(scores: Map<string, number>, used: number | undefined): Map<string, number>;
-  function usedOnly(rowsOrScores: { exampleId: string }[] | Map<string, number>, used = order.length) {
-    if (used >= order.length) return rowsOrScores;
-    const ids = new Set(order.slice(0, used).map((e) => e.id));
-    return rowsOrScores instanceof Map ? new Map([...rowsOrScores].filter(([id]) => ids.has(id))) : rowsOrScores.filter((r) => ids.has(r.exampleId));
-  }
   const otherTargets = (summary: RungSummary): boolean | undefined => (options.meetsOtherTargets ? options.meetsOtherTargets(summary) : onlyQualityTarget ? true : undefined);
 
   for (const [position, spec] of task.rungs.entries()) {
@@ -278,6 +269,7 @@ async function climb(options: RunLadderOptions, runId: string): Promise<RunLadde
               ? {
                   saved: (row: PredictionRow, example: Example) => hooks.scored(example.id, rowScore(perExample, example, row)),
                   stopStarting: hooks.stop,
+                  cancel: hooks.decided,
                   // Start close to the shuffled order, so the prefix the looks need fills first.
                   scheduleWithin: Math.max(settings.batchSize, task.execution.concurrency),
                 }
@@ -365,16 +357,14 @@ async function climb(options: RunLadderOptions, runId: string): Promise<RunLadde
       mode, fallback, metric: primary.name, threshold, summary, stop,
       total: task.test.length,
       meanCostUsd: meanCost(rows.filter((r) => usedIds.has(r.exampleId)).map((r) => r.costUsd)),
-      // Rows outside a rung's used prefix (calls in flight when it was decided) stay out of its comparisons.
-      pairedBelow: below && perExample ? pairedWith(below.rungId, pairedSequence(order, usedOnly(scoresOf(below.rungId), below.decision?.examplesUsed), usedOnly(scoresOf(spec.id), stop?.used), settings.alpha)) : undefined,
-      called: rows.filter((r) => splitIds.has(r.exampleId)).length,
+      pairedBelow: below && perExample ? pairedWith(below.rungId, pairedSequence(order, scoresOf(below.rungId), scoresOf(spec.id), settings.alpha)) : undefined,
     });
     store.upsertRung({ ...base, modelRef: model.ref, state: predictor.state, fixedCosts: predictor.fixedCosts ?? [], status: 'done', summary });
     summaries.push(summary);
     options.onRungDone?.(summary);
   }
 
-  const rowsByRung = new Map(summaries.map((s) => [s.rungId, usedOnly(rowsOf(s.rungId), s.decision?.examplesUsed)]));
+  const rowsByRung = new Map(summaries.map((s) => [s.rungId, rowsOf(s.rungId)]));
   const comparisons = compareRungs(task, primary, rowsByRung);
   store.setRunStatus(runId, status, status === 'done' ? now().toISOString() : undefined);
   return { runId, status, summaries, comparisons, skipped };
@@ -422,8 +412,6 @@ function rungDecision(input: {
   stop?: { used: number; sequence: { low: number; high: number }; margin: number; decision: string };
   total: number;
   meanCostUsd?: number;
-  /** Rows of the split the rung has (the used prefix, plus any calls in flight when it was decided). */
-  called?: number;
   pairedBelow?: RungDecision['pairedBelow'];
 }): RungDecision {
   const { summary, stop, threshold, total } = input;
@@ -432,8 +420,7 @@ function rungDecision(input: {
   const bySequence = stop !== undefined && used < total && (stop.decision === 'meets' || stop.decision === 'misses');
   const interval = bySequence ? stop.sequence : { low: estimate.low, high: estimate.high };
   const decision = bySequence ? (stop.decision as QualityDecision) : decideAgainst(interval, threshold);
-  // Saved = never called: a row beyond the prefix that was in flight at the decision was paid for.
-  const saved = total - Math.max(used, input.called ?? used);
+  const saved = total - used;
   return {
     mode: input.mode,
     ...(input.fallback ? { fallback: input.fallback } : {}),

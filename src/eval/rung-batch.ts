@@ -20,6 +20,7 @@ export interface RungBatch {
   /** Sequential evaluation's hooks, passed to runRung (see RunRungOptions). */
   saved?: RunRungOptions['saved'];
   stopStarting?: RunRungOptions['stopStarting'];
+  cancel?: AbortSignal;
   scheduleWithin?: number;
   priceRow(usage: Usage): number | undefined;
   /** The price of tokens an example billed on another model, by its name in models: (a remote query embedding). */
@@ -53,6 +54,7 @@ export function runRungBatch(batch: RungBatch): Promise<RunRungOutcome> {
     save: batch.save,
     saved: batch.saved,
     stopStarting: batch.stopStarting,
+    cancel: batch.cancel,
     scheduleWithin: batch.scheduleWithin,
     priceRow: batch.priceRow,
     priceSideUsage: batch.priceSideUsage,

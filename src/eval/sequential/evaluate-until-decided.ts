@@ -23,8 +23,10 @@ export interface EvaluateUntilDecidedOptions {
 export interface SequentialHooks {
   /** A new row's primary score (a failed row scores 0). */
   scored(exampleId: string, score: number): void;
-  /** True once the rung is decided: start no more examples (those in flight finish and keep their rows). */
+  /** True once the rung is decided: start no more examples. */
   stop(): boolean;
+  /** Aborted once the rung is decided: the calls still in flight are not needed (cut off, no rows). */
+  decided: AbortSignal;
 }
 
 export interface EvaluateUntilDecidedResult {
@@ -47,8 +49,9 @@ export interface EvaluateUntilDecidedResult {
  * The calls run as one pool over the whole order, not batch by batch: a batch barrier drained the pool between
  * looks (and a batch of 10 capped a concurrency of 64 at 10 calls in flight). The looks are the same as with
  * barriers — at the same prefix lengths, on the same rows — so the decision and the rows it used are too; the
- * calls in flight when it is taken finish and keep their rows (at most `concurrency` beyond the prefix), which
- * a later look or a resume may use but this decision does not.
+ * calls in flight when it is taken (at most `concurrency − 1`, beyond the prefix) are cut off and leave no rows,
+ * so the rung's rows are exactly the prefix it used, as with barriers (the ledger counts a cut-off call at its
+ * worst case: it may have been billed).
  *
  * Why the margin: near the end the sequence without replacement closes in on the split's own mean, so against
  * the bare threshold it would stop a rung at 0.52 vs 0.50 after 290 of 300 rows as "meets", while the full run's
@@ -69,6 +72,7 @@ export async function evaluateUntilDecided(options: EvaluateUntilDecidedOptions)
   let used = 0;
   let look: Omit<EvaluateUntilDecidedResult, 'outcome'> | undefined;
   let decided = false;
+  const settled = new AbortController();
 
   const lookNow = (): Omit<EvaluateUntilDecidedResult, 'outcome'> => {
     const sequence = cs.interval();
@@ -87,6 +91,7 @@ export async function evaluateUntilDecided(options: EvaluateUntilDecidedOptions)
       if (used % step === 0 || used === N) {
         look = lookNow();
         decided = look.decision === 'meets' || look.decision === 'misses' || used === N;
+        if (decided) settled.abort(new Error('the rung is decided'));
       }
     }
   };
@@ -98,6 +103,7 @@ export async function evaluateUntilDecided(options: EvaluateUntilDecidedOptions)
       advance();
     },
     stop: () => decided,
+    decided: settled.signal,
   });
   // Stopped by the user or the budget before a look settled it: the sequence as far as the rows go.
   if (!decided || !look) look = lookNow();
