@@ -5,7 +5,7 @@
 #                             trainer (Python venv with PyTorch + llama.cpp's converter; also `ladder setup trainer`)
 # Env: LADDER_SKIP_APT=1 (no apt-get), LADDER_SKIP_TRAINER=1 (no trainer venv), LADDER_PYTHON (trainer's Python),
 #      LADDER_CACHE (models and llama.cpp converters; default ~/.cache/ladder).
-#   --all also installs pgvector into the machine's PostgreSQL (scripts/setup-pgvector.sh) and converts the sentence embedder (all-MiniLM-L6-v2 → GGUF, with the trainer's venv) for the tests.
+#   --all also installs pgvector into the machine's PostgreSQL (scripts/setup-pgvector.sh) and converts the sentence embedder (all-MiniLM-L6-v2 → Q8_0 GGUF, with the trainer's venv) for the tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export npm_config_nodedir="${npm_config_nodedir:-/usr}"   # native builds use Debian's Node headers, no download
@@ -59,7 +59,7 @@ if [ -n "$ALL" ]; then
     bash scripts/setup-trainer.sh
     done_step
     # The sentence embedder is converted from safetensors with the llama.cpp converter the trainer step set up.
-    step "embedding model all-MiniLM-L6-v2 (for the tests)"
+    step "embedding model all-MiniLM-L6-v2, Q8_0 (for the tests)"
     node bin/ladder.js models pull minilm-l6
     done_step
   fi

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEmbedModelPath, testThreads } from '../../testing/test-model.js';
 import { findCatalogModel } from './catalog.js';
@@ -40,6 +42,16 @@ describe('all-MiniLM-L6-v2 GGUF as a local embedding model', () => {
     expect(reset.length).toBe(384);
     expect(cosine(reset, forgot)).toBeGreaterThan(0.5);
     expect(cosine(reset, printer)).toBeLessThan(0.3);
+  });
+
+  it('gives the vectors sentence-transformers gives on the same weights, quantized or not (a long input cut alike)', async () => {
+    // Reference: the sentence-transformers package on the pinned safetensors (see the fixture's made_by). The catalog
+    // file is Q8_0; the bound is what a sound 8-bit quantization keeps (measured ≈ 0.9997) and what a 4-bit one or a
+    // wrong pooling, normalization or token cut would miss.
+    const reference = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures', 'minilm-sentence-transformers-vectors.json'), 'utf8')) as { texts: string[]; vectors: number[][] };
+    const vectors = await one.embed(reference.texts);
+    const cosines = vectors.map((v, i) => cosine(v, Float32Array.from(reference.vectors[i])));
+    for (const c of cosines) expect(c).toBeGreaterThan(0.999);
   });
 
   it('cuts an input longer than the model takes instead of failing, to its first 256 tokens', async () => {

@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Logger } from '../../core/context.js';
 import { testEmbedModelPath, testModelsDir } from '../../testing/test-model.js';
-import { findCatalogModel, type CatalogModel } from './catalog.js';
+import { createModelResolver } from '../registry.js';
+import { findCatalogModel, localCatalog, type CatalogModel } from './catalog.js';
 import { pullModel } from './pull.js';
 
 const quiet: Logger = { info() {}, warn() {}, debug() {} };
@@ -71,9 +72,62 @@ describe('pull with conversion', () => {
     await expect(pullModel('minilm-l6', { modelsDir: testModelsDir(), log: quiet, fetchImpl })).resolves.toBe(path);
   });
 
-  it('ladder models list shows the embedder with its kind and licence', () => {
+  it('ladder models list shows the embedder with its kind, size, quantization and licence', () => {
     const out = execFileSync(process.execPath, ['bin/ladder.js', 'models', 'list'], { encoding: 'utf8', env: { ...process.env, LADDER_MODELS_DIR: testModelsDir() } });
-    expect(out).toMatch(/minilm-l6\s+embedding\s+yes\s+46\.2 MB\s+Apache-2\.0/);
+    expect(out).toMatch(/minilm-l6\s+embedding\s+yes\s+25\.3 MB\s+Apache-2\.0\s+.*Q8_0 GGUF/);
+    // The f16 file minilm-l6 used to be: listed by its own name, present or not (scripts/setup.sh pulls only Q8_0).
+    expect(out).toMatch(/minilm-l6-f16\s+embedding\s+(yes\s+46\.2 MB|no \(ladder models pull minilm-l6-f16\))\s+Apache-2\.0\s+.*f16 GGUF/);
     expect(out).toMatch(/smollm2-135m\s+chat/);
+  });
+});
+
+describe('a models folder from before minilm-l6 became Q8_0', () => {
+  it('every catalog entry has its own file, so a file is only ever checked against its own pin', () => {
+    const files = localCatalog.map((m) => m.file);
+    expect(new Set(files).size).toBe(files.length);
+    for (const model of localCatalog) {
+      if (model.convert) expect(model.file.toLowerCase()).toContain(`.${model.convert.outtype}.gguf`);
+    }
+    expect(findCatalogModel('minilm-l6')!.convert!.outtype).toBe('q8_0');
+    // The f16 entry keeps the pin the f16 file was pulled under.
+    expect(findCatalogModel('minilm-l6-f16')).toMatchObject({ file: 'all-MiniLM-L6-v2.f16.gguf', sha256: '45013d2d36e25fb4f81be9fd7216f41e4c5afb936397c07a0e593b8b5fcac181' });
+  });
+
+  it('local:minilm-l6 with only the f16 file present says which model to pull, and local:minilm-l6-f16 finds the file', async () => {
+    const models = mkdtempSync(join(tmpdir(), 'ladder-old-models-'));
+    writeFileSync(join(models, 'all-MiniLM-L6-v2.f16.gguf'), 'not a real gguf');
+    const resolver = createModelResolver({
+      models: [
+        { name: 'new', ref: 'local:minilm-l6' },
+        { name: 'old', ref: 'local:minilm-l6-f16' },
+      ],
+      modelsDir: models,
+      env: { LADDER_THREADS: '1' },
+      log: quiet,
+      execution: { concurrency: 1, timeoutMs: 1000, retries: 0, maxTokens: 8 },
+    });
+    try {
+      const error = await resolver.get('new').catch((e: Error & { code?: string }) => e);
+      expect(error).toMatchObject({ code: 'MODEL_NOT_FOUND', exitCode: 2 });
+      expect(String(error)).toContain(`model file not found: ${join(models, 'all-MiniLM-L6-v2.Q8_0.gguf')} (run \`ladder models pull minilm-l6\`)`);
+      expect(resolver.spec('old').path).toBe(join(models, 'all-MiniLM-L6-v2.f16.gguf'));
+    } finally {
+      await resolver.disposeAll();
+      rmSync(models, { recursive: true, force: true });
+    }
+  });
+
+  const f16 = join(testModelsDir(), 'all-MiniLM-L6-v2.f16.gguf');
+  it.skipIf(!existsSync(f16))('an f16 file pulled earlier is verified as minilm-l6-f16 without fetching', async () => {
+    const models = mkdtempSync(join(tmpdir(), 'ladder-old-models-'));
+    symlinkSync(f16, join(models, 'all-MiniLM-L6-v2.f16.gguf'));
+    const fetchImpl = (() => {
+      throw new Error('must not fetch');
+    }) as unknown as typeof fetch;
+    try {
+      await expect(pullModel('minilm-l6-f16', { modelsDir: models, log: quiet, fetchImpl })).resolves.toBe(join(models, 'all-MiniLM-L6-v2.f16.gguf'));
+    } finally {
+      rmSync(models, { recursive: true, force: true });
+    }
   });
 });
