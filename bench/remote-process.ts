@@ -1,19 +1,33 @@
 /**
- * The issue-18 workload as whole processes: 2,000 examples against the fake OpenAI-compatible server answering
- * in exactly 100 ms, 64 in flight. Ladder (`node bin/ladder.js run`, zero-shot rung on a compat model, fresh
- * state) vs bare Node fetch with 64 workers, in the same run, alternating. Ideal = 2000 × 0.1 s / 64 = 3.125 s.
- * Wall and CPU (user + sys) of each child from /usr/bin/time; the time-weighted number of requests in flight at
- * the server = Σ(request durations) / (last response - first request), exact because every request takes 100 ms.
- * `--cpu-prof DIR` also writes a V8 CPU profile of the Ladder process there.
+ * The issue-18 workload as whole processes: N examples (default 2,000) against the fake OpenAI-compatible server
+ * answering in exactly 100 ms, 64 in flight. Ideal = N × 0.1 s / 64 (3.125 s for 2,000). In one run, every
+ * round, alternating the order:
+ *   - bare       Node `fetch`, 64 workers, one process (the floor)
+ *   - ladder     `node bin/ladder.js run` (the built dist/, as users run it), zero-shot rung on a compat model,
+ *                fresh state, `execution.latency_probe: 0` — the evaluation alone
+ *   - ladder+probe  the same with the default served-latency probe (20 requests one at a time, after the
+ *                evaluation: ≈ 21 × 100 ms more wall, by design — it is a product feature, see README)
+ *   - ladder seq the same as `ladder`, with `min_quality` set where the rung stays undecided (the server answers
+ *                80% right, min_quality 0.8), so the sequential rule looks every 10 rows and runs to the end
+ *   - ladder before, ladder seq before  with `--baseline-bin OTHER/bin/ladder.js`: another build of Ladder (e.g.
+ *                main before a change, built in its own checkout), same specs as `ladder` and `ladder seq`, for
+ *                before/after in the same run
+ *   - promptfoo  promptfoo 0.121.20 `eval -j 64 --no-cache` on the same rows (skipped, with a line saying so,
+ *                unless installed: `npm install --prefix bench/peers promptfoo@0.121.20 --save-exact`)
+ * Wall and CPU (user + sys) of each child from /usr/bin/time; requests in flight at the server, time-weighted,
+ * over the evaluation's N requests = N × 100 ms / (last of them answered − first arrived), exact because every
+ * request takes 100 ms (a probe's later requests are not in it). `--cpu-prof DIR` also writes a V8 CPU profile
+ * of the first round's `ladder` process there.
  *
- *   npx tsx bench/remote-process.ts [--examples 2000] [--rounds 2] [--cpu-prof /tmp/prof]
+ *   npm run build && npx tsx bench/remote-process.ts [--examples 2000] [--rounds 3] [--only bare,ladder,...] [--baseline-bin PATH] [--cpu-prof DIR]
  */
 import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startFakeProvider } from '../src/testing/fake-provider/index.js';
-import { argValue, fmt, load1, machineLine } from './local/bench-env.js';
+import { argValue, fmt, load1, machineLine, median } from './local/bench-env.js';
 
 const EXAMPLES = Number(argValue('examples', '2000'));
 const ROUNDS = Number(argValue('rounds', '2'));
@@ -22,33 +36,66 @@ const LATENCY_MS = 100;
 const profileDir = argValue('cpu-prof', '');
 const bin = resolve('bin/ladder.js');
 const KEY = 'sk-bench-remote-process';
+if (!existsSync(resolve('dist/cli/bin.js'))) throw new Error('run `npm run build` first: the bench measures the built CLI (bin/ladder.js runs dist/)');
 
+const promptfooDir = resolve('bench/peers/node_modules/promptfoo');
+const promptfooPkg = existsSync(join(promptfooDir, 'package.json')) ? (JSON.parse(readFileSync(join(promptfooDir, 'package.json'), 'utf8')) as { version: string; bin: Record<string, string> }) : undefined;
+const promptfooBin = promptfooPkg ? join(promptfooDir, promptfooPkg.bin.promptfoo) : undefined;
+
+const baselineBin = argValue('baseline-bin', '');
+const HARNESSES = ['bare', 'ladder', 'ladder+probe', 'ladder seq', 'ladder before', 'ladder seq before', 'promptfoo'] as const;
+type Harness = (typeof HARNESSES)[number];
+const only = argValue('only', HARNESSES.join(',')).split(',') as Harness[];
+const harnesses = HARNESSES.filter((h) => only.includes(h) && (h !== 'promptfoo' || promptfooBin) && (!h.endsWith('before') || baselineBin));
+
+const text = (i: number) => (i % 2 ? `password reset please ${i}` : `broken screen on my laptop ${i}`);
+const label = (i: number) => (i % 2 ? 'Access' : 'Hardware');
 const arrivals: number[] = [];
+// Right on every input, except every 5th when `wrong5th` (the sequential case: accuracy 0.8 = min_quality).
+let wrong5th = false;
 const fake = await startFakeProvider({
   latencyMs: LATENCY_MS,
   responder: (request) => {
     arrivals.push(performance.now());
-    return request.lastUserMessage.includes('password') ? 'Access' : 'Hardware';
+    const i = Number(/(\d+)\s*$/.exec(request.lastUserMessage)?.[1] ?? 0);
+    const right = request.lastUserMessage.includes('password') ? 'Access' : 'Hardware';
+    return wrong5th && i % 5 === 0 ? (right === 'Access' ? 'Hardware' : 'Access') : right;
   },
 });
 
-async function project(): Promise<string> {
+async function project(harness: Harness): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'ladder-remote-process-'));
-  const rows = Array.from({ length: EXAMPLES }, (_, i) => JSON.stringify({ id: `t${i}`, input: i % 2 ? `password reset please ${i}` : `broken screen on my laptop ${i}`, expected: i % 2 ? 'Access' : 'Hardware' }));
+  const rows = Array.from({ length: EXAMPLES }, (_, i) => JSON.stringify({ id: `t${i}`, input: text(i), expected: label(i) }));
   await writeFile(join(dir, 'test.jsonl'), rows.join('\n'));
+  const probe = harness === 'ladder+probe' ? '' : ', latency_probe: 0';
+  const targets = harness.startsWith('ladder seq') ? 'targets: { min_quality: 0.8 }\n' : '';
   await writeFile(
     join(dir, 'ladder.yaml'),
     `name: remote-process
 instructions: Route the ticket to a queue.
 data: { test: { path: test.jsonl } }
 output: { kind: label, labels: [Access, Hardware] }
-models:
+${targets}models:
   - { name: api, ref: "compat:${fake.baseUrl}#bench", api_key_env: LADDER_BENCH_KEY, price: { input_per_mtok: 0.1, output_per_mtok: 0.4 } }
 rungs:
   - { kind: zero-shot, model: api }
-execution: { concurrency: ${CONCURRENCY}, max_tokens: 8 }
+execution: { concurrency: ${CONCURRENCY}, max_tokens: 8${probe} }
 `,
   );
+  if (harness === 'promptfoo') {
+    // The same two messages and the same check (the answer equals the label), as promptfoo users write them.
+    await writeFile(join(dir, 'tests.csv'), `input,__expected\n${Array.from({ length: EXAMPLES }, (_, i) => `${text(i)},equals:${label(i)}`).join('\n')}\n`);
+    await writeFile(join(dir, 'prompt.json'), JSON.stringify([{ role: 'system', content: 'Route the ticket to a queue.' }, { role: 'user', content: '{{input}}' }]));
+    await writeFile(
+      join(dir, 'promptfooconfig.yaml'),
+      `prompts: [file://prompt.json]
+providers:
+  - id: openai:chat:bench
+    config: { apiBaseUrl: "${fake.baseUrl}", apiKey: "${KEY}", max_tokens: 8, temperature: 0 }
+tests: file://tests.csv
+`,
+    );
+  }
   return dir;
 }
 
@@ -63,12 +110,17 @@ await Promise.all(Array.from({ length: ${CONCURRENCY} }, worker));
 interface Measure {
   wallS: number;
   cpuS: number;
+  /** Time-weighted requests in flight over the evaluation's first EXAMPLES requests. */
   inFlight: number;
+  requests: number;
+  /** Seconds from spawning the process to the first request at the server (start-up: loading, reading the spec, the store). */
+  firstS: number;
   status: number | null;
 }
 
 function timed(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<Measure> {
   arrivals.length = 0;
+  const spawned = performance.now();
   return new Promise((done) => {
     const child = spawn('/usr/bin/time', ['-f', 'TIME %e %U %S', ...args], { cwd, env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
@@ -76,32 +128,57 @@ function timed(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<Mea
     child.on('close', (status) => {
       const line = stderr.split('\n').find((l) => l.startsWith('TIME '));
       const [wall, user, sys] = (line ?? 'TIME NaN NaN NaN').slice(5).split(' ').map(Number);
-      const span = arrivals.length ? arrivals.at(-1)! + LATENCY_MS - arrivals[0] : NaN;
+      const evaluation = arrivals.slice(0, EXAMPLES);
+      const span = evaluation.length ? evaluation.at(-1)! + LATENCY_MS - evaluation[0] : Number.NaN;
       if (status !== 0) console.error(stderr.slice(-2000));
-      done({ wallS: wall, cpuS: user + sys, inFlight: (arrivals.length * LATENCY_MS) / span, status });
+      done({ wallS: wall, cpuS: user + sys, inFlight: (evaluation.length * LATENCY_MS) / span, requests: arrivals.length, firstS: ((arrivals[0] ?? Number.NaN) - spawned) / 1000, status });
     });
   });
 }
 
-console.log(`# remote workload as whole processes  ${machineLine()}`);
-console.log(`${EXAMPLES} examples × ${LATENCY_MS} ms at ${CONCURRENCY} in flight; ideal ${fmt((EXAMPLES * LATENCY_MS) / 1000 / CONCURRENCY, 3)} s; load1 at start ${load1()}`);
-console.log('\n| round | harness | wall s | × ideal | CPU s | CPU ms/example | mean in flight at server | exit | load1 |');
-console.log('|---|---|---|---|---|---|---|---|---|');
-const ideal = (EXAMPLES * LATENCY_MS) / 1000 / CONCURRENCY;
-for (let round = 1; round <= ROUNDS; round++) {
-  const sides = round % 2 ? ['bare', 'ladder'] : ['ladder', 'bare'];
-  const got: Record<string, Measure> = {};
-  for (const side of sides) {
-    let m: Measure;
-    if (side === 'bare') m = await timed([process.execPath, '--input-type=module', '-e', bareScript, fake.baseUrl], process.cwd(), process.env);
-    else {
-      const dir = await project();
-      const prof = profileDir && round === 1 ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
-      m = await timed([process.execPath, ...prof, bin, 'run', 'ladder.yaml'], dir, { ...process.env, LADDER_STATE_DIR: join(dir, '.ladder'), LADDER_BENCH_KEY: KEY });
-    }
-    got[side] = m;
-    console.log(`| ${round} | ${side} | ${fmt(m.wallS, 2)} | ${fmt(m.wallS / ideal, 2)} | ${fmt(m.cpuS, 2)} | ${fmt((1000 * m.cpuS) / EXAMPLES, 2)} | ${fmt(m.inFlight, 1)} | ${m.status} | ${load1()} |`);
+async function measure(harness: Harness, round: number): Promise<Measure> {
+  wrong5th = harness.startsWith('ladder seq');
+  if (harness === 'bare') return timed([process.execPath, '--input-type=module', '-e', bareScript, fake.baseUrl], process.cwd(), process.env);
+  const dir = await project(harness);
+  if (harness === 'promptfoo') {
+    const env = { ...process.env, PROMPTFOO_DISABLE_TELEMETRY: '1', PROMPTFOO_DISABLE_UPDATE: '1', PROMPTFOO_CONFIG_DIR: join(dir, '.promptfoo'), OPENAI_API_KEY: KEY };
+    return timed([process.execPath, promptfooBin!, 'eval', '-c', 'promptfooconfig.yaml', '-j', String(CONCURRENCY), '--no-cache'], dir, env);
   }
-  console.log(`|  | ladder / bare (same round) | ${fmt(got.ladder.wallS / got.bare.wallS, 2)}× wall | | ${fmt(got.ladder.cpuS / got.bare.cpuS, 2)}× CPU | | | | |`);
+  const prof = profileDir && round === 1 && harness === 'ladder' ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
+  return timed([process.execPath, ...prof, harness.endsWith('before') ? resolve(baselineBin) : bin, 'run', 'ladder.yaml'], dir, { ...process.env, LADDER_STATE_DIR: join(dir, '.ladder'), LADDER_BENCH_KEY: KEY });
 }
+
+const ideal = (EXAMPLES * LATENCY_MS) / 1000 / CONCURRENCY;
+console.log(`# remote workload as whole processes  ${machineLine()}`);
+console.log(`${EXAMPLES} examples × ${LATENCY_MS} ms at ${CONCURRENCY} in flight; ideal ${fmt(ideal, 3)} s; load1 at start ${load1()}`);
+console.log(`command: npx tsx bench/remote-process.ts --examples ${EXAMPLES} --rounds ${ROUNDS}${only.length < HARNESSES.length ? ` --only ${only.join(',')}` : ''}${baselineBin ? ` --baseline-bin ${baselineBin}` : ''}`);
+if (!promptfooBin) console.log('promptfoo: not installed in bench/peers, skipped (npm install --prefix bench/peers promptfoo@0.121.20 --save-exact)');
+else console.log(`promptfoo ${promptfooPkg!.version}: eval -j ${CONCURRENCY} --no-cache`);
+console.log('\n| round | harness | wall s | × ideal | CPU s | CPU ms/example | mean in flight (evaluation) | first request s | requests | exit | load1 |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+const all = new Map<Harness, Measure[]>(harnesses.map((h) => [h, []]));
+for (let round = 1; round <= ROUNDS; round++) {
+  const order = round % 2 ? harnesses : [...harnesses].reverse();
+  const got = new Map<Harness, Measure>();
+  for (const harness of order) {
+    const m = await measure(harness, round);
+    got.set(harness, m);
+    all.get(harness)!.push(m);
+    console.log(`| ${round} | ${harness} | ${fmt(m.wallS, 2)} | ${fmt(m.wallS / ideal, 2)} | ${fmt(m.cpuS, 2)} | ${fmt((1000 * m.cpuS) / EXAMPLES, 2)} | ${fmt(m.inFlight, 1)} | ${fmt(m.firstS, 2)} | ${m.requests} | ${m.status} | ${load1()} |`);
+  }
+  const bare = got.get('bare');
+  if (bare) {
+    for (const [harness, m] of got) {
+      if (harness !== 'bare') console.log(`|  | ${harness} / bare (same round) | ${fmt(m.wallS / bare.wallS, 2)}× | | ${fmt(m.cpuS / bare.cpuS, 2)}× | | | | | | |`);
+    }
+  }
+}
+if (ROUNDS > 1) {
+  console.log(`\nmedians over ${ROUNDS} rounds:\n\n| harness | wall s | × ideal | CPU ms/example | mean in flight |\n|---|---|---|---|---|`);
+  for (const [harness, ms] of all) {
+    const wall = median(ms.map((m) => m.wallS));
+    console.log(`| ${harness} | ${fmt(wall, 2)} | ${fmt(wall / ideal, 2)} | ${fmt(median(ms.map((m) => (1000 * m.cpuS) / EXAMPLES)), 2)} | ${fmt(median(ms.map((m) => m.inFlight)), 1)} |`);
+  }
+}
+console.log(`\nload1 at end ${load1()}`);
 await fake.close();

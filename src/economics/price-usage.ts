@@ -20,11 +20,11 @@ export function priceUsage(spec: ModelSpec, usage: Usage, options: { batch?: boo
  * `createUsagePricer(options)(spec, usage, {batch})`.
  */
 export function createUsagePricer(options: PricingOptions = {}) {
-  const cache = new Map<string, ReturnType<typeof resolvePricing>>();
+  // By the spec object (the task's, the same on every call of a run); a spec is never changed once loaded.
+  const cache = new WeakMap<ModelSpec, ReturnType<typeof resolvePricing>>();
   return (spec: ModelSpec, usage: Usage, callOptions: { batch?: boolean } = {}): number | undefined => {
-    const key = JSON.stringify([spec.name, spec.ref, spec.price ?? null]);
-    let pricing = cache.get(key);
-    if (!pricing) cache.set(key, (pricing = resolvePricing(spec, options)));
+    let pricing = cache.get(spec);
+    if (!pricing) cache.set(spec, (pricing = resolvePricing(spec, options)));
     if (pricing.kind === 'unpriced') return undefined;
     if (pricing.kind === 'hardware') return 0;
     return priceTokens(pricing, usage, callOptions.batch ?? false).usd;

@@ -124,18 +124,26 @@ export function freshAnswers(batches: readonly BatchTally[]): number {
 export function cacheBypass(): { wrap(models: ModelResolver): ModelResolver; uncached<T>(fn: () => Promise<T>): Promise<T> } {
   let active = 0;
   const proxies = new WeakMap<Model, Model>();
-  const make = (model: Model): Model =>
-    new Proxy(model, {
+  const make = (model: Model): Model => {
+    // Bound once per method (re-bound only if the model's method is replaced): the hot path reads them per call.
+    const bound = new Map<PropertyKey, { fn: unknown; bound: unknown }>();
+    const generate = (request: Parameters<Model['generate']>[0], signal?: AbortSignal) => (active > 0 ? (model as CachedModel).inner : model).generate(request, signal);
+    const notCached = () => false;
+    return new Proxy(model, {
       get(target, property) {
-        if (property === 'generate' && target instanceof CachedModel) {
-          return (request: Parameters<Model['generate']>[0], signal?: AbortSignal) => (active > 0 ? target.inner : target).generate(request, signal);
-        }
+        if (property === 'generate' && target instanceof CachedModel) return generate;
         // The budget ledger asks whether a call is a free cache hit: while bypassing, none is.
-        if (property === 'hasCached' && target instanceof CachedModel && active > 0) return () => false;
+        if (property === 'hasCached' && target instanceof CachedModel && active > 0) return notCached;
         const value = Reflect.get(target, property, target);
-        return typeof value === 'function' ? value.bind(target) : value;
+        if (typeof value !== 'function') return value;
+        const entry = bound.get(property);
+        if (entry && entry.fn === value) return entry.bound;
+        const fresh = value.bind(target);
+        bound.set(property, { fn: value, bound: fresh });
+        return fresh;
       },
     });
+  };
   const proxy = (model: Model): Model => {
     let out = proxies.get(model);
     if (!out) proxies.set(model, (out = make(model)));

@@ -64,8 +64,12 @@ describe('runLadder, sequential (evaluate until decided)', () => {
     expect(bad.decision!.examplesUsed).toBeLessThan(N / 4);
     expect(good.decision!.examplesUsed).toBeLessThan(N / 4);
     expect(good.decision!.savedExamples).toBe(N - good.decision!.examplesUsed);
-    // Only the rows used were asked for (a batch may finish the calls already in flight, nothing more).
-    expect(models.bad.calls).toBe(bad.decision!.examplesUsed);
+    // One pool runs across the looks: the call in flight when the rung is decided (at most concurrency − 1 = 1 here)
+    // is cut off and leaves no row; nothing more is started. The rows are exactly the prefix the decision used.
+    expect(models.bad.calls).toBeGreaterThanOrEqual(bad.decision!.examplesUsed);
+    expect(models.bad.calls).toBeLessThanOrEqual(bad.decision!.examplesUsed + 1);
+    expect(base.store.getPredictions(result.runId, 'bad')).toHaveLength(bad.decision!.examplesUsed);
+    expect(base.store.getPredictions(result.runId, 'good')).toHaveLength(good.decision!.examplesUsed);
     expect(good.examples).toBe(good.decision!.examplesUsed);
     expect(good.decision!.interval.low).toBeGreaterThanOrEqual(0.5);
     expect(good.decision!.pairedBelow).toMatchObject({ rungId: 'bad', examples: bad.decision!.examplesUsed });
@@ -132,6 +136,30 @@ describe('runLadder, sequential (evaluate until decided)', () => {
     expect(summary.failed).toBe(failures);
     // N calls took N simulated seconds; N − 10 of them answered. Reading the last batch alone said N answers.
     expect(summary.throughput).toEqual({ answersPerSecond: (N - failures) / N, concurrency: 2, source: 'measured' });
+  });
+
+  it('keeps every call slot busy across the looks: no batch barrier drains the pool (concurrency 16, a look every 10 rows)', async () => {
+    const { task, models, base } = setup([['edge', 52]]);
+    task.execution.concurrency = 16;
+    const edge = models.edge;
+    const generate = edge.generate.bind(edge);
+    let inFlight = 0;
+    const seenAtStart: number[] = [];
+    edge.generate = async (request) => {
+      seenAtStart.push(++inFlight);
+      await new Promise((r) => setTimeout(r, 2 + (edge.calls % 5)));
+      try {
+        return await generate(request);
+      } finally {
+        inFlight--;
+      }
+    };
+    const [summary] = (await runLadder(base)).summaries;
+    expect(summary.decision).toMatchObject({ mode: 'sequential', examplesUsed: N, decision: 'undecided' });
+    expect(seenAtStart).toHaveLength(N);
+    // Every call after the first wave starts as another ends: 16 in flight. Batches of 10 would cap it at 10.
+    expect(Math.max(...seenAtStart)).toBe(16);
+    expect(seenAtStart.slice(16).filter((n) => n < 16)).toEqual([]);
   });
 
   it('resume: rows stored before an interrupt count, and only the missing ones are asked for', async () => {

@@ -11,7 +11,7 @@ import type { Example, Model } from '../core/types.js';
 import { seededShuffle } from '../task/data-files.js';
 import type { BatchCollectingModel } from './batch-model.js';
 import type { Usage } from '../core/types.js';
-import type { RunStatus, RunStore } from '../store/run-store.js';
+import type { PredictionRow, RunStatus, RunStore } from '../store/run-store.js';
 import type { HeldLock } from '../store/run-lock.js';
 import { recordRunManifests } from '../datasets/record-manifests.js';
 import { changedFiles } from '../task/fingerprints.js';
@@ -22,7 +22,7 @@ import type { JudgePhase } from './judge-phase.js';
 import type { RunRungOutcome } from './run-rung.js';
 import { exampleDeadlineMs, runRungBatch } from './rung-batch.js';
 import { decideAgainst, moreExamplesToSettle, settledPick } from './sequential/decide.js';
-import { evaluateUntilDecided, pairedSequence } from './sequential/evaluate-until-decided.js';
+import { evaluateUntilDecided, pairedSequence, type SequentialHooks } from './sequential/evaluate-until-decided.js';
 import { compareRungs, summarizeRung } from './summarize.js';
 
 export interface RunLadderOptions {
@@ -251,13 +251,19 @@ async function climb(options: RunLadderOptions, runId: string): Promise<RunLadde
     const evalStarted = now().getTime();
     // Every batch's counts, for the throughput: a batch's cached/failed are its own, not the rung's.
     const batches: BatchTally[] = [];
-    const runOn = async (examples: Example[], progress = ctx.progress) => {
+    const runOn = async (examples: Example[], progress = ctx.progress, hooks?: SequentialHooks) => {
       const stored = store.completedExampleIds(runId!, spec.id);
-      const result = await runBatch(examples, stored, progress);
+      let result: RunRungOutcome;
+      try {
+        result = await runBatch(examples, stored, progress, hooks);
+      } finally {
+        // Rows are queued and committed in batches (a kill -9 loses at most the last ~50 ms, which a resume redoes).
+        store.flush();
+      }
       batches.push({ alreadyDone: stored.size, completed: result.completed, cached: result.cached, failed: result.failed });
       return result;
     };
-    const runBatch = (examples: Example[], stored: Set<string>, progress: typeof ctx.progress) =>
+    const runBatch = (examples: Example[], stored: Set<string>, progress: typeof ctx.progress, hooks?: SequentialHooks) =>
       options.remote && !batchModel
         ? options.remote.evaluate({ runId: runId!, rungId: spec.id, examples, done: stored, maxUsd, signal: ctx.signal, progress })
         : runRungBatch({
@@ -268,7 +274,17 @@ async function climb(options: RunLadderOptions, runId: string): Promise<RunLadde
             examples,
             done: stored,
             signal: ctx.signal,
-            save: (row) => store.insertPrediction(row),
+            // Committed in batches (store.flush() after the pass); spend is committed per call by the ledger.
+            save: (row) => store.queuePrediction(row),
+            ...(hooks
+              ? {
+                  saved: (row: PredictionRow, example: Example) => hooks.scored(example.id, rowScore(perExample, example, row)),
+                  stopStarting: hooks.stop,
+                  cancel: hooks.decided,
+                  // Start close to the shuffled order, so the prefix the looks need fills first.
+                  scheduleWithin: Math.max(settings.batchSize, task.execution.concurrency),
+                }
+              : {}),
             priceRow: (usage) => options.price(modelSpec, usage, { batch: Boolean(batchModel) }),
             priceSideUsage: (name, usage) => options.price(ctx.models.spec(name), usage),
             primary,
@@ -277,6 +293,21 @@ async function climb(options: RunLadderOptions, runId: string): Promise<RunLadde
             // A batch needs every call in flight at once; the provider, not a timeout, decides when it ends.
             providerBatch: batchModel ? todo : undefined,
           });
+    // `--distributed`: the workers take a prefix of the order per look (a job per batch), as before; the rows they
+    // store are read back after each one and scored into the sequence.
+    const remoteLooks = async (hooks: SequentialHooks, progress: typeof ctx.progress): Promise<RunRungOutcome> => {
+      const fed = new Set<string>();
+      for (let k = 0; ; ) {
+        k = Math.min(order.length, k + Math.max(1, settings.batchSize));
+        const result = await runOn(order.slice(0, k), progress);
+        for (const [id, score] of scoresOf(spec.id)) {
+          if (fed.has(id)) continue;
+          fed.add(id);
+          hooks.scored(id, score);
+        }
+        if (result.stoppedBy || hooks.stop() || k >= order.length) return result;
+      }
+    };
     let outcome;
     let stop: { used: number; sequence: { low: number; high: number }; margin: number; decision: string } | undefined;
     if (sequential) {
@@ -285,7 +316,7 @@ async function climb(options: RunLadderOptions, runId: string): Promise<RunLadde
       const quiet = { start() {}, update: ctx.progress.update.bind(ctx.progress), finish() {} };
       const result = await evaluateUntilDecided({
         order, batchSize: settings.batchSize, threshold, alpha: settings.alpha,
-        runPrefix: (prefix) => runOn(prefix, quiet),
+        run: (hooks) => (options.remote && !batchModel ? remoteLooks(hooks, quiet) : runOn(order, quiet, hooks)),
         storedScores: () => scoresOf(spec.id),
       });
       outcome = result.outcome;
@@ -350,17 +381,23 @@ async function climb(options: RunLadderOptions, runId: string): Promise<RunLadde
   return { runId, status, summaries, comparisons, skipped };
 }
 
+type ScorableRow = { exampleId: string; error?: unknown; prediction: { answer: unknown; output: string } };
+
 /** Per-example primary scores of stored rows; a failed row scores 0, as in the summary. */
-function scoreMap(task: Task, metric: Metric | undefined, rows: { exampleId: string; error?: unknown; prediction: { answer: unknown; output: string } }[]): Map<string, number> {
+function scoreMap(task: Task, metric: Metric | undefined, rows: ScorableRow[]): Map<string, number> {
   const scores = new Map<string, number>();
   if (!metric?.score) return scores;
   const byId = new Map(task.test.map((e) => [e.id, e]));
   for (const row of rows) {
     const example = byId.get(row.exampleId);
-    if (!example) continue;
-    scores.set(row.exampleId, row.error ? 0 : metric.score({ example, answer: row.prediction.answer as never, output: row.prediction.output, failed: false }));
+    if (example) scores.set(row.exampleId, rowScore(metric, example, row));
   }
   return scores;
+}
+
+function rowScore(metric: Metric | undefined, example: Example, row: ScorableRow): number {
+  if (!metric?.score || row.error) return 0;
+  return metric.score({ example, answer: row.prediction.answer as never, output: row.prediction.output, failed: false });
 }
 
 function meanCost(costs: (number | undefined)[]): number | undefined {

@@ -158,6 +158,28 @@ describe('runRung: predictor schedule', () => {
     expect(started).toEqual(['e2', 'e4', 'e6', 'e8', 'e1', 'e3', 'e5', 'e7', 'e9']);
     expect(rows.map((r) => [r.exampleId, r.position])).toEqual(started.map((id) => [id, Number(id.slice(1))]));
   });
+
+  it('scheduleWithin reorders only inside groups (sequential evaluation stays near its order); stopStarting starts nothing more', async () => {
+    const started: string[] = [];
+    const p: Predictor = {
+      state: {},
+      scheduleKey: (example) => (Number(example.id.slice(1)) % 2 ? 'b' : 'a'),
+      async predict(example) {
+        started.push(example.id);
+        return { output: 'a', answer: 'a', prompt: [], usage, latencyMs: 1, cached: false, modelRef: 'm' };
+      },
+    };
+    const rows: PredictionRow[] = [];
+    const outcome = await runRung({
+      ...base, concurrency: 1, predictor: p, done: new Set(), signal: new AbortController().signal, scheduleWithin: 4,
+      save: (row) => rows.push(row),
+      saved: (row, example) => expect(example.id).toBe(row.exampleId),
+      stopStarting: () => rows.length >= 6,
+    });
+    expect(started).toEqual(['e0', 'e2', 'e1', 'e3', 'e4', 'e6']);
+    expect(outcome).toMatchObject({ completed: 6 });
+    expect(outcome.stoppedBy).toBeUndefined();
+  });
 });
 
 

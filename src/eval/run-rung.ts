@@ -23,6 +23,21 @@ export interface RunRungOptions {
   signal: AbortSignal;
   /** Persists one row; called once per example, never twice. */
   save(row: PredictionRow): void;
+  /** Called after `save` with the row and its example (sequential evaluation scores it as it lands). */
+  saved?(row: PredictionRow, example: Example): void;
+  /** Checked before each example starts: true = start nothing more. */
+  stopStarting?(): boolean;
+  /**
+   * Aborted when the rung no longer needs the calls in flight (sequential evaluation has decided): they are cut off
+   * and leave no row, without stopping the run (the budget ledger counts a cut-off call at its worst case).
+   */
+  cancel?: AbortSignal;
+  /**
+   * With a predictor's `scheduleKey`: reorder only within consecutive groups of this many examples, so the
+   * examples still start close to the given order (sequential evaluation walks a shuffled prefix). Default: the
+   * whole list is reordered.
+   */
+  scheduleWithin?: number;
   /** The price of a finished, uncached call, recorded on its row (undefined when the model cannot be priced). */
   priceRow?(usage: Usage): number | undefined;
   /** The price of tokens an example billed on another model (`Prediction` side usage, e.g. a remote query embedding). */
@@ -57,7 +72,9 @@ export async function runRung(options: RunRungOptions): Promise<RunRungOutcome> 
   const scheduleKey = options.predictor.scheduleKey?.bind(options.predictor);
   if (scheduleKey) {
     const keys = new Map(todo.map((t) => [t, scheduleKey(t.example)]));
-    todo.sort((a, b) => (keys.get(a)! < keys.get(b)! ? -1 : keys.get(a)! > keys.get(b)! ? 1 : 0));
+    const byKey = (a: (typeof todo)[number], b: (typeof todo)[number]) => (keys.get(a)! < keys.get(b)! ? -1 : keys.get(a)! > keys.get(b)! ? 1 : 0);
+    const group = Math.max(1, options.scheduleWithin ?? todo.length);
+    for (let at = 0; at < todo.length; at += group) todo.splice(at, group, ...todo.slice(at, at + group).sort(byKey));
   }
   const outcome: RunRungOutcome = { completed: options.done.size, failed: 0, cached: 0 };
   const now = options.now ?? (() => new Date());
@@ -78,13 +95,19 @@ export async function runRung(options: RunRungOptions): Promise<RunRungOutcome> 
   const worker = async (): Promise<void> => {
     while (next < todo.length && !outcome.stoppedBy) {
       if (options.signal.aborted) return stop('abort');
+      if (options.stopStarting?.()) return;
       const { example, position } = todo[next++];
-      const deadline = AbortSignal.timeout(options.deadlineMs);
-      const callSignal = AbortSignal.any([options.signal, deadline]);
+      const call = exampleSignal(options.signal, options.deadlineMs, options.cancel);
+      const callSignal = call.signal;
       const base = { runId: options.runId, rungId: options.rungId, exampleId: example.id, position };
       let row: PredictionRow;
       try {
         const prediction = await options.predictor.predict(example, callSignal);
+        // Answered just as the rung was decided: not needed, no row (its cost is already counted).
+        if (options.cancel?.aborted && !options.signal.aborted) {
+          call.release();
+          continue;
+        }
         const costUsd = rowCost(prediction, options);
         if (prediction.output.length > cap) {
           row = { ...base, prediction: tooLong(prediction, cap), costUsd, createdAt: now().toISOString(), error: tooLongError(prediction.output.length, cap) };
@@ -99,12 +122,14 @@ export async function runRung(options: RunRungOptions): Promise<RunRungOutcome> 
           }
         }
       } catch (error) {
+        call.release();
         if (options.signal.aborted) return stop('abort'); // Interrupted by the user: no row, so --resume redoes it.
+        if (options.cancel?.aborted) continue; // Cut off once the rung was decided: no row, nothing stops.
         const code = errorCode(error);
         // Refused before anything was sent: no row, the example is left for a resume with a higher ceiling.
         if (code === 'BUDGET_EXCEEDED') return stop('budget', errorMessage(error));
         if (error instanceof ContextOverflowError && error.sharedPrefix) return stop('context', errorMessage(error));
-        const deadlinePassed = deadline.aborted;
+        const deadlinePassed = call.deadlinePassed();
         // What the provider billed for an unusable answer is kept, so its tokens are counted (once).
         const billed = error instanceof ModelCallError ? error.billed : undefined;
         const prediction = billed
@@ -122,7 +147,9 @@ export async function runRung(options: RunRungOptions): Promise<RunRungOutcome> 
         outcome.failed++;
         if (options.scoreRow) scored++;
       }
+      call.release();
       options.save(row);
+      options.saved?.(row, example);
       outcome.completed++;
       options.progress?.update(options.rungId, outcome.completed, {
         score: scored ? scoreSum / scored : undefined,
@@ -137,6 +164,37 @@ export async function runRung(options: RunRungOptions): Promise<RunRungOutcome> 
   if (!outcome.stoppedBy && options.signal.aborted) outcome.stoppedBy = 'abort';
   options.progress?.finish(options.rungId, outcome.stoppedBy ? `stopped (${outcome.stoppedBy})` : undefined);
   return outcome;
+}
+
+/**
+ * One example's signal: the run's abort or the example's deadline, whichever comes first. One controller and one
+ * timer per example, released when it settles — not AbortSignal.timeout + AbortSignal.any, whose dependent-signal
+ * bookkeeping on the run's long-lived signal showed up as allocation and GC in the 2,000-call profile (issue 18).
+ */
+function exampleSignal(run: AbortSignal, deadlineMs: number, cancel?: AbortSignal): { signal: AbortSignal; deadlinePassed(): boolean; release(): void } {
+  const controller = new AbortController();
+  let passed = false;
+  const onRunAbort = () => controller.abort(run.reason);
+  const onCancel = () => controller.abort(cancel!.reason);
+  const timer = setTimeout(() => {
+    passed = true;
+    controller.abort(new DOMException(`no answer within ${deadlineMs} ms`, 'TimeoutError'));
+  }, deadlineMs);
+  // Like AbortSignal.timeout: the deadline alone never keeps the process alive.
+  timer.unref();
+  if (run.aborted) onRunAbort();
+  else run.addEventListener('abort', onRunAbort, { once: true });
+  if (cancel?.aborted) onCancel();
+  else cancel?.addEventListener('abort', onCancel, { once: true });
+  return {
+    signal: controller.signal,
+    deadlinePassed: () => passed,
+    release() {
+      clearTimeout(timer);
+      run.removeEventListener('abort', onRunAbort);
+      cancel?.removeEventListener('abort', onCancel);
+    },
+  };
 }
 
 /**

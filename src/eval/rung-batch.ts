@@ -5,7 +5,7 @@ import type { Predictor } from '../core/rung.js';
 import type { Task } from '../core/task.js';
 import type { Example, Usage } from '../core/types.js';
 import type { PredictionRow } from '../store/run-store.js';
-import { runRung, type RunRungOutcome } from './run-rung.js';
+import { runRung, type RunRungOptions, type RunRungOutcome } from './run-rung.js';
 
 export interface RungBatch {
   task: Task;
@@ -17,6 +17,11 @@ export interface RungBatch {
   done: Set<string>;
   signal: AbortSignal;
   save(row: PredictionRow): void;
+  /** Sequential evaluation's hooks, passed to runRung (see RunRungOptions). */
+  saved?: RunRungOptions['saved'];
+  stopStarting?: RunRungOptions['stopStarting'];
+  cancel?: AbortSignal;
+  scheduleWithin?: number;
   priceRow(usage: Usage): number | undefined;
   /** The price of tokens an example billed on another model, by its name in models: (a remote query embedding). */
   priceSideUsage?(model: string, usage: Usage): number | undefined;
@@ -47,6 +52,10 @@ export function runRungBatch(batch: RungBatch): Promise<RunRungOutcome> {
     maxAnswerChars: task.execution.maxAnswerChars ?? defaultMaxAnswerChars(task.execution.maxTokens),
     signal: batch.signal,
     save: batch.save,
+    saved: batch.saved,
+    stopStarting: batch.stopStarting,
+    cancel: batch.cancel,
+    scheduleWithin: batch.scheduleWithin,
     priceRow: batch.priceRow,
     priceSideUsage: batch.priceSideUsage,
     progress: batch.progress,

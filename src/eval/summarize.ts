@@ -32,9 +32,7 @@ export interface RungIdentity {
 export function summarizeRung(task: Task, metrics: Metric[], identity: RungIdentity, rows: PredictionRow[], seed = 12345): RungSummary {
   const scored = toScoredRows(task, rows);
   const metricEstimates: Record<string, Estimate> = {};
-  for (const metric of metrics) {
-    metricEstimates[metric.name] = bootstrap(scored.length, (idx) => aggregateMetric(metric, idx.map((i) => scored[i])), { seed });
-  }
+  for (const metric of metrics) metricEstimates[metric.name] = bootstrap(scored.length, resampled(metric, scored), { seed });
   const ok = rows.filter((r) => !r.error);
   const latencies = Float64Array.from(ok.map((r) => r.prediction.latencyMs)).sort();
   const usageTotal = ok.reduce<Usage>((sum, r) => addUsage(sum, r.prediction.usage), emptyUsage());
@@ -98,12 +96,23 @@ export function compareRungs(task: Task, metric: Metric, rowsByRung: Map<string,
     const common = { ...task, test: task.test.filter((e) => inA.has(e.id) && inB.has(e.id)) };
     const a = toScoredRows(common, rowsByRung.get(baseline)!);
     const b = toScoredRows(common, rowsByRung.get(id)!);
-    const difference = pairedBootstrap(
-      a.length,
-      (idx) => aggregateMetric(metric, idx.map((i) => a[i])),
-      (idx) => aggregateMetric(metric, idx.map((i) => b[i])),
-      { seed },
-    );
+    const difference = pairedBootstrap(a.length, resampled(metric, a), resampled(metric, b), { seed });
     return { metric: metric.name, a: baseline, b: id, difference, significant: difference.low > 0 || difference.high < 0 };
   });
+}
+
+/**
+ * The metric on a resample of the rows (by index). A per-example metric scores each row once and averages the
+ * resample's scores — the same sum in the same order as aggregateMetric, so the same numbers — instead of
+ * re-scoring and copying every row on each of the 1,000 resamples (visible at the end of a 2,000-row run).
+ */
+function resampled(metric: Metric, rows: ScoredRow[]): (indices: number[]) => number {
+  if (metric.aggregate || !metric.score) return (idx) => aggregateMetric(metric, idx.map((i) => rows[i]));
+  const scores = Float64Array.from(rows, (row) => metric.score!(row));
+  return (idx) => {
+    if (idx.length === 0) return 0;
+    let sum = 0;
+    for (const i of idx) sum += scores[i];
+    return sum / idx.length;
+  };
 }

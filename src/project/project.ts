@@ -4,7 +4,7 @@ import { LadderError } from '../core/errors.js';
 import type { Task } from '../core/task.js';
 import { createModelResolver } from '../models/registry.js';
 import { openDatabase, type Db } from '../store/database.js';
-import type { ResponseCacheOverlay } from '../store/response-cache.js';
+import { deferredResponseCache, type ResponseCacheOverlay } from '../store/response-cache.js';
 import { RunStore } from '../store/run-store.js';
 import { locateProject, requireProject, type ProjectPaths } from './project-paths.js';
 
@@ -22,7 +22,19 @@ export interface OpenedProject {
 export function openProject(env: NodeJS.ProcessEnv, options: { specPath?: string; cwd?: string } = {}): OpenedProject {
   const paths = options.specPath ? locateProject(env, { specPath: options.specPath, cwd: options.cwd }) : requireProject(env, options.cwd);
   const db = openDatabase(paths.dbPath);
-  return { paths, db, store: new RunStore(db), close: () => db.close() };
+  const store = new RunStore(db);
+  return {
+    paths,
+    db,
+    store,
+    close: () => {
+      try {
+        store.flush();
+      } finally {
+        db.close();
+      }
+    },
+  };
 }
 
 /**
@@ -43,9 +55,11 @@ export function openProjectWithRuns(env: NodeJS.ProcessEnv, runId: string | unde
 }
 
 /** The run context for a task: models resolved lazily and cached in the store (not cached without one). */
-export function runContext(task: Task, project: { paths: ProjectPaths; db?: Db }, io: { log: Logger; progress: ProgressSink; signal: AbortSignal; env: NodeJS.ProcessEnv; cacheOverlay?: ResponseCacheOverlay }): Omit<RunContext, 'runId' | 'artifactsDir'> {
+export function runContext(task: Task, project: { paths: ProjectPaths; db?: Db; store?: RunStore }, io: { log: Logger; progress: ProgressSink; signal: AbortSignal; env: NodeJS.ProcessEnv; cacheOverlay?: ResponseCacheOverlay }): Omit<RunContext, 'runId' | 'artifactsDir'> {
+  // New answers reach the store's cache in batches (committed at the latest when the project is closed).
+  const cacheOverlay = io.cacheOverlay ?? (project.db && project.store ? deferredResponseCache(project.db, project.store.writes) : undefined);
   return {
-    models: createModelResolver({ models: task.models, modelsDir: project.paths.modelsDir, env: io.env, log: io.log, db: project.db, cacheOverlay: io.cacheOverlay, execution: task.execution }),
+    models: createModelResolver({ models: task.models, modelsDir: project.paths.modelsDir, env: io.env, log: io.log, db: project.db, cacheOverlay, execution: task.execution }),
     log: io.log,
     progress: io.progress,
     stateDir: project.paths.stateDir,

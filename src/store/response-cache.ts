@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { GenerateRequest, GenerateResult, Model, Usage } from '../core/types.js';
 import { statement, type Db } from './database.js';
+import type { WriteBehind } from './write-behind.js';
 
 /** Bump when the meaning of a cached response changes (key layout, decoding defaults). */
 export const CACHE_KEY_VERSION = 1;
@@ -30,7 +31,31 @@ export interface CachedResponse {
  */
 export interface ResponseCacheOverlay {
   get(key: string): CachedResponse | undefined;
-  set(key: string, value: CachedResponse): void;
+  set(key: string, value: CachedResponse, modelRef: string): void;
+}
+
+/** Stores one answer in the store's response cache. */
+export function storeCachedResponse(db: Db, key: string, modelRef: string, value: CachedResponse): void {
+  statement(db, `INSERT OR REPLACE INTO response_cache (key, model_ref, text, usage_json, latency_ms, created_at) VALUES (?, ?, ?, ?, ?, ?)`).run(key, modelRef, value.text, JSON.stringify(value.usage), value.latencyMs, new Date().toISOString());
+}
+
+/**
+ * New answers written to the store's cache in batches (the store's WriteBehind), and readable at once from memory
+ * until their batch commits — what `ladder run` uses. A kill -9 loses the uncommitted ones: those calls are made
+ * again, nothing else.
+ */
+export function deferredResponseCache(db: Db, writes: WriteBehind): ResponseCacheOverlay {
+  const pending = new Map<string, CachedResponse>();
+  return {
+    get: (key) => pending.get(key),
+    set(key, value, modelRef) {
+      pending.set(key, value);
+      writes.add(() => {
+        storeCachedResponse(db, key, modelRef, value);
+        if (pending.get(key) === value) pending.delete(key);
+      });
+    },
+  };
 }
 
 /**
@@ -70,43 +95,52 @@ export class CachedModel implements Model {
   /** Whether this request would be answered from the cache (no call, nothing to pay: the budget skips it). */
   hasCached(request: GenerateRequest): boolean {
     if (request.temperature !== 0) return false;
-    const key = this.keyOf(request);
-    if (this.overlay?.get(key)) return true;
-    return statement(this.db, `SELECT 1 FROM response_cache WHERE key = ?`).get(key) !== undefined;
+    return this.lookup(request) !== undefined;
   }
 
   async generate(request: GenerateRequest, signal?: AbortSignal): Promise<GenerateResult> {
     const cacheable = request.temperature === 0;
-    const key = this.keyOf(request);
     if (cacheable) {
-      const kept = this.overlay?.get(key);
+      const kept = this.lookup(request);
+      this.looked.delete(request);
       if (kept) {
         this.hits++;
         return { ...kept, cached: true };
       }
-      const row = statement(this.db, `SELECT text, usage_json, latency_ms FROM response_cache WHERE key = ?`).get(key) as
-        | { text: string; usage_json: string; latency_ms: number }
-        | undefined;
-      if (row) {
-        this.hits++;
-        return { text: row.text, usage: JSON.parse(row.usage_json) as Usage, latencyMs: row.latency_ms, cached: true };
-      }
     }
     this.calls++;
     const result = await this.inner.generate(request, signal);
-    if (cacheable && this.overlay) this.overlay.set(key, { text: result.text, usage: result.usage, latencyMs: result.latencyMs });
-    else if (cacheable) {
-      statement(this.db, `INSERT OR REPLACE INTO response_cache (key, model_ref, text, usage_json, latency_ms, created_at) VALUES (?, ?, ?, ?, ?, ?)`).run(key, this.ref, result.text, JSON.stringify(result.usage), result.latencyMs, new Date().toISOString());
-    }
+    if (!cacheable) return result;
+    const key = this.keyOf(request);
+    const value = { text: result.text, usage: result.usage, latencyMs: result.latencyMs };
+    if (this.overlay) this.overlay.set(key, value, this.ref);
+    else storeCachedResponse(this.db, key, this.ref, value);
     return result;
   }
 
-  // The runner asks hasCached(request) and then generate(request) with the same object: hash it once.
+  // The runner asks hasCached(request) and then generate(request) with the same object: one hash and one read
+  // of the store per request, not two of each (issue 18 profile).
   private readonly keys = new WeakMap<GenerateRequest, string>();
+  private readonly looked = new WeakMap<GenerateRequest, CachedResponse | null>();
   private keyOf(request: GenerateRequest): string {
     let key = this.keys.get(request);
     if (key === undefined) this.keys.set(request, (key = responseCacheKey(this.inner, request)));
     return key;
+  }
+
+  /** The cached answer of a request, read once per request object (null = not cached). */
+  private lookup(request: GenerateRequest): CachedResponse | undefined {
+    let found = this.looked.get(request);
+    if (found === undefined) {
+      const key = this.keyOf(request);
+      found = this.overlay?.get(key) ?? null;
+      if (!found) {
+        const row = statement(this.db, `SELECT text, usage_json, latency_ms FROM response_cache WHERE key = ?`).get(key) as { text: string; usage_json: string; latency_ms: number } | undefined;
+        if (row) found = { text: row.text, usage: JSON.parse(row.usage_json) as Usage, latencyMs: row.latency_ms };
+      }
+      this.looked.set(request, found);
+    }
+    return found ?? undefined;
   }
 
   async dispose(): Promise<void> {

@@ -3,6 +3,7 @@ import type { FixedCost, Prediction } from '../core/rung.js';
 import type { JsonValue } from '../core/types.js';
 import { statement, type Db } from './database.js';
 import { realLockDeps, RunLocks, type LockDeps } from './run-lock.js';
+import { WriteBehind } from './write-behind.js';
 
 export type RunStatus = 'running' | 'done' | 'interrupted' | 'budget' | 'failed';
 
@@ -55,15 +56,32 @@ export interface RunManifestRecord {
   recordedAt: string;
 }
 
-/** Runs, rungs and predictions. Each prediction is its own committed write, so an interrupted run resumes. */
+/**
+ * Runs, rungs and predictions. A prediction is committed on its own (insertPrediction) or with the others queued
+ * within ~50 ms (queuePrediction, the runner's hot path); either way an interrupted run resumes from what is
+ * committed.
+ */
 export class RunStore {
   readonly locks: RunLocks;
+  /** Writes committed in batches: queued prediction rows and response-cache entries. */
+  readonly writes: WriteBehind;
 
   constructor(
     readonly db: Db,
     lockDeps: LockDeps = realLockDeps,
   ) {
     this.locks = new RunLocks(db, lockDeps);
+    this.writes = new WriteBehind(db);
+  }
+
+  /** Queues one prediction row: committed with the others queued within ~50 ms (or 64 rows), or at flush(). */
+  queuePrediction(row: PredictionRow): void {
+    this.writes.add(() => this.insertPrediction(row));
+  }
+
+  /** Commits every queued write now (before reading rows back, and before closing). */
+  flush(): void {
+    this.writes.flush();
   }
 
   /** A run stored as `running` whose process is gone (kill -9, crash) is reported as `interrupted`. */

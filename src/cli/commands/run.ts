@@ -72,7 +72,7 @@ export function registerRun(program: Command): void {
       const context = runContext(task, project, { log, progress: terminalProgress(), signal: controller.signal, env: process.env });
       const distributed = options.distributed ? await openDistributed(task, project, queueUrl!, options.queueName, jobSize, log) : undefined;
       try {
-        const [{ gate }, { metricsFor }, { runLadder }, { createUsagePricer }, { rungRegistry }, { analyzeRun, formatRecommendation }, { formatComparisons, formatDecisions, formatOtherMetrics, formatSummaries }, { batchFactory }, { createJudgePhase }] =
+        const [{ gate }, { metricsFor }, { runLadder }, { createUsagePricer }, { rungRegistry }, { analyzeRun, formatRecommendation }, { formatComparisons, formatDecisions, formatOtherMetrics, formatSummaries }, { createJudgePhase }] =
           await Promise.all([
             import('../../advisor/gate.js'),
             import('../../eval/metrics/registry.js'),
@@ -81,7 +81,6 @@ export function registerRun(program: Command): void {
             import('../../rungs/registry.js'),
             import('../../project/analyze.js'),
             import('../format-results.js'),
-            import('../batch.js'),
             import('../../judge/create-judge-phase.js'),
           ]);
         const pricer = createUsagePricer();
@@ -92,7 +91,8 @@ export function registerRun(program: Command): void {
           rungs: rungRegistry,
           metrics: metricsFor(task.metrics),
           price: (spec, usage, callOptions) => pricer(spec, usage, callOptions),
-          batchFor: options.batch ? batchFactory(project.store, process.env) : undefined,
+          // Loaded only for --batch (the batch clients cost ~0.1 s of start-up).
+          batchFor: options.batch ? (await import('../batch.js')).batchFactory(project.store, process.env) : undefined,
           resumeRunId: options.resume,
           mode: options.fixed ? 'fixed' : 'sequential',
           // The non-quality targets of one measured rung (latency, cost, hosting), so the ladder can stop once its pick is settled.

@@ -7,17 +7,30 @@ import { decideAgainst, type Interval } from './decide.js';
 export interface EvaluateUntilDecidedOptions {
   /** The test split in its seeded, shuffled order: every rung sees the same order, so prefixes pair up. */
   order: Example[];
+  /** Rows between looks at the sequence (the looks fall at batchSize, 2·batchSize, …, N rows of the order). */
   batchSize: number;
   threshold?: number;
   alpha: number;
-  /** Evaluates (resuming) every example of the prefix that has no stored row yet. */
-  runPrefix(prefix: Example[]): Promise<RunRungOutcome>;
-  /** Per-example primary scores in [0, 1] of the rows stored so far (a failed row scores 0). */
+  /**
+   * Evaluates (resuming) the examples of the order that have no stored row yet, starting them in about the
+   * order's order, calling `scored` for every new row and starting nothing more once `stop()` says so.
+   */
+  run(hooks: SequentialHooks): Promise<RunRungOutcome>;
+  /** Per-example primary scores in [0, 1] of the rows stored before this call (a failed row scores 0). */
   storedScores(): Map<string, number>;
 }
 
+export interface SequentialHooks {
+  /** A new row's primary score (a failed row scores 0). */
+  scored(exampleId: string, score: number): void;
+  /** True once the rung is decided: start no more examples. */
+  stop(): boolean;
+  /** Aborted once the rung is decided: the calls still in flight are not needed (cut off, no rows). */
+  decided: AbortSignal;
+}
+
 export interface EvaluateUntilDecidedResult {
-  /** The last batch's outcome (stoppedBy set when the user or the budget stopped it). */
+  /** The run's outcome (stoppedBy set when the user or the budget stopped it). */
   outcome: RunRungOutcome;
   /** Rows of the order's prefix that entered the sequence. */
   used: number;
@@ -28,43 +41,73 @@ export interface EvaluateUntilDecidedResult {
 }
 
 /**
- * Evaluates a rung in batches along the shuffled order and, after each batch, updates the anytime-valid
- * sequence for the split's mean (without replacement, N = the split's size). Stops as soon as the sequence lies
- * wholly on one side of the threshold by at least the half-width the full split's CI would have (z·s/√N, s the
- * running standard deviation), or when the split is used up.
+ * Evaluates a rung along the shuffled order and, each time another `batchSize` rows of the order's prefix are
+ * in, updates the anytime-valid sequence for the split's mean (without replacement, N = the split's size). Stops
+ * as soon as the sequence lies wholly on one side of the threshold by at least the half-width the full split's
+ * CI would have (z·s/√N, s the running standard deviation), or when the split is used up.
+ *
+ * The calls run as one pool over the whole order, not batch by batch: a batch barrier drained the pool between
+ * looks (and a batch of 10 capped a concurrency of 64 at 10 calls in flight). The looks are the same as with
+ * barriers — at the same prefix lengths, on the same rows — so the decision and the rows it used are too; the
+ * calls in flight when it is taken (at most `concurrency − 1`, beyond the prefix) are cut off and leave no rows,
+ * so the rung's rows are exactly the prefix it used, as with barriers (the ledger counts a cut-off call at its
+ * worst case: it may have been billed).
  *
  * Why the margin: near the end the sequence without replacement closes in on the split's own mean, so against
  * the bare threshold it would stop a rung at 0.52 vs 0.50 after 290 of 300 rows as "meets", while the full run's
  * CI — about the traffic the split stands for — would say undecided. With the margin an early stop says what
- * the full-size run would have said, and a rung whose CI would straddle the target runs to the end. Rows stored by an earlier attempt count:
- * their batches run no calls. Only the order's prefix enters the sequence, so the sample stays a random one
+ * the full-size run would have said, and a rung whose CI would straddle the target runs to the end. Rows stored
+ * by an earlier attempt count. Only the order's prefix enters the sequence, so the sample stays a random one
  * even when a resumed run holds rows from elsewhere in the split.
  */
 export async function evaluateUntilDecided(options: EvaluateUntilDecidedOptions): Promise<EvaluateUntilDecidedResult> {
   const { order, threshold } = options;
   const N = order.length;
+  const step = Math.max(1, options.batchSize);
   const cs = new BettingConfidenceSequence({ population: Math.max(1, N), alpha: options.alpha });
   const z = normalQuantile(1 - options.alpha / 2);
+  const scores = options.storedScores();
   let sum = 0;
   let squares = 0;
   let used = 0;
-  let k = 0;
-  for (;;) {
-    k = Math.min(N, k + Math.max(1, options.batchSize));
-    const outcome = await options.runPrefix(order.slice(0, k));
-    const scores = options.storedScores();
-    while (used < k && scores.has(order[used].id)) {
-      const x = scores.get(order[used++].id)!;
-      cs.push(x);
-      sum += x;
-      squares += x * x;
-    }
+  let look: Omit<EvaluateUntilDecidedResult, 'outcome'> | undefined;
+  let decided = false;
+  const settled = new AbortController();
+
+  const lookNow = (): Omit<EvaluateUntilDecidedResult, 'outcome'> => {
     const sequence = cs.interval();
     const sd = used > 1 ? Math.sqrt(Math.max(0, (squares - (sum * sum) / used) / (used - 1))) : 0.5;
     const margin = (z * sd) / Math.sqrt(Math.max(1, N));
     const decision = used === 0 ? 'undecided' : decideAgainst({ low: sequence.low - margin, high: sequence.high + margin }, threshold);
-    if (outcome.stoppedBy || decision === 'meets' || decision === 'misses' || k >= N) return { outcome, used, sequence, margin, decision };
-  }
+    return { used, sequence, margin, decision };
+  };
+  // Walks the prefix as far as rows are in; looks at every multiple of the step (and at N).
+  const advance = () => {
+    while (!decided && used < N && scores.has(order[used].id)) {
+      const x = scores.get(order[used++].id)!;
+      cs.push(x);
+      sum += x;
+      squares += x * x;
+      if (used % step === 0 || used === N) {
+        look = lookNow();
+        decided = look.decision === 'meets' || look.decision === 'misses' || used === N;
+        if (decided) settled.abort(new Error('the rung is decided'));
+      }
+    }
+  };
+  advance();
+  // Already decided by stored rows (a resume): the run starts nothing.
+  const outcome = await options.run({
+    scored(exampleId, score) {
+      scores.set(exampleId, score);
+      advance();
+    },
+    stop: () => decided,
+    decided: settled.signal,
+  });
+  // Stopped by the user or the budget before a look settled it: the sequence as far as the rows go.
+  if (!decided || !look) look = lookNow();
+  return { outcome, ...look };
 }
 
 /**

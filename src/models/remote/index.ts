@@ -1,20 +1,18 @@
-import { APICallError, NoObjectGeneratedError, embedMany, generateText, type JSONValue } from 'ai';
+import { APICallError, NoObjectGeneratedError, NoOutputGeneratedError, embedMany, type JSONValue } from 'ai';
 import { LadderError, ModelCallError } from '../../core/errors.js';
 import type { ModelSpec } from '../../core/task.js';
 import type { GenerateRequest, GenerateResult, Model } from '../../core/types.js';
 import { toModelCallError } from './map-error.js';
-import { promptCacheKey, toSdkMessages } from './messages.js';
+import { promptCacheKey, toProviderPrompt } from './messages.js';
 import { planOutput } from './output-options.js';
 import { defaultApiKeyEnv, parseRemoteRef, publicUrl, type RemoteTarget } from './parse-ref.js';
-import { createSdkModels } from './providers.js';
+import { createSdkModels, type ProviderGenerateResult } from './providers.js';
 import { sensitiveHeaderValues } from './sensitive-headers.js';
-import { toUsage } from './usage.js';
+import { type SdkUsage, toUsage } from './usage.js';
 
 export { parseRemoteRef, publicUrl, defaultApiKeyEnv, type RemoteProvider, type RemoteTarget } from './parse-ref.js';
 export { parseRetryAfter, redact, toModelCallError } from './map-error.js';
 export { sensitiveHeaderValues } from './sensitive-headers.js';
-
-type GenerateTextOptions = Parameters<typeof generateText>[0];
 
 /** What one HTTP call gave back, before we decide whether the answer is usable. */
 interface RawAnswer {
@@ -43,36 +41,43 @@ export function createRemoteModel(spec: ModelSpec, env: NodeJS.ProcessEnv): Mode
   // for plain text from then on.
   let structuredOutput = true;
 
+  // Straight to the provider's doGenerate, not through `generateText`: for our text-only messages generateText
+  // adds a zod validation of the whole prompt, telemetry spans and a retry wrapper per call (retries are
+  // withResilience's) — about a third of the CPU of a remote call in the 2,000-call profile (issue 18). The
+  // provider packages still build the request, send it and parse the response exactly as before.
   async function call(request: GenerateRequest, structured: boolean, signal?: AbortSignal): Promise<RawAnswer> {
     const plan = planOutput(request.output, target.provider, structured, spec.constraints);
     const providerOptions: Record<string, Record<string, JSONValue>> = { ...plan.providerOptions };
     const cacheKey = target.provider === 'openai' ? promptCacheKey(request.messages, request.stablePrefixMessages) : undefined;
     if (cacheKey) providerOptions.openai = { ...providerOptions.openai, promptCacheKey: cacheKey };
     const maxOutputTokens = request.maxTokens + plan.extraOutputTokens;
-    const options = {
-      model: sdk.language,
-      messages: toSdkMessages(request.messages, target.provider, request.stablePrefixMessages),
-      // Our system messages come from the task's own instructions, not from untrusted input.
-      allowSystemInMessages: true,
+    const result = await sdk.language.doGenerate({
+      prompt: toProviderPrompt(request.messages, target.provider, request.stablePrefixMessages),
       // A label sent as structured output is wrapped ({"result": ...} plus whitespace a server's grammar allows):
       // the plan adds room for the wrapper (seen with llama-server: every call hit a 16-token cap without it).
       maxOutputTokens,
       temperature: request.temperature,
-      maxRetries: 0,
       abortSignal: signal,
       providerOptions,
-      ...(plan.output ? { output: plan.output } : {}),
-    } as GenerateTextOptions;
-    try {
-      const result = await generateText(options);
-      const text = plan.output && request.output.kind === 'label' ? String(result.output) : result.text;
-      return { text, usage: toUsage(result.usage), finishReason: result.finishReason, maxOutputTokens };
-    } catch (error) {
-      // The model answered but not in the schema: a quality problem for the metrics, not a failed call
-      // (unless it stopped at max_tokens, which `checked` reports).
-      if (NoObjectGeneratedError.isInstance(error)) return { text: error.text ?? '', usage: toUsage(error.usage), finishReason: error.finishReason, maxOutputTokens };
-      throw error;
+      ...(plan.output ? { responseFormat: await plan.output.responseFormat } : {}),
+    });
+    const raw = result.content.map((part) => (part.type === 'text' ? part.text : '')).join('');
+    const usage = toUsage(fromProviderUsage(result.usage));
+    const finishReason = result.finishReason.unified;
+    // A label comes back wrapped as {"result": <label>}: unwrapped the way generateText's Output.choice does. An
+    // answer outside the schema is a quality problem for the metrics, not a failed call: its text is kept as sent
+    // (the rung's parser reads a bare or wrapped label either way; TRUNCATED is still `checked`'s to report).
+    let text = raw;
+    if (plan.output && request.output.kind === 'label') {
+      // Like generateText: no answer to parse (empty and not a normal stop) is a bad response, not a wrong label.
+      if (!(finishReason === 'stop' || (finishReason !== 'tool-calls' && raw.length > 0))) throw new NoOutputGeneratedError();
+      try {
+        text = String(await plan.output.parseCompleteOutput({ text: raw }, { response: { id: '', timestamp: new Date(0), modelId: target.modelId }, usage: fromProviderUsage(result.usage) as never, finishReason }));
+      } catch (error) {
+        if (!NoObjectGeneratedError.isInstance(error)) throw error;
+      }
     }
+    return { text, usage, finishReason, maxOutputTokens };
   }
 
   /**
@@ -139,6 +144,15 @@ export function createRemoteModel(spec: ModelSpec, env: NodeJS.ProcessEnv): Mode
     model.embed = async (texts, signal) => (await model.embedWithUsage!(texts, signal)).vectors;
   }
   return model;
+}
+
+/** The provider spec's usage in the shape generateText reports (`asLanguageModelUsage` in the AI SDK). */
+function fromProviderUsage(usage: ProviderGenerateResult['usage']): SdkUsage {
+  return {
+    inputTokens: usage.inputTokens.total,
+    inputTokenDetails: { cacheReadTokens: usage.inputTokens.cacheRead, cacheWriteTokens: usage.inputTokens.cacheWrite },
+    outputTokens: usage.outputTokens.total,
+  };
 }
 
 /** provider + model id + base URL: what decides the outputs, never a secret. */

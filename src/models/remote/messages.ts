@@ -1,20 +1,22 @@
 import { createHash } from 'node:crypto';
-import type { ModelMessage } from 'ai';
 import type { ChatMessage } from '../../core/types.js';
 import type { RemoteProvider } from './parse-ref.js';
+import type { ProviderPrompt } from './providers.js';
 
 /**
- * Our chat messages as AI SDK messages. The stable prefix (request.stablePrefixMessages) gets the provider's
+ * Our chat messages as the provider's prompt (the AI SDK's language-model spec, what `generateText` would pass
+ * to the provider after validating and converting its own message format; we build it directly — see
+ * `index.ts` for why). Text messages map one to one: a system message keeps its string, user and assistant
+ * messages become one text part. The stable prefix (request.stablePrefixMessages) gets the provider's
  * prompt-cache marker where caching is opt-in: Anthropic's `cache_control: ephemeral` on the prefix's last
  * message, so every later call with the same prefix reads it from the cache.
  */
-export function toSdkMessages(messages: ChatMessage[], provider: RemoteProvider, stablePrefixMessages = 0): ModelMessage[] {
+export function toProviderPrompt(messages: ChatMessage[], provider: RemoteProvider, stablePrefixMessages = 0): ProviderPrompt {
   const markAt = provider === 'anthropic' && stablePrefixMessages > 0 ? Math.min(stablePrefixMessages, messages.length) - 1 : -1;
-  return messages.map((m, i): ModelMessage => {
+  return messages.map((m, i): ProviderPrompt[number] => {
     const providerOptions = i === markAt ? { anthropic: { cacheControl: { type: 'ephemeral' } } } : undefined;
     if (m.role === 'system') return { role: 'system', content: m.content, providerOptions };
-    if (m.role === 'assistant') return { role: 'assistant', content: m.content, providerOptions };
-    return { role: 'user', content: m.content, providerOptions };
+    return { role: m.role === 'assistant' ? 'assistant' : 'user', content: [{ type: 'text', text: m.content }], providerOptions };
   });
 }
 

@@ -5,9 +5,16 @@ import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import type { EmbeddingModel, LanguageModel } from 'ai';
 import type { RemoteTarget } from './parse-ref.js';
 
+/** The provider's language model as the AI SDK's v3 spec (what every provider package returns). */
+export type ProviderLanguageModel = Extract<LanguageModel, { specificationVersion: 'v3' }>;
+/** One call's options and prompt in that spec. */
+export type ProviderCallOptions = Parameters<ProviderLanguageModel['doGenerate']>[0];
+export type ProviderPrompt = ProviderCallOptions['prompt'];
+export type ProviderGenerateResult = Awaited<ReturnType<ProviderLanguageModel['doGenerate']>>;
+
 /** The AI SDK models behind one of our remote Models. `embedding` is absent when the provider has none. */
 export interface SdkModels {
-  language: LanguageModel;
+  language: ProviderLanguageModel;
   embedding?: EmbeddingModel;
 }
 

@@ -1,5 +1,4 @@
 import { basename, extname } from 'node:path';
-import { convert } from 'html-to-text';
 import { LadderInputError } from '../../core/errors.js';
 import { normalizeText } from '../normalize-text.js';
 import type { SourceDoc } from '../types.js';
@@ -24,7 +23,7 @@ export async function readDocuments(rel: string, bytes: Buffer, fields: JsonlFie
   const stem = basename(rel, extname(rel));
   if (ext === '.jsonl') return readJsonl(rel, bytes.toString('utf8'), fields);
   if (ext === '.pdf') return [await readPdf(rel, bytes, stem)];
-  if (ext === '.html' || ext === '.htm') return [readHtml(rel, bytes.toString('utf8'), stem)];
+  if (ext === '.html' || ext === '.htm') return [await readHtml(rel, bytes.toString('utf8'), stem)];
   const text = normalizeText(bytes.toString('utf8'));
   const heading = /^#{1,6} +(.+)$/m.exec(text);
   return [{ docId: rel, title: heading?.[1].trim() ?? stem, source: rel, text }];
@@ -53,7 +52,9 @@ function readJsonl(rel: string, content: string, fields: JsonlFields): SourceDoc
   return docs;
 }
 
-function readHtml(rel: string, html: string, stem: string): SourceDoc {
+async function readHtml(rel: string, html: string, stem: string): Promise<SourceDoc> {
+  // Loaded on use: every `ladder run` imports the rung registry, and only HTML corpora need it (~50 ms).
+  const { convert } = await import('html-to-text');
   const title = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(html)?.[1];
   const headings = [1, 2, 3, 4, 5, 6].map((level) => ({
     selector: `h${level}`,

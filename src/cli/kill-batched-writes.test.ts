@@ -1,0 +1,108 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeProvider } from '../testing/fake-provider/index.js';
+import type { FakeProvider } from '../testing/fake-provider/types.js';
+import { ladder } from '../testing/run-ladder-cli.js';
+
+const bin = resolve('bin/ladder.js');
+const KEY = 'sk-ladder-test-batched-writes';
+const N = 600;
+const CONCURRENCY = 16;
+// $ per million tokens, so one call (~40 input tokens, a few output) costs about $0.003–0.004.
+const PRICE_IN = 60;
+const PRICE_OUT = 120;
+const CEILING = 1.5;
+
+let fake: FakeProvider;
+beforeAll(async () => {
+  fake = await startFakeProvider({ apiKey: KEY, latencyMs: 15, responder: (request) => (/password/.test(request.lastUserMessage) ? 'Access' : 'Hardware') });
+});
+afterAll(async () => fake?.close());
+
+const delivered = () => fake.counters.requests['POST /v1/chat/completions']?.[200] ?? 0;
+const billedUsd = () => (fake.counters.tokensServed.input * PRICE_IN + fake.counters.tokensServed.output * PRICE_OUT) / 1e6;
+
+function stored(dir: string): { rows: number; maxPerExample: number; rowsUsd: number; spendUsd: number } {
+  const db = new Database(join(dir, '.ladder', 'ladder.db'), { readonly: true });
+  try {
+    const r = db.prepare('SELECT COUNT(*) AS rows, COALESCE(MAX(c), 0) AS maxPerExample FROM (SELECT COUNT(*) AS c FROM predictions GROUP BY example_id)').get() as { rows: number; maxPerExample: number };
+    const rowsUsd = (db.prepare('SELECT COALESCE(SUM(cost_usd), 0) AS usd FROM predictions WHERE cached = 0').get() as { usd: number }).usd;
+    const spendUsd = (db.prepare('SELECT COALESCE(SUM(usd), 0) AS usd FROM run_spend').get() as { usd: number }).usd;
+    return { rows: r.rows, maxPerExample: r.maxPerExample, rowsUsd, spendUsd };
+  } finally {
+    db.close();
+  }
+}
+
+describe('batched row writes under kill -9 (issue 18)', () => {
+  it('a run killed mid-way loses at most its queued rows, keeps every settled $ of them, and resumes to exactly one row per example under the ceiling', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ladder-kill-batched-'));
+    const lines = Array.from({ length: N }, (_, i) => JSON.stringify({ id: `t${i}`, input: i % 2 ? `password reset please ${i}` : `broken screen on my laptop ${i}`, expected: i % 2 ? 'Access' : 'Hardware' }));
+    await writeFile(join(dir, 'test.jsonl'), lines.join('\n'));
+    await writeFile(
+      join(dir, 'ladder.yaml'),
+      `name: kill-batched
+instructions: Route the ticket to a queue.
+data: { test: { path: test.jsonl } }
+output: { kind: label, labels: [Access, Hardware] }
+models:
+  - { name: api, ref: "compat:${fake.baseUrl}#bench", api_key_env: LADDER_TEST_KEY, price: { input_per_mtok: ${PRICE_IN}, output_per_mtok: ${PRICE_OUT} } }
+rungs:
+  - { kind: zero-shot, model: api }
+budget: { max_usd: ${CEILING} }
+execution: { concurrency: ${CONCURRENCY}, max_tokens: 8, latency_probe: 0 }
+`,
+    );
+    const env = { ...process.env, LADDER_STATE_DIR: join(dir, '.ladder'), LADDER_TEST_KEY: KEY };
+
+    const child = spawn(process.execPath, [bin, 'run', 'ladder.yaml'], { cwd: dir, env, stdio: 'ignore' });
+    const exited = new Promise((r) => child.once('exit', r));
+    // Kill while answers are waiting in the queue: the server has sent more answers than the store has rows by more
+    // than the calls that can be in flight (so at least 12 answered rows are queued, not committed).
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 5));
+      let rows = 0;
+      try {
+        rows = stored(dir).rows;
+      } catch {
+        // The store or its schema may not exist yet.
+      }
+      if ((rows >= 50 && delivered() - rows >= CONCURRENCY + 12) || rows >= 400) break;
+      if (Date.now() > deadline) throw new Error('no rows were committed');
+    }
+    child.kill('SIGKILL');
+    await exited;
+    const atKill = stored(dir);
+    const billedAtKill = billedUsd();
+    const answeredAtKill = delivered();
+    expect(atKill.rows).toBeLessThan(N);
+    expect(atKill.maxPerExample).toBe(1);
+    // Every committed row's cost was settled, and the answers whose rows were still queued were settled too:
+    // what the provider billed but the ledger has not seen is at most the calls in flight (cut off by the kill).
+    expect(atKill.spendUsd).toBeGreaterThanOrEqual(atKill.rowsUsd - 1e-9);
+    const perCall = billedAtKill / answeredAtKill;
+    expect(billedAtKill - atKill.spendUsd).toBeLessThanOrEqual(CONCURRENCY * perCall * 1.2);
+
+    const runId = /^(\d{8}-\d{6}-[0-9a-f]{4})/m.exec((await ladder(['runs'], dir, env)).stdout)![1];
+    const resumed = await ladder(['run', 'ladder.yaml', '--resume', runId], dir, env);
+    // The ceiling is below what N calls cost: the resumed run stops at it (exit 3), having spent no more.
+    expect(resumed.status, resumed.stderr + resumed.stdout).toBe(3);
+    const after = stored(dir);
+    expect(after.maxPerExample).toBe(1);
+    expect(after.rows).toBeGreaterThan(atKill.rows);
+    expect(after.spendUsd).toBeLessThanOrEqual(CEILING);
+    expect(after.rowsUsd).toBeLessThanOrEqual(after.spendUsd + 1e-9);
+    // The provider's bill over both processes exceeds the ledger only by the calls cut off at the kill.
+    expect(billedUsd() - after.spendUsd).toBeLessThanOrEqual(CONCURRENCY * perCall * 1.2);
+
+    // With a higher ceiling the run finishes: one row per example, none twice.
+    const finished = await ladder(['run', 'ladder.yaml', '--resume', runId, '--max-usd', '100'], dir, env);
+    expect(finished.status, finished.stderr + finished.stdout).toBe(0);
+    expect(stored(dir)).toMatchObject({ rows: N, maxPerExample: 1 });
+  }, 240_000);
+});
