@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openDatabase, statement } from './database.js';
+import { openDatabase, schemaVersion, statement } from './database.js';
 
 describe('statement', () => {
   it('compiles a statement once per connection and keeps each write its own commit', () => {
@@ -24,6 +24,31 @@ describe('statement', () => {
   it('a bad statement still throws where it is used', () => {
     const db = openDatabase(':memory:');
     expect(() => statement(db, 'SELECT nope FROM nowhere')).toThrow(/no such table/);
+    db.close();
+  });
+});
+
+describe('openDatabase from several processes at once', () => {
+  it('eight processes creating the same new store: each opens it, the schema is applied once', async () => {
+    const { spawn } = await import('node:child_process');
+    const { fileURLToPath } = await import('node:url');
+    const path = join(mkdtempSync(join(tmpdir(), 'ladder-migrate-race-')), 'ladder.db');
+    // The compiled store (the test setup builds dist/), as `ladder worker` processes starting together load it.
+    const database = fileURLToPath(new URL('../../dist/store/database.js', import.meta.url));
+    const script = `import(${JSON.stringify(database)}).then((m) => { m.openDatabase(process.argv[1]).close(); })`;
+    const outcomes = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        new Promise<{ status: number | null; stderr: string }>((resolve) => {
+          const child = spawn(process.execPath, ['--input-type=module', '-e', script, path]);
+          let stderr = '';
+          child.stderr.on('data', (d) => (stderr += d));
+          child.on('close', (status) => resolve({ status, stderr }));
+        }),
+      ),
+    );
+    expect(outcomes.filter((o) => o.status !== 0).map((o) => o.stderr.split('\n').find((l) => /Error/.test(l)))).toEqual([]);
+    const db = openDatabase(path);
+    expect(db.pragma('user_version', { simple: true })).toBe(schemaVersion);
     db.close();
   });
 });

@@ -9,22 +9,32 @@ export type Db = Database.Database;
 /** Opens (creating if needed) a Ladder database and brings its schema up to date. WAL: a kill -9 loses nothing committed. */
 export function openDatabase(path: string): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
+  // The busy timeout first: several processes (a driver and its workers) may open a new store at the same moment.
+  const db = new Database(path, { timeout: 5000 });
+  db.pragma('busy_timeout = 5000');
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
-  const version = db.pragma('user_version', { simple: true }) as number;
-  if (version > migrations.length) {
-    throw new LadderError('STORE_ERROR', `${path} has schema version ${version}, newer than this Ladder (${migrations.length}); upgrade Ladder`);
-  }
-  for (let v = version; v < migrations.length; v++) {
-    db.transaction(() => {
-      db.exec(migrations[v]);
-      db.pragma(`user_version = ${v + 1}`);
-    })();
-  }
+  migrate(db, path);
   return db;
+}
+
+/**
+ * Brings the schema up to date in one IMMEDIATE transaction that re-reads the version inside it: of several
+ * processes opening a new store together, one applies the migrations and the others, once it commits, find
+ * nothing left to do (a deferred transaction let two of them run the same CREATE TABLE).
+ */
+function migrate(db: Db, path: string): void {
+  const tooNew = (version: number) => new LadderError('STORE_ERROR', `${path} has schema version ${version}, newer than this Ladder (${migrations.length}); upgrade Ladder`);
+  const seen = db.pragma('user_version', { simple: true }) as number;
+  if (seen > migrations.length) throw tooNew(seen);
+  if (seen === migrations.length) return;
+  db.transaction(() => {
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version > migrations.length) throw tooNew(version);
+    for (let v = version; v < migrations.length; v++) db.exec(migrations[v]);
+    db.pragma(`user_version = ${migrations.length}`);
+  }).immediate();
 }
 
 export const schemaVersion = migrations.length;
