@@ -5,14 +5,12 @@ import { LadderError } from '../core/errors.js';
 import type { PairedComparison, RungSummary } from '../core/results.js';
 import type { Task } from '../core/task.js';
 import type { CostAnalysis } from '../economics/cost-analysis.js';
-import { createUsagePricer } from '../economics/price-usage.js';
-import { metricsFor } from '../eval/metrics/registry.js';
-import { runLadder, type RunLadderResult } from '../eval/run-ladder.js';
+import type { RunLadderResult } from '../eval/run-ladder.js';
 import { writeReport } from '../report/build-report.js';
-import { rungRegistry } from '../rungs/registry.js';
 import type { RunRecord } from '../store/run-store.js';
 import { loadTask } from '../task/load-task.js';
 import { analyzeRun } from '../project/analyze.js';
+import { climbProject } from '../project/climb-project.js';
 import { openProject, runContext } from '../project/project.js';
 import { reportData } from './report-data.js';
 
@@ -32,6 +30,8 @@ export interface ClimbOptions extends ProjectOptions {
   resumeRunId?: string;
   /** Overrides budget.max_usd. */
   maxUsd?: number;
+  /** Every rung on every test row (`ladder run --fixed`); default: each rung until its quality is decided. */
+  fixed?: boolean;
 }
 
 export interface ClimbResult extends RunLadderResult {
@@ -55,18 +55,7 @@ export async function climb(specPath: string, options: ClimbOptions = {}): Promi
     env,
   });
   try {
-    const pricer = createUsagePricer();
-    const result = await runLadder({
-      task,
-      store: project.store,
-      context,
-      rungs: rungRegistry,
-      metrics: metricsFor(task.metrics),
-      price: (spec, usage, callOptions) => pricer(spec, usage, callOptions),
-      resumeRunId: options.resumeRunId,
-      maxUsd: options.maxUsd,
-    });
-    project.store.setRunOptions(result.runId, { comparisons: result.comparisons as never });
+    const result = await climbProject(task, project, context, { resumeRunId: options.resumeRunId, maxUsd: options.maxUsd, mode: options.fixed ? 'fixed' : 'sequential' });
     return { ...result, task, stateDir: project.paths.stateDir, ...analyzeRun(task, result.summaries, result.comparisons) };
   } finally {
     await context.models.disposeAll();

@@ -72,37 +72,21 @@ export function registerRun(program: Command): void {
       const context = runContext(task, project, { log, progress: terminalProgress(), signal: controller.signal, env: process.env });
       const distributed = options.distributed ? await openDistributed(task, project, queueUrl!, options.queueName, jobSize, log) : undefined;
       try {
-        const [{ gate }, { metricsFor }, { runLadder }, { createUsagePricer }, { rungRegistry }, { analyzeRun, formatRecommendation }, { formatComparisons, formatDecisions, formatOtherMetrics, formatSummaries }, { createJudgePhase }] =
-          await Promise.all([
-            import('../../advisor/gate.js'),
-            import('../../eval/metrics/registry.js'),
-            import('../../eval/run-ladder.js'),
-            import('../../economics/price-usage.js'),
-            import('../../rungs/registry.js'),
-            import('../../project/analyze.js'),
-            import('../format-results.js'),
-            import('../../judge/create-judge-phase.js'),
-          ]);
-        const pricer = createUsagePricer();
-        const result = await runLadder({
-          task,
-          store: project.store,
-          context,
-          rungs: rungRegistry,
-          metrics: metricsFor(task.metrics),
-          price: (spec, usage, callOptions) => pricer(spec, usage, callOptions),
+        const [{ gate }, { climbProject }, { analyzeRun, formatRecommendation }, { formatComparisons, formatDecisions, formatOtherMetrics, formatSummaries }] = await Promise.all([
+          import('../../advisor/gate.js'),
+          import('../../project/climb-project.js'),
+          import('../../project/analyze.js'),
+          import('../format-results.js'),
+        ]);
+        const result = await climbProject(task, project, context, {
           // Loaded only for --batch (the batch clients cost ~0.1 s of start-up).
           batchFor: options.batch ? (await import('../batch.js')).batchFactory(project.store, process.env) : undefined,
           resumeRunId: options.resume,
           mode: options.fixed ? 'fixed' : 'sequential',
-          // The non-quality targets of one measured rung (latency, cost, hosting), so the ladder can stop once its pick is settled.
-          meetsOtherTargets: (summary) => analyzeRun(task, [summary], []).recommendation.verdicts[0]?.checks.every((c) => c.target === 'quality' || c.pass),
           maxUsd: options.maxUsd,
-          judge: task.judge ? createJudgePhase(project.db, (run, rung) => project.store.getPredictions(run, rung)) : undefined,
           remote: distributed?.driver,
           ledger: distributed?.ledger,
         });
-        project.store.setRunOptions(result.runId, { comparisons: result.comparisons as never, skipped: result.skipped });
         console.log(`\nrun ${result.runId} · ${task.name} · ${task.test.length} test examples · status ${result.status}\n`);
         console.log(formatSummaries(result.summaries, task.primaryMetric));
         const decisions = formatDecisions(result.summaries, result.skipped);
