@@ -5,33 +5,19 @@
  *
  *   npx tsx bench/remote-throughput.ts            # writes bench/results/remote.md
  */
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, type } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { GenerateRequest, Model } from '../src/core/types.js';
 import { createRemoteModel } from '../src/models/remote/index.js';
 import { realResilienceDeps, withResilience } from '../src/models/resilience/index.js';
-import { startFakeProvider } from '../src/testing/fake-provider/index.js';
+import { serveFakeFromChild, startChildFake } from './child-fake-provider.js';
 
 const CALLS = 2_000;
 const CONCURRENCY = 64;
 const LATENCY_MS = 100;
 
 
-async function startChildFake(): Promise<{ baseUrl: string; stop(): void }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--serve'], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const baseUrl = await new Promise<string>((resolve, reject) => {
-    let buffer = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const line = buffer.split('\n').find((l) => l.startsWith('{'));
-      if (line) resolve((JSON.parse(line) as { baseUrl: string }).baseUrl);
-    });
-    child.on('exit', (code) => reject(new Error(`fake provider exited (${code})`)));
-  });
-  return { baseUrl, stop: () => child.stdin.end() };
-}
 
 const request = (i: number): GenerateRequest => ({
   messages: [
@@ -80,7 +66,7 @@ async function measure(name: string, model: Model, pool: boolean): Promise<Run> 
 }
 
 async function main(): Promise<void> {
-  const fake = await startChildFake();
+  const fake = await startChildFake(fileURLToPath(import.meta.url));
   const ideal = (CALLS * LATENCY_MS) / 1000 / CONCURRENCY;
   const runs: Run[] = [];
   try {
@@ -134,10 +120,7 @@ async function main(): Promise<void> {
 
 // Entry point last: the helpers above must be initialised before main() runs.
 if (process.argv.includes('--serve')) {
-  const fake = await startFakeProvider({ latencyMs: LATENCY_MS, responder: (r) => `label-${r.lastUserMessage.length % 7}` });
-  process.stdout.write(`${JSON.stringify({ baseUrl: fake.baseUrl })}\n`);
-  process.stdin.resume();
-  process.stdin.on('end', () => void fake.close().then(() => process.exit(0)));
+  await serveFakeFromChild({ latencyMs: LATENCY_MS, responder: (r) => `label-${r.lastUserMessage.length % 7}` });
 } else {
   await main();
 }

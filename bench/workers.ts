@@ -7,7 +7,6 @@
  *
  *   npm run build && npx tsx bench/workers.ts [--examples 2000] [--workers 1,2,4]   # writes bench/results/workers.md
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir, type } from 'node:os';
 import { join } from 'node:path';
@@ -16,8 +15,8 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { Queue } from 'bullmq';
 import { connectionFor } from '../src/distributed/queue.js';
-import { startFakeProvider } from '../src/testing/fake-provider/index.js';
 import { watchLadder, type RunningLadder } from '../src/testing/run-ladder-cli.js';
+import { serveFakeFromChild, startChildFake } from './child-fake-provider.js';
 
 const LATENCY_MS = 100;
 const REDIS = process.env.LADDER_QUEUE ?? 'redis://127.0.0.1:6379';
@@ -29,19 +28,6 @@ const JOBS_PER_WORKER = 2;
 const IN_FLIGHT = 8;
 const JOB_SIZE = 20;
 
-async function startChildFake(): Promise<{ baseUrl: string; stop(): void }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--serve'], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const baseUrl = await new Promise<string>((resolve, reject) => {
-    let buffer = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const line = buffer.split('\n').find((l) => l.startsWith('{'));
-      if (line) resolve((JSON.parse(line) as { baseUrl: string }).baseUrl);
-    });
-    child.on('exit', (code) => reject(new Error(`fake provider exited (${code})`)));
-  });
-  return { baseUrl, stop: () => child.stdin.end() };
-}
 
 function project(baseUrl: string, n: number, concurrency: number): { dir: string; env: NodeJS.ProcessEnv; queue: string } {
   const dir = mkdtempSync(join(tmpdir(), 'ladder-bench-workers-'));
@@ -154,7 +140,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { examples: { type: 'string', default: '2000' }, workers: { type: 'string', default: '1,2,4' } } });
   const n = Number(values.examples);
   const counts = values.workers.split(',').map(Number);
-  const fake = await startChildFake();
+  const fake = await startChildFake(fileURLToPath(import.meta.url));
   const rows: Row[] = [];
   try {
     rows.push(await local(fake.baseUrl, n, IN_FLIGHT));
@@ -192,10 +178,7 @@ async function main(): Promise<void> {
 
 // Entry point last: the helpers above must be initialised before main() runs.
 if (process.argv.includes('--serve')) {
-  const fake = await startFakeProvider({ latencyMs: LATENCY_MS, responder: (r) => (/password/.test(r.lastUserMessage) ? 'Access' : 'Hardware') });
-  process.stdout.write(`${JSON.stringify({ baseUrl: fake.baseUrl })}\n`);
-  process.stdin.resume();
-  process.stdin.on('end', () => void fake.close().then(() => process.exit(0)));
+  await serveFakeFromChild({ latencyMs: LATENCY_MS, responder: (r) => (/password/.test(r.lastUserMessage) ? 'Access' : 'Hardware') });
 } else {
   await main();
 }
