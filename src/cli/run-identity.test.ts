@@ -128,11 +128,17 @@ describe('one identity per run (CLI, real processes)', () => {
       expect(paid.slice(paidAtStart).filter((p) => storedPrompts.has(p))).toEqual([]);
       before = rows;
       paidAtStart = paid.length;
-      if (outcome === 'killed') kills.push(rows.length);
+      if (outcome === 'killed') {
+        kills.push(rows.length);
+        // A killed holder never leaves the run `running`: checked after the first kill (the last target may land
+        // after the run finished, since rows are committed in batches).
+        if (kills.length === 1) {
+          const runs = await ladder(['runs'], dir, env).done;
+          expect(runs.stdout).toMatch(new RegExp(`${runId}\\s+identity\\s+interrupted`));
+        }
+      }
     }
     expect(kills.length).toBeGreaterThanOrEqual(5);
-    const runs = await ladder(['runs'], dir, env).done;
-    expect(runs.stdout).toMatch(new RegExp(`${runId}\\s+identity\\s+interrupted`));
 
     const final = await ladder(['run', 'ladder.yaml', '--resume', runId!], dir, env).done;
     expect(final.status, final.stderr).toBe(0);

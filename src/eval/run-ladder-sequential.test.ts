@@ -65,7 +65,7 @@ describe('runLadder, sequential (evaluate until decided)', () => {
     expect(good.decision!.examplesUsed).toBeLessThan(N / 4);
     expect(good.decision!.savedExamples).toBe(N - good.decision!.examplesUsed);
     // One pool runs across the looks: the call in flight when the rung is decided (at most concurrency − 1 = 1 here)
-    // is cut off and leaves no row; nothing more is started. The rows are exactly the prefix the decision used.
+    // finishes but leaves no row; nothing more is started. The rows are exactly the prefix the decision used.
     expect(models.bad.calls).toBeGreaterThanOrEqual(bad.decision!.examplesUsed);
     expect(models.bad.calls).toBeLessThanOrEqual(bad.decision!.examplesUsed + 1);
     expect(base.store.getPredictions(result.runId, 'bad')).toHaveLength(bad.decision!.examplesUsed);
@@ -78,6 +78,34 @@ describe('runLadder, sequential (evaluate until decided)', () => {
     expect(models.above.calls).toBe(0);
     // The paired bootstrap compares only rows both rungs have.
     expect(result.comparisons[0].difference.value).toBeGreaterThan(0.5);
+  });
+
+  it('the calls in flight when a rung is decided finish (never cut off: they may be billed) and leave no row', async () => {
+    const { models, base } = setup([['good', 95]]);
+    const slow = models.good;
+    const inner = slow.generate.bind(slow);
+    let inFlight = 0;
+    let maxInFlight = 0;
+    let aborted = 0;
+    let finished = 0;
+    slow.generate = async (request: never, signal?: AbortSignal) => {
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      await new Promise((r) => setTimeout(r, 5));
+      if (signal?.aborted) aborted++;
+      inFlight--;
+      finished++;
+      return inner(request);
+    };
+    const result = await runLadder({ ...base, task: { ...base.task, execution: { ...base.task.execution, concurrency: 8 } } });
+    const used = result.summaries[0].decision!.examplesUsed;
+    expect(used).toBeLessThan(N);
+    expect(maxInFlight).toBe(8);
+    // Every call that started finished with its signal intact; only the prefix has rows.
+    expect(aborted).toBe(0);
+    expect(finished).toBe(slow.calls);
+    expect(slow.calls).toBeGreaterThan(used);
+    expect(base.store.getPredictions(result.runId, 'good')).toHaveLength(used);
   });
 
   it('a rung on the target runs the whole split and is undecided, and the advisor says how many more examples would settle it', async () => {

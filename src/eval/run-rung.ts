@@ -28,8 +28,10 @@ export interface RunRungOptions {
   /** Checked before each example starts: true = start nothing more. */
   stopStarting?(): boolean;
   /**
-   * Aborted when the rung no longer needs the calls in flight (sequential evaluation has decided): they are cut off
-   * and leave no row, without stopping the run (the budget ledger counts a cut-off call at its worst case).
+   * Aborted when the rung no longer needs the calls in flight (sequential evaluation has decided): nothing more
+   * starts, and the calls in flight finish but leave no row. They are let finish rather than cut off because a
+   * call cut off in flight may be billed all the same: finished, it is settled at its measured cost and its
+   * answer lands in the response cache, so a later `--fixed` run or resume gets it for free.
    */
   cancel?: AbortSignal;
   /**
@@ -97,13 +99,13 @@ export async function runRung(options: RunRungOptions): Promise<RunRungOutcome> 
       if (options.signal.aborted) return stop('abort');
       if (options.stopStarting?.()) return;
       const { example, position } = todo[next++];
-      const call = exampleSignal(options.signal, options.deadlineMs, options.cancel);
+      const call = exampleSignal(options.signal, options.deadlineMs);
       const callSignal = call.signal;
       const base = { runId: options.runId, rungId: options.rungId, exampleId: example.id, position };
       let row: PredictionRow;
       try {
         const prediction = await options.predictor.predict(example, callSignal);
-        // Answered just as the rung was decided: not needed, no row (its cost is already counted).
+        // Answered after the rung was decided: not needed, no row (its cost is settled, its answer cached).
         if (options.cancel?.aborted && !options.signal.aborted) {
           call.release();
           continue;
@@ -124,7 +126,7 @@ export async function runRung(options: RunRungOptions): Promise<RunRungOutcome> 
       } catch (error) {
         call.release();
         if (options.signal.aborted) return stop('abort'); // Interrupted by the user: no row, so --resume redoes it.
-        if (options.cancel?.aborted) continue; // Cut off once the rung was decided: no row, nothing stops.
+        if (options.cancel?.aborted) continue; // Failed after the rung was decided: not needed, no row, nothing stops.
         const code = errorCode(error);
         // Refused before anything was sent: no row, the example is left for a resume with a higher ceiling.
         if (code === 'BUDGET_EXCEEDED') return stop('budget', errorMessage(error));
@@ -171,11 +173,10 @@ export async function runRung(options: RunRungOptions): Promise<RunRungOutcome> 
  * timer per example, released when it settles — not AbortSignal.timeout + AbortSignal.any, whose dependent-signal
  * bookkeeping on the run's long-lived signal showed up as allocation and GC in the 2,000-call profile (issue 18).
  */
-function exampleSignal(run: AbortSignal, deadlineMs: number, cancel?: AbortSignal): { signal: AbortSignal; deadlinePassed(): boolean; release(): void } {
+function exampleSignal(run: AbortSignal, deadlineMs: number): { signal: AbortSignal; deadlinePassed(): boolean; release(): void } {
   const controller = new AbortController();
   let passed = false;
   const onRunAbort = () => controller.abort(run.reason);
-  const onCancel = () => controller.abort(cancel!.reason);
   const timer = setTimeout(() => {
     passed = true;
     controller.abort(new DOMException(`no answer within ${deadlineMs} ms`, 'TimeoutError'));
@@ -184,15 +185,12 @@ function exampleSignal(run: AbortSignal, deadlineMs: number, cancel?: AbortSigna
   timer.unref();
   if (run.aborted) onRunAbort();
   else run.addEventListener('abort', onRunAbort, { once: true });
-  if (cancel?.aborted) onCancel();
-  else cancel?.addEventListener('abort', onCancel, { once: true });
   return {
     signal: controller.signal,
     deadlinePassed: () => passed,
     release() {
       clearTimeout(timer);
       run.removeEventListener('abort', onRunAbort);
-      cancel?.removeEventListener('abort', onCancel);
     },
   };
 }

@@ -25,7 +25,7 @@ export interface SequentialHooks {
   scored(exampleId: string, score: number): void;
   /** True once the rung is decided: start no more examples. */
   stop(): boolean;
-  /** Aborted once the rung is decided: the calls still in flight are not needed (cut off, no rows). */
+  /** Aborted once the rung is decided: nothing more starts; the calls still in flight finish and leave no rows. */
   decided: AbortSignal;
 }
 
@@ -49,9 +49,10 @@ export interface EvaluateUntilDecidedResult {
  * The calls run as one pool over the whole order, not batch by batch: a batch barrier drained the pool between
  * looks (and a batch of 10 capped a concurrency of 64 at 10 calls in flight). The looks are the same as with
  * barriers — at the same prefix lengths, on the same rows — so the decision and the rows it used are too; the
- * calls in flight when it is taken (at most `concurrency − 1`, beyond the prefix) are cut off and leave no rows,
- * so the rung's rows are exactly the prefix it used, as with barriers (the ledger counts a cut-off call at its
- * worst case: it may have been billed).
+ * calls in flight when it is taken (at most `concurrency − 1`, beyond the prefix) finish but leave no rows, so
+ * the rung's rows are exactly the prefix it used, as with barriers; they are not cut off, since a call cut off
+ * in flight may be billed anyway: finished, it is settled at its measured cost and its answer is cached for a
+ * later `--fixed` run or resume.
  *
  * Why the margin: near the end the sequence without replacement closes in on the split's own mean, so against
  * the bare threshold it would stop a rung at 0.52 vs 0.50 after 290 of 300 rows as "meets", while the full run's
