@@ -143,7 +143,8 @@ describe('runRung', () => {
 });
 
 describe('runRung: predictor schedule', () => {
-  it('starts examples in scheduleKey order (stable), keeps each row at its split position, and skips done ones', async () => {
+  /** A predictor whose scheduleKey puts even-numbered examples first; records the order examples start in. */
+  function evenFirst(): { started: string[]; p: Predictor } {
     const started: string[] = [];
     const p: Predictor = {
       state: {},
@@ -153,6 +154,11 @@ describe('runRung: predictor schedule', () => {
         return { output: 'a', answer: 'a', prompt: [], usage, latencyMs: 1, cached: false, modelRef: 'm' };
       },
     };
+    return { started, p };
+  }
+
+  it('starts examples in scheduleKey order (stable), keeps each row at its split position, and skips done ones', async () => {
+    const { started, p } = evenFirst();
     const rows: PredictionRow[] = [];
     await runRung({ ...base, concurrency: 1, predictor: p, done: new Set(['e0']), signal: new AbortController().signal, save: (row) => rows.push(row) });
     expect(started).toEqual(['e2', 'e4', 'e6', 'e8', 'e1', 'e3', 'e5', 'e7', 'e9']);
@@ -160,15 +166,7 @@ describe('runRung: predictor schedule', () => {
   });
 
   it('scheduleWithin reorders only inside groups (sequential evaluation stays near its order); stopStarting starts nothing more', async () => {
-    const started: string[] = [];
-    const p: Predictor = {
-      state: {},
-      scheduleKey: (example) => (Number(example.id.slice(1)) % 2 ? 'b' : 'a'),
-      async predict(example) {
-        started.push(example.id);
-        return { output: 'a', answer: 'a', prompt: [], usage, latencyMs: 1, cached: false, modelRef: 'm' };
-      },
-    };
+    const { started, p } = evenFirst();
     const rows: PredictionRow[] = [];
     const outcome = await runRung({
       ...base, concurrency: 1, predictor: p, done: new Set(), signal: new AbortController().signal, scheduleWithin: 4,
