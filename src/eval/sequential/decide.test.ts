@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RungDecision } from '../../core/results.js';
 import { decideAgainst, moreExamplesToSettle, settledPick } from './decide.js';
-import { normalQuantile } from './evaluate-until-decided.js';
+import { normalQuantile } from '../../stats/normal.js';
 
 describe('decideAgainst', () => {
   it('meets at a lower bound equal to the target, misses only wholly below, else undecided', () => {
