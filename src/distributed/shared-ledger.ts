@@ -4,6 +4,7 @@ import type { Logger } from '../core/context.js';
 import { LadderError } from '../core/errors.js';
 import type { Hold, SpendLedger } from '../eval/budget.js';
 import { statement, type Db } from '../store/database.js';
+import { addRunSpend, runSpentUsd } from '../store/run-store.js';
 
 /** A hold that is a row of `budget_holds`. */
 interface SharedHold extends Hold {
@@ -130,11 +131,11 @@ export class SharedLedger implements SpendLedger {
   }
 
   private addSpend(usd: number): void {
-    statement(this.db, `INSERT INTO run_spend (run_id, usd) VALUES (?, ?) ON CONFLICT (run_id) DO UPDATE SET usd = usd + excluded.usd`).run(this.runId, usd);
+    addRunSpend(this.db, this.runId, usd);
   }
 
   private spentNow(): number {
-    return (statement(this.db, `SELECT usd FROM run_spend WHERE run_id = ?`).get(this.runId) as { usd: number } | undefined)?.usd ?? 0;
+    return runSpentUsd(this.db, this.runId);
   }
 
   private exceeded(spent: number, usd: number): LadderError {

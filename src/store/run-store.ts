@@ -287,12 +287,12 @@ export class RunStore {
 
   /** Adds money the run's budget ledger settled (every paid call: rows, judges, teachers), as it happens. */
   addRunSpend(runId: string, usd: number): void {
-    statement(this.db, `INSERT INTO run_spend (run_id, usd) VALUES (?, ?) ON CONFLICT (run_id) DO UPDATE SET usd = usd + excluded.usd`).run(runId, usd);
+    addRunSpend(this.db, runId, usd);
   }
 
   /** What the run's ledger has settled so far (0 for a run from before the ledger: then rows are the record). */
   runSpentUsd(runId: string): number {
-    return (this.db.prepare(`SELECT usd FROM run_spend WHERE run_id = ?`).get(runId) as { usd: number } | undefined)?.usd ?? 0;
+    return runSpentUsd(this.db, runId);
   }
 
   spentUsd(runId: string): number {
@@ -305,6 +305,16 @@ export class RunStore {
  * A text answer is the trimmed output: stored as this marker (not valid JSON) instead of a second copy, so a
  * long answer is stored once.
  */
+/** Adds settled spend to the run's ledger row (one commit each: money is never queued). Shared with SharedLedger. */
+export function addRunSpend(db: Db, runId: string, usd: number): void {
+  statement(db, `INSERT INTO run_spend (run_id, usd) VALUES (?, ?) ON CONFLICT (run_id) DO UPDATE SET usd = usd + excluded.usd`).run(runId, usd);
+}
+
+/** What the run's ledger has settled so far. */
+export function runSpentUsd(db: Db, runId: string): number {
+  return (statement(db, `SELECT usd FROM run_spend WHERE run_id = ?`).get(runId) as { usd: number } | undefined)?.usd ?? 0;
+}
+
 export const SAME_AS_OUTPUT = '';
 
 export function answerJson(output: string, answer: JsonValue): string {
