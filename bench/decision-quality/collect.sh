@@ -7,5 +7,6 @@ export LADDER_THREADS=${LADDER_THREADS:-1} LADDER_STATE_DIR="$PWD/.ladder"
 # LADDER_BIN lets the collection run from a frozen copy of the sources while they are being edited.
 for t in ${TASKS:-it-tickets clinc150 nq-open slots}; do
   echo "== $t $(date -u +%H:%M:%S)"
-  node ${LADDER_BIN:-../../bin/ladder.js} run tasks/$t.yaml 2>&1 | tail -40
+  # --fixed: every rung over the whole split (the default now stops each rung once its quality is decided).
+  node ${LADDER_BIN:-../../bin/ladder.js} run tasks/$t.yaml --fixed 2>&1 | tail -40
 done
