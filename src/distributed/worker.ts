@@ -8,6 +8,7 @@ import type { Predictor, RungFactory } from '../core/rung.js';
 import type { ModelSpec, Task } from '../core/task.js';
 import type { Usage } from '../core/types.js';
 import { budgetedResolver } from '../eval/budget.js';
+import { pinModels } from '../eval/model-identity.js';
 import { sameState } from '../eval/prepared-state.js';
 import { runRungBatch } from '../eval/rung-batch.js';
 import type { OpenedProject } from '../project/project.js';
@@ -87,7 +88,16 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     if (changed.length) throw new UnrecoverableError(`run ${runId}: ${changed.join(', ')} changed since it started; this worker will not evaluate it`);
     const ledger = new SharedLedger(options.project.db, runId, maxUsd, { leaseMs: lockMs, log: options.log });
     const base = runContext(task, options.project, { log: options.log, progress: silentProgress, signal: shutdown.signal, env: options.env });
-    const ctx: RunContext = { ...base, models: budgetedResolver(base.models, ledger, options.price), runId, artifactsDir: join(options.project.paths.stateDir, 'runs', runId) };
+    // The driver pinned each model's fingerprint when it prepared the rung: rows from other weights behind the same
+    // name (another catalog version or GGUF on this machine) would mix two models in one run, so the job is refused.
+    const pinned = pinModels(base.models, {
+      runId,
+      recorded: (run.options.modelFingerprints ?? {}) as Record<string, string>,
+      record: () => {}, // the driver records a model before it enqueues a batch that uses it
+      action: 'evaluate',
+      onMismatch: (error) => new UnrecoverableError(error.message),
+    });
+    const ctx: RunContext = { ...base, models: budgetedResolver(pinned, ledger, options.price), runId, artifactsDir: join(options.project.paths.stateDir, 'runs', runId) };
     return { task, ctx, ledger, maxUsd, predictors: new Map(), usedAt: Date.now(), inUse: 0, retired: false };
   };
 

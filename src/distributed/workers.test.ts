@@ -182,6 +182,28 @@ describe('ladder worker + ladder run --distributed (real Redis, real SQLite, rea
     expect(run.stderr()).toMatch(/WORKER_JOB_FAILED.*no run "\S+" in the store .* is this worker started from the driver's project\?/);
   }, 120_000);
 
+  it('a worker whose model is not the one the run pinned refuses the job: no row, the driver says why, exit 1', async () => {
+    const { dir, env } = await project({ n: 10 });
+    const run = driver(dir, env);
+    // The driver has prepared the rung (so pinned its model) and waits for workers.
+    await until('the "waiting for workers" notice', () => /waiting for workers on/.test(run.stderr()), 60_000);
+    const pinned = query<{ options_json: string }>(dir, 'SELECT options_json FROM runs')[0];
+    expect(JSON.parse(pinned.options_json).modelFingerprints.api).toMatch(/^compat:/);
+    // As if this worker's machine resolved other weights behind the name "api" than the driver's did.
+    const db = new Database(join(dir, '.ladder', 'ladder.db'));
+    try {
+      const options = JSON.parse(pinned.options_json);
+      options.modelFingerprints.api = 'sha256:0123456789abcdef-other-weights';
+      db.prepare('UPDATE runs SET options_json = ?').run(JSON.stringify(options));
+    } finally {
+      db.close();
+    }
+    worker(dir, env);
+    expect(await exitOf(run, 60_000)).toBe(1);
+    expect(run.stderr()).toMatch(/WORKER_JOB_FAILED.*model "api" .* is not the one this run started with/);
+    expect(rowCount(dir)).toBe(0);
+  }, 120_000);
+
   it('the budget ceiling holds across 3 workers: never crossed, the run stops with exit 3', async () => {
     // Worst case per call ≈ (prompt bytes + 8 output tokens) × $0.001: a $0.9 ceiling fits only part of 60 calls.
     const { dir, env } = await project({ n: 60, budget: 'budget: { max_usd: 0.9 }', concurrency: 4 });

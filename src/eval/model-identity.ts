@@ -8,7 +8,17 @@ import { LadderError } from '../core/errors.js';
  * model, its fingerprint (weights sha256, provider + model id) is recorded; a resume that resolves a different
  * one stops with exit 2 instead of finishing the run with rows from two models.
  */
-export function pinModels(resolver: ModelResolver, input: { runId: string; recorded: Record<string, string>; record(name: string, fingerprint: string): void }): ModelResolver {
+export interface PinInput {
+  runId: string;
+  recorded: Record<string, string>;
+  record(name: string, fingerprint: string): void;
+  /** What the refusal says cannot be done: `resume` (a resumed run, the default) or `evaluate` (a worker's job). */
+  action?: 'resume' | 'evaluate';
+  /** The error to throw instead of the exit-2 LadderError (a worker's job must fail without retries). */
+  onMismatch?(error: LadderError): Error;
+}
+
+export function pinModels(resolver: ModelResolver, input: PinInput): ModelResolver {
   const seen = { ...input.recorded };
   return {
     ...resolver,
@@ -22,11 +32,12 @@ export function pinModels(resolver: ModelResolver, input: { runId: string; recor
         seen[name] = model.fingerprint;
         input.record(name, model.fingerprint);
       } else if (before !== model.fingerprint) {
-        throw new LadderError(
+        const error = new LadderError(
           'INPUT_INVALID',
-          `cannot resume ${input.runId}: model "${name}" (${model.ref}) is not the one this run started with (fingerprint ${short(before)} → ${short(model.fingerprint)}: its weights or endpoint changed); start a new run`,
+          `cannot ${input.action ?? 'resume'} ${input.runId}: model "${name}" (${model.ref}) is not the one this run started with (fingerprint ${short(before)} → ${short(model.fingerprint)}: its weights or endpoint changed)${input.action === 'evaluate' ? '' : '; start a new run'}`,
           { exitCode: 2 },
         );
+        throw input.onMismatch ? input.onMismatch(error) : error;
       }
       return model;
     },
