@@ -4,8 +4,10 @@
  *
  * Variants (all in one process, same model and threads, each on a fresh context):
  *   random                  — demonstrations shared by every call (the reference for reuse)
- *   similar/similarity      — per-example demonstrations, most similar last (the order before issue 18)
- *   similar/shared-first    — the same demonstrations, most-shared-first across the test split (now the default)
+ *   similar/similarity      — per-example demonstrations, most similar last (the default), examples scheduled by
+ *                             their demonstrations (alike prompts back to back; no prompt changes)
+ *   similar/similarity-unscheduled — the same prompts in split order (what ran before that scheduling)
+ *   similar/shared-first    — the same demonstrations, most-shared-first across the test split (opt-in)
  * each at N = 1 sequence and at N = auto (calibrated among 1, 2, 4 with 4 calls in flight).
  * Answer agreement is reported against similar/similarity at N = 1, and between N = 1 and N = auto of one
  * order (the batching noise). Routing: the share of prompt tokens the chosen sequence held vs the best of all
@@ -38,7 +40,9 @@ interface Measure {
 }
 
 async function runVariant(variant: string, task: Awaited<ReturnType<typeof itTicketsTask>>, runtime: Awaited<ReturnType<typeof openLocalRuntime>>): Promise<Measure> {
-  const [order, n] = variant.split('@');
+  const [name, n] = variant.split('@');
+  const unscheduled = name.endsWith('-unscheduled');
+  const order = name.replace(/-unscheduled$/, '');
   const auto = n === 'auto';
   const model = await openLocalModel(runtime, {
     ref: 'local:smollm2-135m',
@@ -53,6 +57,7 @@ async function runVariant(variant: string, task: Awaited<ReturnType<typeof itTic
     const params: Record<string, string | number> = order === 'random' ? { k: 4, select: 'random', seed: 1 } : { k: 4, select: 'similar', order };
     const spec = { id: `few-shot-${order}`, kind: 'few-shot', model: 'small', params };
     const predictor = await fewShotRung.create(spec).prepare(ctx, task);
+    if (unscheduled) delete predictor.scheduleKey;
     const rows: PredictionRow[] = [];
     const started = performance.now();
     await runRung({ runId: 'bench', rungId: spec.id, predictor, examples: task.test, done: new Set(), concurrency: auto ? 4 : Number(n), deadlineMs: 600_000, signal: ctx.signal, save: (row) => rows.push(row) });
@@ -98,6 +103,7 @@ for (const variant of variants) {
 }
 const byName = (v: string) => measures.find((m) => m.variant === v);
 const pairs: [string, string][] = [
+  ['similarity-unscheduled@1', 'similarity@1'],
   ['similarity@1', 'shared-first@1'],
   ['similarity@1', 'shared-first@auto'],
   ['similarity@1', 'similarity@auto'],

@@ -63,7 +63,7 @@ describe('few-shot rung', () => {
     expect(predictor.state).toMatchObject({ order: 'shared-first', orderNote: expect.stringMatching(/not by similarity/) });
   });
 
-  it('similar, order: shared-first: schedules examples whose demonstrations start alike back to back; order: similarity does not', async () => {
+  it('similar, either order: schedules examples whose demonstrations start alike back to back, without changing a prompt', async () => {
     const { task, ctx } = fixture();
     task.test = [
       ex('q1', 'payroll payslip question', 'HR Support'),
@@ -76,8 +76,11 @@ describe('few-shot rung', () => {
     // q1 and q3 both get t4 (payroll), q2 and q4 both get t1 (printer): each pair runs back to back.
     expect([sorted.indexOf('q1'), sorted.indexOf('q3')].sort()).toSatisfy(([a, b]: number[]) => b - a === 1);
     expect([sorted.indexOf('q2'), sorted.indexOf('q4')].sort()).toSatisfy(([a, b]: number[]) => b - a === 1);
+    // The default order (most similar last) is scheduled the same way; its state still records no order.
     const plain = await fewShotRung.create({ id: 'fs', kind: 'few-shot', model: 'm', params: { k: 1, select: 'similar' } }).prepare(ctx, task);
-    expect(plain.scheduleKey).toBeUndefined();
+    const plainSorted = [...task.test].sort((a, b) => (plain.scheduleKey!(a) < plain.scheduleKey!(b) ? -1 : 1)).map((e) => e.id);
+    expect([plainSorted.indexOf('q1'), plainSorted.indexOf('q3')].sort()).toSatisfy(([a, b]: number[]) => b - a === 1);
+    expect([plainSorted.indexOf('q2'), plainSorted.indexOf('q4')].sort()).toSatisfy(([a, b]: number[]) => b - a === 1);
     expect(plain.state).not.toHaveProperty('order');
   });
 

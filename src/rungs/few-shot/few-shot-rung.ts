@@ -91,10 +91,11 @@ export const fewShotRung: RungFactory = {
         const predictor = promptedPredictor(task, model, state as never, (example) => ({ examples: choose(example), examplesAreStable: false }), (example, parts) => ({
           exampleIds: (parts.examples ?? []).map((e) => e.id),
         }));
-        if (params.order === 'shared-first') {
-          // Run examples whose demonstrations start alike back to back: the cache then holds their common prefix.
-          predictor.scheduleKey = (example) => order(nearest(example)).map((i) => String(rank[i]).padStart(7, '0')).join(',');
-        }
+        // Run examples whose demonstrations start alike back to back (prompts sorted by their demonstrations, in
+        // prompt order): a sequence's cache then holds their common prefix. Only the order the calls start in
+        // changes, never a prompt, so the answers are the ones an unscheduled run gets.
+        const keyOf = params.order === 'shared-first' ? (i: number) => rank[i] : (i: number) => i;
+        predictor.scheduleKey = (example) => order(nearest(example)).map((i) => String(keyOf(i)).padStart(7, '0')).join(',');
         return predictor;
       }
       const chosen =
