@@ -17,7 +17,8 @@ import type { JsonObject } from '../src/core/types.js';
 import { findCatalogModel } from '../src/models/local/catalog.js';
 import { openLocalModel, openLocalRuntime } from '../src/models/local/index.js';
 import { testEmbedModelPath } from '../src/testing/test-model.js';
-import { benchContext, embeddingCost, evaluateStudent, fmtAccuracy, itTicketsTask } from './classifier-student-bench.js';
+import { itTicketsTask } from '../src/testing/it-tickets-task.js';
+import { benchContext, embeddingCost, evaluateStudent, fmtAccuracy } from './classifier-student-bench.js';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i].replace(/^--/, ''), process.argv[i + 1]);

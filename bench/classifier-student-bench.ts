@@ -1,35 +1,19 @@
 /**
- * What bench/classifier.ts (SmolLM2 embeddings) and bench/classifier-minilm.ts (MiniLM) share: the
- * it-service-tickets-dev task, a RunContext over fixed models, and one student's evaluation — the classifier
+ * What bench/classifier.ts (SmolLM2 embeddings) and bench/classifier-minilm.ts (MiniLM) share besides the task
+ * (src/testing/it-tickets-task.ts): a RunContext over fixed models, and one student's evaluation — the classifier
  * rung prepared on the train split, then every test row once, one at a time (accuracy with a 95% bootstrap CI,
  * per-row latency), optionally followed by the served-latency probe Ladder itself runs after a rung.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger, silentProgress, type RunContext } from '../src/core/context.js';
 import type { Estimate } from '../src/core/results.js';
 import type { Task } from '../src/core/task.js';
-import type { Example, JsonObject, Model } from '../src/core/types.js';
+import type { JsonObject, Model } from '../src/core/types.js';
 import { bootstrapMean } from '../src/eval/bootstrap.js';
 import { probeLatency, type ServedLatency } from '../src/eval/latency-probe.js';
 import { classifierRung } from '../src/rungs/classifier/classifier-rung.js';
-
-const DATA_DIR = 'examples/it-tickets/data';
-
-export function itTicketsTask(trainN: number, testN: number, concurrency = 1): Task {
-  const load = (split: string, n: number): Example[] =>
-    readFileSync(join(DATA_DIR, `${split}.jsonl`), 'utf8').trim().split('\n').slice(0, n).map((line, i) => {
-      const row = JSON.parse(line) as { id: string; input: string; expected: string };
-      return { id: row.id, input: row.input, expected: row.expected, meta: {}, source: { file: `${split}.jsonl`, line: i + 1 } };
-    });
-  const labels = JSON.parse(readFileSync(join(DATA_DIR, 'labels.json'), 'utf8')) as string[];
-  return {
-    name: 'it-tickets', instructions: 'Route this IT helpdesk ticket to the right queue.', output: { kind: 'label', labels }, outputKind: 'label',
-    train: load('train', trainN), test: load('test', testN), metrics: ['accuracy'], primaryMetric: 'accuracy', targets: {}, monthlyVolume: 100_000, models: [], rungs: [], budget: {},
-    execution: { concurrency, timeoutMs: 60_000, retries: 0, maxTokens: 16 }, baseDir: DATA_DIR, specFile: join(DATA_DIR, 'none.yaml'), fingerprints: {},
-  };
-}
 
 /** A scratch folder and a RunContext whose resolver hands out the given models by name. */
 export function benchContext(prefix: string): { context(models: Record<string, Model>): RunContext; cleanup(): void } {

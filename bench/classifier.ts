@@ -18,7 +18,8 @@ import { ngramFeatures } from '../src/rungs/classifier/features.js';
 import { openLocalEmbedModel } from '../src/rungs/classifier/local-embed-model.js';
 import { trainSoftmaxHead } from '../src/rungs/classifier/softmax-head.js';
 import { testModelPath } from '../src/testing/test-model.js';
-import { benchContext, evaluateStudent, fmtAccuracy as fmt, pct, itTicketsTask } from './classifier-student-bench.js';
+import { itTicketsTask, majorityLabel } from '../src/testing/it-tickets-task.js';
+import { benchContext, evaluateStudent, fmtAccuracy as fmt, pct } from './classifier-student-bench.js';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i].replace(/^--/, ''), process.argv[i + 1]);
@@ -34,9 +35,7 @@ const bench = benchContext('ladder-bench-clf-');
 const context = bench.context;
 
 // Majority baseline: the most frequent training label, always.
-const counts = new Map<string, number>();
-for (const e of train) counts.set(e.expected as string, (counts.get(e.expected as string) ?? 0) + 1);
-const majority = [...counts].sort((a, b) => b[1] - a[1])[0][0];
+const majority = majorityLabel(train);
 const majorityAcc = bootstrapMean(test.map((e) => (e.expected === majority ? 1 : 0)));
 
 const embedder = await openLocalEmbedModel(gguf);

@@ -23,10 +23,10 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { startFakeProvider } from '../src/testing/fake-provider/index.js';
+import { LONG_TICKETS, type TicketProject, ticketProject, ticketResponder } from '../src/testing/ticket-project.js';
 import { argValue, fmt, load1, machineLine, median } from './local/bench-env.js';
 
 const EXAMPLES = Number(argValue('examples', '2000'));
@@ -48,43 +48,34 @@ type Harness = (typeof HARNESSES)[number];
 const only = argValue('only', HARNESSES.join(',')).split(',') as Harness[];
 const harnesses = HARNESSES.filter((h) => only.includes(h) && (h !== 'promptfoo' || promptfooBin) && (!h.endsWith('before') || baselineBin));
 
-const text = (i: number) => (i % 2 ? `password reset please ${i}` : `broken screen on my laptop ${i}`);
-const label = (i: number) => (i % 2 ? 'Access' : 'Hardware');
 const arrivals: number[] = [];
 // Right on every input, except every 5th when `wrong5th` (the sequential case: accuracy 0.8 = min_quality).
 let wrong5th = false;
+const right = ticketResponder();
+const wrongEvery5th = ticketResponder({ wrong: (i) => i % 5 === 0 });
 const fake = await startFakeProvider({
   latencyMs: LATENCY_MS,
   responder: (request) => {
     arrivals.push(performance.now());
-    const i = Number(/(\d+)\s*$/.exec(request.lastUserMessage)?.[1] ?? 0);
-    const right = request.lastUserMessage.includes('password') ? 'Access' : 'Hardware';
-    return wrong5th && i % 5 === 0 ? (right === 'Access' ? 'Hardware' : 'Access') : right;
+    return (wrong5th ? wrongEvery5th : right)(request);
   },
 });
 
-async function project(harness: Harness): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'ladder-remote-process-'));
-  const rows = Array.from({ length: EXAMPLES }, (_, i) => JSON.stringify({ id: `t${i}`, input: text(i), expected: label(i) }));
-  await writeFile(join(dir, 'test.jsonl'), rows.join('\n'));
-  const probe = harness === 'ladder+probe' ? '' : ', latency_probe: 0';
-  const targets = harness.startsWith('ladder seq') ? 'targets: { min_quality: 0.8 }\n' : '';
-  await writeFile(
-    join(dir, 'ladder.yaml'),
-    `name: remote-process
-instructions: Route the ticket to a queue.
-data: { test: { path: test.jsonl } }
-output: { kind: label, labels: [Access, Hardware] }
-${targets}models:
-  - { name: api, ref: "compat:${fake.baseUrl}#bench", api_key_env: LADDER_BENCH_KEY, price: { input_per_mtok: 0.1, output_per_mtok: 0.4 } }
-rungs:
-  - { kind: zero-shot, model: api }
-execution: { concurrency: ${CONCURRENCY}, max_tokens: 8${probe} }
-`,
-  );
+async function project(harness: Harness): Promise<TicketProject> {
+  const made = await ticketProject({
+    name: 'remote-process',
+    rows: EXAMPLES,
+    wording: LONG_TICKETS,
+    instructions: 'Route the ticket to a queue.',
+    targets: harness.startsWith('ladder seq') ? { min_quality: 0.8 } : undefined,
+    model: { ref: `compat:${fake.baseUrl}#bench`, api_key_env: 'LADDER_BENCH_KEY', price: { input_per_mtok: 0.1, output_per_mtok: 0.4 } },
+    execution: { concurrency: CONCURRENCY, max_tokens: 8, ...(harness === 'ladder+probe' ? {} : { latency_probe: 0 }) },
+    env: { LADDER_BENCH_KEY: KEY },
+  });
+  const { dir, rows } = made;
   if (harness === 'promptfoo') {
     // The same two messages and the same check (the answer equals the label), as promptfoo users write them.
-    await writeFile(join(dir, 'tests.csv'), `input,__expected\n${Array.from({ length: EXAMPLES }, (_, i) => `${text(i)},equals:${label(i)}`).join('\n')}\n`);
+    await writeFile(join(dir, 'tests.csv'), `input,__expected\n${rows.map((r) => `${r.input},equals:${r.expected}`).join('\n')}\n`);
     await writeFile(join(dir, 'prompt.json'), JSON.stringify([{ role: 'system', content: 'Route the ticket to a queue.' }, { role: 'user', content: '{{input}}' }]));
     await writeFile(
       join(dir, 'promptfooconfig.yaml'),
@@ -96,7 +87,7 @@ tests: file://tests.csv
 `,
     );
   }
-  return dir;
+  return made;
 }
 
 const bareScript = `
@@ -139,13 +130,13 @@ function timed(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<Mea
 async function measure(harness: Harness, round: number): Promise<Measure> {
   wrong5th = harness.startsWith('ladder seq');
   if (harness === 'bare') return timed([process.execPath, '--input-type=module', '-e', bareScript, fake.baseUrl], process.cwd(), process.env);
-  const dir = await project(harness);
+  const { dir, env } = await project(harness);
   if (harness === 'promptfoo') {
-    const env = { ...process.env, PROMPTFOO_DISABLE_TELEMETRY: '1', PROMPTFOO_DISABLE_UPDATE: '1', PROMPTFOO_CONFIG_DIR: join(dir, '.promptfoo'), OPENAI_API_KEY: KEY };
-    return timed([process.execPath, promptfooBin!, 'eval', '-c', 'promptfooconfig.yaml', '-j', String(CONCURRENCY), '--no-cache'], dir, env);
+    const promptfooEnv = { ...process.env, PROMPTFOO_DISABLE_TELEMETRY: '1', PROMPTFOO_DISABLE_UPDATE: '1', PROMPTFOO_CONFIG_DIR: join(dir, '.promptfoo'), OPENAI_API_KEY: KEY };
+    return timed([process.execPath, promptfooBin!, 'eval', '-c', 'promptfooconfig.yaml', '-j', String(CONCURRENCY), '--no-cache'], dir, promptfooEnv);
   }
   const prof = profileDir && round === 1 && harness === 'ladder' ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
-  return timed([process.execPath, ...prof, harness.endsWith('before') ? resolve(baselineBin) : bin, 'run', 'ladder.yaml'], dir, { ...process.env, LADDER_STATE_DIR: join(dir, '.ladder'), LADDER_BENCH_KEY: KEY });
+  return timed([process.execPath, ...prof, harness.endsWith('before') ? resolve(baselineBin) : bin, 'run', 'ladder.yaml'], dir, env);
 }
 
 const ideal = (EXAMPLES * LATENCY_MS) / 1000 / CONCURRENCY;

@@ -9,34 +9,27 @@
  * the same new inputs again (memory hits), and rejected requests (401 without token, 413 for a 10 MB body).
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { loadavg } from 'node:os';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startFakeProvider } from '../src/testing/fake-provider/index.js';
+import { ticketProject, ticketResponder } from '../src/testing/ticket-project.js';
 
 const { values } = parseArgs({ options: { requests: { type: 'string', default: '400' }, concurrency: { type: 'string', default: '8' } } });
 const REQUESTS = Number(values.requests);
 const CONCURRENCY = Number(values.concurrency);
 const TOKEN = 'bench-token-0123456789abcdef';
 
-const fake = await startFakeProvider({ responder: (r) => (/password/.test(r.lastUserMessage) ? 'Access' : 'Hardware') });
-const dir = await mkdtemp(join(tmpdir(), 'ladder-serve-bench-'));
-const evaluated = Array.from({ length: 40 }, (_, i) => (i % 2 ? `password reset ${i}` : `broken screen ${i}`));
-await writeFile(join(dir, 'test.jsonl'), evaluated.map((input, i) => JSON.stringify({ id: `t${i}`, input, expected: i % 2 ? 'Access' : 'Hardware' })).join('\n') + '\n');
-await writeFile(
-  join(dir, 'ladder.yaml'),
-  `name: serve-bench
-instructions: Route the ticket to the team that should handle it.
-data: { test: { path: test.jsonl } }
-output: { kind: label, labels: [Access, Hardware] }
-models:
-  - { name: box, ref: "compat:${fake.baseUrl}#tiny" }
-rungs:
-  - { kind: zero-shot, model: box }
-`,
-);
-const env = { ...process.env, LADDER_STATE_DIR: join(dir, '.ladder'), LADDER_SERVE_TOKEN: TOKEN };
+const fake = await startFakeProvider({ responder: ticketResponder() });
+const { dir, env, rows } = await ticketProject({
+  name: 'serve-bench',
+  rows: 40,
+  instructions: 'Route the ticket to the team that should handle it.',
+  model: { name: 'box', ref: `compat:${fake.baseUrl}#tiny` },
+  env: { LADDER_SERVE_TOKEN: TOKEN },
+});
+const evaluated = rows.map((r) => r.input);
 const bin = resolve('bin/ladder.js');
 
 const run = spawn(process.execPath, [bin, 'run', 'ladder.yaml'], { cwd: dir, env, stdio: 'ignore' });

@@ -7,8 +7,8 @@
  *
  *   npm run build && npx tsx bench/workers.ts [--examples 2000] [--workers 1,2,4]   # writes bench/results/workers.md
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, release, tmpdir, type } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, release, type } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,7 @@ import Database from 'better-sqlite3';
 import { Queue } from 'bullmq';
 import { connectionFor } from '../src/distributed/queue.js';
 import { watchLadder, type RunningLadder } from '../src/testing/run-ladder-cli.js';
+import { ticketProject, ticketResponder } from '../src/testing/ticket-project.js';
 import { serveFakeFromChild, startChildFake } from './child-fake-provider.js';
 
 const LATENCY_MS = 100;
@@ -29,25 +30,16 @@ const IN_FLIGHT = 8;
 const JOB_SIZE = 20;
 
 
-function project(baseUrl: string, n: number, concurrency: number): { dir: string; env: NodeJS.ProcessEnv; queue: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'ladder-bench-workers-'));
-  const rows = Array.from({ length: n }, (_, i) => JSON.stringify({ id: `t${i}`, input: `${i % 2 ? 'password reset' : 'broken screen'} ${i}`, expected: i % 2 ? 'Access' : 'Hardware' }));
-  writeFileSync(join(dir, 'test.jsonl'), rows.join('\n'));
-  writeFileSync(
-    join(dir, 'ladder.yaml'),
-    `name: bench-workers
-instructions: Route the ticket.
-data: { test: { path: test.jsonl } }
-output: { kind: label, labels: [Access, Hardware] }
-models:
-  - { name: api, ref: "compat:${baseUrl}#bench", api_key_env: BENCH_KEY }
-rungs:
-  - { kind: zero-shot, model: api }
-execution: { concurrency: ${concurrency}, max_tokens: 8, latency_probe: 0 }
-`,
-  );
+async function project(baseUrl: string, n: number, concurrency: number): Promise<{ dir: string; env: NodeJS.ProcessEnv; queue: string }> {
   const queue = `ladder-bench-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-  return { dir, queue, env: { ...process.env, LADDER_STATE_DIR: join(dir, '.ladder'), BENCH_KEY: 'sk-bench', LADDER_QUEUE_NAME: queue } };
+  const { dir, env } = await ticketProject({
+    name: 'bench-workers',
+    rows: n,
+    model: { ref: `compat:${baseUrl}#bench`, api_key_env: 'BENCH_KEY' },
+    execution: { concurrency, max_tokens: 8, latency_probe: 0 },
+    env: { BENCH_KEY: 'sk-bench', LADDER_QUEUE_NAME: queue },
+  });
+  return { dir, queue, env };
 }
 
 /** Rows, and seconds from the first row's timestamp to the last's. */
@@ -99,7 +91,7 @@ interface Row {
 }
 
 async function distributed(baseUrl: string, n: number, workers: number): Promise<Row> {
-  const { dir, env, queue } = project(baseUrl, n, IN_FLIGHT);
+  const { dir, env, queue } = await project(baseUrl, n, IN_FLIGHT);
   const procs: RunningLadder[] = [];
   try {
     for (let i = 0; i < workers; i++) procs.push(watchLadder(['worker', 'ladder.yaml', '--queue', REDIS, '--concurrency', String(JOBS_PER_WORKER)], dir, env));
@@ -126,7 +118,7 @@ async function distributed(baseUrl: string, n: number, workers: number): Promise
 }
 
 async function local(baseUrl: string, n: number, concurrency: number): Promise<Row> {
-  const { dir, env } = project(baseUrl, n, concurrency);
+  const { dir, env } = await project(baseUrl, n, concurrency);
   const run = watchLadder(['run', 'ladder.yaml', '--fixed'], dir, env);
   const cpu = sampleCpu(run, []);
   const status = await run.exited;
@@ -178,7 +170,7 @@ async function main(): Promise<void> {
 
 // Entry point last: the helpers above must be initialised before main() runs.
 if (process.argv.includes('--serve')) {
-  await serveFakeFromChild({ latencyMs: LATENCY_MS, responder: (r) => (/password/.test(r.lastUserMessage) ? 'Access' : 'Hardware') });
+  await serveFakeFromChild({ latencyMs: LATENCY_MS, responder: ticketResponder() });
 } else {
   await main();
 }

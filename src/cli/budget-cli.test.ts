@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,38 +8,28 @@ import { loadTask } from '../task/load-task.js';
 import { startFakeProvider, type FakeProvider } from '../testing/fake-provider/index.js';
 import { parseMaxUsd } from './commands/run.js';
 import { ladder } from '../testing/run-ladder-cli.js';
+import { ticketProject, ticketResponder } from '../testing/ticket-project.js';
 
 /** `ladder run` as a real child process: the budget flags, the unpriced-model refusal, exit 3 and resume. */
 const KEY = 'sk-budget-cli-DISTINCTIVE-2718';
 const N = 12;
 let fake: FakeProvider;
 beforeAll(async () => {
-  fake = await startFakeProvider({ apiKey: KEY, responder: (r) => (/password/.test(r.lastUserMessage) ? 'Access' : 'Hardware') });
+  fake = await startFakeProvider({ apiKey: KEY, responder: ticketResponder() });
 });
 afterAll(async () => fake?.close());
 
+/** `budget` is YAML as written (some cases are values the schema must refuse); `price: false` leaves the model unpriced. */
 async function project(options: { budget?: string; price?: boolean } = {}): Promise<{ dir: string; env: NodeJS.ProcessEnv }> {
-  const dir = await mkdtemp(join(tmpdir(), 'ladder-budget-cli-'));
-  const rows = Array.from({ length: N }, (_, i) => JSON.stringify({ id: `t${i}`, input: i % 2 ? `password reset ${i}` : `broken screen ${i}`, expected: i % 2 ? 'Access' : 'Hardware' }));
-  await writeFile(join(dir, 'test.jsonl'), rows.join('\n'));
-  const price = options.price === false ? '' : ', price: { input_per_mtok: 1000, output_per_mtok: 1000 }';
-  await writeFile(
-    join(dir, 'ladder.yaml'),
-    `name: budget-cli
-instructions: Route the ticket.
-data: { test: { path: test.jsonl } }
-output: { kind: label, labels: [Access, Hardware] }
-models:
-  - { name: api, ref: "compat:${fake.baseUrl}#priced", api_key_env: LADDER_TEST_KEY${price} }
-rungs:
-  - { kind: zero-shot, model: api }
-execution: { concurrency: 4, max_tokens: 8 }
-${options.budget ?? ''}
-`,
-  );
-  return { dir, env: { ...process.env, LADDER_STATE_DIR: join(dir, '.ladder'), LADDER_TEST_KEY: KEY } };
+  return ticketProject({
+    name: 'budget-cli',
+    rows: N,
+    model: { ref: `compat:${fake.baseUrl}#priced`, api_key_env: 'LADDER_TEST_KEY', price: options.price === false ? undefined : { input_per_mtok: 1000, output_per_mtok: 1000 } },
+    execution: { concurrency: 4, max_tokens: 8 },
+    extraYaml: options.budget,
+    env: { LADDER_TEST_KEY: KEY },
+  });
 }
-
 
 function predictions(dir: string): number {
   const path = join(dir, '.ladder', 'ladder.db');

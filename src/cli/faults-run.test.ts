@@ -1,10 +1,10 @@
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeProvider, type FakeProvider } from '../testing/fake-provider/index.js';
 import { ladder } from '../testing/run-ladder-cli.js';
+import { ticketProject, ticketResponder } from '../testing/ticket-project.js';
 
 /**
  * 300 examples through `ladder run` (a real process) against the fake OpenAI-compatible server injecting 20% mixed
@@ -18,30 +18,20 @@ const TYPED = new Set(['RATE_LIMITED', 'TIMEOUT', 'HTTP_5XX', 'BAD_RESPONSE', 'A
 
 let fake: FakeProvider;
 beforeAll(async () => {
-  fake = await startFakeProvider({ apiKey: KEY, faults, latencyMs: (r) => r.lastUserMessage.length % 3, responder: (r) => (/password/.test(r.lastUserMessage) ? 'Access' : 'Hardware') });
+  fake = await startFakeProvider({ apiKey: KEY, faults, latencyMs: (r) => r.lastUserMessage.length % 3, responder: ticketResponder() });
 });
 afterAll(async () => fake?.close());
 
 
 describe('ladder run under 20% injected faults (real process, real server)', () => {
   it('every example ends with an answer or a typed error, retries stay within `retries`, tokens are counted once, the key is nowhere', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'ladder-faults-'));
-    const rows = Array.from({ length: N }, (_, i) => JSON.stringify({ id: `t${i}`, input: i % 2 ? `password reset ${i}` : `broken screen ${i}`, expected: i % 2 ? 'Access' : 'Hardware' }));
-    await writeFile(join(dir, 'test.jsonl'), rows.join('\n'));
-    await writeFile(
-      join(dir, 'ladder.yaml'),
-      `name: faults
-instructions: Route the ticket.
-data: { test: { path: test.jsonl } }
-output: { kind: label, labels: [Access, Hardware] }
-models:
-  - { name: api, ref: "compat:${fake.baseUrl}#faulty", api_key_env: LADDER_TEST_KEY, price: { input_per_mtok: 1, output_per_mtok: 1 } }
-rungs:
-  - { kind: zero-shot, model: api }
-execution: { concurrency: 16, max_tokens: 8, retries: ${RETRIES}, timeout_ms: 4000, latency_probe: 0 }
-`,
-    );
-    const env = { ...process.env, LADDER_STATE_DIR: join(dir, '.ladder'), LADDER_TEST_KEY: KEY };
+    const { dir, env } = await ticketProject({
+      name: 'faults',
+      rows: N,
+      model: { ref: `compat:${fake.baseUrl}#faulty`, api_key_env: 'LADDER_TEST_KEY', price: { input_per_mtok: 1, output_per_mtok: 1 } },
+      execution: { concurrency: 16, max_tokens: 8, retries: RETRIES, timeout_ms: 4000, latency_probe: 0 },
+      env: { LADDER_TEST_KEY: KEY },
+    });
     const run = await ladder(['run', 'ladder.yaml', '-v'], dir, env);
     expect(run.status, run.stderr.slice(-2000)).toBe(0);
 

@@ -1,12 +1,11 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeProvider } from '../testing/fake-provider/index.js';
 import type { FakeProvider } from '../testing/fake-provider/types.js';
 import { ladder } from '../testing/run-ladder-cli.js';
+import { LONG_TICKETS, ticketProject, ticketResponder } from '../testing/ticket-project.js';
 
 const bin = resolve('bin/ladder.js');
 const KEY = 'sk-ladder-test-batched-writes';
@@ -19,7 +18,7 @@ const CEILING = 1.5;
 
 let fake: FakeProvider;
 beforeAll(async () => {
-  fake = await startFakeProvider({ apiKey: KEY, latencyMs: 15, responder: (request) => (/password/.test(request.lastUserMessage) ? 'Access' : 'Hardware') });
+  fake = await startFakeProvider({ apiKey: KEY, latencyMs: 15, responder: ticketResponder() });
 });
 afterAll(async () => fake?.close());
 
@@ -40,24 +39,16 @@ function stored(dir: string): { rows: number; maxPerExample: number; rowsUsd: nu
 
 describe('batched row writes under kill -9 (issue 18)', () => {
   it('a run killed mid-way loses at most its queued rows, keeps every settled $ of them, and resumes to exactly one row per example under the ceiling', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'ladder-kill-batched-'));
-    const lines = Array.from({ length: N }, (_, i) => JSON.stringify({ id: `t${i}`, input: i % 2 ? `password reset please ${i}` : `broken screen on my laptop ${i}`, expected: i % 2 ? 'Access' : 'Hardware' }));
-    await writeFile(join(dir, 'test.jsonl'), lines.join('\n'));
-    await writeFile(
-      join(dir, 'ladder.yaml'),
-      `name: kill-batched
-instructions: Route the ticket to a queue.
-data: { test: { path: test.jsonl } }
-output: { kind: label, labels: [Access, Hardware] }
-models:
-  - { name: api, ref: "compat:${fake.baseUrl}#bench", api_key_env: LADDER_TEST_KEY, price: { input_per_mtok: ${PRICE_IN}, output_per_mtok: ${PRICE_OUT} } }
-rungs:
-  - { kind: zero-shot, model: api }
-budget: { max_usd: ${CEILING} }
-execution: { concurrency: ${CONCURRENCY}, max_tokens: 8, latency_probe: 0 }
-`,
-    );
-    const env = { ...process.env, LADDER_STATE_DIR: join(dir, '.ladder'), LADDER_TEST_KEY: KEY };
+    const { dir, env } = await ticketProject({
+      name: 'kill-batched',
+      rows: N,
+      wording: LONG_TICKETS,
+      instructions: 'Route the ticket to a queue.',
+      model: { ref: `compat:${fake.baseUrl}#bench`, api_key_env: 'LADDER_TEST_KEY', price: { input_per_mtok: PRICE_IN, output_per_mtok: PRICE_OUT } },
+      budget: { max_usd: CEILING },
+      execution: { concurrency: CONCURRENCY, max_tokens: 8, latency_probe: 0 },
+      env: { LADDER_TEST_KEY: KEY },
+    });
 
     const child = spawn(process.execPath, [bin, 'run', 'ladder.yaml'], { cwd: dir, env, stdio: 'ignore' });
     const exited = new Promise((r) => child.once('exit', r));

@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeProvider } from '../testing/fake-provider/index.js';
 import type { FakeProvider } from '../testing/fake-provider/types.js';
 import { ladder } from '../testing/run-ladder-cli.js';
+import { ticketProject, ticketResponder } from '../testing/ticket-project.js';
 
 const bin = resolve('bin/ladder.js');
 const KEY = 'sk-ladder-test-DISTINCTIVE-7f3a9c';
@@ -14,40 +14,27 @@ const N = 40;
 
 let fake: FakeProvider;
 beforeAll(async () => {
-  // Answers the label the ticket text names; everything else gets "Hardware".
+  // Answers the label the ticket text names.
   fake = await startFakeProvider({
     apiKey: KEY,
-    responder: (request) => (/password|login|access/i.test(request.lastUserMessage) ? 'Access' : 'Hardware'),
+    responder: ticketResponder(),
     faults: { seed: 3, serverError: 0.1, rateLimit: 0.1, retryAfterMs: 5 },
   });
 });
 afterAll(async () => fake?.close());
 
-async function project(extra: string): Promise<{ dir: string; env: NodeJS.ProcessEnv }> {
-  const dir = await mkdtemp(join(tmpdir(), 'ladder-remote-'));
-  const rows = Array.from({ length: N }, (_, i) => JSON.stringify({ id: `t${i}`, input: i % 2 ? `password reset ${i}` : `broken screen ${i}`, expected: i % 2 ? 'Access' : 'Hardware' }));
-  await writeFile(join(dir, 'test.jsonl'), rows.join('\n'));
-  await writeFile(
-    join(dir, 'ladder.yaml'),
-    `name: remote
-instructions: Route the ticket.
-data: { test: { path: test.jsonl } }
-output: { kind: label, labels: [Access, Hardware] }
-targets: { min_quality: 0.9 }
-models:
-  - name: api
-    ref: openai:gpt-test
-    base_url: ${fake.baseUrl}
-    api_key_env: LADDER_TEST_KEY
-    price: { input_per_mtok: 1000, output_per_mtok: 1000 }
-rungs:
-  - { kind: zero-shot, model: api }
-execution: { concurrency: 4, max_tokens: 8, retries: 4, timeout_ms: 5000 }
-${extra}`,
-  );
-  return { dir, env: { ...process.env, LADDER_STATE_DIR: join(dir, '.ladder'), LADDER_TEST_KEY: KEY } };
+/** The project, its model as `openai:` with a base_url (not `compat:`), at the fake given (default the faulty one). */
+async function project(options: { budget?: { max_usd: number }; baseUrl?: string } = {}): Promise<{ dir: string; env: NodeJS.ProcessEnv }> {
+  return ticketProject({
+    name: 'remote',
+    rows: N,
+    targets: { min_quality: 0.9 },
+    model: { ref: 'openai:gpt-test', base_url: options.baseUrl ?? fake.baseUrl, api_key_env: 'LADDER_TEST_KEY', price: { input_per_mtok: 1000, output_per_mtok: 1000 } },
+    execution: { concurrency: 4, max_tokens: 8, retries: 4, timeout_ms: 5000 },
+    budget: options.budget,
+    env: { LADDER_TEST_KEY: KEY },
+  });
 }
-
 
 function rows(dir: string): { n: number; max: number; usd: number } {
   const db = new Database(join(dir, '.ladder', 'ladder.db'), { readonly: true });
@@ -66,7 +53,7 @@ async function filesUnder(dir: string): Promise<string[]> {
 describe('ladder run against a remote API (the fault-injecting fake provider)', () => {
   it('with 20% of calls failing, every example gets exactly one row, and the run stays under budget.max_usd until resumed with more', async () => {
     // Each call costs about (~60 input + ~1 output tokens) × $1000/M ≈ $0.06; $0.5 stops the run part-way.
-    const { dir, env } = await project('budget: { max_usd: 0.5 }');
+    const { dir, env } = await project({ budget: { max_usd: 0.5 } });
     // --fixed: this test is about every example getting exactly one row, not about stopping once decided.
     const first = await ladder(['run', 'ladder.yaml', '--fixed'], dir, env);
     expect(first.status, first.stderr + first.stdout).toBe(3);
@@ -94,7 +81,7 @@ describe('ladder run against a remote API (the fault-injecting fake provider)', 
   });
 
   it('a missing API key is a clear input error naming the variable', async () => {
-    const { dir, env } = await project('');
+    const { dir, env } = await project();
     const result = await ladder(['run', 'ladder.yaml'], dir, { ...env, LADDER_TEST_KEY: '' });
     expect(result.stderr).toMatch(/LADDER_TEST_KEY/);
     expect(result.status).toBe(2);
@@ -105,13 +92,12 @@ describe('ladder run against a remote API (the fault-injecting fake provider)', 
     // the window where the provider has the batch (and will bill it) but the store has only our key.
     const batchFake = await startFakeProvider({
       apiKey: KEY,
-      responder: (request) => (/password/.test(request.lastUserMessage) ? 'Access' : 'Hardware'),
+      responder: ticketResponder(),
       batchPollsToComplete: 2,
       holdFirstBatchCreateMs: 120_000,
     });
     try {
-      const { dir, env } = await project('');
-      await writeFile(join(dir, 'ladder.yaml'), (await readFile(join(dir, 'ladder.yaml'), 'utf8')).replace(fake.baseUrl, batchFake.baseUrl));
+      const { dir, env } = await project({ baseUrl: batchFake.baseUrl });
       const batchEnv = { ...env, LADDER_BATCH_POLL_MS: '200' };
       const child = spawn(process.execPath, [bin, 'run', 'ladder.yaml', '--batch'], { cwd: dir, env: batchEnv, stdio: 'ignore' });
       const deadline = Date.now() + 60_000;

@@ -1,37 +1,23 @@
-import { appendFile, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLadder as ladder } from '../testing/run-ladder-cli.js';
 import { startFakeProvider } from '../testing/fake-provider/index.js';
 import type { FakeProvider } from '../testing/fake-provider/types.js';
+import { ticketProject, ticketResponder } from '../testing/ticket-project.js';
 
 let fake: FakeProvider;
 beforeAll(async () => {
-  fake = await startFakeProvider({ responder: (request) => (/password/.test(request.lastUserMessage) ? 'Access' : 'Hardware') });
+  fake = await startFakeProvider({ responder: ticketResponder() });
 });
 afterAll(async () => fake?.close());
 
 
 describe('ladder serve', () => {
   it('serves the recommended rung from exactly the evaluated configuration, and refuses once the data changed', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'ladder-serve-'));
-    const rows = Array.from({ length: 6 }, (_, i) => JSON.stringify({ id: `t${i}`, input: i % 2 ? `password reset ${i}` : `broken screen ${i}`, expected: i % 2 ? 'Access' : 'Hardware' }));
-    await writeFile(join(dir, 'test.jsonl'), rows.join('\n') + '\n');
-    await writeFile(
-      join(dir, 'ladder.yaml'),
-      `name: serve-me
-instructions: Route the ticket.
-data: { test: { path: test.jsonl } }
-output: { kind: label, labels: [Access, Hardware] }
-models:
-  - { name: box, ref: "compat:${fake.baseUrl}#tiny" }
-rungs:
-  - { kind: zero-shot, model: box }
-`,
-    );
-    const env = { ...process.env, LADDER_STATE_DIR: join(dir, '.ladder') };
+    // No API key, no price, the default execution: the fake asks for none.
+    const { dir, env } = await ticketProject({ name: 'serve-me', rows: 6, model: { name: 'box', ref: `compat:${fake.baseUrl}#tiny` } });
     const run = await ladder(['run', 'ladder.yaml'], dir, env).done;
     expect(run.status, run.stderr).toBe(0);
 

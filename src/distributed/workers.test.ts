@@ -1,6 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
@@ -8,6 +6,7 @@ import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeProvider, type FakeProvider } from '../testing/fake-provider/index.js';
 import { ladder, type RunningLadder, watchLadder } from '../testing/run-ladder-cli.js';
+import { ticketProject, ticketResponder } from '../testing/ticket-project.js';
 import { checkRedis, connectionFor } from './queue.js';
 
 /**
@@ -30,11 +29,7 @@ beforeAll(async () => {
     apiKey: KEY,
     latencyMs: (r) => (/slow/.test(r.lastUserMessage) ? 200 : 50),
     // Deterministic and imperfect: every 7th ticket is routed wrong, so metrics have something to agree on.
-    responder: (r) => {
-      const n = Number(/(\d+)/.exec(r.lastUserMessage)?.[1] ?? 0);
-      const right = /password/.test(r.lastUserMessage) ? 'Access' : 'Hardware';
-      return n % 7 === 3 ? (right === 'Access' ? 'Hardware' : 'Access') : right;
-    },
+    responder: ticketResponder({ wrong: (n) => n % 7 === 3 }),
   });
 });
 
@@ -49,30 +44,20 @@ afterAll(async () => {
   await fake?.close();
 }, 60_000);
 
-async function project(options: { n: number; slow?: boolean; budget?: string; concurrency?: number; targets?: string }): Promise<{ dir: string; env: NodeJS.ProcessEnv; queue: string }> {
-  const dir = await mkdtemp(join(tmpdir(), 'ladder-workers-'));
-  const rows = Array.from({ length: options.n }, (_, i) =>
-    JSON.stringify({ id: `t${i}`, input: `${options.slow ? 'slow ' : ''}${i % 2 ? 'password reset' : 'broken screen'} ${i}`, expected: i % 2 ? 'Access' : 'Hardware' }),
-  );
-  await writeFile(join(dir, 'test.jsonl'), rows.join('\n'));
-  await writeFile(
-    join(dir, 'ladder.yaml'),
-    `name: workers
-instructions: Route the ticket.
-data: { test: { path: test.jsonl } }
-output: { kind: label, labels: [Access, Hardware] }
-models:
-  - { name: api, ref: "compat:${fake.baseUrl}#priced", api_key_env: LADDER_TEST_KEY, price: { input_per_mtok: 1000, output_per_mtok: 1000 } }
-rungs:
-  - { kind: zero-shot, model: api }
-execution: { concurrency: ${options.concurrency ?? 2}, max_tokens: 8, latency_probe: 0 }
-${options.budget ?? ''}
-${options.targets ?? ''}
-`,
-  );
+async function project(options: { n: number; slow?: boolean; budget?: { max_usd: number }; concurrency?: number; targets?: { min_quality: number } }): Promise<{ dir: string; env: NodeJS.ProcessEnv; queue: string }> {
   const queue = `ladder-test-${randomBytes(6).toString('hex')}`;
   queues.push(queue);
-  return { dir, queue, env: { ...process.env, LADDER_STATE_DIR: join(dir, '.ladder'), LADDER_TEST_KEY: KEY, LADDER_QUEUE_NAME: queue } };
+  const { dir, env } = await ticketProject({
+    name: 'workers',
+    rows: options.n,
+    inputPrefix: options.slow ? 'slow ' : '',
+    model: { ref: `compat:${fake.baseUrl}#priced`, api_key_env: 'LADDER_TEST_KEY', price: { input_per_mtok: 1000, output_per_mtok: 1000 } },
+    execution: { concurrency: options.concurrency ?? 2, max_tokens: 8, latency_probe: 0 },
+    budget: options.budget,
+    targets: options.targets,
+    env: { LADDER_TEST_KEY: KEY, LADDER_QUEUE_NAME: queue },
+  });
+  return { dir, queue, env };
 }
 
 function worker(dir: string, env: NodeJS.ProcessEnv, extra: string[] = []): RunningLadder {
@@ -154,7 +139,7 @@ describe('ladder worker + ladder run --distributed (real Redis, real SQLite, rea
   }, 240_000);
 
   it('evaluate-until-decided enqueues batch by batch and stops where a local run stops, with the same decision', async () => {
-    const targets = 'targets: { min_quality: 0.6 }';
+    const targets = { min_quality: 0.6 };
     const { dir, env } = await project({ n: 200, targets });
     worker(dir, env);
     worker(dir, env);
@@ -206,7 +191,7 @@ describe('ladder worker + ladder run --distributed (real Redis, real SQLite, rea
 
   it('the budget ceiling holds across 3 workers: never crossed, the run stops with exit 3', async () => {
     // Worst case per call ≈ (prompt bytes + 8 output tokens) × $0.001: a $0.9 ceiling fits only part of 60 calls.
-    const { dir, env } = await project({ n: 60, budget: 'budget: { max_usd: 0.9 }', concurrency: 4 });
+    const { dir, env } = await project({ n: 60, budget: { max_usd: 0.9 }, concurrency: 4 });
     const before = fake.counters.generationRequests;
     const tokensBefore = { ...fake.counters.tokensServed };
     const workers = [worker(dir, env, ['--concurrency', '2']), worker(dir, env, ['--concurrency', '2']), worker(dir, env, ['--concurrency', '2'])];

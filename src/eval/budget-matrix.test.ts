@@ -1,6 +1,3 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { silentLogger, silentProgress } from '../core/context.js';
 import { openProject, runContext } from '../project/project.js';
@@ -8,6 +5,7 @@ import { createUsagePricer } from '../economics/price-usage.js';
 import { rungRegistry } from '../rungs/registry.js';
 import { loadTask } from '../task/load-task.js';
 import { startFakeProvider, type FakeProvider } from '../testing/fake-provider/index.js';
+import { ticketProject, ticketResponder } from '../testing/ticket-project.js';
 import { metricsFor } from './metrics/registry.js';
 import { runLadder } from './run-ladder.js';
 
@@ -26,29 +24,23 @@ afterAll(async () => Promise.all(fakes.map((f) => f.close())));
 
 /** One matrix cell: a fresh run at `ceiling`, then a resume at the next one. */
 async function budgetCell(ceiling: number, concurrency: number) {
-  const fake = await startFakeProvider({ apiKey: KEY, latencyMs: (r) => r.lastUserMessage.length % 4, responder: (r) => (/password/.test(r.lastUserMessage) ? 'Access' : 'Hardware') });
+  const fake = await startFakeProvider({ apiKey: KEY, latencyMs: (r) => r.lastUserMessage.length % 4, responder: ticketResponder() });
   fakes.push(fake);
-  const dir = await mkdtemp(join(tmpdir(), 'ladder-budget-'));
-  const rows = Array.from({ length: N }, (_, i) => JSON.stringify({ id: `t${i}`, input: i % 2 ? `password reset ${i}` : `broken screen ${i}`, expected: i % 2 ? 'Access' : 'Hardware' }));
-  await writeFile(join(dir, 'test.jsonl'), rows.join('\n'));
-  await writeFile(
-    join(dir, 'ladder.yaml'),
-    `name: budget
-instructions: Route the ticket.
-data: { test: { path: test.jsonl } }
-output: { kind: label, labels: [Access, Hardware] }
-models:
-  - { name: api, ref: "compat:${fake.baseUrl}#priced", api_key_env: LADDER_TEST_KEY, price: { input_per_mtok: 1000, output_per_mtok: 1000, cache_read_per_mtok: 1000, cache_write_per_mtok: 1000 } }
-rungs:
-  - { kind: zero-shot, model: api }
-execution: { concurrency: ${concurrency}, max_tokens: 8, retries: 2, timeout_ms: 20000 }
-`,
-  );
-  const env = { ...process.env, LADDER_STATE_DIR: join(dir, '.ladder'), LADDER_TEST_KEY: KEY };
+  const { specPath, env } = await ticketProject({
+    name: 'budget',
+    rows: N,
+    model: {
+      ref: `compat:${fake.baseUrl}#priced`,
+      api_key_env: 'LADDER_TEST_KEY',
+      price: { input_per_mtok: 1000, output_per_mtok: 1000, cache_read_per_mtok: 1000, cache_write_per_mtok: 1000 },
+    },
+    execution: { concurrency, max_tokens: 8, retries: 2, timeout_ms: 20000 },
+    env: { LADDER_TEST_KEY: KEY },
+  });
   const billed = () => (fake.counters.tokensServed.input + fake.counters.tokensServed.output) * PER_TOKEN;
   const run = async (maxUsd: number, resumeRunId?: string) => {
-    const task = await loadTask(join(dir, 'ladder.yaml'));
-    const project = openProject(env, { specPath: join(dir, 'ladder.yaml') });
+    const task = await loadTask(specPath);
+    const project = openProject(env, { specPath });
     const context = runContext(task, project, { log: silentLogger, progress: silentProgress, signal: new AbortController().signal, env });
     const pricer = createUsagePricer();
     try {

@@ -8,6 +8,8 @@
  * candidate with the best calls per second. No call is run twice: calibration is the start of the real run.
  */
 
+import { WaitQueue } from './wait-queue.js';
+
 export interface CalibrationStep {
   sequences: number;
   calls: number;
@@ -50,7 +52,8 @@ export class SequenceCalibration {
   private inFlight = 0;
   private stepStartedAt = 0;
   private readonly steps: CalibrationStep[] = [];
-  private readonly waiters: { admit: () => void; reject: (e: unknown) => void; signal?: AbortSignal; onAbort?: () => void }[] = [];
+  /** Calls waiting to be admitted; each is served the function that says it has finished. */
+  private readonly waiters = new WaitQueue<() => void>();
   choice?: CalibrationChoice;
 
   constructor(
@@ -72,18 +75,7 @@ export class SequenceCalibration {
   async enter(signal?: AbortSignal): Promise<() => void> {
     signal?.throwIfAborted();
     if (this.waiters.length === 0 && this.canAdmit()) return this.admit();
-    return new Promise((resolve, reject) => {
-      const waiter: (typeof this.waiters)[number] = { admit: () => resolve(this.admit()), reject, signal };
-      if (signal) {
-        waiter.onAbort = () => {
-          const index = this.waiters.indexOf(waiter);
-          if (index >= 0) this.waiters.splice(index, 1);
-          reject(signal.reason);
-        };
-        signal.addEventListener('abort', waiter.onAbort, { once: true });
-      }
-      this.waiters.push(waiter);
-    });
+    return this.waiters.wait(undefined, signal);
   }
 
   private canAdmit(): boolean {
@@ -117,10 +109,6 @@ export class SequenceCalibration {
         this.onChosen?.(this.choice);
       }
     }
-    while (this.waiters.length > 0 && this.canAdmit()) {
-      const waiter = this.waiters.shift()!;
-      if (waiter.onAbort) waiter.signal?.removeEventListener('abort', waiter.onAbort);
-      waiter.admit();
-    }
+    while (this.waiters.length > 0 && this.canAdmit()) this.waiters.next()!.serve(this.admit());
   }
 }

@@ -1,3 +1,5 @@
+import { WaitQueue } from './wait-queue.js';
+
 /**
  * A pool of parallel sequences of one llama.cpp context. Concurrent generate() calls each take a sequence, and
  * node-llama-cpp decodes all busy sequences in one batch. The caller scores the free sequences (the adapter
@@ -6,7 +8,8 @@
  */
 export class SequencePool<T> {
   private readonly free: T[];
-  private readonly waiters: { score?: (item: T) => number; resolve: (item: T) => void; reject: (e: unknown) => void; signal?: AbortSignal; onAbort?: () => void }[] = [];
+  /** Callers waiting for a free sequence, each with how it scores one. */
+  private readonly waiters = new WaitQueue<T, ((item: T) => number) | undefined>();
 
   constructor(items: T[]) {
     this.free = [...items];
@@ -20,27 +23,13 @@ export class SequencePool<T> {
   async acquire(score?: (item: T) => number, signal?: AbortSignal): Promise<T> {
     signal?.throwIfAborted();
     if (this.free.length > 0) return this.take(score);
-    return new Promise((resolve, reject) => {
-      const waiter: (typeof this.waiters)[number] = { score, resolve, reject, signal };
-      if (signal) {
-        waiter.onAbort = () => {
-          const index = this.waiters.indexOf(waiter);
-          if (index >= 0) this.waiters.splice(index, 1);
-          reject(signal.reason);
-        };
-        signal.addEventListener('abort', waiter.onAbort, { once: true });
-      }
-      this.waiters.push(waiter);
-    });
+    return this.waiters.wait(score, signal);
   }
 
   release(item: T): void {
     this.free.push(item);
-    const waiter = this.waiters.shift();
-    if (waiter) {
-      if (waiter.onAbort) waiter.signal?.removeEventListener('abort', waiter.onAbort);
-      waiter.resolve(this.take(waiter.score));
-    }
+    const waiter = this.waiters.next();
+    if (waiter) waiter.serve(this.take(waiter.data));
   }
 
   private take(score: ((item: T) => number) | undefined): T {

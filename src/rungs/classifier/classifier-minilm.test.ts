@@ -1,12 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Example } from '../../core/types.js';
 import { findCatalogModel } from '../../models/local/catalog.js';
 import { openLocalModel, openLocalRuntime, type LocalRuntime } from '../../models/local/index.js';
 import type { LocalModel } from '../../models/local/local-model.js';
-import { fakeContext, fakeTask } from '../../retrieval/testing/fake-context.js';
+import { fakeContext } from '../../retrieval/testing/fake-context.js';
+import { itTicketsTask, majorityLabel } from '../../testing/it-tickets-task.js';
 import { testEmbedModelPath, testThreads } from '../../testing/test-model.js';
 import { classifierRung } from './classifier-rung.js';
 
@@ -15,14 +15,6 @@ import { classifierRung } from './classifier-rung.js';
  * and on those vectors + hashed n-grams. Small (100 train / 40 test) so it runs in seconds; the full split and
  * latencies are in bench/classifier.ts.
  */
-const data = 'examples/it-tickets/data';
-const load = (split: string, n: number): Example[] =>
-  readFileSync(join(data, `${split}.jsonl`), 'utf8')
-    .trim()
-    .split('\n')
-    .slice(0, n)
-    .map((line) => ({ ...(JSON.parse(line) as { id: string; input: string; expected: string }), meta: {} }));
-
 describe('classifier student on all-MiniLM-L6-v2 embeddings', () => {
   let dir: string;
   let runtime: LocalRuntime;
@@ -39,13 +31,9 @@ describe('classifier student on all-MiniLM-L6-v2 embeddings', () => {
   });
 
   it('sends the encoder the bare input (no causal-LM prompt) and beats the majority baseline, alone and with n-grams', async () => {
-    const labels = JSON.parse(readFileSync(join(data, 'labels.json'), 'utf8')) as string[];
-    const train = load('train', 100);
-    const test = load('test', 40);
-    const task = fakeTask({ output: { kind: 'label', labels }, outputKind: 'label', train, test, metrics: ['accuracy'], primaryMetric: 'accuracy' });
-    const counts = new Map<string, number>();
-    for (const e of train) counts.set(e.expected as string, (counts.get(e.expected as string) ?? 0) + 1);
-    const majority = [...counts].sort((a, b) => b[1] - a[1])[0][0];
+    const task = itTicketsTask(100, 40);
+    const { test } = task;
+    const majority = majorityLabel(task.train);
     const baseline = test.filter((e) => e.expected === majority).length / test.length;
     const ctx = fakeContext(dir, { minilm });
 

@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Example } from '../../core/types.js';
-import { fakeContext, fakeTask } from '../../retrieval/testing/fake-context.js';
+import { fakeContext } from '../../retrieval/testing/fake-context.js';
+import { itTicketsTask, majorityLabel } from '../../testing/it-tickets-task.js';
 import { testModelPath } from '../../testing/test-model.js';
 import { classifierRung } from './classifier-rung.js';
 import { openLocalEmbedModel } from './local-embed-model.js';
@@ -13,14 +13,6 @@ import { openLocalEmbedModel } from './local-embed-model.js';
  * a logistic head. Kept small (150 train / 60 test, inputs cut to 120 characters) so it runs in seconds on
  * an idle machine; bench/classifier.ts measures the full 300 / 300.
  */
-const data = 'examples/it-tickets/data';
-const load = (split: string, n: number): Example[] =>
-  readFileSync(join(data, `${split}.jsonl`), 'utf8')
-    .trim()
-    .split('\n')
-    .slice(0, n)
-    .map((line) => ({ ...(JSON.parse(line) as { id: string; input: string; expected: string }), meta: {} }));
-
 describe('classifier student on SmolLM2 embeddings (it-service-tickets)', () => {
   let dir: string;
   let embedder: Awaited<ReturnType<typeof openLocalEmbedModel>>;
@@ -34,13 +26,9 @@ describe('classifier student on SmolLM2 embeddings (it-service-tickets)', () => 
   });
 
   it('beats the majority-label baseline on held-out tickets (speed is measured in bench/, not asserted here)', async () => {
-    const labels = JSON.parse(readFileSync(join(data, 'labels.json'), 'utf8')) as string[];
-    const train = load('train', 150);
-    const test = load('test', 60);
-    const task = fakeTask({ output: { kind: 'label', labels }, outputKind: 'label', train, test, metrics: ['accuracy'], primaryMetric: 'accuracy' });
-    const counts = new Map<string, number>();
-    for (const e of train) counts.set(e.expected as string, (counts.get(e.expected as string) ?? 0) + 1);
-    const majority = [...counts].sort((a, b) => b[1] - a[1])[0][0];
+    const task = itTicketsTask(150, 60);
+    const { test } = task;
+    const majority = majorityLabel(task.train);
     const baseline = test.filter((e) => e.expected === majority).length / test.length;
 
     const ctx = fakeContext(dir, { smol: embedder });
