@@ -8,7 +8,7 @@ import { LadderError } from '../core/errors.js';
  * model, its fingerprint (weights sha256, provider + model id) is recorded; a resume that resolves a different
  * one stops with exit 2 instead of finishing the run with rows from two models.
  */
-export function pinModels(resolver: ModelResolver, input: { runId: string; recorded: Record<string, string>; record(name: string, fingerprint: string): void }): ModelResolver {
+export function pinModels(resolver: ModelResolver, input: { runId: string; recorded: Record<string, string>; record(name: string, fingerprint: string): void | Promise<void> }): ModelResolver {
   const seen = { ...input.recorded };
   return {
     ...resolver,
@@ -20,7 +20,7 @@ export function pinModels(resolver: ModelResolver, input: { runId: string; recor
       const before = seen[name];
       if (before === undefined) {
         seen[name] = model.fingerprint;
-        input.record(name, model.fingerprint);
+        await input.record(name, model.fingerprint);
       } else if (before !== model.fingerprint) {
         throw new LadderError(
           'INPUT_INVALID',

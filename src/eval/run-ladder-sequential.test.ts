@@ -9,6 +9,7 @@ import { analyzeCosts } from '../economics/cost-analysis.js';
 import { rungRegistry } from '../rungs/registry.js';
 import { openDatabase } from '../store/database.js';
 import { RunStore } from '../store/run-store.js';
+import { sqliteLadderStore } from '../store/sqlite-ladder-store.js';
 import { fixedModelsContext } from '../testing/run-context.js';
 import { metricsFor } from './metrics/registry.js';
 import { runLadder, type RunLadderOptions } from './run-ladder.js';
@@ -50,7 +51,7 @@ function setup(rungs: [string, number][], options: { minQuality?: number; metric
   } as Task;
   const store = new RunStore(openDatabase(join(dir, 'ladder.db')));
   const context = fixedModelsContext(models, { dir, signal: options.signal });
-  const base: RunLadderOptions = { task, store, context, rungs: rungRegistry, metrics: metricsFor(metrics), price: () => undefined };
+  const base: RunLadderOptions = { task, store: sqliteLadderStore(store), context, rungs: rungRegistry, metrics: metricsFor(metrics), price: () => undefined };
   return { task, store, models, base };
 }
 
