@@ -42,13 +42,16 @@ describe.skipIf(unavailable)('PgLadderStore (the core store over PostgreSQL)', (
     const lease = await a.lockRun(run.id);
     expect((await b.getRun(run.id))!.status).toBe('running');
     await expect(b.lockRun(run.id)).rejects.toMatchObject({ code: 'RUN_LOCKED', exitCode: 2, message: expect.stringMatching(/ladder pid \d+/) });
-    // The holder's connection ends (as with kill -9): the run reads interrupted and can be taken.
-    await lease.release();
+    // The holder's connection dies (as with kill -9; nothing released by the holder): the server drops the lock,
+    // the run reads interrupted and can be taken.
+    await b.pool.query(`SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND classid = hashtext('ladder-run')::oid AND pid <> pg_backend_pid()`);
+    for (let i = 0; i < 200 && (await b.getRun(run.id))!.status === 'running'; i++) await new Promise((r) => setTimeout(r, 25));
     expect((await b.getRun(run.id))!.status).toBe('interrupted');
     expect((await b.listRuns()).map((r) => r.status)).toEqual(['interrupted']);
     const taken = await b.lockRun(run.id);
     await expect(a.lockRun(run.id)).rejects.toMatchObject({ code: 'RUN_LOCKED' });
     await taken.release();
+    await lease.release(); // its connection is gone already: a no-op, not an error
   });
 
   it('queued rows are committed in batches by flush(), the first row of an example wins, and spend adds up atomically', async () => {
