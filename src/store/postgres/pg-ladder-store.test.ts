@@ -82,6 +82,12 @@ describe.skipIf(unavailable)('PgLadderStore (the core store over PostgreSQL)', (
     await a.flush();
     expect(await b.responseCache.get('k1')).toEqual(value);
     expect(await b.responseCache.get('k2')).toBeUndefined();
+    // One key twice in one batch (one multi-row statement): the later answer is kept, as INSERT OR REPLACE would.
+    const newer = { ...value, text: 'Hardware' };
+    a.responseCache.set('k3', value, 'compat:x');
+    a.responseCache.set('k3', newer, 'compat:x');
+    await a.flush();
+    expect(await b.responseCache.get('k3')).toEqual(newer);
   });
 
   it('a failed queued write is thrown by the next flush (a store error stops the run loudly)', async () => {

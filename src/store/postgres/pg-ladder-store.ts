@@ -5,7 +5,7 @@ import { answerJson, type PredictionRow } from '../run-store.js';
 import { asStoreError, isPostgresUrl, migratePg, openPgPool, redactUrl, type PgPool } from './pg-database.js';
 import { acquirePgRunLease, runLockHolder } from './pg-run-lease.js';
 import { PgRunStore } from './pg-run-store.js';
-import { PgWriteBehind } from './pg-write-behind.js';
+import { type BatchedInsert, PgWriteBehind } from './pg-write-behind.js';
 
 /**
  * The core's `LadderStore` over a shared PostgreSQL: `PgRunStore` for runs, rungs, rows and spend; queued rows
@@ -56,7 +56,7 @@ export class PgLadderStore implements LadderStore {
   spentUsd: LadderStore['spentUsd'] = (runId) => this.runs.spentUsd(runId);
 
   queuePrediction(row: PredictionRow): void {
-    this.writes.add((client) => client.query(INSERT_PREDICTION, predictionValues(row)));
+    this.writes.add(INSERT_PREDICTION, predictionValues(row));
   }
 
   flush(): Promise<void> {
@@ -110,7 +110,7 @@ export async function openPgLadderStore(url: string, source: string): Promise<Pg
   if (!isPostgresUrl(url) || !parsed || !parsed.hostname) {
     throw new LadderError('INPUT_INVALID', `${source}: expected a postgres://user@host:port/database URL, got ${isPostgresUrl(url) ? redactUrl(url) : `"${shown(url)}"`}`, { exitCode: 2 });
   }
-  const pool = openPgPool(url);
+  const pool = openPgPool(url, { max: 8 });
   try {
     await migratePg(pool);
   } catch (error) {
@@ -125,10 +125,21 @@ function shown(value: string): string {
   return value.replace(/(\/\/[^:@/]*):[^@/]*@/, '$1:***@').slice(0, 80);
 }
 
-const INSERT_PREDICTION = `INSERT INTO predictions (run_id, rung_id, example_id, position, prompt_json, output, answer_json, input_tokens, cached_input_tokens,
-   cache_write_tokens, output_tokens, latency_ms, cached, cost_usd, error_code, error_message, details_json, created_at)
- VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
- ON CONFLICT (run_id, rung_id, example_id) DO NOTHING`;
+/** The first row of an example wins (also within one batch): never two rows, whoever writes. */
+const INSERT_PREDICTION: BatchedInsert = {
+  head: `INSERT INTO predictions (run_id, rung_id, example_id, position, prompt_json, output, answer_json, input_tokens, cached_input_tokens,
+   cache_write_tokens, output_tokens, latency_ms, cached, cost_usd, error_code, error_message, details_json, created_at)`,
+  columns: 18,
+  tail: `ON CONFLICT (run_id, rung_id, example_id) DO NOTHING`,
+};
+
+/** A newer answer for the same key replaces the stored one, as SQLite's INSERT OR REPLACE does. */
+const INSERT_CACHE_ENTRY: BatchedInsert = {
+  head: `INSERT INTO response_cache (key, model_ref, text, usage_json, latency_ms, created_at)`,
+  columns: 6,
+  tail: `ON CONFLICT (key) DO UPDATE SET model_ref = excluded.model_ref, text = excluded.text, usage_json = excluded.usage_json, latency_ms = excluded.latency_ms, created_at = excluded.created_at`,
+  keyOf: (values) => String(values[0]),
+};
 
 function predictionValues(row: PredictionRow): unknown[] {
   const p = row.prediction;
@@ -153,12 +164,7 @@ function pgResponseCache(pool: PgPool, writes: PgWriteBehind): ResponseCacheBack
     },
     set(key, value, modelRef) {
       pending.set(key, value);
-      writes.add(async (client) => {
-        await client.query(
-          `INSERT INTO response_cache (key, model_ref, text, usage_json, latency_ms, created_at) VALUES ($1, $2, $3, $4, $5, $6)
-           ON CONFLICT (key) DO UPDATE SET model_ref = excluded.model_ref, text = excluded.text, usage_json = excluded.usage_json, latency_ms = excluded.latency_ms, created_at = excluded.created_at`,
-          [key, modelRef, value.text, JSON.stringify(value.usage), value.latencyMs, new Date().toISOString()],
-        );
+      writes.add(INSERT_CACHE_ENTRY, [key, modelRef, value.text, JSON.stringify(value.usage), value.latencyMs, new Date().toISOString()], () => {
         if (pending.get(key) === value) pending.delete(key);
       });
     },
