@@ -19,6 +19,8 @@ export { buildReport, writeReport } from './report/build-report.js';
 export type { ReportData } from './report/types.js';
 export { openDatabase } from './store/database.js';
 export { RunStore, type RunRecord, type RungRecord, type PredictionRow } from './store/run-store.js';
+export type { LadderStore } from './core/store.js';
+export { sqliteLadderStore } from './store/sqlite-ladder-store.js';
 export { rungRegistry, findRung } from './rungs/registry.js';
 export { metricRegistry, metricsFor } from './eval/metrics/registry.js';
 export { createModelResolver } from './models/registry.js';

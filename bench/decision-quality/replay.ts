@@ -30,6 +30,7 @@ import { metricsFor } from '../../src/eval/metrics/registry.js';
 import { runLadder } from '../../src/eval/run-ladder.js';
 import { openDatabase } from '../../src/store/database.js';
 import { RunStore, type PredictionRow } from '../../src/store/run-store.js';
+import { sqliteLadderStore } from '../../src/store/sqlite-ladder-store.js';
 import { loadTask } from '../../src/task/load-task.js';
 import { fixedModelsContext } from '../../src/testing/run-context.js';
 
@@ -149,7 +150,7 @@ async function main(): Promise<void> {
         // so fields newer than the stored run (capability scope, throughput...) are the same on both sides.
         const fixedStore = new RunStore(openDatabase(':memory:'));
         const fullSummaries = (
-          await runLadder({ task, store: fixedStore, context: fixedModelsContext(replayModels(stored), { dir: join(here, '.ladder', 'replay') }), rungs: replayFactories(stored), metrics: metricsFor(task.metrics), price: () => undefined, mode: 'fixed' })
+          await runLadder({ task, store: sqliteLadderStore(fixedStore), context: fixedModelsContext(replayModels(stored), { dir: join(here, '.ladder', 'replay') }), rungs: replayFactories(stored), metrics: metricsFor(task.metrics), price: () => undefined, mode: 'fixed' })
         ).summaries;
         fixedStore.db.close();
         const oracle = recommend({ summaries: fullSummaries, comparisons: [], task, costs: analyzeCosts(fullSummaries, task), options: { qualityBasis: 'point' } });
@@ -163,7 +164,7 @@ async function main(): Promise<void> {
         for (let seed = 1; seed <= SEEDS; seed++) {
           const memory = new RunStore(openDatabase(':memory:'));
           const result = await runLadder({
-            task, store: memory, context: fixedModelsContext(replayModels(stored), { dir: join(here, '.ladder', 'replay') }),
+            task, store: sqliteLadderStore(memory), context: fixedModelsContext(replayModels(stored), { dir: join(here, '.ladder', 'replay') }),
             rungs: replayFactories(stored), metrics: metricsFor(task.metrics), price: () => undefined,
             sequential: { seed },
             // As the CLI does: a measured rung's non-quality targets, checked by the advisor on that rung alone.

@@ -15,7 +15,7 @@ import { runRung } from '../../src/eval/run-rung.js';
 import { openLocalModel, openLocalRuntime } from '../../src/models/local/index.js';
 import { fewShotRung } from '../../src/rungs/few-shot/few-shot-rung.js';
 import { openDatabase } from '../../src/store/database.js';
-import { CachedModel } from '../../src/store/response-cache.js';
+import { CachedModel, sqliteResponseCache } from '../../src/store/response-cache.js';
 import { RunStore } from '../../src/store/run-store.js';
 import { testModelPath } from '../../src/testing/test-model.js';
 import { argValue, fmt, load1, machineLine } from './bench-env.js';
@@ -45,7 +45,7 @@ async function main(): Promise<void> {
     : stubModel(task.output.labels);
   const db = openDatabase(':memory:');
   const store = new RunStore(db);
-  const model = new CachedModel(inner, db);
+  const model = new CachedModel(inner, sqliteResponseCache(db));
   const ctx = benchContext({ small: model });
   console.log(`# runner overhead  ${machineLine()}`);
   console.log(`${task.test.length} examples | concurrency ${concurrency} | first pass: ${which} | cpus ${cpus().length}`);

@@ -7,11 +7,11 @@ import type { Task } from '../core/task.js';
 import type { CostAnalysis } from '../economics/cost-analysis.js';
 import type { RunLadderResult } from '../eval/run-ladder.js';
 import { writeReport } from '../report/build-report.js';
-import type { RunRecord } from '../store/run-store.js';
+import type { LadderStore, RunRecord } from '../core/store.js';
 import { loadTask } from '../task/load-task.js';
 import { analyzeRun } from '../project/analyze.js';
 import { climbProject } from '../project/climb-project.js';
-import { openProject, runContext } from '../project/project.js';
+import { openStoreProject, runContext } from '../project/project.js';
 import { reportData } from './report-data.js';
 
 /** Where to find the project and what to tell the caller; every field has the CLI's default. */
@@ -47,7 +47,7 @@ export async function climb(specPath: string, options: ClimbOptions = {}): Promi
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
   const task = await loadTask(resolve(cwd, specPath));
-  const project = openProject(env, { specPath: resolve(cwd, specPath), cwd });
+  const project = await openStoreProject(env, { specPath: resolve(cwd, specPath), cwd });
   const context = runContext(task, project, {
     log: options.log ?? silentLogger,
     progress: options.progress ?? silentProgress,
@@ -59,7 +59,7 @@ export async function climb(specPath: string, options: ClimbOptions = {}): Promi
     return { ...result, task, stateDir: project.paths.stateDir, ...analyzeRun(task, result.summaries, result.comparisons) };
   } finally {
     await context.models.disposeAll();
-    project.close();
+    await project.close();
   }
 }
 
@@ -74,29 +74,34 @@ export interface RunView {
 
 /** `ladder show [run]` as a function: a stored run (default: the latest) with its economics and recommendation. */
 export async function readRun(runId?: string, options: ProjectOptions = {}): Promise<RunView> {
-  const project = openProject(options.env ?? process.env, { cwd: options.cwd });
+  const project = await openStoreProject(options.env ?? process.env, { cwd: options.cwd });
   try {
-    const run = runId ? project.store.getRun(runId) : project.store.latestRun();
-    if (!run) throw new LadderError('RUN_NOT_FOUND', runId ? `no run "${runId}"` : 'no runs yet', { exitCode: 2 });
+    const run = await findRun(project.runs, runId);
     const task = await loadTask(run.specFile);
-    const summaries = project.store.getRungs(run.id).flatMap((r) => (r.summary ? [r.summary] : []));
+    const summaries = (await project.runs.getRungs(run.id)).flatMap((r) => (r.summary ? [r.summary] : []));
     const comparisons = (run.options.comparisons as unknown as PairedComparison[] | undefined) ?? [];
     return { run, task, summaries, comparisons, ...analyzeRun(task, summaries, comparisons) };
   } finally {
-    project.close();
+    await project.close();
   }
 }
 
 /** `ladder report [run]` as a function: writes HTML, Markdown and JSON (default under the project's .ladder/reports/<run>). */
 export async function reportRun(runId?: string, options: ProjectOptions & { out?: string } = {}): Promise<{ html: string; markdown: string; json: string }> {
-  const project = openProject(options.env ?? process.env, { cwd: options.cwd });
+  const project = await openStoreProject(options.env ?? process.env, { cwd: options.cwd });
   try {
-    const run = runId ? project.store.getRun(runId) : project.store.latestRun();
-    if (!run) throw new LadderError('RUN_NOT_FOUND', runId ? `no run "${runId}"` : 'no runs yet', { exitCode: 2 });
+    const run = await findRun(project.runs, runId);
     const task = await loadTask(run.specFile);
     const out = options.out ? resolve(options.cwd ?? process.cwd(), options.out) : project.paths.reportsDir;
-    return await writeReport(resolve(out, run.id), reportData(project.store, project.db, run, task));
+    return await writeReport(resolve(out, run.id), await reportData(project.runs, run, task));
   } finally {
-    project.close();
+    await project.close();
   }
+}
+
+/** The run asked for (default: the latest), or RUN_NOT_FOUND (exit 2). */
+async function findRun(store: LadderStore, runId: string | undefined): Promise<RunRecord> {
+  const run = runId ? await store.getRun(runId) : (await store.listRuns(1))[0];
+  if (!run) throw new LadderError('RUN_NOT_FOUND', runId ? `no run "${runId}"` : 'no runs yet', { exitCode: 2 });
+  return run;
 }

@@ -2,20 +2,23 @@ import type { PairedComparison } from '../core/results.js';
 import type { LeakageRecord, Task } from '../core/task.js';
 import { metricRegistry } from '../eval/metrics/registry.js';
 import type { ConfusionData, ExampleRow, ReportData } from '../report/types.js';
-import type { Db } from '../store/database.js';
-import type { PredictionRow, RunRecord, RunStore } from '../store/run-store.js';
+import type { LadderStore, PredictionRow, RunRecord } from '../core/store.js';
 import { createJudgePhase } from '../judge/create-judge-phase.js';
 import { analyzeRun } from '../project/analyze.js';
 
 /** Everything a report shows about one stored run: summaries, economics, the recommendation, examples, confusion. */
-export function reportData(store: RunStore, db: Db, run: RunRecord, task: Task): ReportData {
-  const rungs = store.getRungs(run.id).filter((r) => r.summary);
+export async function reportData(store: LadderStore, run: RunRecord, task: Task): Promise<ReportData> {
+  const rungs = (await store.getRungs(run.id)).filter((r) => r.summary);
   const summaries = rungs.flatMap((r) => (r.summary ? [r.summary] : []));
   const comparisons = (run.options.comparisons as unknown as PairedComparison[] | undefined) ?? [];
   const { costs, recommendation } = analyzeRun(task, summaries, comparisons);
   // Model-graded metrics score the stored verdicts, so the example table's right/wrong uses them too.
-  const judged = task.judge ? createJudgePhase(db, (a, b) => store.getPredictions(a, b)) : undefined;
-  const rowsByRung = new Map(rungs.map((r) => [r.rungId, judged ? judged.attach(run.id, r.rungId, store.getPredictions(run.id, r.rungId)) : store.getPredictions(run.id, r.rungId)]));
+  const judged = task.judge ? createJudgePhase(store.judgments, (a, b) => store.getPredictions(a, b)) : undefined;
+  const rowsOf = async (rungId: string) => {
+    const rows = await store.getPredictions(run.id, rungId);
+    return judged ? judged.attach(run.id, rungId, rows) : rows;
+  };
+  const rowsByRung = new Map(await Promise.all(rungs.map(async (r) => [r.rungId, await rowsOf(r.rungId)] as const)));
   return {
     title: `Ladder report: ${task.name}`,
     runId: run.id,

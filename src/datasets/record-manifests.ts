@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { RunStore } from '../store/run-store.js';
+import type { LadderStore } from '../core/store.js';
 import { sha256Text } from '../core/hash.js';
 import { findManifests } from './verify.js';
 
@@ -8,7 +8,7 @@ import { findManifests } from './verify.js';
  * file itself, so `ladder verify` can tell a deleted, emptied or edited manifest from one that never existed.
  * Re-recording after a resume keeps the latest (a re-prepared rung rewrites its manifest).
  */
-export async function recordRunManifests(store: RunStore, runId: string, artifactsDir: string, now: Date): Promise<number> {
+export async function recordRunManifests(store: Pick<LadderStore, 'recordManifest'>, runId: string, artifactsDir: string, now: Date): Promise<number> {
   const paths: string[] = [];
   await findManifests(artifactsDir, paths);
   let recorded = 0;
@@ -22,7 +22,7 @@ export async function recordRunManifests(store: RunStore, runId: string, artifac
       continue;
     }
     if (typeof parsed.kind !== 'string' || !parsed.kind.startsWith('ladder.')) continue;
-    store.recordManifest({ runId, path, sha256: sha256Text(bytes), kind: parsed.kind, files: Array.isArray(parsed.files) ? parsed.files.length : 0, recordedAt: now.toISOString() });
+    await store.recordManifest({ runId, path, sha256: sha256Text(bytes), kind: parsed.kind, files: Array.isArray(parsed.files) ? parsed.files.length : 0, recordedAt: now.toISOString() });
     recorded++;
   }
   return recorded;

@@ -6,15 +6,41 @@ import { errorMessage, LadderError } from '../core/errors.js';
 import type { Example } from '../core/types.js';
 import type { RemoteEvaluator } from '../eval/run-ladder.js';
 import type { RunRungOutcome } from '../eval/run-rung.js';
-import type { PredictionRow, RunStore } from '../store/run-store.js';
+import type { PredictionRow } from '../core/store.js';
+import type { RunStore } from '../store/run-store.js';
 import { connectionFor, displayUrl, EVAL_JOB, type EvalJobData, type EvalJobResult, jobId, type QueueTarget } from './queue.js';
 
 /** Jobs whose state is read per look (once a second). */
 const STATE_LOOKS = 32;
 
+/**
+ * How the driver reads the rows its workers store: those already there, and a cursor over rows written from now on
+ * (`sqliteRowFeed`: by rowid; `pgRowFeed`: the still-pending examples' rows).
+ */
+export interface RowFeed {
+  stored(runId: string, rungId: string, exampleIds: string[]): Promise<PredictionRow[]>;
+  /** Taken before `stored` is read, so no row lands between the two unseen. */
+  follow(runId: string, rungId: string, pending: ReadonlySet<string>): () => Promise<PredictionRow[]>;
+}
+
+/** The SQLite store's rows by rowid: rows commit one writer at a time, so rowids grow in commit order. */
+export function sqliteRowFeed(store: RunStore): RowFeed {
+  return {
+    stored: async (runId, rungId, exampleIds) => store.getPredictionsOf(runId, rungId, exampleIds),
+    follow(runId, rungId) {
+      let lastRowid = store.lastPredictionRowid();
+      return async () => {
+        const fresh = store.predictionsAfter(runId, rungId, lastRowid);
+        if (fresh.length) lastRowid = fresh.at(-1)!.rowid;
+        return fresh.map((f) => f.row);
+      };
+    },
+  };
+}
+
 export interface QueueDriverOptions {
   target: QueueTarget;
-  store: RunStore;
+  rows: RowFeed;
   log: Logger;
   /** Examples per job (default 10): small enough to spread over workers, large enough that queue overhead stays small. */
   jobSize?: number;
@@ -50,7 +76,7 @@ export async function openQueueDriver(options: QueueDriverOptions): Promise<Queu
   return {
     close: () => queue.close(),
     async evaluate(request): Promise<RunRungOutcome> {
-      const { store, log } = options;
+      const { rows: feed, log } = options;
       const { runId, rungId, progress, signal } = request;
       const pollMs = options.pollMs ?? 100;
       const quietMs = options.quietMs ?? 10_000;
@@ -65,9 +91,9 @@ export async function openQueueDriver(options: QueueDriverOptions): Promise<Queu
         progress.finish(rungId);
         return outcome;
       }
-      // Rows from here on are new; any row that landed before (a previous session's job finishing) is read once.
-      let lastRowid = store.lastPredictionRowid();
       const pending = new Set(todo.map((e) => e.id));
+      // Rows from here on are new; any row that landed before (a previous session's job finishing) is read once.
+      const fresh = feed.follow(runId, rungId, pending);
       const count = (row: PredictionRow) => {
         if (!pending.delete(row.exampleId)) return;
         outcome.completed++;
@@ -79,7 +105,7 @@ export async function openQueueDriver(options: QueueDriverOptions): Promise<Queu
           scored++;
         }
       };
-      for (const row of store.getPredictionsOf(runId, rungId, todo.map((e) => e.id))) count(row);
+      for (const row of await feed.stored(runId, rungId, todo.map((e) => e.id))) count(row);
 
       const size = Math.max(1, options.jobSize ?? 10);
       const jobs = new Map<string, string[]>();
@@ -128,11 +154,10 @@ export async function openQueueDriver(options: QueueDriverOptions): Promise<Queu
           await removeWaiting();
           if (jobs.size) log.warn(`${rungId}: waiting jobs removed from the queue; ${jobs.size} in flight finishing`);
         }
-        const fresh = store.predictionsAfter(runId, rungId, lastRowid);
-        if (fresh.length) {
-          lastRowid = fresh.at(-1)!.rowid;
+        const rows = await fresh();
+        if (rows.length) {
           const before = outcome.completed;
-          for (const { row } of fresh) count(row);
+          for (const row of rows) count(row);
           if (outcome.completed > before) {
             lastProgress = Date.now();
             progress.update(rungId, outcome.completed, { score: scored ? scoreSum / scored : undefined, failed: outcome.failed, cached: outcome.cached });
@@ -157,11 +182,7 @@ export async function openQueueDriver(options: QueueDriverOptions): Promise<Queu
                 await removeWaiting();
               }
               // Ended (or removed by someone else): its rows are all written by now; read them, stop awaiting it.
-              const late = store.predictionsAfter(runId, rungId, lastRowid);
-              if (late.length) {
-                lastRowid = late.at(-1)!.rowid;
-                for (const { row } of late) count(row);
-              }
+              for (const row of await fresh()) count(row);
               jobs.delete(id);
             }
           }

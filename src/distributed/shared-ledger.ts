@@ -28,7 +28,7 @@ export interface SharedLedgerOptions {
  * Settling deletes the row and adds the measured cost to `run_spend` in one transaction.
  * A holder heartbeats its holds; a hold whose holder stopped (kill -9) expires after `leaseMs` and is counted as
  * spent at its worst case — the call may have been billed, and an over-count keeps the ceiling, an under-count
- * would not. Limits: one SQLite file, so one host (multi-host needs the Postgres store wired into `ladder run`).
+ * would not. One SQLite file, so one host; PgSharedLedger is the same over Postgres (several hosts).
  */
 export class SharedLedger implements SpendLedger {
   readonly holder = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;

@@ -7,20 +7,23 @@ import type { Metric } from '../core/metric.js';
 import type { Predictor, RungFactory } from '../core/rung.js';
 import type { ModelSpec, Task } from '../core/task.js';
 import type { Usage } from '../core/types.js';
-import { budgetedResolver } from '../eval/budget.js';
+import type { LadderStore } from '../core/store.js';
+import { budgetedResolver, type SpendLedger } from '../eval/budget.js';
 import { pinModels } from '../eval/model-identity.js';
 import { sameState } from '../eval/prepared-state.js';
 import { runRungBatch } from '../eval/rung-batch.js';
-import type { OpenedProject } from '../project/project.js';
+import type { ProjectPaths } from '../project/project-paths.js';
 import { runContext } from '../project/project.js';
 import { changedFiles } from '../task/fingerprints.js';
 import { loadTask } from '../task/load-task.js';
 import { connectionFor, EVAL_JOB, type EvalJobData, type EvalJobResult, type QueueTarget } from './queue.js';
-import { SharedLedger } from './shared-ledger.js';
 
 export interface WorkerOptions {
   target: QueueTarget;
-  project: OpenedProject;
+  /** The project's folders (artifacts, models) and the runs' store: the driver's, SQLite or Postgres. */
+  project: { paths: ProjectPaths; runs: LadderStore };
+  /** The run's budget, shared with the driver and the other workers (SharedLedger on SQLite, PgSharedLedger on Postgres). */
+  ledger(runId: string, maxUsd: number | undefined, leaseMs: number): SharedSpendLedger;
   env: NodeJS.ProcessEnv;
   log: Logger;
   rungs: RungFactory[];
@@ -39,11 +42,14 @@ export interface WorkerOptions {
   onJob?(outcome: 'completed' | 'failed' | 'stopped', examples: number): void;
 }
 
+/** A ledger every process of the run reserves through; close() stops its heartbeat. */
+export type SharedSpendLedger = SpendLedger & { close(): void };
+
 /** A run this worker has opened: its task, context (models open), shared ledger, and prepared rungs. */
 interface WarmRun {
   task: Task;
   ctx: RunContext;
-  ledger: SharedLedger;
+  ledger: SharedSpendLedger;
   maxUsd: number | undefined;
   predictors: Map<string, Promise<Predictor>>;
   usedAt: number;
@@ -73,7 +79,8 @@ export interface RunningWorker {
  */
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   const { Worker, UnrecoverableError } = await import('bullmq');
-  const { store } = options.project;
+  const store = options.project.runs;
+  const where = store.kind === 'postgres' ? 'the Postgres store (LADDER_DATABASE_URL)' : `the store at ${options.project.paths.dbPath}`;
   const lockMs = options.lockMs ?? 30_000;
   const shutdown = new AbortController();
   const runs = new Map<string, Promise<WarmRun>>();
@@ -81,12 +88,12 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   let warmPredictors = 0;
 
   const openRun = async (runId: string, maxUsd: number | undefined): Promise<WarmRun> => {
-    const run = store.getRun(runId);
-    if (!run) throw new UnrecoverableError(`no run "${runId}" in the store at ${options.project.paths.dbPath}: is this worker started from the driver's project?`);
+    const run = await store.getRun(runId);
+    if (!run) throw new UnrecoverableError(`no run "${runId}" in ${where}: is this worker started from the driver's project?`);
     const task = await loadTask(run.specFile);
     const changed = changedFiles(run.fingerprints, task.fingerprints, task.baseDir);
     if (changed.length) throw new UnrecoverableError(`run ${runId}: ${changed.join(', ')} changed since it started; this worker will not evaluate it`);
-    const ledger = new SharedLedger(options.project.db, runId, maxUsd, { leaseMs: lockMs, log: options.log });
+    const ledger = options.ledger(runId, maxUsd, lockMs);
     const base = runContext(task, options.project, { log: options.log, progress: silentProgress, signal: shutdown.signal, env: options.env });
     // The driver pinned each model's fingerprint when it prepared the rung: rows from other weights behind the same
     // name (another catalog version or GGUF on this machine) would mix two models in one run, so the job is refused.
@@ -154,7 +161,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     let predictor = warm.predictors.get(rungId);
     if (!predictor) {
       predictor = (async () => {
-        const record = store.getRungs(runId).find((r) => r.rungId === rungId);
+        const record = (await store.getRungs(runId)).find((r) => r.rungId === rungId);
         const spec = warm.task.rungs.find((r) => r.id === rungId);
         if (!record || !spec) throw new UnrecoverableError(`run ${runId} has no rung "${rungId}"`);
         // The driver stores the state once it has prepared the rung, before it enqueues a batch.
@@ -191,22 +198,30 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       const spec = w.task.rungs.find((r) => r.id === rungId)!;
       const modelSpec = w.ctx.models.spec(spec.model);
       const primary = options.metricsFor(w.task.metrics).find((m) => m.name === w.task.primaryMetric);
-      const stored = store.completedExampleIds(runId, rungId);
+      const stored = await store.completedExampleIds(runId, rungId);
       const already = examples.filter((e) => stored.has(e.id)).length;
-      const outcome = await runRungBatch({
-        task: w.task,
-        runId,
-        rungId,
-        predictor,
-        examples,
-        done: stored,
-        signal: shutdown.signal,
-        save: (row) => store.insertPrediction(row),
-        priceRow: (usage) => options.price(modelSpec, usage),
-        // Tokens billed on another model (a remote query embedding) at that model's price, as `ladder run` does.
-        priceSideUsage: (name, usage) => options.price(w.ctx.models.spec(name), usage),
-        primary,
-      });
+      let outcome;
+      try {
+        outcome = await runRungBatch({
+          task: w.task,
+          runId,
+          rungId,
+          predictor,
+          examples,
+          done: stored,
+          signal: shutdown.signal,
+          // Committed in batches (64 rows or 50 ms) as in a local run; a killed worker's queued rows are redone by the
+          // worker that takes its job over, and a row written twice is dropped by the store.
+          save: (row) => store.queuePrediction(row),
+          priceRow: (usage) => options.price(modelSpec, usage),
+          // Tokens billed on another model (a remote query embedding) at that model's price, as `ladder run` does.
+          priceSideUsage: (name, usage) => options.price(w.ctx.models.spec(name), usage),
+          primary,
+        });
+      } finally {
+        // The job ends once its rows (and its settled spend) are committed: the driver reads them when it sees it end.
+        await store.flush();
+      }
       // Forced shutdown: the unfinished examples have no row; failing the job hands it to another worker.
       if (outcome.stoppedBy === 'abort') throw new Error('the worker was stopped before the batch finished');
       const result: EvalJobResult = { completed: outcome.completed - stored.size + already, failed: outcome.failed, cached: outcome.cached };

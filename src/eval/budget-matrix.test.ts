@@ -44,7 +44,7 @@ async function budgetCell(ceiling: number, concurrency: number) {
     const context = runContext(task, project, { log: silentLogger, progress: silentProgress, signal: new AbortController().signal, env });
     const pricer = createUsagePricer();
     try {
-      const result = await runLadder({ task, store: project.store, context, rungs: rungRegistry, metrics: metricsFor(task.metrics), price: (s, u, o) => pricer(s, u, o), maxUsd, resumeRunId });
+      const result = await runLadder({ task, store: project.runs, context, rungs: rungRegistry, metrics: metricsFor(task.metrics), price: (s, u, o) => pricer(s, u, o), maxUsd, resumeRunId });
       const stored = project.store.getPredictions(result.runId);
       return { status: result.status, runId: result.runId, rows: stored, ledger: project.store.runSpentUsd(result.runId) };
     } finally {

@@ -136,7 +136,8 @@ export function worstCaseCost(price: UsagePricer, request: Pick<GenerateRequest,
 
 /** A model wrapper that can tell whether a request would be answered from the response cache (CachedModel). */
 interface CacheAware {
-  hasCached?(request: GenerateRequest): boolean;
+  /** A Promise when the cache is read asynchronously (the Postgres store). */
+  hasCached?(request: GenerateRequest): boolean | Promise<boolean>;
 }
 
 /**
@@ -157,7 +158,8 @@ export function budgetedModel(model: Model, ledger: SpendLedger, price: UsagePri
     contextSize: model.contextSize,
     ...(model.embeddingOnly ? { embeddingOnly: true } : {}),
     async generate(request, signal) {
-      if ((model as CacheAware).hasCached?.(request)) return model.generate(request, signal);
+      const cached = (model as CacheAware).hasCached?.(request);
+      if (cached === true || (cached instanceof Promise && (await cached))) return model.generate(request, signal);
       const worst = worstCaseCost(price, request) ?? 0;
       const hold = await ledger.reserve(worst, signal);
       try {

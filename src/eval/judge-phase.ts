@@ -2,7 +2,7 @@ import type { RunContext } from '../core/context.js';
 import type { RungSummary } from '../core/results.js';
 import type { ModelSpec, Task } from '../core/task.js';
 import type { Usage } from '../core/types.js';
-import type { PredictionRow } from '../store/run-store.js';
+import type { PredictionRow } from '../core/store.js';
 
 /**
  * What the orchestrator needs from model-graded evaluation (issue 16), and nothing more: grade a finished
@@ -23,7 +23,7 @@ export interface JudgePhase {
     price(spec: ModelSpec, usage: Usage): number | undefined;
   }): Promise<{ stoppedBy?: 'abort' | 'budget' }>;
   /** The rows with their stored verdicts attached as details.judgments (what model-graded metrics score). */
-  attach(runId: string, rungId: string, rows: PredictionRow[]): PredictionRow[];
+  attach(runId: string, rungId: string, rows: PredictionRow[]): Promise<PredictionRow[]>;
   /** Adds the judge's calibration and sanity to the summary; with trusted labels, `judge` becomes the PPI++ estimate. */
-  annotate(task: Task, runId: string, summary: RungSummary, rows: PredictionRow[]): void;
+  annotate(task: Task, runId: string, summary: RungSummary, rows: PredictionRow[]): Promise<void>;
 }

@@ -6,7 +6,7 @@ import { LadderError } from '../core/errors.js';
 import type { Prediction, Predictor } from '../core/rung.js';
 import type { Example, GenerateRequest, Model } from '../core/types.js';
 import { openDatabase } from '../store/database.js';
-import { CachedModel } from '../store/response-cache.js';
+import { CachedModel, sqliteResponseCache } from '../store/response-cache.js';
 import { startFakeProvider } from '../testing/fake-provider/index.js';
 import type { FakeProvider } from '../testing/fake-provider/types.js';
 import { fixedModelsContext } from '../testing/run-context.js';
@@ -124,7 +124,7 @@ describe('cacheBypass', () => {
     const db = openDatabase(join(dir, 'ladder.db'));
     try {
       const bypass = cacheBypass();
-      const models = bypass.wrap(fixedModelsContext({ m: new CachedModel(inner, db) }).models);
+      const models = bypass.wrap(fixedModelsContext({ m: new CachedModel(inner, sqliteResponseCache(db)) }).models);
       const model = await models.get('m');
       const request: GenerateRequest = { messages: [{ role: 'user', content: 'q' }], output: { kind: 'text' }, maxTokens: 4, temperature: 0 };
       expect((await model.generate(request)).cached).toBe(false);

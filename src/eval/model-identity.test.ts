@@ -7,6 +7,7 @@ import type { Example, Model } from '../core/types.js';
 import { rungRegistry } from '../rungs/registry.js';
 import { openDatabase } from '../store/database.js';
 import { RunStore } from '../store/run-store.js';
+import { sqliteLadderStore } from '../store/sqlite-ladder-store.js';
 import { fixedModelsContext } from '../testing/run-context.js';
 import { metricsFor } from './metrics/registry.js';
 import { runLadder } from './run-ladder.js';
@@ -39,7 +40,7 @@ describe('a run pins its models', () => {
       budget: {}, execution: { concurrency: 1, timeoutMs: 5000, retries: 0, maxTokens: 8, latencyProbe: 0 }, baseDir: dir, specFile: join(dir, 'ladder.yaml'), fingerprints: {},
     } as Task;
     const store = new RunStore(openDatabase(join(dir, 'ladder.db')));
-    const base = { task, store, rungs: rungRegistry, metrics: metricsFor(['accuracy']), price: () => undefined, mode: 'fixed' as const };
+    const base = { task, store: sqliteLadderStore(store), rungs: rungRegistry, metrics: metricsFor(['accuracy']), price: () => undefined, mode: 'fixed' as const };
 
     const controller = new AbortController();
     const first = await runLadder({ ...base, context: fixedModelsContext({ m: model('weights-A', 'Access', { calls: 10, controller }) }, { dir, signal: controller.signal }) });

@@ -11,7 +11,7 @@ import { LadderError } from '../core/errors.js';
 export interface PinInput {
   runId: string;
   recorded: Record<string, string>;
-  record(name: string, fingerprint: string): void;
+  record(name: string, fingerprint: string): void | Promise<void>;
   /** What the refusal says cannot be done: `resume` (a resumed run, the default) or `evaluate` (a worker's job). */
   action?: 'resume' | 'evaluate';
   /** The error to throw instead of the exit-2 LadderError (a worker's job must fail without retries). */
@@ -30,7 +30,7 @@ export function pinModels(resolver: ModelResolver, input: PinInput): ModelResolv
       const before = seen[name];
       if (before === undefined) {
         seen[name] = model.fingerprint;
-        input.record(name, model.fingerprint);
+        await input.record(name, model.fingerprint);
       } else if (before !== model.fingerprint) {
         const error = new LadderError(
           'INPUT_INVALID',

@@ -9,6 +9,7 @@ import { analyzeCosts } from '../economics/cost-analysis.js';
 import { rungRegistry } from '../rungs/registry.js';
 import { openDatabase } from '../store/database.js';
 import { RunStore } from '../store/run-store.js';
+import { sqliteLadderStore } from '../store/sqlite-ladder-store.js';
 import { fixedModelsContext } from '../testing/run-context.js';
 import { metricsFor } from './metrics/registry.js';
 import { runLadder, type RunLadderOptions } from './run-ladder.js';
@@ -50,7 +51,7 @@ function setup(rungs: [string, number][], options: { minQuality?: number; metric
   } as Task;
   const store = new RunStore(openDatabase(join(dir, 'ladder.db')));
   const context = fixedModelsContext(models, { dir, signal: options.signal });
-  const base: RunLadderOptions = { task, store, context, rungs: rungRegistry, metrics: metricsFor(metrics), price: () => undefined };
+  const base: RunLadderOptions = { task, store: sqliteLadderStore(store), context, rungs: rungRegistry, metrics: metricsFor(metrics), price: () => undefined };
   return { task, store, models, base };
 }
 
@@ -68,8 +69,8 @@ describe('runLadder, sequential (evaluate until decided)', () => {
     // finishes but leaves no row; nothing more is started. The rows are exactly the prefix the decision used.
     expect(models.bad.calls).toBeGreaterThanOrEqual(bad.decision!.examplesUsed);
     expect(models.bad.calls).toBeLessThanOrEqual(bad.decision!.examplesUsed + 1);
-    expect(base.store.getPredictions(result.runId, 'bad')).toHaveLength(bad.decision!.examplesUsed);
-    expect(base.store.getPredictions(result.runId, 'good')).toHaveLength(good.decision!.examplesUsed);
+    expect(await base.store.getPredictions(result.runId, 'bad')).toHaveLength(bad.decision!.examplesUsed);
+    expect(await base.store.getPredictions(result.runId, 'good')).toHaveLength(good.decision!.examplesUsed);
     expect(good.examples).toBe(good.decision!.examplesUsed);
     expect(good.decision!.interval.low).toBeGreaterThanOrEqual(0.5);
     expect(good.decision!.pairedBelow).toMatchObject({ rungId: 'bad', examples: bad.decision!.examplesUsed });
@@ -105,7 +106,7 @@ describe('runLadder, sequential (evaluate until decided)', () => {
     expect(aborted).toBe(0);
     expect(finished).toBe(slow.calls);
     expect(slow.calls).toBeGreaterThan(used);
-    expect(base.store.getPredictions(result.runId, 'good')).toHaveLength(used);
+    expect(await base.store.getPredictions(result.runId, 'good')).toHaveLength(used);
   });
 
   it('a rung on the target runs the whole split and is undecided, and the advisor says how many more examples would settle it', async () => {

@@ -11,8 +11,7 @@ import type { Example, Model } from '../core/types.js';
 import { seededShuffle } from '../task/data-files.js';
 import type { BatchCollectingModel } from './batch-model.js';
 import type { Usage } from '../core/types.js';
-import type { PredictionRow, RunStatus, RunStore } from '../store/run-store.js';
-import type { HeldLock } from '../store/run-lock.js';
+import type { LadderStore, PredictionRow, RunLease, RunStatus } from '../core/store.js';
 import { recordRunManifests } from '../datasets/record-manifests.js';
 import { changedFiles } from '../task/fingerprints.js';
 import { pinModels } from './model-identity.js';
@@ -27,7 +26,8 @@ import { compareRungs, summarizeRung } from './summarize.js';
 
 export interface RunLadderOptions {
   task: Task;
-  store: RunStore;
+  /** The run's store: SQLite or Postgres behind the core's interface. */
+  store: LadderStore;
   /** Context without runId/artifactsDir: this function fills them in. */
   context: Omit<RunContext, 'runId' | 'artifactsDir'>;
   rungs: RungFactory[];
@@ -106,14 +106,19 @@ export function newRunId(now: Date): string {
  * a previous attempt finished), summarize it, and compare every rung with the first on the primary metric.
  */
 export async function runLadder(options: RunLadderOptions): Promise<RunLadderResult> {
-  const { runId, lock } = openRun(options);
+  const { runId, lock } = await openRun(options);
   try {
     return await climb(options, runId);
   } finally {
-    await recordRunManifests(options.store, runId, join(options.context.stateDir, 'runs', runId), options.context.now()).catch((error) =>
-      options.context.log.warn(`could not record the run's manifests: ${errorMessage(error)}`),
-    );
-    lock.release();
+    try {
+      await recordRunManifests(options.store, runId, join(options.context.stateDir, 'runs', runId), options.context.now()).catch((error) =>
+        options.context.log.warn(`could not record the run's manifests: ${errorMessage(error)}`),
+      );
+      // Spend still in flight is committed before another process may take the run.
+      await options.store.flush();
+    } finally {
+      await lock.release();
+    }
   }
 }
 
@@ -121,25 +126,25 @@ export async function runLadder(options: RunLadderOptions): Promise<RunLadderRes
  * The run's identity: a new run, or the resumed one if nothing it read has changed (compared by absolute path,
  * so the folder a resume starts from does not matter) — locked by this process either way. Checks before writes.
  */
-function openRun(options: RunLadderOptions): { runId: string; lock: HeldLock } {
+async function openRun(options: RunLadderOptions): Promise<{ runId: string; lock: RunLease }> {
   const { task, store } = options;
   const now = options.context.now;
   // Refused before anything is written: a ceiling no call fits under, unpriced models under a ceiling.
   checkBudget(task, options.maxUsd ?? task.budget.maxUsd, options.price);
   if (options.resumeRunId) {
     const runId = options.resumeRunId;
-    const run = store.getRun(runId);
+    const run = await store.getRun(runId);
     if (!run) throw new LadderError('RUN_NOT_FOUND', `no run "${runId}" in the store (see \`ladder runs\`)`, { exitCode: 2 });
     const changed = changedFiles(run.fingerprints, task.fingerprints, task.baseDir);
     if (changed.length) {
       throw new LadderError('INPUT_INVALID', `cannot resume ${runId}: ${changed.join(', ')} changed since it started; start a new run`, { exitCode: 2 });
     }
-    const lock = store.locks.acquire(runId);
-    store.setRunStatus(runId, 'running');
+    const lock = await store.lockRun(runId);
+    await store.setRunStatus(runId, 'running');
     return { runId, lock };
   }
   const runId = newRunId(now());
-  store.createRun({
+  await store.createRun({
     id: runId,
     name: task.name,
     specFile: task.specFile,
@@ -149,7 +154,7 @@ function openRun(options: RunLadderOptions): { runId: string; lock: HeldLock } {
     createdAt: now().toISOString(),
     options: task.leakage ? { leakage: task.leakage as never } : {},
   });
-  return { runId, lock: store.locks.acquire(runId) };
+  return { runId, lock: await store.lockRun(runId) };
 }
 
 async function climb(options: RunLadderOptions, runId: string): Promise<RunLadderResult> {
@@ -159,24 +164,24 @@ async function climb(options: RunLadderOptions, runId: string): Promise<RunLadde
   const artifactsDir = join(options.context.stateDir, 'runs', runId);
   await mkdir(artifactsDir, { recursive: true });
   // Resume counts what was spent before (rows, judges, teachers); every model call goes through the ledger.
-  const ledger = options.ledger?.(runId, maxUsd) ?? new BudgetLedger(maxUsd, Math.max(store.runSpentUsd(runId), store.spentUsd(runId)), (usd) => store.addRunSpend(runId!, usd), options.context.log);
+  const ledger = options.ledger?.(runId, maxUsd) ?? new BudgetLedger(maxUsd, Math.max(await store.runSpentUsd(runId), await store.spentUsd(runId)), (usd) => store.addRunSpend(runId!, usd), options.context.log);
   // Under the ledger, so the served-latency probe's uncached calls are reserved and counted like any other.
   const bypass = cacheBypass();
   // The models are pinned like the files: a resume that would resolve other weights behind a name stops (exit 2).
-  const modelFingerprints = { ...((store.getRun(runId)?.options.modelFingerprints ?? {}) as Record<string, string>) };
+  const modelFingerprints = { ...(((await store.getRun(runId))?.options.modelFingerprints ?? {}) as Record<string, string>) };
   const pinned = pinModels(options.context.models, {
     runId,
     recorded: modelFingerprints,
     record: (name, fingerprint) => {
       modelFingerprints[name] = fingerprint;
-      store.setRunOptions(runId, { modelFingerprints: { ...modelFingerprints } });
+      return store.setRunOptions(runId, { modelFingerprints: { ...modelFingerprints } });
     },
   });
   const ctx: RunContext = { ...options.context, models: budgetedResolver(bypass.wrap(pinned), ledger, (spec, usage) => options.price(spec, usage)), runId, artifactsDir };
   const primary = options.metrics.find((m) => m.name === task.primaryMetric)!;
-  const existing = new Map(store.getRungs(runId).map((r) => [r.rungId, r]));
+  const existing = new Map((await store.getRungs(runId)).map((r) => [r.rungId, r]));
   const summaries: RungSummary[] = [];
-  const rowsOf = (rungId: string) => (options.judge ? options.judge.attach(runId!, rungId, store.getPredictions(runId!, rungId)) : store.getPredictions(runId!, rungId));
+  const rowsOf = async (rungId: string) => (options.judge ? options.judge.attach(runId!, rungId, await store.getPredictions(runId!, rungId)) : store.getPredictions(runId!, rungId));
   let status: RunStatus = 'done';
   const mode = options.mode ?? 'sequential';
   const settings = { batchSize: options.sequential?.batchSize ?? 10, seed: options.sequential?.seed ?? 1, alpha: options.sequential?.alpha ?? 0.05 };
@@ -184,7 +189,7 @@ async function climb(options: RunLadderOptions, runId: string): Promise<RunLadde
   const order = seededShuffle(task.test, settings.seed);
   const threshold = task.targets.minQuality;
   const perExample = primary.score && !primary.modelGraded ? primary : undefined;
-  const scoresOf = (rungId: string): Map<string, number> => scoreMap(task, perExample, store.getPredictions(runId!, rungId));
+  const scoresOf = async (rungId: string): Promise<Map<string, number>> => scoreMap(task, perExample, await store.getPredictions(runId!, rungId));
   const skipped: RunLadderResult['skipped'] = [];
   const onlyQualityTarget = task.targets.p95LatencyMs === undefined && task.targets.maxCostPer1kUsd === undefined && !task.targets.selfHostedOnly;
   const otherTargets = (summary: RungSummary): boolean | undefined => (options.meetsOtherTargets ? options.meetsOtherTargets(summary) : onlyQualityTarget ? true : undefined);
@@ -208,7 +213,7 @@ async function climb(options: RunLadderOptions, runId: string): Promise<RunLadde
     const rung = factory.create(spec);
     const modelSpec = ctx.models.spec(spec.model);
     const base = { runId, rungId: spec.id, position, kind: spec.kind, level: factory.level, modelName: spec.model, modelRef: modelSpec.ref, fixedCosts: [] };
-    store.upsertRung({ ...base, status: 'running' });
+    await store.upsertRung({ ...base, status: 'running' });
     ctx.log.info(`preparing ${spec.id} (${spec.kind} on ${modelSpec.ref})`);
     const batchModel = options.batchFor?.(spec, modelSpec, await ctx.models.get(spec.model), ctx);
     const rungCtx: RunContext = batchModel
@@ -224,12 +229,12 @@ async function climb(options: RunLadderOptions, runId: string): Promise<RunLadde
       }
       if (error instanceof LadderError && error.exitCode === 2) throw error;
       ctx.log.warn(`${spec.id} could not be prepared: ${errorMessage(error)}`);
-      store.upsertRung({ ...base, status: 'failed', error: errorMessage(error) });
+      await store.upsertRung({ ...base, status: 'failed', error: errorMessage(error) });
       continue;
     }
     const model = await ctx.models.get(spec.model);
-    store.upsertRung({ ...base, modelRef: model.ref, state: predictor.state, fixedCosts: predictor.fixedCosts ?? [], status: 'running' });
-    const done = store.completedExampleIds(runId, spec.id);
+    await store.upsertRung({ ...base, modelRef: model.ref, state: predictor.state, fixedCosts: predictor.fixedCosts ?? [], status: 'running' });
+    const done = await store.completedExampleIds(runId, spec.id);
     const todo = task.test.filter((e) => !done.has(e.id)).length;
     batchModel?.expect(todo);
     const batchPrice = (usage: Usage) => options.price(modelSpec, usage, { batch: true });
@@ -252,13 +257,13 @@ async function climb(options: RunLadderOptions, runId: string): Promise<RunLadde
     // Every batch's counts, for the throughput: a batch's cached/failed are its own, not the rung's.
     const batches: BatchTally[] = [];
     const runOn = async (examples: Example[], progress = ctx.progress, hooks?: SequentialHooks) => {
-      const stored = store.completedExampleIds(runId!, spec.id);
+      const stored = await store.completedExampleIds(runId!, spec.id);
       let result: RunRungOutcome;
       try {
         result = await runBatch(examples, stored, progress, hooks);
       } finally {
         // Rows are queued and committed in batches (a kill -9 loses at most the last ~50 ms, which a resume redoes).
-        store.flush();
+        await store.flush();
       }
       batches.push({ alreadyDone: stored.size, completed: result.completed, cached: result.cached, failed: result.failed });
       return result;
@@ -300,7 +305,7 @@ async function climb(options: RunLadderOptions, runId: string): Promise<RunLadde
       for (let k = 0; ; ) {
         k = Math.min(order.length, k + Math.max(1, settings.batchSize));
         const result = await runOn(order.slice(0, k), progress);
-        for (const [id, score] of scoresOf(spec.id)) {
+        for (const [id, score] of await scoresOf(spec.id)) {
           if (fed.has(id)) continue;
           fed.add(id);
           hooks.scored(id, score);
@@ -335,7 +340,7 @@ async function climb(options: RunLadderOptions, runId: string): Promise<RunLadde
     await predictor.dispose?.();
     if (outcome.stoppedBy === 'context') {
       ctx.log.warn(`${spec.id} stopped before its first answer: ${outcome.reason}`);
-      store.upsertRung({ ...base, modelRef: model.ref, state: predictor.state, status: 'failed', error: outcome.reason });
+      await store.upsertRung({ ...base, modelRef: model.ref, state: predictor.state, status: 'failed', error: outcome.reason });
       continue;
     }
     if (outcome.stoppedBy) {
@@ -344,13 +349,13 @@ async function climb(options: RunLadderOptions, runId: string): Promise<RunLadde
       break;
     }
     if (options.judge) {
-      const judged = await options.judge.judgeRung({ ctx, task, rungId: spec.id, rows: store.getPredictions(runId, spec.id), price: options.price });
+      const judged = await options.judge.judgeRung({ ctx, task, rungId: spec.id, rows: await store.getPredictions(runId, spec.id), price: options.price });
       if (judged.stoppedBy) {
         status = judged.stoppedBy === 'budget' ? 'budget' : 'interrupted';
         break;
       }
     }
-    const rows = rowsOf(spec.id);
+    const rows = await rowsOf(spec.id);
     const usedIds = new Set((stop ? order.slice(0, stop.used) : task.test).map((e) => e.id));
     const summary = summarizeRung(
       stop ? { ...task, test: task.test.filter((e) => usedIds.has(e.id)) } : task,
@@ -358,7 +363,7 @@ async function climb(options: RunLadderOptions, runId: string): Promise<RunLadde
       { rungId: spec.id, kind: spec.kind, level: factory.level, modelRef: model.ref, hosting: model.hosting, fixedCosts: predictor.fixedCosts ?? [], batch: Boolean(batchModel) },
       rows.filter((r) => usedIds.has(r.exampleId)),
     );
-    options.judge?.annotate(task, runId, summary, rows);
+    await options.judge?.annotate(task, runId, summary, rows);
     Object.assign(summary, trainingFacts(predictor.state));
     const throughput = batchModel ? undefined : measuredThroughput(freshAnswers(batches), evalSeconds, task.execution.concurrency);
     if (throughput) summary.throughput = throughput;
@@ -368,16 +373,16 @@ async function climb(options: RunLadderOptions, runId: string): Promise<RunLadde
       mode, fallback, metric: primary.name, threshold, summary, stop,
       total: task.test.length,
       meanCostUsd: meanCost(rows.filter((r) => usedIds.has(r.exampleId)).map((r) => r.costUsd)),
-      pairedBelow: below && perExample ? pairedWith(below.rungId, pairedSequence(order, scoresOf(below.rungId), scoresOf(spec.id), settings.alpha)) : undefined,
+      pairedBelow: below && perExample ? pairedWith(below.rungId, pairedSequence(order, await scoresOf(below.rungId), await scoresOf(spec.id), settings.alpha)) : undefined,
     });
-    store.upsertRung({ ...base, modelRef: model.ref, state: predictor.state, fixedCosts: predictor.fixedCosts ?? [], status: 'done', summary });
+    await store.upsertRung({ ...base, modelRef: model.ref, state: predictor.state, fixedCosts: predictor.fixedCosts ?? [], status: 'done', summary });
     summaries.push(summary);
     options.onRungDone?.(summary);
   }
 
-  const rowsByRung = new Map(summaries.map((s) => [s.rungId, rowsOf(s.rungId)]));
+  const rowsByRung = new Map(await Promise.all(summaries.map(async (s) => [s.rungId, await rowsOf(s.rungId)] as const)));
   const comparisons = compareRungs(task, primary, rowsByRung);
-  store.setRunStatus(runId, status, status === 'done' ? now().toISOString() : undefined);
+  await store.setRunStatus(runId, status, status === 'done' ? now().toISOString() : undefined);
   return { runId, status, summaries, comparisons, skipped };
 }
 

@@ -4,22 +4,20 @@ import type { Task } from '../core/task.js';
 import type { Example, GenerateRequest, GenerateResult, JsonObject } from '../core/types.js';
 import { addUsage, emptyUsage } from '../core/types.js';
 import type { JudgePhase } from '../eval/judge-phase.js';
-import type { Db } from '../store/database.js';
-import type { PredictionRow } from '../store/run-store.js';
+import type { JudgmentRecords, PredictionRow } from '../core/store.js';
 import { calibrateRung, referenceText } from './calibrate.js';
 import { gradePairwise, gradePointwise, type Graded, type JudgeCall } from './grade.js';
-import { JudgmentStore, type JudgmentRow } from './judgment-store.js';
+import type { JudgmentRow } from './judgment-store.js';
 import type { JudgeMaterial } from './prompts.js';
 
 /** The stored predictions of another rung (the pairwise baseline). */
-export type PredictionsOf = (runId: string, rungId: string) => PredictionRow[];
+export type PredictionsOf = (runId: string, rungId: string) => Promise<PredictionRow[]>;
 
 /**
  * The judge phase over the store: which metrics need a verdict comes from the task (`judge`, `pairwise` in
  * metrics:), the judge model from `judge.model` through the context's resolver (so the response cache applies).
  */
-export function createJudgePhase(db: Db, predictionsOf: PredictionsOf): JudgePhase {
-  const store = new JudgmentStore(db);
+export function createJudgePhase(store: JudgmentRecords, predictionsOf: PredictionsOf): JudgePhase {
   return {
     async judgeRung({ ctx, task, rungId, rows, price }) {
       const spec = task.judge;
@@ -28,9 +26,9 @@ export function createJudgePhase(db: Db, predictionsOf: PredictionsOf): JudgePha
       const model = await ctx.models.get(spec.model);
       const modelSpec = ctx.models.spec(spec.model);
       const byId = new Map(task.test.map((e) => [e.id, e]));
-      const have = new Set(store.list(ctx.runId, rungId).map((j) => `${j.exampleId}\u0000${j.metric}`));
+      const have = new Set((await store.list(ctx.runId, rungId)).map((j) => `${j.exampleId}\u0000${j.metric}`));
       const baseline = metrics.includes('pairwise') && spec.baseline !== 'gold' && spec.baseline !== rungId
-        ? new Map(predictionsOf(ctx.runId, spec.baseline).filter((r) => !r.error).map((r) => [r.exampleId, r.prediction.output]))
+        ? new Map((await predictionsOf(ctx.runId, spec.baseline)).filter((r) => !r.error).map((r) => [r.exampleId, r.prediction.output]))
         : undefined;
       const todo = rows
         .filter((r) => !r.error && byId.has(r.exampleId))
@@ -105,7 +103,7 @@ export function createJudgePhase(db: Db, predictionsOf: PredictionsOf): JudgePha
             error,
             createdAt: ctx.now().toISOString(),
           };
-          store.insert(judgment);
+          await store.insert(judgment);
           ctx.progress.update(progressId, ++finished);
         }
       };
@@ -114,9 +112,9 @@ export function createJudgePhase(db: Db, predictionsOf: PredictionsOf): JudgePha
       return { stoppedBy };
     },
 
-    attach(runId, rungId, rows) {
+    async attach(runId, rungId, rows) {
       const byExample = new Map<string, JsonObject>();
-      for (const j of store.list(runId, rungId)) {
+      for (const j of await store.list(runId, rungId)) {
         const entry = byExample.get(j.exampleId) ?? {};
         entry[j.metric] = { score: j.score, verdict: j.verdict, rationale: j.rationale, flipped: j.flipped };
         byExample.set(j.exampleId, entry);
@@ -127,10 +125,10 @@ export function createJudgePhase(db: Db, predictionsOf: PredictionsOf): JudgePha
       });
     },
 
-    annotate(task, runId, summary, rows) {
+    async annotate(task, runId, summary, rows) {
       const spec = task.judge;
       if (!spec) return;
-      const judgments = store.list(runId, summary.rungId);
+      const judgments = await store.list(runId, summary.rungId);
       const answers = new Map<string, string | undefined>(task.test.map((e) => [e.id, undefined]));
       for (const r of rows) if (!r.error) answers.set(r.exampleId, r.prediction.output);
       const judgeSummary = calibrateRung({

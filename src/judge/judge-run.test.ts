@@ -84,8 +84,8 @@ async function runInProcess(dir: string, env: NodeJS.ProcessEnv): Promise<string
   const context = runContext(task, project, { log: silentLogger, progress: silentProgress, signal: new AbortController().signal, env });
   try {
     const result = await runLadder({
-      task, store: project.store, context, rungs: rungRegistry, metrics: metricsFor(task.metrics), price: createUsagePricer(),
-      judge: createJudgePhase(project.db, (run, rung) => project.store.getPredictions(run, rung)),
+      task, store: project.runs, context, rungs: rungRegistry, metrics: metricsFor(task.metrics), price: createUsagePricer(),
+      judge: createJudgePhase(project.runs.judgments, (run, rung) => project.runs.getPredictions(run, rung)),
     });
     expect(result.status).toBe('done');
     return analyzeRun(task, result.summaries, result.comparisons).recommendation.reasons;

@@ -1,27 +1,10 @@
+import type { JudgmentRow } from '../core/store.js';
 import type { Usage } from '../core/types.js';
 import type { Db } from '../store/database.js';
 
-/** One stored verdict on one answer: committed on its own, so an interrupted judge phase resumes. */
-export interface JudgmentRow {
-  runId: string;
-  rungId: string;
-  exampleId: string;
-  metric: string;
-  promptHash: string;
-  modelRef: string;
-  score: number | null;
-  verdict: string;
-  rationale: string;
-  flipped: boolean;
-  outputs: string[];
-  usage: Usage;
-  calls: number;
-  cachedCalls: number;
-  costUsd?: number;
-  error?: { code: string; message: string };
-  createdAt: string;
-}
+export type { JudgmentRow } from '../core/store.js';
 
+/** The judgments table of a SQLite store. */
 export class JudgmentStore {
   constructor(private readonly db: Db) {}
 

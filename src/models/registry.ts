@@ -4,7 +4,7 @@ import type { Logger, ModelResolver } from '../core/context.js';
 import { LadderError } from '../core/errors.js';
 import type { ModelSpec, Task } from '../core/task.js';
 import type { Model } from '../core/types.js';
-import type { Db } from '../store/database.js';
+import type { ResponseCacheBackend } from '../core/store.js';
 import { CachedModel, type ResponseCacheOverlay } from '../store/response-cache.js';
 import { findCatalogModel } from './local/catalog.js';
 import type { LocalRuntime } from './local/index.js';
@@ -15,8 +15,8 @@ export interface ModelResolverOptions {
   modelsDir: string;
   env: NodeJS.ProcessEnv;
   log: Logger;
-  /** The response cache lives in the store; without a db, calls are not cached. */
-  db?: Db;
+  /** The response cache lives in the store; without one, calls are not cached. */
+  responseCache?: ResponseCacheBackend;
   /** New cache entries go here instead of the store (the store is then only read); see ResponseCacheOverlay. */
   cacheOverlay?: ResponseCacheOverlay;
   execution: Task['execution'];
@@ -114,7 +114,7 @@ export function createModelResolver(options: ModelResolverOptions): ModelResolve
       if (!provider) {
         return Promise.reject(new LadderError('MODEL_NOT_FOUND', `unknown model provider "${scheme}" in ${spec.ref} (known: ${Object.keys(providers).join(', ')})`, { exitCode: 2 }));
       }
-      model = provider(spec, options, runtime).then((inner) => (options.db ? new CachedModel(inner, options.db, options.cacheOverlay) : inner));
+      model = provider(spec, options, runtime).then((inner) => (options.responseCache ? new CachedModel(inner, options.responseCache, options.cacheOverlay) : inner));
       open.set(key, model);
     }
     return model;

@@ -4,15 +4,72 @@ import { LadderError } from '../core/errors.js';
 import type { Task } from '../core/task.js';
 import { createModelResolver } from '../models/registry.js';
 import { openDatabase, type Db } from '../store/database.js';
-import { deferredResponseCache, type ResponseCacheOverlay } from '../store/response-cache.js';
+import type { LadderStore } from '../core/store.js';
+import type { ResponseCacheOverlay } from '../store/response-cache.js';
 import { RunStore } from '../store/run-store.js';
+import { sqliteLadderStore } from '../store/sqlite-ladder-store.js';
 import { locateProject, requireProject, type ProjectPaths } from './project-paths.js';
 
 export interface OpenedProject {
   paths: ProjectPaths;
   db: Db;
   store: RunStore;
+  /** The same SQLite store behind the core's asynchronous interface (what runLadder takes). */
+  runs: LadderStore;
   close(): void;
+}
+
+/** A project whose runs may live in the SQLite file or in Postgres: what `run`, `runs`, `show` and `report` open. */
+export interface StoreProject {
+  paths: ProjectPaths;
+  runs: LadderStore;
+  /** Stored `ladder probe` results (not part of a run, so not the core's). */
+  listProbes(limit: number): Promise<ProbeRecord[]>;
+  close(): Promise<void>;
+}
+
+type ProbeRecord = ReturnType<RunStore['listProbes']>[number];
+
+function sqliteStoreProject(project: OpenedProject): StoreProject {
+  return { paths: project.paths, runs: project.runs, listProbes: async (limit) => project.store.listProbes(limit), close: async () => project.close() };
+}
+
+/** Where the Postgres store's URL comes from; unset = the project's SQLite file. */
+export const DATABASE_URL_VARIABLE = 'LADDER_DATABASE_URL';
+
+/** The Postgres store's URL when LADDER_DATABASE_URL names one. */
+export function databaseUrl(env: NodeJS.ProcessEnv): string | undefined {
+  const value = env[DATABASE_URL_VARIABLE]?.trim();
+  return value ? value : undefined;
+}
+
+/**
+ * Opens the runs' store: Postgres when LADDER_DATABASE_URL is set (validated: a bad URL is exit 2 naming the
+ * variable, the password never shown), else the project's SQLite file (`openProject`). The project folder
+ * still holds artifacts, models, reports and retrieval indexes (per machine) either way.
+ */
+export async function openStoreProject(env: NodeJS.ProcessEnv, options: { specPath?: string; cwd?: string } = {}): Promise<StoreProject> {
+  const url = databaseUrl(env);
+  if (!url) {
+    return sqliteStoreProject(openProject(env, options));
+  }
+  const paths = locateProject(env, options);
+  const { openPgLadderStore } = await import('../store/postgres/pg-ladder-store.js');
+  const runs = await openPgLadderStore(url, DATABASE_URL_VARIABLE);
+  return { paths, runs, listProbes: (limit) => runs.runs.listProbes(limit), close: () => runs.close() };
+}
+
+/** openProjectWithRuns for the runs' store: on SQLite, no store file is exit 2 (nothing created). */
+export async function openStoreProjectWithRuns(env: NodeJS.ProcessEnv, runId: string | undefined, cwd = process.cwd()): Promise<StoreProject> {
+  if (databaseUrl(env)) return openStoreProject(env, { cwd });
+  return sqliteStoreProject(openProjectWithRuns(env, runId, cwd));
+}
+
+/** Like openStoreProject for commands that only read: on SQLite, no store file means undefined (nothing created). */
+export async function openExistingStoreProject(env: NodeJS.ProcessEnv, cwd = process.cwd()): Promise<StoreProject | undefined> {
+  if (databaseUrl(env)) return openStoreProject(env, { cwd });
+  const project = openExistingProject(env, cwd);
+  return project && sqliteStoreProject(project);
 }
 
 /**
@@ -20,6 +77,7 @@ export interface OpenedProject {
  * without one, it must exist in the current folder or above (see project-paths.ts).
  */
 export function openProject(env: NodeJS.ProcessEnv, options: { specPath?: string; cwd?: string } = {}): OpenedProject {
+  refuseWithPostgres(env);
   const paths = options.specPath ? locateProject(env, { specPath: options.specPath, cwd: options.cwd }) : requireProject(env, options.cwd);
   const db = openDatabase(paths.dbPath);
   const store = new RunStore(db);
@@ -27,6 +85,7 @@ export function openProject(env: NodeJS.ProcessEnv, options: { specPath?: string
     paths,
     db,
     store,
+    runs: sqliteLadderStore(store),
     close: () => {
       try {
         store.flush();
@@ -42,24 +101,42 @@ export function openProject(env: NodeJS.ProcessEnv, options: { specPath?: string
  * verify, resume): asking about a run in a folder without one must not create `.ladder/` on the way to "no run".
  */
 export function openExistingProject(env: NodeJS.ProcessEnv, cwd = process.cwd()): OpenedProject | undefined {
+  refuseWithPostgres(env);
   const paths = locateProject(env, { cwd });
   return paths.found && existsSync(paths.dbPath) ? openProject(env, { cwd }) : undefined;
 }
 
 /** Opens the existing store, or throws (exit 2) without creating anything: no project here, or no run yet. */
 export function openProjectWithRuns(env: NodeJS.ProcessEnv, runId: string | undefined, cwd = process.cwd()): OpenedProject {
+  refuseWithPostgres(env);
   const paths = requireProject(env, cwd);
   const project = openExistingProject(env, cwd);
   if (!project) throw new LadderError('RUN_NOT_FOUND', runId ? `no run "${runId}" (no Ladder store at ${paths.stateDir})` : `no runs yet (no Ladder store at ${paths.stateDir})`, { exitCode: 2 });
   return project;
 }
 
-/** The run context for a task: models resolved lazily and cached in the store (not cached without one). */
-export function runContext(task: Task, project: { paths: ProjectPaths; db?: Db; store?: RunStore }, io: { log: Logger; progress: ProgressSink; signal: AbortSignal; env: NodeJS.ProcessEnv; cacheOverlay?: ResponseCacheOverlay }): Omit<RunContext, 'runId' | 'artifactsDir'> {
-  // New answers reach the store's cache in batches (committed at the latest when the project is closed).
-  const cacheOverlay = io.cacheOverlay ?? (project.db && project.store ? deferredResponseCache(project.db, project.store.writes) : undefined);
+/**
+ * The commands that read or write the SQLite file directly (ui, serve, label-sample, worker, probe, verify)
+ * are not wired to Postgres yet: with LADDER_DATABASE_URL set they stop here (exit 2) rather than quietly use
+ * a different store than `ladder run` did.
+ */
+function refuseWithPostgres(env: NodeJS.ProcessEnv): void {
+  if (!databaseUrl(env)) return;
+  throw new LadderError(
+    'INPUT_INVALID',
+    `${DATABASE_URL_VARIABLE} names a Postgres store, and this command works on the project's SQLite store only (on Postgres: run, runs, show, report, store); unset ${DATABASE_URL_VARIABLE} to use .ladder/ladder.db`,
+    { exitCode: 2 },
+  );
+}
+
+/**
+ * The run context for a task: models resolved lazily and cached in the store's response cache (not cached
+ * without a store). New answers reach the store's cache in batches (committed at the latest when it closes);
+ * with `cacheOverlay` (serve) they go there instead and the store is only read.
+ */
+export function runContext(task: Task, project: { paths: ProjectPaths; runs?: Pick<LadderStore, 'responseCache'> }, io: { log: Logger; progress: ProgressSink; signal: AbortSignal; env: NodeJS.ProcessEnv; cacheOverlay?: ResponseCacheOverlay }): Omit<RunContext, 'runId' | 'artifactsDir'> {
   return {
-    models: createModelResolver({ models: task.models, modelsDir: project.paths.modelsDir, env: io.env, log: io.log, db: project.db, cacheOverlay, execution: task.execution }),
+    models: createModelResolver({ models: task.models, modelsDir: project.paths.modelsDir, env: io.env, log: io.log, responseCache: project.runs?.responseCache, cacheOverlay: io.cacheOverlay, execution: task.execution }),
     log: io.log,
     progress: io.progress,
     stateDir: project.paths.stateDir,

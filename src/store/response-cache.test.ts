@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { GenerateRequest, Model } from '../core/types.js';
 import { openDatabase } from './database.js';
 import { MemoryResponseCache } from './memory-response-cache.js';
-import { CachedModel } from './response-cache.js';
+import { CachedModel, sqliteResponseCache } from './response-cache.js';
 
 const request = (content: string): GenerateRequest => ({ messages: [{ role: 'user', content }], output: { kind: 'text' }, maxTokens: 8, temperature: 0 });
 const counting = (): Model & { calls: number } => {
@@ -27,11 +27,11 @@ describe('CachedModel with a memory overlay (how ladder serve answers)', () => {
     const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'ladder-cache-')), 'ladder.db'));
     const rows = () => (db.prepare('SELECT COUNT(*) AS n FROM response_cache').get() as { n: number }).n;
     const inner = counting();
-    await new CachedModel(inner, db).generate(request('evaluated')); // what `ladder run` left in the store
+    await new CachedModel(inner, sqliteResponseCache(db)).generate(request('evaluated')); // what `ladder run` left in the store
     expect(rows()).toBe(1);
 
     const overlay = new MemoryResponseCache({ maxEntries: 2, maxChars: 1000 });
-    const served = new CachedModel(inner, db, overlay);
+    const served = new CachedModel(inner, sqliteResponseCache(db), overlay);
     expect((await served.generate(request('evaluated'))).cached).toBe(true);
     expect(inner.calls).toBe(1);
     for (let i = 0; i < 20; i++) expect((await served.generate(request(`new ${i}`))).cached).toBe(false);

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { CachedResponse, ResponseCacheBackend } from '../core/store.js';
 import type { GenerateRequest, GenerateResult, Model, Usage } from '../core/types.js';
 import { statement, type Db } from './database.js';
 import type { WriteBehind } from './write-behind.js';
@@ -18,12 +19,7 @@ export function responseCacheKey(model: Pick<Model, 'fingerprint'>, request: Gen
   return createHash('sha256').update(material).digest('hex');
 }
 
-/** A cached answer: the text and what the original call measured. */
-export interface CachedResponse {
-  text: string;
-  usage: Usage;
-  latencyMs: number;
-}
+export type { CachedResponse, ResponseCacheBackend } from '../core/store.js';
 
 /**
  * Somewhere other than the store to keep new answers. With one, the store's cache is only read (answers evaluated
@@ -39,15 +35,27 @@ export function storeCachedResponse(db: Db, key: string, modelRef: string, value
   statement(db, `INSERT OR REPLACE INTO response_cache (key, model_ref, text, usage_json, latency_ms, created_at) VALUES (?, ?, ?, ?, ?, ?)`).run(key, modelRef, value.text, JSON.stringify(value.usage), value.latencyMs, new Date().toISOString());
 }
 
+/** The response cache of a SQLite store, read and written at once (tests, probes). */
+export function sqliteResponseCache(db: Db): ResponseCacheBackend {
+  return {
+    get(key) {
+      const row = statement(db, `SELECT text, usage_json, latency_ms FROM response_cache WHERE key = ?`).get(key) as { text: string; usage_json: string; latency_ms: number } | undefined;
+      return row ? { text: row.text, usage: JSON.parse(row.usage_json) as Usage, latencyMs: row.latency_ms } : undefined;
+    },
+    set: (key, value, modelRef) => storeCachedResponse(db, key, modelRef, value),
+  };
+}
+
 /**
  * New answers written to the store's cache in batches (the store's WriteBehind), and readable at once from memory
  * until their batch commits — what `ladder run` uses. A kill -9 loses the uncommitted ones: those calls are made
  * again, nothing else.
  */
-export function deferredResponseCache(db: Db, writes: WriteBehind): ResponseCacheOverlay {
+export function deferredResponseCache(db: Db, writes: WriteBehind): ResponseCacheBackend {
   const pending = new Map<string, CachedResponse>();
+  const stored = sqliteResponseCache(db);
   return {
-    get: (key) => pending.get(key),
+    get: (key) => pending.get(key) ?? stored.get(key),
     set(key, value, modelRef) {
       pending.set(key, value);
       writes.add(() => {
@@ -75,7 +83,7 @@ export class CachedModel implements Model {
 
   constructor(
     readonly inner: Model,
-    private readonly db: Db,
+    private readonly backend: ResponseCacheBackend,
     private readonly overlay?: ResponseCacheOverlay,
   ) {
     this.ref = inner.ref;
@@ -92,16 +100,21 @@ export class CachedModel implements Model {
   embedWithUsage?: Model['embedWithUsage'];
   countTokens?: Model['countTokens'];
 
-  /** Whether this request would be answered from the cache (no call, nothing to pay: the budget skips it). */
-  hasCached(request: GenerateRequest): boolean {
+  /**
+   * Whether this request would be answered from the cache (no call, nothing to pay: the budget skips it). At once
+   * over SQLite; a Promise over Postgres, whose reads are asynchronous.
+   */
+  hasCached(request: GenerateRequest): boolean | Promise<boolean> {
     if (request.temperature !== 0) return false;
-    return this.lookup(request) !== undefined;
+    const found = this.lookup(request);
+    return found instanceof Promise ? found.then((f) => f !== undefined) : found !== undefined;
   }
 
   async generate(request: GenerateRequest, signal?: AbortSignal): Promise<GenerateResult> {
     const cacheable = request.temperature === 0;
     if (cacheable) {
-      const kept = this.lookup(request);
+      const found = this.lookup(request);
+      const kept = found instanceof Promise ? await found : found;
       this.looked.delete(request);
       if (kept) {
         this.hits++;
@@ -114,7 +127,7 @@ export class CachedModel implements Model {
     const key = this.keyOf(request);
     const value = { text: result.text, usage: result.usage, latencyMs: result.latencyMs };
     if (this.overlay) this.overlay.set(key, value, this.ref);
-    else storeCachedResponse(this.db, key, this.ref, value);
+    else this.backend.set(key, value, this.ref);
     return result;
   }
 
@@ -129,18 +142,17 @@ export class CachedModel implements Model {
   }
 
   /** The cached answer of a request, read once per request object (null = not cached). */
-  private lookup(request: GenerateRequest): CachedResponse | undefined {
-    let found = this.looked.get(request);
-    if (found === undefined) {
-      const key = this.keyOf(request);
-      found = this.overlay?.get(key) ?? null;
-      if (!found) {
-        const row = statement(this.db, `SELECT text, usage_json, latency_ms FROM response_cache WHERE key = ?`).get(key) as { text: string; usage_json: string; latency_ms: number } | undefined;
-        if (row) found = { text: row.text, usage: JSON.parse(row.usage_json) as Usage, latencyMs: row.latency_ms };
-      }
-      this.looked.set(request, found);
-    }
-    return found ?? undefined;
+  private lookup(request: GenerateRequest): CachedResponse | undefined | Promise<CachedResponse | undefined> {
+    const seen = this.looked.get(request);
+    if (seen !== undefined) return seen ?? undefined;
+    const key = this.keyOf(request);
+    const pending = this.overlay?.get(key);
+    const found = pending ?? this.backend.get(key);
+    const keep = (value: CachedResponse | undefined) => {
+      this.looked.set(request, value ?? null);
+      return value;
+    };
+    return found instanceof Promise ? found.then(keep) : keep(found);
   }
 
   async dispose(): Promise<void> {

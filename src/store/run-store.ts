@@ -1,60 +1,12 @@
 import type { RungSummary } from '../core/results.js';
-import type { FixedCost, Prediction } from '../core/rung.js';
+import type { FixedCost } from '../core/rung.js';
 import type { JsonValue } from '../core/types.js';
 import { statement, type Db } from './database.js';
 import { realLockDeps, RunLocks, type LockDeps } from './run-lock.js';
 import { WriteBehind } from './write-behind.js';
 
-export type RunStatus = 'running' | 'done' | 'interrupted' | 'budget' | 'failed';
-
-export interface RunRecord {
-  id: string;
-  name: string;
-  specFile: string;
-  spec: JsonValue;
-  fingerprints: Record<string, string>;
-  status: RunStatus;
-  createdAt: string;
-  finishedAt?: string;
-  options: Record<string, JsonValue>;
-}
-
-export interface RungRecord {
-  runId: string;
-  rungId: string;
-  position: number;
-  kind: string;
-  level: number;
-  modelName: string;
-  modelRef: string;
-  state?: JsonValue;
-  fixedCosts: FixedCost[];
-  status: 'pending' | 'running' | 'done' | 'failed';
-  error?: string;
-  summary?: RungSummary;
-}
-
-/** One stored prediction row: what was sent, what came back, what it cost, and whether it failed. */
-export interface PredictionRow {
-  runId: string;
-  rungId: string;
-  exampleId: string;
-  position: number;
-  prediction: Prediction;
-  costUsd?: number;
-  error?: { code: string; message: string };
-  createdAt: string;
-}
-
-/** A manifest a run wrote or used, with the sha256 of the manifest file when it was recorded. */
-export interface RunManifestRecord {
-  runId: string;
-  path: string;
-  sha256: string;
-  kind: string;
-  files: number;
-  recordedAt: string;
-}
+export type { PredictionRow, RunManifestRecord, RunRecord, RungRecord, RunStatus } from '../core/store.js';
+import type { PredictionRow, RunManifestRecord, RunRecord, RungRecord, RunStatus } from '../core/store.js';
 
 /**
  * Runs, rungs and predictions. A prediction is committed on its own (insertPrediction) or with the others queued

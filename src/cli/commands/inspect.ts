@@ -3,7 +3,7 @@ import { dirname, join, relative } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { LadderError } from '../../core/errors.js';
 import type { PairedComparison } from '../../core/results.js';
-import type { OpenedProject } from '../../project/project.js';
+import type { StoreProject } from '../../project/project.js';
 
 /** `ladder runs` and `ladder show <run>`: read the store, change nothing. */
 export function registerInspect(program: Command): void {
@@ -12,18 +12,20 @@ export function registerInspect(program: Command): void {
     .description('list runs in this project')
     .option('-n, --limit <n>', 'how many', positiveInteger, 20)
     .action(async (options: { limit: number }) => {
-      const [{ formatTable }, { openExistingProject }, { requireProject }] = await Promise.all([import('../format-results.js'), import('../../project/project.js'), import('../../project/project-paths.js')]);
-      const paths = requireProject(process.env);
+      const [{ formatTable }, { databaseUrl, openExistingStoreProject }, { requireProject }] = await Promise.all([import('../format-results.js'), import('../../project/project.js'), import('../../project/project-paths.js')]);
+      // On Postgres the runs are not in a project folder: none is needed to list them.
+      const paths = databaseUrl(process.env) ? undefined : requireProject(process.env);
       // A project folder without a store yet: say so, create nothing.
-      const project = openExistingProject(process.env);
-      if (!project) return console.log(noRunsYet(paths.stateDir));
-      withProject(project, (project) => {
-        const runs = project.store.listRuns(options.limit);
-        if (runs.length === 0) return console.log(noRunsYet(project.paths.stateDir));
+      const project = await openExistingStoreProject(process.env);
+      if (!project) return console.log(noRunsYet(paths!.stateDir));
+      await withProject(project, async (project) => {
+        const runs = await project.runs.listRuns(options.limit);
+        if (runs.length === 0) return console.log(project.runs.kind === 'postgres' ? 'no runs yet in the Postgres store (LADDER_DATABASE_URL)' : noRunsYet(project.paths.stateDir));
+        const rungs = await Promise.all(runs.map((r) => project.runs.getRungs(r.id)));
         console.log(
           formatTable(
             ['run', 'task', 'status', 'started', 'rungs'],
-            runs.map((r) => [r.id, r.name, r.status, r.createdAt.replace('T', ' ').slice(0, 19), project.store.getRungs(r.id).map((g) => `${g.rungId}:${g.status}`).join(' ')]),
+            runs.map((r, i) => [r.id, r.name, r.status, r.createdAt.replace('T', ' ').slice(0, 19), rungs[i].map((g) => `${g.rungId}:${g.status}`).join(' ')]),
           ),
         );
       });
@@ -34,16 +36,16 @@ export function registerInspect(program: Command): void {
     .description('show a run: quality ± CI, latency, tokens and errors per rung')
     .argument('[run]', 'run id (default: the latest)')
     .action(async (runId: string | undefined) => {
-      const [{ formatComparisons, formatDecisions, formatOtherMetrics, formatSummaries }, { openProjectWithRuns }] = await Promise.all([import('../format-results.js'), import('../../project/project.js')]);
-      withProject(openProjectWithRuns(process.env, runId), (project) => {
-        const run = runId ? project.store.getRun(runId) : project.store.latestRun();
+      const [{ formatComparisons, formatDecisions, formatOtherMetrics, formatSummaries }, { openStoreProjectWithRuns }] = await Promise.all([import('../format-results.js'), import('../../project/project.js')]);
+      await withProject(await openStoreProjectWithRuns(process.env, runId), async (project) => {
+        const run = runId ? await project.runs.getRun(runId) : (await project.runs.listRuns(1))[0];
         if (!run) throw new LadderError('RUN_NOT_FOUND', runId ? `no run "${runId}" (see ladder runs)` : 'no runs yet', { exitCode: 2 });
-        const rungs = project.store.getRungs(run.id);
+        const rungs = await project.runs.getRungs(run.id);
         const summaries = rungs.flatMap((r) => (r.summary ? [r.summary] : []));
         const primary = summaries[0] ? Object.keys(summaries[0].metrics)[0] : 'quality';
         console.log(`run ${run.id} · ${run.name} · ${run.status} · started ${run.createdAt}`);
         for (const r of rungs.filter((g) => g.status !== 'done')) {
-          const rows = project.store.completedExampleIds(run.id, r.rungId).size;
+          const rows = (await project.runs.completedExampleIds(run.id, r.rungId)).size;
           console.log(`  ${r.rungId}: ${r.status}${r.error ? ` (${r.error})` : ''}, ${rows} predictions stored`);
         }
         if (summaries.length) {
@@ -55,7 +57,7 @@ export function registerInspect(program: Command): void {
         }
         const comparisons = run.options.comparisons as unknown as PairedComparison[] | undefined;
         if (comparisons?.length) console.log(`\n${formatComparisons(comparisons)}`);
-        for (const probe of project.store.listProbes(5)) {
+        for (const probe of await project.listProbes(5)) {
           console.log(`\nprobe ${probe.kind} on ${probe.modelRef} (${probe.createdAt}):\n${probe.text}`);
         }
       });
@@ -69,11 +71,11 @@ function noRunsYet(stateDir: string): string {
   return `no runs yet in ${stateDir}; start one with:  ladder run ${relative(process.cwd(), spec)}`;
 }
 
-function withProject(project: OpenedProject, action: (project: OpenedProject) => void): void {
+async function withProject(project: StoreProject, action: (project: StoreProject) => Promise<void>): Promise<void> {
   try {
-    action(project);
+    await action(project);
   } finally {
-    project.close();
+    await project.close();
   }
 }
 

@@ -9,21 +9,21 @@ export function registerReport(program: Command): void {
     .argument('[run]', 'run id (default: the latest)')
     .option('-o, --out <dir>', "output folder (default: reports/ in the project's .ladder folder)")
     .action(async (runId: string | undefined, options: { out?: string }) => {
-      const [{ writeReport }, { reportData }, { loadTask }, { openProjectWithRuns }] = await Promise.all([
+      const [{ writeReport }, { reportData }, { loadTask }, { openStoreProjectWithRuns }] = await Promise.all([
         import('../../report/build-report.js'),
         import('../../api/report-data.js'),
         import('../../task/load-task.js'),
         import('../../project/project.js'),
       ]);
-      const project = openProjectWithRuns(process.env, runId);
+      const project = await openStoreProjectWithRuns(process.env, runId);
       try {
-        const run = runId ? project.store.getRun(runId) : project.store.latestRun();
+        const run = runId ? await project.runs.getRun(runId) : (await project.runs.listRuns(1))[0];
         if (!run) throw new LadderError('RUN_NOT_FOUND', runId ? `no run "${runId}" (see ladder runs)` : 'no runs yet', { exitCode: 2 });
         const task = await loadTask(run.specFile);
-        const written = await writeReport(resolve(options.out ?? project.paths.reportsDir, run.id), reportData(project.store, project.db, run, task));
+        const written = await writeReport(resolve(options.out ?? project.paths.reportsDir, run.id), await reportData(project.runs, run, task));
         console.log(`wrote ${written.html}\n      ${written.markdown}\n      ${written.json}`);
       } finally {
-        project.close();
+        await project.close();
       }
     });
 }

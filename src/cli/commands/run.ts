@@ -29,7 +29,7 @@ export function registerRun(program: Command): void {
         (await import('../../distributed/queue.js')).checkQueueArgs(queueUrl, process.env, options.queueName);
       }
       // Loaded here, not at the top: `ladder --version` and `ladder runs` must not pay for the evaluation stack.
-      const [{ loadTask }, { consoleLogger, openProject, runContext }, { terminalProgress }, { ladderHint }] = await Promise.all([
+      const [{ loadTask }, { consoleLogger, databaseUrl, openProject, openStoreProject, runContext }, { terminalProgress }, { ladderHint }] = await Promise.all([
         import('../../task/load-task.js'),
         import('../../project/project.js'),
         import('../progress.js'),
@@ -48,16 +48,24 @@ export function registerRun(program: Command): void {
         }
         return;
       }
+      const onPostgres = databaseUrl(process.env) !== undefined;
+      if (onPostgres && options.batch) {
+        // Not wired yet: the batch ids live in the SQLite store only.
+        throw new LadderError('INPUT_INVALID', `--batch does not work on the Postgres store (LADDER_DATABASE_URL) yet; unset it to run on the project's SQLite store`, { exitCode: 2 });
+      }
       // A resume needs an existing store with that run (and must not create one on the way to "no such run").
-      if (options.resume) {
+      if (options.resume && !onPostgres) {
         const { locateProject } = await import('../../project/project-paths.js');
         const { existsSync } = await import('node:fs');
         const paths = locateProject(process.env, { specPath });
         if (!paths.found || !existsSync(paths.dbPath)) throw new LadderError('RUN_NOT_FOUND', `no run "${options.resume}" (no Ladder store at ${paths.stateDir})`, { exitCode: 2 });
       }
-      const project = openProject(process.env, { specPath });
-      if (options.resume && !project.store.getRun(options.resume)) {
-        project.close();
+      // SQLite: the project's file, with the synchronous store --batch and --distributed use; Postgres: the shared store.
+      const sqlite = onPostgres ? undefined : openProject(process.env, { specPath });
+      const project = sqlite ?? (await openStoreProject(process.env, { specPath }));
+      const closeProject = async () => (sqlite ? sqlite.close() : project.close());
+      if (options.resume && !(await project.runs.getRun(options.resume))) {
+        await closeProject();
         throw new LadderError('RUN_NOT_FOUND', `no run "${options.resume}" in the store (see \`ladder runs\`)`, { exitCode: 2 });
       }
       const hint = (args: string) => ladderHint(args, project.paths.stateDir, process.env);
@@ -70,7 +78,7 @@ export function registerRun(program: Command): void {
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
       const context = runContext(task, project, { log, progress: terminalProgress(), signal: controller.signal, env: process.env });
-      const distributed = options.distributed ? await openDistributed(task, project, queueUrl!, options.queueName, jobSize, log) : undefined;
+      const distributed = options.distributed ? await openDistributed(task, project, sqlite, queueUrl!, options.queueName, jobSize, log) : undefined;
       try {
         const [{ gate }, { climbProject }, { analyzeRun, formatRecommendation }, { formatComparisons, formatDecisions, formatOtherMetrics, formatSummaries }] = await Promise.all([
           import('../../advisor/gate.js'),
@@ -80,7 +88,7 @@ export function registerRun(program: Command): void {
         ]);
         const result = await climbProject(task, project, context, {
           // Loaded only for --batch (the batch clients cost ~0.1 s of start-up).
-          batchFor: options.batch ? (await import('../batch.js')).batchFactory(project.store, process.env) : undefined,
+          batchFor: options.batch && sqlite ? (await import('../batch.js')).batchFactory(sqlite.store, process.env) : undefined,
           resumeRunId: options.resume,
           mode: options.fixed ? 'fixed' : 'sequential',
           maxUsd: options.maxUsd,
@@ -118,7 +126,7 @@ export function registerRun(program: Command): void {
         process.off('SIGTERM', onSignal);
         await distributed?.close();
         await context.models.disposeAll();
-        project.close();
+        await closeProject();
       }
     });
 }
@@ -136,35 +144,53 @@ export function parseMaxUsd(value: string): number {
  */
 async function openDistributed(
   task: import('../../core/task.js').Task,
-  project: import('../../project/project.js').OpenedProject,
+  project: Pick<import('../../project/project.js').StoreProject, 'paths' | 'runs'>,
+  sqlite: import('../../project/project.js').OpenedProject | undefined,
   url: string,
   queueName: string | undefined,
   jobSize: number,
   log: import('../../core/context.js').Logger,
 ) {
-  const [{ queueTarget, checkRedis, displayUrl }, { openQueueDriver }, { SharedLedger }, { metricsFor }] = await Promise.all([
+  const [{ queueTarget, checkRedis, displayUrl }, { openQueueDriver, sqliteRowFeed }, { SharedLedger }, { metricsFor }] = await Promise.all([
     import('../../distributed/queue.js'),
     import('../../distributed/queue-driver.js'),
     import('../../distributed/shared-ledger.js'),
     import('../../eval/metrics/registry.js'),
   ]);
+  // Where the workers' rows are read and the run's budget is shared: the SQLite file, or the Postgres store.
+  let rows: import('../../distributed/queue-driver.js').RowFeed;
+  let sharedLedger: (runId: string, maxUsd: number | undefined) => import('../../distributed/worker.js').SharedSpendLedger;
+  if (sqlite) {
+    rows = sqliteRowFeed(sqlite.store);
+    sharedLedger = (runId, maxUsd) => new SharedLedger(sqlite.db, runId, maxUsd, { log });
+  } else {
+    const [{ pgRowFeed }, { PgSharedLedger }, { PgLadderStore }] = await Promise.all([
+      import('../../distributed/pg-row-feed.js'),
+      import('../../distributed/pg-shared-ledger.js'),
+      import('../../store/postgres/pg-ladder-store.js'),
+    ]);
+    const store = project.runs;
+    if (!(store instanceof PgLadderStore)) throw new Error('expected the Postgres store');
+    rows = pgRowFeed(store.pool);
+    sharedLedger = (runId, maxUsd) => new PgSharedLedger(store, runId, maxUsd, { log });
+  }
   const target = queueTarget(url, project.paths.stateDir, process.env, queueName);
   await checkRedis(url);
   const primary = metricsFor(task.metrics).find((m) => m.name === task.primaryMetric);
   const perExample = primary?.score && !primary.modelGraded ? primary : undefined;
   const driver = await openQueueDriver({
     target,
-    store: project.store,
+    rows,
     log,
     jobSize,
     score: perExample ? (example, row) => perExample.score!({ example, answer: row.prediction.answer, output: row.prediction.output, failed: false }) : undefined,
   });
   log.info(`distributed: batches of ${jobSize} go to queue ${target.name} at ${displayUrl(url)}; start workers with  ladder worker --queue ${displayUrl(url)}${queueName ? ` --queue-name ${queueName}` : ''}`);
-  const ledgers: InstanceType<typeof SharedLedger>[] = [];
+  const ledgers: ReturnType<typeof sharedLedger>[] = [];
   return {
     driver,
     ledger: (runId: string, maxUsd: number | undefined) => {
-      const ledger = new SharedLedger(project.db, runId, maxUsd, { log });
+      const ledger = sharedLedger(runId, maxUsd);
       ledgers.push(ledger);
       return ledger;
     },

@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import { LadderError } from '../../core/errors.js';
 
 /**
- * `ladder store migrate|copy`: the shared PostgreSQL store. `LADDER_DATABASE_URL` is where a later change
- * will point the whole CLI; today it is the default `--url` of `migrate`. Passwords in URLs are never printed.
+ * `ladder store migrate|copy`: the shared PostgreSQL store. `LADDER_DATABASE_URL` is the store of run, runs,
+ * show, report and worker, and the default `--url` of `migrate`. Passwords in URLs are never printed.
  */
 export function registerStore(program: Command): void {
   const store = program.command('store').description('the shared PostgreSQL store: migrate it, copy runs between SQLite and Postgres');

@@ -23,7 +23,7 @@ export function registerWorker(program: Command): void {
       const url = options.queue ?? process.env.LADDER_QUEUE;
       const { LadderError } = await import('../../core/errors.js');
       if (!url) throw new LadderError('INPUT_INVALID', 'ladder worker needs --queue redis://host:port (or LADDER_QUEUE)', { exitCode: 2 });
-      const [{ consoleLogger, openProject }, { queueTarget, checkQueueArgs, checkRedis, displayUrl }, { startWorker }, { workerApp }, { listen }, { rungRegistry }, { metricsFor }, { createUsagePricer }] = await Promise.all([
+      const [{ consoleLogger, databaseUrl, openProject, openStoreProject }, { queueTarget, checkQueueArgs, checkRedis, displayUrl }, { startWorker }, { workerApp }, { listen }, { rungRegistry }, { metricsFor }, { createUsagePricer }] = await Promise.all([
         import('../../project/project.js'),
         import('../../distributed/queue.js'),
         import('../../distributed/worker.js'),
@@ -35,7 +35,8 @@ export function registerWorker(program: Command): void {
       ]);
       const log = consoleLogger(Boolean(options.verbose));
       checkQueueArgs(url, process.env, options.queueName);
-      const project = openProject(process.env, specPath ? { specPath } : {});
+      // The driver's store: Postgres when LADDER_DATABASE_URL names one (any host), else the project's SQLite file.
+      const { project, ledger, storeName } = await openWorkerStore(databaseUrl(process.env) !== undefined, specPath, log, { openProject, openStoreProject });
       try {
         const target = queueTarget(url, project.paths.stateDir, process.env, options.queueName);
         await checkRedis(url);
@@ -43,13 +44,13 @@ export function registerWorker(program: Command): void {
         let running: Awaited<ReturnType<typeof startWorker>> | undefined;
         const http = workerApp({ queue: target.name, concurrency, active: () => running?.active() ?? 0, warm: () => running?.warm() ?? 0 });
         running = await startWorker({
-          target, project, env: process.env, log, rungs: rungRegistry, metricsFor, price: (spec, usage) => pricer(spec, usage), concurrency, lockMs,
+          target, project, ledger, env: process.env, log, rungs: rungRegistry, metricsFor, price: (spec, usage) => pricer(spec, usage), concurrency, lockMs,
           onJob: (outcome, n) => http.jobDone(outcome, n),
         });
         const { isLoopbackHost } = await import('../../http/loopback.js');
         if (!isLoopbackHost(options.host)) log.warn(`/health and /metrics on ${options.host}: reachable from the network (read-only, no secrets in them)`);
         const server = await listen(http.app, { host: options.host, port });
-        log.info(`worker ${process.pid} on queue ${target.name} at ${displayUrl(url)} (store ${project.paths.dbPath}), ${concurrency} job${concurrency === 1 ? '' : 's'} at a time; health ${server.url}/health, metrics ${server.url}/metrics`);
+        log.info(`worker ${process.pid} on queue ${target.name} at ${displayUrl(url)} (store ${storeName}), ${concurrency} job${concurrency === 1 ? '' : 's'} at a time; health ${server.url}/health, metrics ${server.url}/metrics`);
         // First Ctrl-C/SIGTERM: take no new job, finish the ones in flight. Second: stop now (their jobs go back to the queue).
         await new Promise<void>((resolve) => {
           let stopping = false;
@@ -68,7 +69,35 @@ export function registerWorker(program: Command): void {
         });
         await server.close();
       } finally {
-        project.close();
+        await project.close();
       }
     });
+}
+
+/** The worker's store and the run ledger shared with the driver, over SQLite or Postgres. */
+async function openWorkerStore(
+  onPostgres: boolean,
+  specPath: string | undefined,
+  log: import('../../core/context.js').Logger,
+  open: Pick<typeof import('../../project/project.js'), 'openProject' | 'openStoreProject'>,
+) {
+  const where = specPath ? { specPath } : {};
+  if (onPostgres) {
+    const [{ PgSharedLedger }, { PgLadderStore }] = await Promise.all([import('../../distributed/pg-shared-ledger.js'), import('../../store/postgres/pg-ladder-store.js')]);
+    const project = await open.openStoreProject(process.env, where);
+    const store = project.runs;
+    if (!(store instanceof PgLadderStore)) throw new Error('expected the Postgres store');
+    return {
+      project,
+      storeName: 'the Postgres store (LADDER_DATABASE_URL)',
+      ledger: (runId: string, maxUsd: number | undefined, leaseMs: number) => new PgSharedLedger(store, runId, maxUsd, { leaseMs, log }),
+    };
+  }
+  const { SharedLedger } = await import('../../distributed/shared-ledger.js');
+  const sqlite = open.openProject(process.env, where);
+  return {
+    project: { paths: sqlite.paths, runs: sqlite.runs, close: async () => sqlite.close() },
+    storeName: sqlite.paths.dbPath,
+    ledger: (runId: string, maxUsd: number | undefined, leaseMs: number) => new SharedLedger(sqlite.db, runId, maxUsd, { leaseMs, log }),
+  };
 }

@@ -18,7 +18,7 @@ export interface EvaluateUntilDecidedOptions {
    */
   run(hooks: SequentialHooks): Promise<RunRungOutcome>;
   /** Per-example primary scores in [0, 1] of the rows stored before this call (a failed row scores 0). */
-  storedScores(): Map<string, number>;
+  storedScores(): Map<string, number> | Promise<Map<string, number>>;
 }
 
 export interface SequentialHooks {
@@ -68,7 +68,7 @@ export async function evaluateUntilDecided(options: EvaluateUntilDecidedOptions)
   const step = Math.max(1, options.batchSize);
   const cs = new BettingConfidenceSequence({ population: Math.max(1, N), alpha: options.alpha });
   const z = normalQuantile(1 - options.alpha / 2);
-  const scores = options.storedScores();
+  const scores = await options.storedScores();
   let sum = 0;
   let squares = 0;
   let used = 0;

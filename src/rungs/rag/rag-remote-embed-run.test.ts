@@ -64,7 +64,7 @@ execution: { concurrency: 3, max_tokens: 8, retries: 0, timeout_ms: 20000, laten
     const context = runContext(task, opened, { log: silentLogger, progress: silentProgress, signal: new AbortController().signal, env });
     const pricer = createUsagePricer();
     try {
-      const result = await runLadder({ task, store: opened.store, context, rungs: rungRegistry, metrics: metricsFor(task.metrics), price: (s, u, o) => pricer(s, u, o), maxUsd, mode: 'fixed' });
+      const result = await runLadder({ task, store: opened.runs, context, rungs: rungRegistry, metrics: metricsFor(task.metrics), price: (s, u, o) => pricer(s, u, o), maxUsd, mode: 'fixed' });
       const rows = opened.store.getPredictions(result.runId);
       const rung = opened.store.getRungs(result.runId)[0];
       return { result, rows, rung, ledger: opened.store.runSpentUsd(result.runId), task };

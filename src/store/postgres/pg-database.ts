@@ -5,7 +5,7 @@ import { pgMigrations } from './pg-migrations.js';
 /**
  * Opening the shared PostgreSQL store. The URL is a libpq-style `postgres://user@host:port/db`; a schema can be
  * chosen with `?options=-c search_path=<schema>` (how tests get a fresh schema each). `LADDER_DATABASE_URL`
- * is the variable a later change will point the whole CLI at; today `ladder store migrate|copy` take `--url`.
+ * names it for the CLI (project.ts `openStoreProject`); `ladder store migrate|copy` also take `--url`.
  */
 export type PgPool = pg.Pool;
 

@@ -1,0 +1,45 @@
+import type { JudgmentRecords, LadderStore, ResponseCacheBackend } from '../core/store.js';
+import { JudgmentStore } from '../judge/judgment-store.js';
+import { deferredResponseCache } from './response-cache.js';
+import type { RunStore } from './run-store.js';
+
+/**
+ * The core's `LadderStore` over the embedded SQLite `RunStore`: each method is the synchronous one, wrapped in a
+ * resolved Promise (the UI, serve and label-sample keep using `RunStore` directly). Rows and new cache entries go
+ * through the store's one WriteBehind; spend is committed at once, as before.
+ */
+export function sqliteLadderStore(store: RunStore): LadderStore {
+  const judgmentTable = new JudgmentStore(store.db);
+  const judgments: JudgmentRecords = {
+    insert: async (row) => judgmentTable.insert(row),
+    list: async (runId, rungId) => judgmentTable.list(runId, rungId),
+  };
+  const responseCache: ResponseCacheBackend = deferredResponseCache(store.db, store.writes);
+  return {
+    kind: 'sqlite',
+    getRun: async (id) => store.getRun(id),
+    listRuns: async (limit) => store.listRuns(limit),
+    createRun: async (run) => store.createRun(run),
+    setRunStatus: async (id, status, finishedAt) => store.setRunStatus(id, status, finishedAt),
+    setRunOptions: async (id, options) => store.setRunOptions(id, options),
+    getRungs: async (runId) => store.getRungs(runId),
+    upsertRung: async (rung) => store.upsertRung(rung),
+    completedExampleIds: async (runId, rungId) => store.completedExampleIds(runId, rungId),
+    getPredictions: async (runId, rungId) => store.getPredictions(runId, rungId),
+    queuePrediction: (row) => store.queuePrediction(row),
+    flush: async () => store.flush(),
+    addRunSpend: (runId, usd) => store.addRunSpend(runId, usd),
+    runSpentUsd: async (runId) => store.runSpentUsd(runId),
+    spentUsd: async (runId) => store.spentUsd(runId),
+    recordManifest: async (record) => store.recordManifest(record),
+    manifests: async (runId) => store.manifests(runId),
+    lockRun: async (runId) => {
+      const lock = store.locks.acquire(runId);
+      return { release: async () => lock.release() };
+    },
+    judgments,
+    responseCache,
+    // The project owns the SQLite file (openProject's close): only the queued writes are this adapter's.
+    close: async () => store.flush(),
+  };
+}
