@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { PoolClient } from 'pg';
 import { hostname } from 'node:os';
 import { LadderError } from '../core/errors.js';
 import type { Hold, SpendLedger } from '../eval/budget.js';
@@ -97,15 +98,19 @@ export class PgSharedLedger implements SpendLedger {
     clearInterval(this.heartbeat);
   }
 
+  /** As SharedLedger's: once the run's jobs are over, every other process's open hold is abandoned. */
+  countAbandonedHolds(): Promise<void> {
+    return inTransaction(this.store.pool, async (client) => {
+      await client.query(RUN_BUDGET_LOCK, [this.runId]);
+      await this.expire(client, `holder <> $2`, this.holder);
+    });
+  }
+
   private tryReserve(usd: number): Promise<{ hold?: SharedHold; spent: number; live: number }> {
     return inTransaction(this.store.pool, async (client) => {
       await client.query(RUN_BUDGET_LOCK, [this.runId]);
       // Holds whose holder stopped heartbeating: counted as spent at their worst case, then gone.
-      const stale = await client.query<{ usd: number }>(`DELETE FROM budget_holds WHERE run_id = $1 AND expires_at < $2 RETURNING usd`, [this.runId, this.now()]);
-      for (const row of stale.rows) {
-        if (row.usd > 0) await client.query(ADD_SPEND, [this.runId, row.usd]);
-        this.options.log?.warn(`a budget hold of $${Number(row.usd).toFixed(6)} expired (its process stopped): counted as spent`);
-      }
+      await this.expire(client, `expires_at < $2`, this.now());
       const spent = Number((await client.query<{ usd: number }>(`SELECT COALESCE(SUM(usd), 0) AS usd FROM run_spend WHERE run_id = $1`, [this.runId])).rows[0].usd);
       const { reserved, live } = (await client.query<{ reserved: number; live: string }>(`SELECT COALESCE(SUM(usd), 0) AS reserved, COUNT(*) AS live FROM budget_holds WHERE run_id = $1`, [this.runId])).rows[0];
       if (this.maxUsd !== undefined && spent + Number(reserved) + usd > this.maxUsd) return { spent, live: Number(live) };
@@ -113,6 +118,15 @@ export class PgSharedLedger implements SpendLedger {
       await client.query(`INSERT INTO budget_holds (id, run_id, usd, holder, expires_at) VALUES ($1, $2, $3, $4, $5)`, [hold.id, this.runId, usd, this.holder, this.now() + this.leaseMs]);
       return { hold, spent, live: Number(live) + 1 };
     });
+  }
+
+  /** Deletes this run's holds matching `where` ($2 = `value`) and counts each as spent at its worst case. */
+  private async expire(client: PoolClient, where: string, value: unknown): Promise<void> {
+    const stale = await client.query<{ usd: number }>(`DELETE FROM budget_holds WHERE run_id = $1 AND ${where} RETURNING usd`, [this.runId, value]);
+    for (const row of stale.rows) {
+      if (row.usd > 0) await client.query(ADD_SPEND, [this.runId, row.usd]);
+      this.options.log?.warn(`a budget hold of $${Number(row.usd).toFixed(6)} expired (its process stopped): counted as spent`);
+    }
   }
 
   private async beat(): Promise<void> {

@@ -111,6 +111,15 @@ export class SharedLedger implements SpendLedger {
     clearInterval(this.heartbeat);
   }
 
+  /**
+   * The driver, once the run's jobs are over: every hold still open belongs to a process that stopped mid-call
+   * (a worker settles its holds before its job ends), so it is counted as spent at its worst case now rather than
+   * when its lease would run out — which may be after the run has ended and nobody reserves again.
+   */
+  countAbandonedHolds(): void {
+    this.db.transaction(() => this.expire((row) => row.holder !== this.holder)).immediate();
+  }
+
   private beat(): void {
     try {
       statement(this.db, `UPDATE budget_holds SET expires_at = ? WHERE holder = ?`).run(this.now() + this.leaseMs, this.holder);
@@ -121,9 +130,9 @@ export class SharedLedger implements SpendLedger {
   }
 
   /** Holds whose holder stopped heartbeating: counted as spent at their worst case, then gone. */
-  private expire(): void {
-    const stale = statement(this.db, `SELECT id, usd FROM budget_holds WHERE run_id = ? AND expires_at < ?`).all(this.runId, this.now()) as { id: string; usd: number }[];
-    for (const row of stale) {
+  private expire(abandoned = (row: { holder: string; expires_at: number }) => row.expires_at < this.now()): void {
+    const open = statement(this.db, `SELECT id, usd, holder, expires_at FROM budget_holds WHERE run_id = ?`).all(this.runId) as { id: string; usd: number; holder: string; expires_at: number }[];
+    for (const row of open.filter(abandoned)) {
       statement(this.db, `DELETE FROM budget_holds WHERE id = ?`).run(row.id);
       if (row.usd > 0) this.addSpend(row.usd);
       this.options.log?.warn(`a budget hold of $${row.usd.toFixed(6)} expired (its process stopped): counted as spent`);

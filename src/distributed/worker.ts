@@ -43,7 +43,7 @@ export interface WorkerOptions {
 }
 
 /** A ledger every process of the run reserves through; close() stops its heartbeat. */
-export type SharedSpendLedger = SpendLedger & { close(): void };
+export type SharedSpendLedger = SpendLedger & { close(): void; countAbandonedHolds(): void | Promise<void> };
 
 /** A run this worker has opened: its task, context (models open), shared ledger, and prepared rungs. */
 interface WarmRun {
