@@ -44,6 +44,36 @@ describe('label metrics', () => {
     expect(macroF1(rows)).toBeCloseTo((0.5 + 4 / 6) / 2, 10);
     expect(aggregateMetric(accuracy, rows)).toBeCloseTo(3 / 5, 10);
   });
+
+  it('macro-F1 equals the label-by-label definition exactly: failed calls, labels never expected, non-string answers', () => {
+    // The definition as written in the docstring, one pass per label: what the one-pass version must equal.
+    const byDefinition = (rows: ScoredRow[]): number => {
+      const labels = new Set(rows.map((r) => String(r.example.expected)));
+      if (labels.size === 0) return 0;
+      let sum = 0;
+      for (const label of labels) {
+        const predictedIs = (r: ScoredRow) => !r.failed && r.answer === label;
+        const tp = rows.filter((r) => predictedIs(r) && r.example.expected === label).length;
+        const fp = rows.filter((r) => predictedIs(r) && r.example.expected !== label).length;
+        const fn = rows.filter((r) => !predictedIs(r) && r.example.expected === label).length;
+        sum += tp === 0 ? 0 : (2 * tp) / (2 * tp + fp + fn);
+      }
+      return sum / labels.size;
+    };
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const values: JsonValue[] = ['a', 'b', 'c', 'never-expected', null, 3, '3'];
+    for (let trial = 0; trial < 200; trial++) {
+      const rows = Array.from({ length: 1 + Math.floor(random() * 40) }, () =>
+        row(values[Math.floor(random() * 4)] === 'never-expected' ? 3 : values[Math.floor(random() * 3)], values[Math.floor(random() * values.length)], random() < 0.1),
+      );
+      expect(macroF1(rows)).toBe(byDefinition(rows));
+    }
+    expect(macroF1([])).toBe(0);
+    // A failed call that happened to carry the right label is still a miss; a number never equals its label's string.
+    expect(macroF1([row('a', 'a', true), row('a', 'a')])).toBe(byDefinition([row('a', 'a', true), row('a', 'a')]));
+    expect(macroF1([row(3, '3'), row('3', 3)])).toBe(0);
+  });
 });
 
 describe('json metrics', () => {
