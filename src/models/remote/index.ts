@@ -6,7 +6,7 @@ import { toModelCallError } from './map-error.js';
 import { promptCacheKey, toProviderPrompt } from './messages.js';
 import { planOutput } from './output-options.js';
 import { defaultApiKeyEnv, parseRemoteRef, publicUrl, type RemoteTarget } from './parse-ref.js';
-import { createSdkModels, type ProviderGenerateResult } from './providers.js';
+import { createSdkModels, providerEmbeds, type ProviderGenerateResult, type SdkModels } from './providers.js';
 import { sensitiveHeaderValues } from './sensitive-headers.js';
 import { type SdkUsage, toUsage } from './usage.js';
 
@@ -34,7 +34,9 @@ export function createRemoteModel(spec: ModelSpec, env: NodeJS.ProcessEnv): Mode
   const target = parseRemoteRef(spec.ref, spec.baseUrl);
   const apiKey = resolveApiKey(spec, target, env);
   const secrets = [apiKey ?? '', ...sensitiveHeaderValues(spec.headers)].filter((s) => s.length > 3);
-  const sdk = createSdkModels(target, apiKey, spec.headers);
+  // The provider package is loaded on the first call, once (see createSdkModels).
+  let loaded: Promise<SdkModels> | undefined;
+  const sdk = () => (loaded ??= createSdkModels(target, apiKey, spec.headers));
   const fingerprint = remoteFingerprint(target);
   const where = `${spec.name} (${target.provider}:${target.modelId})`;
   // A compat server that rejects its constraint (response_format, grammar, guided_*) is remembered and asked
@@ -51,7 +53,7 @@ export function createRemoteModel(spec: ModelSpec, env: NodeJS.ProcessEnv): Mode
     const cacheKey = target.provider === 'openai' ? promptCacheKey(request.messages, request.stablePrefixMessages) : undefined;
     if (cacheKey) providerOptions.openai = { ...providerOptions.openai, promptCacheKey: cacheKey };
     const maxOutputTokens = request.maxTokens + plan.extraOutputTokens;
-    const result = await sdk.language.doGenerate({
+    const result = await (await sdk()).language.doGenerate({
       prompt: toProviderPrompt(request.messages, target.provider, request.stablePrefixMessages),
       // A label sent as structured output is wrapped ({"result": ...} plus whitespace a server's grammar allows):
       // the plan adds room for the wrapper (seen with llama-server: every call hit a 16-token cap without it).
@@ -129,12 +131,13 @@ export function createRemoteModel(spec: ModelSpec, env: NodeJS.ProcessEnv): Mode
       }
     },
   };
-  if (sdk.embedding) {
-    const embedding = sdk.embedding;
+  if (providerEmbeds(target.provider)) {
     model.embedWithUsage = async (texts, signal) => {
       try {
         signal?.throwIfAborted();
-        const { embeddings, usage } = await embedMany({ model: embedding, values: texts, maxRetries: 0, abortSignal: signal });
+        const { embedding } = await sdk();
+        // providerEmbeds said this provider has one.
+        const { embeddings, usage } = await embedMany({ model: embedding!, values: texts, maxRetries: 0, abortSignal: signal });
         // Embedding APIs bill input tokens only; a server that reports none is priced at 0 tokens, not guessed.
         return { vectors: embeddings.map((e) => Float32Array.from(e)), usage: { inputTokens: usage?.tokens ?? 0, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 0 } };
       } catch (error) {
