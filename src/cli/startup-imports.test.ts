@@ -10,6 +10,7 @@ import { startFakeProvider } from '../testing/fake-provider/index.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const hook = fileURLToPath(new URL('../testing/record-packages-hook.mjs', import.meta.url));
+const requireHook = fileURLToPath(new URL('../testing/record-requires-hook.cjs', import.meta.url));
 const bundleIndex = fileURLToPath(new URL('../../dist/cli/bundle/packages.json', import.meta.url));
 
 /**
@@ -44,7 +45,7 @@ describe('start-up loads only what the command uses', () => {
     expect(packagesLoaded(['--help']).packages).toEqual(['commander']);
   });
 
-  it('a run on an OpenAI-compatible server loads that provider package only, and no llama.cpp, charts or web server', async () => {
+  it('a label run on an OpenAI-compatible server loads that provider package only: no other SDK, price catalog, JSON Schema or CSV parser, llama.cpp, charts or web server', async () => {
     const fake = await startFakeProvider({ responder: () => 'Access' });
     try {
       const dir = await mkdtemp(join(tmpdir(), 'ladder-startup-run-'));
@@ -63,11 +64,14 @@ execution: { concurrency: 2, max_tokens: 8, latency_probe: 0 }
 `,
       );
       const env = { ...process.env, LADDER_STATE_DIR: join(dir, '.ladder'), LADDER_STARTUP_KEY: 'sk-startup-test' };
-      const { stderr } = await promisify(execFile)(process.execPath, ['--no-warnings', '--loader', hook, join(root, 'bin/ladder.js'), 'run', 'ladder.yaml', '--fixed'], { cwd: dir, env });
+      const { stderr } = await promisify(execFile)(process.execPath, ['--no-warnings', '--require', requireHook, '--loader', hook, join(root, 'bin/ladder.js'), 'run', 'ladder.yaml', '--fixed'], { cwd: dir, env });
       expect(fake.counters.generationRequests).toBe(3);
       const { packages } = fromStderr(stderr);
       expect(packages).toEqual(expect.arrayContaining(['@ai-sdk/openai-compatible', 'better-sqlite3', 'zod']));
-      for (const unused of ['@ai-sdk/openai', '@ai-sdk/anthropic', '@ai-sdk/google', 'node-llama-cpp', 'echarts', 'hono', 'bullmq', 'pg']) expect(packages).not.toContain(unused);
+      // The spec prices the compat model (no catalog), the output is a label (no JSON Schema), the data is JSONL.
+      for (const unused of ['@ai-sdk/openai', '@ai-sdk/anthropic', '@ai-sdk/google', '@pydantic/genai-prices', 'ajv', 'csv-parse', 'node-llama-cpp', 'echarts', 'hono', 'bullmq', 'pg']) {
+        expect(packages).not.toContain(unused);
+      }
     } finally {
       await fake.close();
     }
