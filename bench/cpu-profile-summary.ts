@@ -7,7 +7,8 @@
  *
  * `--inclusive` also prints the inclusive time of functions with those names (the self time of every sample
  * with that function on its stack), e.g. `--inclusive doGenerate,insertPrediction`. `--callers name` splits the
- * inclusive time of `name` by the nearest caller outside Node's internals (who asked for it).
+ * inclusive time of `name` by the nearest caller outside Node's internals (who asked for it); `--within name`
+ * counts only the samples with `name` on their stack (what a function's time is made of).
  */
 import { readFileSync } from 'node:fs';
 import { argValue } from './local/bench-env.js';
@@ -36,6 +37,7 @@ const top = Number(argValue('top', '30'));
 const mark = argValue('mark', '');
 const inclusiveNames = argValue('inclusive', '').split(',').filter(Boolean);
 const callersOf = argValue('callers', '');
+const within = argValue('within', '');
 const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
 
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
@@ -72,13 +74,14 @@ for (let i = 0; i < profile.samples.length; i++) {
   if (!node) continue;
   const frame = node.callFrame;
   if (frame.functionName === '(idle)') continue;
+  const stack = new Set<string>();
+  for (let id: number | undefined = node.id; id !== undefined; id = parent.get(id)) stack.add(byId.get(id)!.callFrame.functionName);
+  if (within && !stack.has(within)) continue;
   total += dt;
   const where = place(frame);
   selfByPlace.set(where, (selfByPlace.get(where) ?? 0) + dt);
   const fn = `${frame.functionName || '(anonymous)'}  ${where}:${frame.lineNumber + 1}`;
   selfByFunction.set(fn, (selfByFunction.get(fn) ?? 0) + dt);
-  const stack = new Set<string>();
-  for (let id: number | undefined = node.id; id !== undefined; id = parent.get(id)) stack.add(byId.get(id)!.callFrame.functionName);
   if (mark && !marked && stack.has(mark)) {
     marked = true;
     markAt = elapsed;

@@ -19,7 +19,8 @@ export function bootstrap(n: number, statistic: (indices: number[]) => number, o
   const resamples = options.resamples ?? 1000;
   const random = seededRandom(options.seed ?? 12345);
   const values = new Float64Array(resamples);
-  const indices = new Array<number>(n);
+  // Filled, not holey: V8 keeps it a packed array of small integers, which the statistics read faster.
+  const indices = new Array<number>(n).fill(0);
   for (let r = 0; r < resamples; r++) {
     for (let i = 0; i < n; i++) indices[i] = Math.floor(random() * n);
     values[r] = statistic(indices);

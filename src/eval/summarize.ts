@@ -104,15 +104,17 @@ export function compareRungs(task: Task, metric: Metric, rowsByRung: Map<string,
 /**
  * The metric on a resample of the rows (by index). A per-example metric scores each row once and averages the
  * resample's scores — the same sum in the same order as aggregateMetric, so the same numbers — instead of
- * re-scoring and copying every row on each of the 1,000 resamples (visible at the end of a 2,000-row run).
+ * re-scoring and copying every row on each of the 1,000 resamples (visible at the end of a 2,000-row run); an
+ * aggregate metric with `aggregateByIndex` (macro-F1) likewise reads the rows once.
  */
 function resampled(metric: Metric, rows: ScoredRow[]): (indices: number[]) => number {
+  if (metric.aggregate && metric.aggregateByIndex) return metric.aggregateByIndex(rows);
   if (metric.aggregate || !metric.score) return (idx) => aggregateMetric(metric, idx.map((i) => rows[i]));
   const scores = Float64Array.from(rows, (row) => metric.score!(row));
   return (idx) => {
     if (idx.length === 0) return 0;
     let sum = 0;
-    for (const i of idx) sum += scores[i];
+    for (let k = 0; k < idx.length; k++) sum += scores[idx[k]];
     return sum / idx.length;
   };
 }

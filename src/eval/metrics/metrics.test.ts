@@ -3,7 +3,7 @@ import type { ScoredRow } from '../../core/metric.js';
 import { aggregateMetric } from '../../core/metric.js';
 import type { JsonValue } from '../../core/types.js';
 import { fieldAccuracy, fieldAccuracyMetric, jsonValid } from './json-metrics.js';
-import { accuracy, macroF1 } from './label-metrics.js';
+import { accuracy, macroF1, macroF1ByIndex } from './label-metrics.js';
 import { findMetric } from './registry.js';
 import { containsAny, exactMatch, tokenF1, tokenF1Metric } from './text-metrics.js';
 import { normalizeAnswer } from './normalize.js';
@@ -73,6 +73,21 @@ describe('label metrics', () => {
     // A failed call that happened to carry the right label is still a miss; a number never equals its label's string.
     expect(macroF1([row('a', 'a', true), row('a', 'a')])).toBe(byDefinition([row('a', 'a', true), row('a', 'a')]));
     expect(macroF1([row(3, '3'), row('3', 3)])).toBe(0);
+  });
+
+  it("macro-F1 by index equals macro-F1 of the resampled rows exactly (the bootstrap's fast path)", () => {
+    let seed = 11;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const values: JsonValue[] = ['a', 'b', 'c', 'd', null, 3, '3'];
+    for (let trial = 0; trial < 100; trial++) {
+      const rows = Array.from({ length: 1 + Math.floor(random() * 30) }, () => row(values[Math.floor(random() * values.length)], values[Math.floor(random() * values.length)], random() < 0.1));
+      const byIndex = macroF1ByIndex(rows);
+      for (let resample = 0; resample < 20; resample++) {
+        // With repeats and missing rows, like a bootstrap resample; sometimes empty.
+        const indices = Array.from({ length: Math.floor(random() * (rows.length + 1)) }, () => Math.floor(random() * rows.length));
+        expect(byIndex(indices)).toBe(macroF1(indices.map((i) => rows[i])));
+      }
+    }
   });
 });
 
