@@ -1,10 +1,10 @@
 import { APICallError, NoObjectGeneratedError, NoOutputGeneratedError, embedMany, type JSONValue } from 'ai';
 import { LadderError, ModelCallError } from '../../core/errors.js';
 import type { ModelSpec } from '../../core/task.js';
-import type { GenerateRequest, GenerateResult, Model } from '../../core/types.js';
+import type { GenerateRequest, GenerateResult, Model, OutputConstraint } from '../../core/types.js';
 import { toModelCallError } from './map-error.js';
 import { promptCacheKey, toProviderPrompt } from './messages.js';
-import { planOutput } from './output-options.js';
+import { planOutput, type OutputPlan } from './output-options.js';
 import { defaultApiKeyEnv, parseRemoteRef, publicUrl, type RemoteTarget } from './parse-ref.js';
 import { createSdkModels, providerEmbeds, type ProviderGenerateResult, type SdkModels } from './providers.js';
 import { sensitiveHeaderValues } from './sensitive-headers.js';
@@ -42,13 +42,24 @@ export function createRemoteModel(spec: ModelSpec, env: NodeJS.ProcessEnv): Mode
   // A compat server that rejects its constraint (response_format, grammar, guided_*) is remembered and asked
   // for plain text from then on.
   let structuredOutput = true;
+  // One output plan per constraint (a rung sends its task's, the same object every call) and mode, not one per
+  // call: building it (an AI SDK Output and its JSON schema) showed in the 2,000-call profile (issue 18). A plan
+  // is read-only: its providerOptions are copied into each call's.
+  const plans = new WeakMap<OutputConstraint, Map<boolean, OutputPlan>>();
+  const planFor = (constraint: OutputConstraint, structured: boolean): OutputPlan => {
+    let byMode = plans.get(constraint);
+    if (!byMode) plans.set(constraint, (byMode = new Map()));
+    let plan = byMode.get(structured);
+    if (!plan) byMode.set(structured, (plan = planOutput(constraint, target.provider, structured, spec.constraints)));
+    return plan;
+  };
 
   // Straight to the provider's doGenerate, not through `generateText`: for our text-only messages generateText
   // adds a zod validation of the whole prompt, telemetry spans and a retry wrapper per call (retries are
   // withResilience's) — about a third of the CPU of a remote call in the 2,000-call profile (issue 18). The
   // provider packages still build the request, send it and parse the response exactly as before.
   async function call(request: GenerateRequest, structured: boolean, signal?: AbortSignal): Promise<RawAnswer> {
-    const plan = planOutput(request.output, target.provider, structured, spec.constraints);
+    const plan = planFor(request.output, structured);
     const providerOptions: Record<string, Record<string, JSONValue>> = { ...plan.providerOptions };
     const cacheKey = target.provider === 'openai' ? promptCacheKey(request.messages, request.stablePrefixMessages) : undefined;
     if (cacheKey) providerOptions.openai = { ...providerOptions.openai, promptCacheKey: cacheKey };
