@@ -3,7 +3,7 @@
  * self time summed by package (or our own dist/src file, or a Node internal), by function, and a time window
  * (start-up = samples before the first sample of a function whose name matches `--mark`).
  *
- *   npx tsx bench/cpu-profile-summary.ts FILE.cpuprofile [--top 30] [--mark doGenerate] [--inclusive name1,name2]
+ *   npx tsx bench/cpu-profile-summary.ts FILE.cpuprofile [--top 30] [--mark doGenerate [--startup]] [--inclusive name1,name2]
  *
  * `--inclusive` also prints the inclusive time of functions with those names (the self time of every sample
  * with that function on its stack), e.g. `--inclusive doGenerate,insertPrediction`. `--callers name` splits the
@@ -38,6 +38,8 @@ const mark = argValue('mark', '');
 const inclusiveNames = argValue('inclusive', '').split(',').filter(Boolean);
 const callersOf = argValue('callers', '');
 const within = argValue('within', '');
+/** `--startup`: only the samples before the first `--mark` (what start-up is made of). */
+const startupOnly = process.argv.includes('--startup');
 const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
 
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
@@ -77,15 +79,16 @@ for (let i = 0; i < profile.samples.length; i++) {
   const stack = new Set<string>();
   for (let id: number | undefined = node.id; id !== undefined; id = parent.get(id)) stack.add(byId.get(id)!.callFrame.functionName);
   if (within && !stack.has(within)) continue;
+  if (mark && !marked && stack.has(mark)) {
+    marked = true;
+    markAt = elapsed;
+  }
+  if (startupOnly && marked) continue;
   total += dt;
   const where = place(frame);
   selfByPlace.set(where, (selfByPlace.get(where) ?? 0) + dt);
   const fn = `${frame.functionName || '(anonymous)'}  ${where}:${frame.lineNumber + 1}`;
   selfByFunction.set(fn, (selfByFunction.get(fn) ?? 0) + dt);
-  if (mark && !marked && stack.has(mark)) {
-    marked = true;
-    markAt = elapsed;
-  }
   if (!marked) beforeMark += dt;
   for (const name of inclusiveNames) if (stack.has(name)) inclusive.set(name, inclusive.get(name)! + dt);
   if (callersOf && stack.has(callersOf)) {

@@ -6,7 +6,7 @@ import type { Task } from '../core/task.js';
 import type { Usage } from '../core/types.js';
 import { addUsage, emptyUsage } from '../core/types.js';
 import type { PredictionRow } from '../store/run-store.js';
-import { bootstrap, pairedBootstrap, quantile } from './bootstrap.js';
+import { bootstrapEach, pairedBootstrap, quantile } from './bootstrap.js';
 import { categorizeFailures, type FailureCategories } from './categorize-failures.js';
 
 export function toScoredRows(task: Task, rows: PredictionRow[]): ScoredRow[] {
@@ -32,7 +32,8 @@ export interface RungIdentity {
 export function summarizeRung(task: Task, metrics: Metric[], identity: RungIdentity, rows: PredictionRow[], seed = 12345): RungSummary {
   const scored = toScoredRows(task, rows);
   const metricEstimates: Record<string, Estimate> = {};
-  for (const metric of metrics) metricEstimates[metric.name] = bootstrap(scored.length, resampled(metric, scored), { seed });
+  const estimates = bootstrapEach(scored.length, metrics.map((metric) => resampled(metric, scored)), { seed });
+  metrics.forEach((metric, i) => (metricEstimates[metric.name] = estimates[i]));
   const ok = rows.filter((r) => !r.error);
   const latencies = Float64Array.from(ok.map((r) => r.prediction.latencyMs)).sort();
   const usageTotal = ok.reduce<Usage>((sum, r) => addUsage(sum, r.prediction.usage), emptyUsage());
