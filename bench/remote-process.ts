@@ -12,6 +12,9 @@
  *   - ladder before, ladder seq before  with `--baseline-bin OTHER/bin/ladder.js`: another build of Ladder (e.g.
  *                main before a change, built in its own checkout), same specs as `ladder` and `ladder seq`, for
  *                before/after in the same run
+ *   - ladder <name>  with `--compare name=PATH,name=PATH`: each PATH another build's bin/ladder.js, run with the
+ *                `ladder` spec, for a change-by-change table in one run (e.g. every commit of a branch, each built
+ *                in its own folder)
  *   - promptfoo  promptfoo 0.121.20 `eval -j 64 --no-cache` on the same rows (skipped, with a line saying so,
  *                unless installed: `npm install --prefix bench/peers promptfoo@0.121.20 --save-exact`)
  * Wall and CPU (user + sys) of each child from /usr/bin/time; requests in flight at the server, time-weighted,
@@ -19,7 +22,7 @@
  * request takes 100 ms (a probe's later requests are not in it). `--cpu-prof DIR` also writes a V8 CPU profile
  * of the first round's `ladder` process there.
  *
- *   npm run build && npx tsx bench/remote-process.ts [--examples 2000] [--rounds 3] [--only bare,ladder,...] [--baseline-bin PATH] [--cpu-prof DIR]
+ *   npm run build && npx tsx bench/remote-process.ts [--examples 2000] [--rounds 3] [--only bare,ladder,...] [--baseline-bin PATH] [--compare name=PATH,...] [--cpu-prof DIR]
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -44,9 +47,16 @@ const promptfooBin = promptfooPkg ? join(promptfooDir, promptfooPkg.bin.promptfo
 
 const baselineBin = argValue('baseline-bin', '');
 const HARNESSES = ['bare', 'ladder', 'ladder+probe', 'ladder seq', 'ladder before', 'ladder seq before', 'promptfoo'] as const;
-type Harness = (typeof HARNESSES)[number];
+/** `--compare name=PATH,...`: `ladder <name>` runs PATH (another build's bin/ladder.js) with the `ladder` spec. */
+const compared = new Map<string, string>(
+  argValue('compare', '')
+    .split(',')
+    .filter(Boolean)
+    .map((pair) => [`ladder ${pair.slice(0, pair.indexOf('='))}`, resolve(pair.slice(pair.indexOf('=') + 1))] as const),
+);
+type Harness = (typeof HARNESSES)[number] | `ladder ${string}`;
 const only = argValue('only', HARNESSES.join(',')).split(',') as Harness[];
-const harnesses = HARNESSES.filter((h) => only.includes(h) && (h !== 'promptfoo' || promptfooBin) && (!h.endsWith('before') || baselineBin));
+const harnesses: Harness[] = [...HARNESSES.filter((h) => only.includes(h) && (h !== 'promptfoo' || promptfooBin) && (!h.endsWith('before') || baselineBin)), ...([...compared.keys()] as Harness[])];
 
 const arrivals: number[] = [];
 // Right on every input, except every 5th when `wrong5th` (the sequential case: accuracy 0.8 = min_quality).
@@ -136,13 +146,14 @@ async function measure(harness: Harness, round: number): Promise<Measure> {
     return timed([process.execPath, promptfooBin!, 'eval', '-c', 'promptfooconfig.yaml', '-j', String(CONCURRENCY), '--no-cache'], dir, promptfooEnv);
   }
   const prof = profileDir && round === 1 && harness === 'ladder' ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
-  return timed([process.execPath, ...prof, harness.endsWith('before') ? resolve(baselineBin) : bin, 'run', 'ladder.yaml'], dir, env);
+  const which = compared.get(harness) ?? (harness.endsWith('before') ? resolve(baselineBin) : bin);
+  return timed([process.execPath, ...prof, which, 'run', 'ladder.yaml'], dir, env);
 }
 
 const ideal = (EXAMPLES * LATENCY_MS) / 1000 / CONCURRENCY;
 console.log(`# remote workload as whole processes  ${machineLine()}`);
 console.log(`${EXAMPLES} examples × ${LATENCY_MS} ms at ${CONCURRENCY} in flight; ideal ${fmt(ideal, 3)} s; load1 at start ${load1()}`);
-console.log(`command: npx tsx bench/remote-process.ts --examples ${EXAMPLES} --rounds ${ROUNDS}${only.length < HARNESSES.length ? ` --only ${only.join(',')}` : ''}${baselineBin ? ` --baseline-bin ${baselineBin}` : ''}`);
+console.log(`command: npx tsx bench/remote-process.ts --examples ${EXAMPLES} --rounds ${ROUNDS}${only.length < HARNESSES.length ? ` --only ${only.join(',')}` : ''}${baselineBin ? ` --baseline-bin ${baselineBin}` : ''}${compared.size ? ` --compare ${argValue('compare', '')}` : ''}`);
 if (!promptfooBin) console.log('promptfoo: not installed in bench/peers, skipped (npm install --prefix bench/peers promptfoo@0.121.20 --save-exact)');
 else console.log(`promptfoo ${promptfooPkg!.version}: eval -j ${CONCURRENCY} --no-cache`);
 console.log('\n| round | harness | wall s | × ideal | CPU s | CPU ms/example | mean in flight (evaluation) | first request s | requests | exit | load1 |');
@@ -165,10 +176,10 @@ for (let round = 1; round <= ROUNDS; round++) {
   }
 }
 if (ROUNDS > 1) {
-  console.log(`\nmedians over ${ROUNDS} rounds:\n\n| harness | wall s | × ideal | CPU ms/example | mean in flight |\n|---|---|---|---|---|`);
+  console.log(`\nmedians over ${ROUNDS} rounds:\n\n| harness | wall s | × ideal | CPU ms/example | mean in flight | first request s |\n|---|---|---|---|---|---|`);
   for (const [harness, ms] of all) {
     const wall = median(ms.map((m) => m.wallS));
-    console.log(`| ${harness} | ${fmt(wall, 2)} | ${fmt(wall / ideal, 2)} | ${fmt(median(ms.map((m) => (1000 * m.cpuS) / EXAMPLES)), 2)} | ${fmt(median(ms.map((m) => m.inFlight)), 1)} |`);
+    console.log(`| ${harness} | ${fmt(wall, 2)} | ${fmt(wall / ideal, 2)} | ${fmt(median(ms.map((m) => (1000 * m.cpuS) / EXAMPLES)), 2)} | ${fmt(median(ms.map((m) => m.inFlight)), 1)} | ${fmt(median(ms.map((m) => m.firstS)), 2)} |`);
   }
 }
 console.log(`\nload1 at end ${load1()}`);

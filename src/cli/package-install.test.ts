@@ -56,7 +56,7 @@ describe('the packed package', () => {
   }, 1_800_000);
 
   it('holds the compiled CLI, its declarations and what init copies, and no TypeScript sources or tests', async () => {
-    expect(files).toEqual(expect.arrayContaining(['bin/ladder.js', 'dist/cli/bin.js', 'dist/index.js', 'dist/index.d.ts', 'examples/it-tickets/ladder.yaml', 'trainer/train_lora.py', 'scripts/setup-trainer.sh']));
+    expect(files).toEqual(expect.arrayContaining(['bin/ladder.js', 'dist/cli/bin.js', 'dist/cli/bundle/bin.js', 'dist/index.js', 'dist/index.d.ts', 'examples/it-tickets/ladder.yaml', 'trainer/train_lora.py', 'scripts/setup-trainer.sh']));
     expect(files.filter((f) => f.startsWith('src/') || /\.test\./.test(f) || f.includes('tsbuildinfo'))).toEqual([]);
     const pkg = JSON.parse(await readFile(join(repo, 'package.json'), 'utf8')) as { bin: Record<string, string>; exports: Record<string, { import: string; types: string }>; devDependencies: Record<string, string> };
     expect(pkg.bin.ladder).toBe('bin/ladder.js');

@@ -21,6 +21,12 @@ export interface Metric {
   score?(row: ScoredRow): number;
   aggregate?(rows: ScoredRow[]): number;
   /**
+   * Optional with `aggregate`: reads what it needs from the rows once and returns the aggregate of a resample of
+   * them by index, equal to `aggregate(indices.map((i) => rows[i]))`. The summary's bootstrap calls it on each of
+   * 1,000 resamples; without it, each resample copies the rows and aggregates them from scratch.
+   */
+  aggregateByIndex?(rows: ScoredRow[]): (indices: ArrayLike<number>) => number;
+  /**
    * Graded by a model (the task's `judge:`) in a judge phase that runs after the rung's predictions exist; the
    * verdict reaches `score` as `row.details.judgments[name]`, so scoring itself stays synchronous and pure.
    */

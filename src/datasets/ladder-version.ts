@@ -2,16 +2,19 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-let cached: string | undefined;
+let cached: { root: string; version: string } | null | undefined;
 
-/** Ladder's own version from the nearest package.json named "ladder-llm" above this module ("unknown" if none). */
-export function ladderVersion(): string {
-  if (cached) return cached;
+/**
+ * Ladder's own package: the nearest package.json named "ladder-llm" above this module, whether it runs from src/,
+ * dist/ or the CLI bundle (dist/cli/bundle/, a different depth), in a clone or an installed package.
+ */
+function ladderPackage(): { root: string; version: string } | null {
+  if (cached !== undefined) return cached;
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 6; i++) {
     try {
       const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'ladder-llm' && pkg.version) return (cached = pkg.version);
+      if (pkg.name === 'ladder-llm' && pkg.version) return (cached = { root: dir, version: pkg.version });
     } catch {
       // not here: keep walking up
     }
@@ -19,5 +22,15 @@ export function ladderVersion(): string {
     if (parent === dir) break;
     dir = parent;
   }
-  return (cached = 'unknown');
+  return (cached = null);
+}
+
+/** Ladder's own version ("unknown" if its package.json cannot be found). */
+export function ladderVersion(): string {
+  return ladderPackage()?.version ?? 'unknown';
+}
+
+/** The folder of Ladder's package.json (examples/, trainer/ and scripts/ ship beside it); undefined if not found. */
+export function ladderPackageRoot(): string | undefined {
+  return ladderPackage()?.root;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../task/data-files.js';
-import { bootstrapMean, mean, pairedBootstrap } from './bootstrap.js';
+import { bootstrap, bootstrapEach, bootstrapMean, mean, pairedBootstrap } from './bootstrap.js';
 
 describe('bootstrap confidence intervals', () => {
   it('the 95% interval of a mean covers the true mean about 95% of the time', () => {
@@ -28,5 +28,15 @@ describe('bootstrap confidence intervals', () => {
     const same = pairedBootstrap(200, (i) => mean(i.map((j) => a[j])), (i) => mean(i.map((j) => a[j])));
     expect(same.low).toBe(0);
     expect(same.high).toBe(0);
+  });
+
+  it('bootstraps several statistics on shared resamples to exactly what one bootstrap each gives', () => {
+    const random = seededRandom(5);
+    const scores = Array.from({ length: 150 }, () => (random() < 0.6 ? 1 : 0));
+    const statistics = [(i: number[]) => mean(i.map((j) => scores[j])), (i: number[]) => Math.max(...i.map((j) => scores[j] * (j % 7)))];
+    for (const n of [0, 1, 2, 150]) {
+      const together = bootstrapEach(n, statistics, { seed: 9, resamples: 300 });
+      expect(together).toEqual(statistics.map((statistic) => bootstrap(n, statistic, { seed: 9, resamples: 300 })));
+    }
   });
 });

@@ -13,20 +13,35 @@ export interface BootstrapOptions {
  * (1-c)/2 and (1+c)/2 quantiles. The statistic receives indices so corpus-level metrics (macro-F1) work too.
  */
 export function bootstrap(n: number, statistic: (indices: number[]) => number, options: BootstrapOptions = {}): Estimate {
+  return bootstrapEach(n, [statistic], options)[0];
+}
+
+/**
+ * `bootstrap` of several statistics over the same n items, each on the same resamples: the same estimates as one
+ * `bootstrap` call per statistic with the same seed, drawing the resamples once instead of once per statistic
+ * (a rung's summary bootstraps every metric of 2,000 rows 1,000 times).
+ */
+export function bootstrapEach(n: number, statistics: ((indices: number[]) => number)[], options: BootstrapOptions = {}): Estimate[] {
   const all = Array.from({ length: n }, (_, i) => i);
-  const value = n === 0 ? 0 : statistic(all);
-  if (n < 2) return { value, low: value, high: value };
+  const estimates = statistics.map((statistic) => {
+    const value = n === 0 ? 0 : statistic(all);
+    return { value, low: value, high: value };
+  });
+  if (n < 2) return estimates;
   const resamples = options.resamples ?? 1000;
   const random = seededRandom(options.seed ?? 12345);
-  const values = new Float64Array(resamples);
-  const indices = new Array<number>(n);
+  const values = statistics.map(() => new Float64Array(resamples));
+  // Filled, not holey: V8 keeps it a packed array of small integers, which the statistics read faster.
+  const indices = new Array<number>(n).fill(0);
   for (let r = 0; r < resamples; r++) {
     for (let i = 0; i < n; i++) indices[i] = Math.floor(random() * n);
-    values[r] = statistic(indices);
+    for (let s = 0; s < statistics.length; s++) values[s][r] = statistics[s](indices);
   }
-  values.sort();
   const alpha = (1 - (options.confidence ?? 0.95)) / 2;
-  return { value, low: quantile(values, alpha), high: quantile(values, 1 - alpha) };
+  return estimates.map(({ value }, s) => {
+    const sorted = values[s].sort();
+    return { value, low: quantile(sorted, alpha), high: quantile(sorted, 1 - alpha) };
+  });
 }
 
 /** Mean of per-item scores with its bootstrap CI. */

@@ -4,6 +4,7 @@ import { sideUsageOf, type Prediction, type Predictor } from '../core/rung.js';
 import type { Example, Usage } from '../core/types.js';
 import { emptyUsage } from '../core/types.js';
 import type { PredictionRow } from '../store/run-store.js';
+import { ExampleSignals } from './example-signals.js';
 
 export interface RunRungOptions {
   runId: string;
@@ -94,12 +95,13 @@ export async function runRung(options: RunRungOptions): Promise<RunRungOutcome> 
     outcome.reason = reason;
   };
 
+  const signals = new ExampleSignals(options.signal);
   const worker = async (): Promise<void> => {
     while (next < todo.length && !outcome.stoppedBy) {
       if (options.signal.aborted) return stop('abort');
       if (options.stopStarting?.()) return;
       const { example, position } = todo[next++];
-      const call = exampleSignal(options.signal, options.deadlineMs);
+      const call = signals.start(options.deadlineMs);
       const callSignal = call.signal;
       const base = { runId: options.runId, rungId: options.rungId, exampleId: example.id, position };
       let row: PredictionRow;
@@ -162,37 +164,14 @@ export async function runRung(options: RunRungOptions): Promise<RunRungOutcome> 
   };
 
   const workers = Array.from({ length: Math.max(1, Math.min(options.concurrency, todo.length)) }, worker);
-  await Promise.all(workers);
+  try {
+    await Promise.all(workers);
+  } finally {
+    signals.close();
+  }
   if (!outcome.stoppedBy && options.signal.aborted) outcome.stoppedBy = 'abort';
   options.progress?.finish(options.rungId, outcome.stoppedBy ? `stopped (${outcome.stoppedBy})` : undefined);
   return outcome;
-}
-
-/**
- * One example's signal: the run's abort or the example's deadline, whichever comes first. One controller and one
- * timer per example, released when it settles — not AbortSignal.timeout + AbortSignal.any, whose dependent-signal
- * bookkeeping on the run's long-lived signal showed up as allocation and GC in the 2,000-call profile (issue 18).
- */
-function exampleSignal(run: AbortSignal, deadlineMs: number): { signal: AbortSignal; deadlinePassed(): boolean; release(): void } {
-  const controller = new AbortController();
-  let passed = false;
-  const onRunAbort = () => controller.abort(run.reason);
-  const timer = setTimeout(() => {
-    passed = true;
-    controller.abort(new DOMException(`no answer within ${deadlineMs} ms`, 'TimeoutError'));
-  }, deadlineMs);
-  // Like AbortSignal.timeout: the deadline alone never keeps the process alive.
-  timer.unref();
-  if (run.aborted) onRunAbort();
-  else run.addEventListener('abort', onRunAbort, { once: true });
-  return {
-    signal: controller.signal,
-    deadlinePassed: () => passed,
-    release() {
-      clearTimeout(timer);
-      run.removeEventListener('abort', onRunAbort);
-    },
-  };
 }
 
 /**

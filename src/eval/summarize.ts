@@ -6,7 +6,7 @@ import type { Task } from '../core/task.js';
 import type { Usage } from '../core/types.js';
 import { addUsage, emptyUsage } from '../core/types.js';
 import type { PredictionRow } from '../store/run-store.js';
-import { bootstrap, pairedBootstrap, quantile } from './bootstrap.js';
+import { bootstrapEach, pairedBootstrap, quantile } from './bootstrap.js';
 import { categorizeFailures, type FailureCategories } from './categorize-failures.js';
 
 export function toScoredRows(task: Task, rows: PredictionRow[]): ScoredRow[] {
@@ -32,7 +32,8 @@ export interface RungIdentity {
 export function summarizeRung(task: Task, metrics: Metric[], identity: RungIdentity, rows: PredictionRow[], seed = 12345): RungSummary {
   const scored = toScoredRows(task, rows);
   const metricEstimates: Record<string, Estimate> = {};
-  for (const metric of metrics) metricEstimates[metric.name] = bootstrap(scored.length, resampled(metric, scored), { seed });
+  const estimates = bootstrapEach(scored.length, metrics.map((metric) => resampled(metric, scored)), { seed });
+  metrics.forEach((metric, i) => (metricEstimates[metric.name] = estimates[i]));
   const ok = rows.filter((r) => !r.error);
   const latencies = Float64Array.from(ok.map((r) => r.prediction.latencyMs)).sort();
   const usageTotal = ok.reduce<Usage>((sum, r) => addUsage(sum, r.prediction.usage), emptyUsage());
@@ -104,15 +105,17 @@ export function compareRungs(task: Task, metric: Metric, rowsByRung: Map<string,
 /**
  * The metric on a resample of the rows (by index). A per-example metric scores each row once and averages the
  * resample's scores — the same sum in the same order as aggregateMetric, so the same numbers — instead of
- * re-scoring and copying every row on each of the 1,000 resamples (visible at the end of a 2,000-row run).
+ * re-scoring and copying every row on each of the 1,000 resamples (visible at the end of a 2,000-row run); an
+ * aggregate metric with `aggregateByIndex` (macro-F1) likewise reads the rows once.
  */
 function resampled(metric: Metric, rows: ScoredRow[]): (indices: number[]) => number {
+  if (metric.aggregate && metric.aggregateByIndex) return metric.aggregateByIndex(rows);
   if (metric.aggregate || !metric.score) return (idx) => aggregateMetric(metric, idx.map((i) => rows[i]));
   const scores = Float64Array.from(rows, (row) => metric.score!(row));
   return (idx) => {
     if (idx.length === 0) return 0;
     let sum = 0;
-    for (const i of idx) sum += scores[i];
+    for (let k = 0; k < idx.length; k++) sum += scores[idx[k]];
     return sum / idx.length;
   };
 }

@@ -61,7 +61,7 @@ export async function loadLabels(
     ctx.issues.push({ file, message: 'labels files must be .csv, .jsonl or .ndjson' });
     return [];
   }
-  const records = ext === '.csv' ? csvRecords(text, file) : jsonlRecords(text, file);
+  const records = ext === '.csv' ? csvRecords(text, file, (await import('csv-parse/sync')).parse) : jsonlRecords(text, file);
   ctx.issues.push(...records.issues);
   const rungIds = new Set(ctx.rungs.map((r) => r.id));
   const testIds = new Set(ctx.test.map((e) => e.id));

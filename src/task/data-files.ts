@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { extname } from 'node:path';
-import { parse as parseCsv } from 'csv-parse/sync';
 import type { InputIssue } from '../core/errors.js';
 import type { Example, JsonObject, JsonValue } from '../core/types.js';
 import { seededRandom } from '../core/random.js';
@@ -38,7 +37,8 @@ export async function loadDataFile(path: string, displayPath: string, columns: C
   if ('issue' in read) return { examples: [], issues: [read.issue] };
   const sha256 = createHash('sha256').update(read.bytes).digest('hex');
   const text = read.text;
-  const records = extension === '.csv' ? csvRecords(text, displayPath) : jsonlRecords(text, displayPath);
+  // csv-parse is loaded only for a CSV file.
+  const records = extension === '.csv' ? csvRecords(text, displayPath, (await import('csv-parse/sync')).parse) : jsonlRecords(text, displayPath);
   const examples: Example[] = [];
   const issues = records.issues;
   const seen = new Map<string, number>();
@@ -103,7 +103,10 @@ export function jsonlRecords(text: string, file: string): { rows: { line: number
   return { rows, issues };
 }
 
-export function csvRecords(text: string, file: string): { rows: { line: number; row: Record<string, unknown> }[]; issues: InputIssue[] } {
+/** csv-parse's synchronous parser, passed in by callers that load it (only when a file is a CSV). */
+export type CsvParse = typeof import('csv-parse/sync').parse;
+
+export function csvRecords(text: string, file: string, parseCsv: CsvParse): { rows: { line: number; row: Record<string, unknown> }[]; issues: InputIssue[] } {
   try {
     const records = parseCsv(text, { columns: true, skip_empty_lines: true, info: true, bom: true, relax_column_count: false }) as {
       record: Record<string, string>;

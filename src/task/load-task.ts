@@ -8,7 +8,6 @@ import { dropLeakedRows } from '../datasets/drop-leaked-rows.js';
 import { defaultMetrics, findMetric } from '../eval/metrics/registry.js';
 import { findCatalogModel } from '../models/local/catalog.js';
 import { findRung, rungRegistry } from '../rungs/registry.js';
-import { jsonSchemaProblems } from './check-json-schema.js';
 import { loadDataFile, splitExamples } from './data-files.js';
 import { excerpt, MAX_SPEC_BYTES, readInputFile } from './read-input.js';
 import { ladderSpecSchema, type LadderSpec } from './spec-schema.js';
@@ -253,6 +252,8 @@ async function resolveOutput(
     return undefined;
   }
   const field = ['output', output.schema ? 'schema' : 'schema_file'];
+  // ajv is loaded only for a JSON task (~65 ms of start-up that label and text tasks do not need).
+  const { jsonSchemaProblems } = await import('./check-json-schema.js');
   const problems = jsonSchemaProblems(schema);
   problems.slice(0, 5).forEach((problem) => at(field, problem));
   if (!problems.length && schema.type !== 'object') at(field, 'the JSON Schema must describe an object (type: object)');

@@ -3,10 +3,13 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { LadderError } from '../../core/errors.js';
+import { ladderPackageRoot } from '../../datasets/ladder-version.js';
 import { STATE_DIR_NAME } from '../../project/project-paths.js';
 
-// Bundled with the package (package.json "files"): the same depth from src/cli/commands and dist/cli/commands.
-const examplesDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../../examples');
+/** Shipped with the package (package.json "files"), beside its package.json: src/, dist/ and the bundle alike. */
+function examplesRoot(): string {
+  return join(ladderPackageRoot() ?? resolve(dirname(fileURLToPath(import.meta.url)), '../../..'), 'examples');
+}
 const SCHEMA_FILE = 'ladder.schema.json';
 
 /**
@@ -21,6 +24,7 @@ export function registerInit(program: Command): void {
     .argument('[dir]', 'where', '.')
     .option('-e, --example <name>', 'which example', 'it-tickets')
     .action(async (dir: string, options: { example: string }) => {
+      const examplesDir = examplesRoot();
       const available = await readdir(examplesDir);
       if (!available.includes(options.example)) {
         throw new LadderError('INPUT_INVALID', `no example "${options.example}" (available: ${available.join(', ')})`, { exitCode: 2 });

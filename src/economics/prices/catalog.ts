@@ -1,8 +1,19 @@
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { calcPrice, type ModelPrice } from '@pydantic/genai-prices';
+import type { ModelPrice } from '@pydantic/genai-prices';
 import type { TokenTier } from './types.js';
+
+type GenaiPrices = typeof import('@pydantic/genai-prices');
+let genaiPrices: GenaiPrices | undefined;
+/**
+ * The price catalog, loaded on first use (synchronously, its CommonJS build): its 800 KB price table took ~80 ms
+ * of every `ladder run`'s start-up, and compat and local models (priced by the spec or by the hour) never read it
+ * (issue 18).
+ */
+function prices(): GenaiPrices {
+  return (genaiPrices ??= createRequire(import.meta.url)('@pydantic/genai-prices') as GenaiPrices);
+}
 
 /**
  * Per-token prices from @pydantic/genai-prices' bundled data (offline; no auto-update is enabled).
@@ -57,7 +68,7 @@ function atTier(value: PriceValue, start: number): number | undefined {
 export function lookupCatalog(providerId: string, modelId: string, at?: Date): CatalogRates | undefined {
   let result;
   try {
-    result = calcPrice({ input_tokens: 1, output_tokens: 1 }, modelId, { providerId, timestamp: at });
+    result = prices().calcPrice({ input_tokens: 1, output_tokens: 1 }, modelId, { providerId, timestamp: at });
   } catch {
     return undefined;
   }

@@ -1,12 +1,12 @@
 import { APICallError, NoObjectGeneratedError, NoOutputGeneratedError, embedMany, type JSONValue } from 'ai';
 import { LadderError, ModelCallError } from '../../core/errors.js';
 import type { ModelSpec } from '../../core/task.js';
-import type { GenerateRequest, GenerateResult, Model } from '../../core/types.js';
+import type { GenerateRequest, GenerateResult, Model, OutputConstraint } from '../../core/types.js';
 import { toModelCallError } from './map-error.js';
 import { promptCacheKey, toProviderPrompt } from './messages.js';
-import { planOutput } from './output-options.js';
+import { planOutput, type OutputPlan } from './output-options.js';
 import { defaultApiKeyEnv, parseRemoteRef, publicUrl, type RemoteTarget } from './parse-ref.js';
-import { createSdkModels, type ProviderGenerateResult } from './providers.js';
+import { createSdkModels, providerEmbeds, type ProviderGenerateResult, type SdkModels } from './providers.js';
 import { sensitiveHeaderValues } from './sensitive-headers.js';
 import { type SdkUsage, toUsage } from './usage.js';
 
@@ -34,24 +34,37 @@ export function createRemoteModel(spec: ModelSpec, env: NodeJS.ProcessEnv): Mode
   const target = parseRemoteRef(spec.ref, spec.baseUrl);
   const apiKey = resolveApiKey(spec, target, env);
   const secrets = [apiKey ?? '', ...sensitiveHeaderValues(spec.headers)].filter((s) => s.length > 3);
-  const sdk = createSdkModels(target, apiKey, spec.headers);
+  // The provider package is loaded on the first call, once (see createSdkModels).
+  let loaded: Promise<SdkModels> | undefined;
+  const sdk = () => (loaded ??= createSdkModels(target, apiKey, spec.headers));
   const fingerprint = remoteFingerprint(target);
   const where = `${spec.name} (${target.provider}:${target.modelId})`;
   // A compat server that rejects its constraint (response_format, grammar, guided_*) is remembered and asked
   // for plain text from then on.
   let structuredOutput = true;
+  // One output plan per constraint (a rung sends its task's, the same object every call) and mode, not one per
+  // call: building it (an AI SDK Output and its JSON schema) showed in the 2,000-call profile (issue 18). A plan
+  // is read-only: its providerOptions are copied into each call's.
+  const plans = new WeakMap<OutputConstraint, Map<boolean, OutputPlan>>();
+  const planFor = (constraint: OutputConstraint, structured: boolean): OutputPlan => {
+    let byMode = plans.get(constraint);
+    if (!byMode) plans.set(constraint, (byMode = new Map()));
+    let plan = byMode.get(structured);
+    if (!plan) byMode.set(structured, (plan = planOutput(constraint, target.provider, structured, spec.constraints)));
+    return plan;
+  };
 
   // Straight to the provider's doGenerate, not through `generateText`: for our text-only messages generateText
   // adds a zod validation of the whole prompt, telemetry spans and a retry wrapper per call (retries are
   // withResilience's) — about a third of the CPU of a remote call in the 2,000-call profile (issue 18). The
   // provider packages still build the request, send it and parse the response exactly as before.
   async function call(request: GenerateRequest, structured: boolean, signal?: AbortSignal): Promise<RawAnswer> {
-    const plan = planOutput(request.output, target.provider, structured, spec.constraints);
+    const plan = planFor(request.output, structured);
     const providerOptions: Record<string, Record<string, JSONValue>> = { ...plan.providerOptions };
     const cacheKey = target.provider === 'openai' ? promptCacheKey(request.messages, request.stablePrefixMessages) : undefined;
     if (cacheKey) providerOptions.openai = { ...providerOptions.openai, promptCacheKey: cacheKey };
     const maxOutputTokens = request.maxTokens + plan.extraOutputTokens;
-    const result = await sdk.language.doGenerate({
+    const result = await (await sdk()).language.doGenerate({
       prompt: toProviderPrompt(request.messages, target.provider, request.stablePrefixMessages),
       // A label sent as structured output is wrapped ({"result": ...} plus whitespace a server's grammar allows):
       // the plan adds room for the wrapper (seen with llama-server: every call hit a 16-token cap without it).
@@ -129,12 +142,13 @@ export function createRemoteModel(spec: ModelSpec, env: NodeJS.ProcessEnv): Mode
       }
     },
   };
-  if (sdk.embedding) {
-    const embedding = sdk.embedding;
+  if (providerEmbeds(target.provider)) {
     model.embedWithUsage = async (texts, signal) => {
       try {
         signal?.throwIfAborted();
-        const { embeddings, usage } = await embedMany({ model: embedding, values: texts, maxRetries: 0, abortSignal: signal });
+        const { embedding } = await sdk();
+        // providerEmbeds said this provider has one.
+        const { embeddings, usage } = await embedMany({ model: embedding!, values: texts, maxRetries: 0, abortSignal: signal });
         // Embedding APIs bill input tokens only; a server that reports none is priced at 0 tokens, not guessed.
         return { vectors: embeddings.map((e) => Float32Array.from(e)), usage: { inputTokens: usage?.tokens ?? 0, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 0 } };
       } catch (error) {

@@ -1,9 +1,5 @@
-import { createAnthropic } from '@ai-sdk/anthropic';
-import { createGoogleGenerativeAI } from '@ai-sdk/google';
-import { createOpenAI } from '@ai-sdk/openai';
-import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import type { EmbeddingModel, LanguageModel } from 'ai';
-import type { RemoteTarget } from './parse-ref.js';
+import type { RemoteProvider, RemoteTarget } from './parse-ref.js';
 
 /** The provider's language model as the AI SDK's v3 spec (what every provider package returns). */
 export type ProviderLanguageModel = Extract<LanguageModel, { specificationVersion: 'v3' }>;
@@ -18,27 +14,37 @@ export interface SdkModels {
   embedding?: EmbeddingModel;
 }
 
+/** Whether the provider's package has an embedding model (known before the package is loaded). */
+export function providerEmbeds(provider: RemoteProvider): boolean {
+  return provider !== 'anthropic';
+}
+
 /**
  * Builds the AI SDK provider with the key passed explicitly, so no provider ever reads process.env itself.
  * OpenAI goes through the Chat Completions API (`provider.chat`), which every OpenAI-compatible server and
- * the Batch API speak too.
+ * the Batch API speak too. Only the target's provider package is loaded (on the first call): a run on one
+ * provider does not pay for loading the other three at start-up (issue 18).
  */
-export function createSdkModels(target: RemoteTarget, apiKey: string | undefined, headers: Record<string, string> | undefined): SdkModels {
+export async function createSdkModels(target: RemoteTarget, apiKey: string | undefined, headers: Record<string, string> | undefined): Promise<SdkModels> {
   const { modelId, baseUrl } = target;
   switch (target.provider) {
     case 'openai': {
+      const { createOpenAI } = await import('@ai-sdk/openai');
       const provider = createOpenAI({ apiKey, baseURL: baseUrl, headers });
       return { language: provider.chat(modelId), embedding: provider.embeddingModel(modelId) };
     }
     case 'anthropic': {
+      const { createAnthropic } = await import('@ai-sdk/anthropic');
       const provider = createAnthropic({ apiKey, baseURL: baseUrl, headers });
       return { language: provider(modelId) };
     }
     case 'google': {
+      const { createGoogleGenerativeAI } = await import('@ai-sdk/google');
       const provider = createGoogleGenerativeAI({ apiKey, baseURL: baseUrl, headers });
       return { language: provider(modelId), embedding: provider.embeddingModel(modelId) };
     }
     case 'compat': {
+      const { createOpenAICompatible } = await import('@ai-sdk/openai-compatible');
       const provider = createOpenAICompatible({
         name: 'compat',
         baseURL: baseUrl!,

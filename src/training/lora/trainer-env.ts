@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ladderPackageRoot } from '../../datasets/ladder-version.js';
 
 /**
  * Where the LoRA worker lives on this machine. scripts/setup-trainer.sh creates trainer/.venv and writes the
@@ -20,8 +21,8 @@ export interface TrainerEnv {
 export const SETUP_HINT = 'run `ladder setup trainer` (creates trainer/.venv with PyTorch, PEFT, TRL and llama.cpp\'s converters; ~1.5 GB, minutes)';
 
 export function repoRoot(): string {
-  // src/training/lora/trainer-env.ts → three levels up (the same from a built dist/ layout of equal depth).
-  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+  // Where package.json is (src/, dist/ or the CLI bundle); else three levels up from src/training/lora/.
+  return ladderPackageRoot() ?? resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 }
 
 export function trainerEnv(env: NodeJS.ProcessEnv = process.env, root = repoRoot()): TrainerEnv {
