@@ -36,19 +36,30 @@ describe('local model (SmolLM2-135M on node-llama-cpp)', () => {
     }
   });
 
-  it('JSON-schema grammar decoding always yields schema-valid JSON', async () => {
+  it('JSON-schema grammar decoding yields schema-valid JSON, or TRUNCATED (with its usage) when max_tokens cuts it off', async () => {
     const validate = new Ajv().compile(schema);
     const inputs = ['I need a car in Paris on March 3rd at 10am until March 5th', 'Thanks, bye.', 'pick me up in Denver tomorrow'];
+    const request = (input: string, maxTokens: number) => ({
+      messages: [{ role: 'system' as const, content: 'Extract the booking slots as JSON.' }, { role: 'user' as const, content: input }],
+      output: { kind: 'json' as const, schema },
+      maxTokens,
+      temperature: 0,
+    });
+    let valid = 0;
     for (const input of inputs) {
-      const result = await model.generate({
-        messages: [{ role: 'system', content: 'Extract the booking slots as JSON.' }, { role: 'user', content: input }],
-        output: { kind: 'json', schema },
-        maxTokens: 256,
-        temperature: 0,
+      // A 135M model may ramble inside a string value until max_tokens: that call is TRUNCATED, never half a JSON text.
+      const result = await model.generate(request(input, 256)).catch((error: unknown) => {
+        expect(error).toMatchObject({ code: 'TRUNCATED', billed: { usage: { outputTokens: 256 } } });
+        return undefined;
       });
+      if (!result) continue;
       const parsed = JSON.parse(result.text) as unknown;
       expect(validate(parsed), `${result.text}: ${JSON.stringify(validate.errors)}`).toBe(true);
+      valid++;
     }
+    expect(valid).toBeGreaterThan(0);
+    // Too few tokens for any complete document: always TRUNCATED, never an unparseable answer.
+    await expect(model.generate(request(inputs[0], 3))).rejects.toMatchObject({ code: 'TRUNCATED' });
   });
 
   it('reports the prompt tokens it reused from the KV cache on a repeated stable prefix', async () => {

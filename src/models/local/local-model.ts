@@ -1,5 +1,5 @@
 import { LlamaChat, type Token, type ChatHistoryItem, type Llama, type LlamaContext, type LlamaEmbeddingContext, type LlamaGrammar, type LlamaModel } from 'node-llama-cpp';
-import { ContextOverflowError, LadderError } from '../../core/errors.js';
+import { ContextOverflowError, LadderError, ModelCallError } from '../../core/errors.js';
 import type { ChatMessage, GenerateRequest, GenerateResult, Model, OutputConstraint } from '../../core/types.js';
 import { grammarFor, uniqueLabelCompletion } from './grammar.js';
 import { SequenceCalibration, type CalibrationChoice } from './sequence-calibration.js';
@@ -219,18 +219,23 @@ export class LocalModel implements Model {
     const latencyMs = performance.now() - started;
     const used = sequence.tokenMeter.diff(before);
     const text = forcedLabel ?? response.response;
-    return {
-      text,
-      latencyMs,
-      cached: false,
-      usage: {
-        inputTokens: promptTokens,
-        // What the engine did not have to evaluate again: the KV cache of the sequence covered it.
-        cachedInputTokens: Math.max(0, promptTokens - used.usedInputTokens),
-        cacheWriteTokens: 0,
-        outputTokens: used.usedOutputTokens,
-      },
+    const usage = {
+      inputTokens: promptTokens,
+      // What the engine did not have to evaluate again: the KV cache of the sequence covered it.
+      cachedInputTokens: Math.max(0, promptTokens - used.usedInputTokens),
+      cacheWriteTokens: 0,
+      outputTokens: used.usedOutputTokens,
     };
+    // A grammar keeps every token on a path to valid JSON (or a label) but cannot make the answer end within
+    // max_tokens: cut off there, it is not a JSON document or a label, and says so as the remote adapters do.
+    if (forcedLabel === undefined && request.output.kind !== 'text' && response.metadata.stopReason === 'maxTokens') {
+      throw new ModelCallError(`${this.ref}: the ${request.output.kind} answer stopped at max_tokens (${request.maxTokens}) before it was complete; raise execution.max_tokens`, {
+        code: 'TRUNCATED',
+        isRetryable: false,
+        billed: { text, usage, latencyMs },
+      });
+    }
+    return { text, latencyMs, cached: false, usage };
   }
 
   private renderPrompt(messages: ChatMessage[]): number[] {
