@@ -5,6 +5,7 @@
  *   - bare       Node `fetch`, 64 workers, one process (the floor)
  *   - ladder     `node bin/ladder.js run` (the built dist/, as users run it), zero-shot rung on a compat model,
  *                fresh state, `execution.latency_probe: 0` — the evaluation alone
+ *   - ladder pg  the same as `ladder` on the Postgres store (LADDER_DATABASE_URL, a fresh schema per run, dropped after)
  *   - ladder+probe  the same with the default served-latency probe (20 requests one at a time, after the
  *                evaluation: ≈ 21 × 100 ms more wall, by design — it is a product feature, see README)
  *   - ladder seq the same as `ladder`, with `min_quality` set where the rung stays undecided (the server answers
@@ -30,6 +31,7 @@ import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { startFakeProvider } from '../src/testing/fake-provider/index.js';
 import { LONG_TICKETS, type TicketProject, ticketProject, ticketResponder } from '../src/testing/ticket-project.js';
+import { createTestSchema, type TestSchema } from '../src/store/postgres/testing/pg-test-schema.js';
 import { argValue, fmt, load1, machineLine, median } from './local/bench-env.js';
 
 const EXAMPLES = Number(argValue('examples', '2000'));
@@ -46,7 +48,7 @@ const promptfooPkg = existsSync(join(promptfooDir, 'package.json')) ? (JSON.pars
 const promptfooBin = promptfooPkg ? join(promptfooDir, promptfooPkg.bin.promptfoo) : undefined;
 
 const baselineBin = argValue('baseline-bin', '');
-const HARNESSES = ['bare', 'ladder', 'ladder+probe', 'ladder seq', 'ladder before', 'ladder seq before', 'promptfoo'] as const;
+const HARNESSES = ['bare', 'ladder', 'ladder pg', 'ladder+probe', 'ladder seq', 'ladder before', 'ladder seq before', 'promptfoo'] as const;
 /** `--compare name=PATH,...`: `ladder <name>` runs PATH (another build's bin/ladder.js) with the `ladder` spec. */
 const compared = new Map<string, string>(
   argValue('compare', '')
@@ -71,6 +73,8 @@ const fake = await startFakeProvider({
   },
 });
 
+const schemas: TestSchema[] = [];
+
 async function project(harness: Harness): Promise<TicketProject> {
   const made = await ticketProject({
     name: 'remote-process',
@@ -83,6 +87,12 @@ async function project(harness: Harness): Promise<TicketProject> {
     env: { LADDER_BENCH_KEY: KEY },
   });
   const { dir, rows } = made;
+  if (harness === 'ladder pg') {
+    // The same run on the Postgres store (a fresh schema each time, dropped at exit), for the store's cost beside SQLite's.
+    const schema = await createTestSchema();
+    schemas.push(schema);
+    made.env = { ...made.env, LADDER_DATABASE_URL: schema.url };
+  }
   if (harness === 'promptfoo') {
     // The same two messages and the same check (the answer equals the label), as promptfoo users write them.
     await writeFile(join(dir, 'tests.csv'), `input,__expected\n${rows.map((r) => `${r.input},equals:${r.expected}`).join('\n')}\n`);
@@ -184,3 +194,4 @@ if (ROUNDS > 1) {
 }
 console.log(`\nload1 at end ${load1()}`);
 await fake.close();
+for (const schema of schemas) await schema.drop();
