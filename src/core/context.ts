@@ -1,3 +1,4 @@
+import type { SharedRetrievalIndexes } from '../retrieval/shared-index.js';
 import type { Model } from './types.js';
 import type { ModelSpec } from './task.js';
 
@@ -39,6 +40,11 @@ export interface RunContext {
   signal: AbortSignal;
   now(): Date;
   env: NodeJS.ProcessEnv;
+  /**
+   * Retrieval indexes in the run's store, when it keeps them (Postgres): a RAG rung with `index: store` retrieves
+   * through them. Absent on the SQLite store, whose indexes are the per-machine files under `stateDir/index/`.
+   */
+  retrievalIndexes?: SharedRetrievalIndexes;
 }
 
 export const silentLogger: Logger = { info() {}, warn() {}, debug() {} };

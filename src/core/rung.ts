@@ -105,6 +105,11 @@ export interface RungFactory {
   params?: z.ZodObject;
   /** Checks that need the task (train ids, output kind); runs after `params` parsed. Empty list = valid. */
   validate(params: Record<string, unknown>, task: Pick<Task, 'outputKind' | 'train' | 'corpus'>): string[];
+  /**
+   * Checks that need what the run will run with (the store's retrieval indexes), made before the run is created:
+   * a rung that could never be prepared stops the run at once (exit 2) instead of after the rungs below it spent.
+   */
+  checkContext?(params: Record<string, unknown>, ctx: Pick<RunContext, 'retrievalIndexes'>): string[];
   /** The rung's id when the spec gives none (default: its kind). */
   defaultId?(params: Record<string, unknown>): string;
   /** What a call costs in tokens, for `--estimate` (default: one prompted call per example, no extras). */

@@ -1,4 +1,5 @@
 import type { RunContext } from '../core/context.js';
+import { LadderError } from '../core/errors.js';
 import type { Task } from '../core/task.js';
 import { createUsagePricer } from '../economics/price-usage.js';
 import { metricsFor } from '../eval/metrics/registry.js';
@@ -17,6 +18,7 @@ export type ClimbProjectOptions = Pick<RunLadderOptions, 'resumeRunId' | 'maxUsd
  * library entry cannot drift apart. Records the comparisons and skipped rungs with the run.
  */
 export async function climbProject(task: Task, project: Pick<StoreProject, 'runs'>, context: Omit<RunContext, 'runId' | 'artifactsDir'>, options: ClimbProjectOptions = {}): Promise<RunLadderResult> {
+  checkRungContexts(task, context);
   const pricer = createUsagePricer();
   const result = await runLadder({
     task,
@@ -32,4 +34,10 @@ export async function climbProject(task: Task, project: Pick<StoreProject, 'runs
   });
   await project.runs.setRunOptions(result.runId, { comparisons: result.comparisons as never, skipped: result.skipped });
   return result;
+}
+
+/** Each rung's checks against what this run has (its store's retrieval indexes): exit 2 before the run is created. */
+function checkRungContexts(task: Task, context: Pick<RunContext, 'retrievalIndexes'>): void {
+  const problems = task.rungs.flatMap((spec) => (rungRegistry.find((r) => r.kind === spec.kind)?.checkContext?.(spec.params, context) ?? []).map((m) => `rung ${spec.id}: ${m}`));
+  if (problems.length) throw new LadderError('INPUT_INVALID', problems.join('\n'), { exitCode: 2 });
 }

@@ -5,6 +5,7 @@ import type { Task } from '../core/task.js';
 import { createModelResolver } from '../models/registry.js';
 import { openDatabase, type Db } from '../store/database.js';
 import type { LadderStore } from '../core/store.js';
+import type { SharedRetrievalIndexes } from '../retrieval/shared-index.js';
 import type { ResponseCacheOverlay } from '../store/response-cache.js';
 import { RunStore } from '../store/run-store.js';
 import { sqliteLadderStore } from '../store/sqlite-ladder-store.js';
@@ -25,6 +26,8 @@ export interface StoreProject {
   runs: LadderStore;
   /** Stored `ladder probe` results (not part of a run, so not the core's). */
   listProbes(limit: number): Promise<ProbeRecord[]>;
+  /** Retrieval indexes kept in the store (Postgres only), for RAG rungs with `index: store`. */
+  retrievalIndexes?: SharedRetrievalIndexes;
   close(): Promise<void>;
 }
 
@@ -46,7 +49,8 @@ export function databaseUrl(env: NodeJS.ProcessEnv): string | undefined {
 /**
  * Opens the runs' store: Postgres when LADDER_DATABASE_URL is set (validated: a bad URL is exit 2 naming the
  * variable, the password never shown), else the project's SQLite file (`openProject`). The project folder
- * still holds artifacts, models, reports and retrieval indexes (per machine) either way.
+ * still holds artifacts, models, reports and the local retrieval indexes (per machine) either way; on Postgres
+ * the store also keeps shared retrieval indexes (`retrievalIndexes`, for RAG rungs with `index: store`).
  */
 export async function openStoreProject(env: NodeJS.ProcessEnv, options: { specPath?: string; cwd?: string } = {}): Promise<StoreProject> {
   const url = databaseUrl(env);
@@ -54,9 +58,9 @@ export async function openStoreProject(env: NodeJS.ProcessEnv, options: { specPa
     return sqliteStoreProject(openProject(env, options));
   }
   const paths = locateProject(env, options);
-  const { openPgLadderStore } = await import('../store/postgres/pg-ladder-store.js');
+  const [{ openPgLadderStore }, { pgSharedRetrievalIndexes }] = await Promise.all([import('../store/postgres/pg-ladder-store.js'), import('../store/postgres/pg-retrieval-index.js')]);
   const runs = await openPgLadderStore(url, DATABASE_URL_VARIABLE);
-  return { paths, runs, listProbes: (limit) => runs.runs.listProbes(limit), close: () => runs.close() };
+  return { paths, runs, listProbes: (limit) => runs.runs.listProbes(limit), retrievalIndexes: pgSharedRetrievalIndexes(runs.pool), close: () => runs.close() };
 }
 
 /** openProjectWithRuns for the runs' store: on SQLite, no store file is exit 2 (nothing created). */
@@ -134,7 +138,7 @@ function refuseWithPostgres(env: NodeJS.ProcessEnv): void {
  * without a store). New answers reach the store's cache in batches (committed at the latest when it closes);
  * with `cacheOverlay` (serve) they go there instead and the store is only read.
  */
-export function runContext(task: Task, project: { paths: ProjectPaths; runs?: Pick<LadderStore, 'responseCache'> }, io: { log: Logger; progress: ProgressSink; signal: AbortSignal; env: NodeJS.ProcessEnv; cacheOverlay?: ResponseCacheOverlay }): Omit<RunContext, 'runId' | 'artifactsDir'> {
+export function runContext(task: Task, project: { paths: ProjectPaths; runs?: Pick<LadderStore, 'responseCache'>; retrievalIndexes?: SharedRetrievalIndexes }, io: { log: Logger; progress: ProgressSink; signal: AbortSignal; env: NodeJS.ProcessEnv; cacheOverlay?: ResponseCacheOverlay }): Omit<RunContext, 'runId' | 'artifactsDir'> {
   return {
     models: createModelResolver({ models: task.models, modelsDir: project.paths.modelsDir, env: io.env, log: io.log, responseCache: project.runs?.responseCache, cacheOverlay: io.cacheOverlay, execution: task.execution }),
     log: io.log,
@@ -144,6 +148,8 @@ export function runContext(task: Task, project: { paths: ProjectPaths; runs?: Pi
     signal: io.signal,
     now: () => new Date(),
     env: io.env,
+    // The store's shared retrieval indexes (Postgres); a worker passes the same project object, so it gets them too.
+    ...(project.retrievalIndexes ? { retrievalIndexes: project.retrievalIndexes } : {}),
   };
 }
 

@@ -18,6 +18,12 @@ export const ragParamsSchema = z
       .max(1)
       .optional()
       .describe('hybrid: share of the dense list in the rank fusion, BM25 gets the rest (weighted RRF; default 0.5 = plain RRF)'),
+    index: z
+      .enum(['local', 'store'])
+      .default('local')
+      .describe(
+        "local: this machine's SQLite index under .ladder/index/ (FTS5 BM25, sqlite-vec) | store: the run's Postgres store (LADDER_DATABASE_URL), shared by machines and workers — lexical there is Postgres full text ranked by ts_rank_cd, not BM25, so results differ from local; dense is pgvector HNSW",
+      ),
   })
   .strict();
 
