@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,7 +7,7 @@ import { hashingEmbedder } from '../../retrieval/hashing-embedder.js';
 import { IndexStore } from '../../retrieval/index-store.js';
 import { ingestCorpus } from '../../retrieval/ingest/ingest-corpus.js';
 import { bm25Retriever } from '../../retrieval/retrievers/bm25-retriever.js';
-import { denseRetriever, ensureEmbeddings } from '../../retrieval/retrievers/dense-retriever.js';
+import { denseRetriever, embeddingText, ensureEmbeddings } from '../../retrieval/retrievers/dense-retriever.js';
 import type { Retriever } from '../../retrieval/types.js';
 import { openPgPool, type PgPool } from './pg-database.js';
 import { PgRetrievalIndex } from './pg-retrieval-index.js';
@@ -107,5 +107,62 @@ describe.skipIf(unavailable)('retrieval indexes in Postgres (full-text + pgvecto
     expect(await retriever.search('the of and', 3)).toEqual([]);
     expect(await pg.denseRetriever(embedder).search('', 3)).toEqual([]);
     expect((await pool.query(`SELECT count(*)::int AS n FROM retrieval_chunks`)).rows[0].n).toBe(sqlite.chunkCount());
+  });
+});
+
+describe.skipIf(unavailable)('the shared index of a corpus: imported once per content, vectors only for unchanged texts', () => {
+  let dir: string;
+  let schema: TestSchema;
+  let pool: PgPool;
+  const embedder = hashingEmbedder(64);
+  const corpus = (texts: string[]) => texts.map((text, i) => JSON.stringify({ doc_id: `d${i}`, title: `Doc ${i}`, text })).join('\n');
+  /** A fresh SQLite index of `texts` (its own file: ids start at 1, as on a machine that never ingested before). */
+  const ingest = async (name: string, texts: string[]) => {
+    const sub = join(dir, name);
+    mkdirSync(sub);
+    writeFileSync(join(sub, 'corpus.jsonl'), corpus(texts));
+    const store = new IndexStore(join(sub, 'index.db'));
+    const report = await ingestCorpus(store, { baseDir: sub, paths: ['corpus.jsonl'], chunkTokens: 64, overlapTokens: 8 });
+    return { store, hash: report.contentHash };
+  };
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ladder-pgsync-'));
+    schema = await createTestSchema();
+    pool = openPgPool(schema.url);
+  });
+  afterAll(async () => {
+    await pool?.end();
+    await schema?.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a second sync of the same content imports nothing and rewrites no row; another machine\'s ids with other texts lose their stale vectors', async () => {
+    const index = new PgRetrievalIndex(pool, 'corpus-key');
+    const first = await ingest('a', ['apples grow on trees in the orchard', 'the harbour ferry leaves at noon', 'volcanoes erupt molten rock']);
+    expect(await index.syncChunks(first.store, first.hash)).toEqual({ imported: true, chunks: 3 });
+    expect(await index.ensureEmbeddings(embedder)).toBe(3);
+    const rowVersions = async () => (await pool.query<{ v: string }>(`SELECT string_agg(xmin::text, ',' ORDER BY id) AS v FROM retrieval_chunks`)).rows[0].v;
+    const before = await rowVersions();
+    // Another run (or machine) with the same content: found, not imported again.
+    expect(await index.syncChunks(first.store, first.hash)).toEqual({ imported: false, chunks: 3 });
+    expect(await rowVersions()).toBe(before);
+    expect(await index.ensureEmbeddings(embedder)).toBe(0);
+
+    // A machine that ingested an edited corpus from scratch: the same ids 1..3, the middle text changed.
+    const second = await ingest('b', ['apples grow on trees in the orchard', 'glaciers carve deep valleys slowly', 'volcanoes erupt molten rock']);
+    expect(await index.syncChunks(second.store, second.hash)).toEqual({ imported: true, chunks: 3 });
+    // Only the changed chunk is embedded again; its old vector (another text) was dropped, not kept under its id.
+    expect(await index.ensureEmbeddings(embedder)).toBe(1);
+    const [hit] = await index.denseRetriever(embedder).search('glaciers carve deep valleys', 1);
+    expect(hit.text).toContain('glaciers');
+    const [{ tbl }] = (await pool.query<{ tbl: string }>(`SELECT tbl FROM retrieval_embedders`)).rows;
+    const stored = (await pool.query<{ id: number; title: string; text: string; embedding: string }>(`SELECT c.id, c.title, c.text, v.embedding::text FROM ${tbl} v JOIN retrieval_chunks c ON c.id = v.chunk_id ORDER BY c.id`)).rows;
+    expect(stored).toHaveLength(3);
+    for (const row of stored) {
+      const want = (await embedder.embed([embeddingText(row.title, row.text)]))[0];
+      expect(JSON.parse(row.embedding) as number[]).toEqual(Array.from(want).map((x) => expect.closeTo(x, 5)));
+    }
+    first.store.close();
+    second.store.close();
   });
 });
