@@ -100,6 +100,20 @@ describe('ragRung', () => {
     expect(ragRung.validate({ retriever: 'hybrid', embedModel: 'emb', denseWeight: 1.5 }, task)).toEqual([expect.stringMatching(/^denseWeight: /)]);
   });
 
+  it('index: store without the store\'s retrieval indexes (the SQLite store; serve) is exit 2 naming the rung and the param; local keeps the state it had', async () => {
+    const ctx = fakeContext(stateDir, { gen: scriptedModel() });
+    expect(ragRung.checkContext?.({ index: 'store' }, ctx)).toEqual([expect.stringMatching(/^index: store .*LADDER_DATABASE_URL/)]);
+    expect(ragRung.checkContext?.({ index: 'local' }, ctx)).toEqual([]);
+    expect(ragRung.checkContext?.({}, ctx)).toEqual([]);
+    const err = await ragRung.create(spec({ index: 'store' })).prepare(ctx, task).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LadderError);
+    expect((err as LadderError).exitCode).toBe(2);
+    expect((err as LadderError).message).toMatch(/^rung rag-1: index: store /);
+    const local = await ragRung.create(spec({ k: 2 })).prepare(ctx, task);
+    await local.dispose?.();
+    for (const key of ['index', 'indexBackend', 'lexicalRanking']) expect(Object.keys(local.state as Record<string, unknown>)).not.toContain(key);
+  });
+
   it('refuses dense retrieval with a model that cannot embed', async () => {
     const ctx = fakeContext(stateDir, { gen: scriptedModel() });
     const err = await ragRung.create(spec({ retriever: 'dense', embedModel: 'gen' })).prepare(ctx, task).catch((e: unknown) => e);
