@@ -1,19 +1,24 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
+import { Queue } from 'bullmq';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestSchema, pgvectorUnavailable, type TestSchema } from '../store/postgres/testing/pg-test-schema.js';
 import { startFakeProvider } from '../testing/fake-provider/index.js';
 import type { FakeProvider } from '../testing/fake-provider/types.js';
-import { ladder } from '../testing/run-ladder-cli.js';
+import { checkRedis, connectionFor } from '../distributed/queue.js';
+import { ladder, type RunningLadder, watchLadder } from '../testing/run-ladder-cli.js';
 
 /**
  * `index: store` on a RAG rung: `ladder run` on the Postgres store (a schema of its own per test) retrieves from the
  * store's shared index — Postgres full text and pgvector — after importing the locally ingested chunks once. The
- * generator and the embedder are the fake OpenAI-compatible server's (its embeddings are hashes of the text).
+ * generator and the embedder are the fake OpenAI-compatible server's (its embeddings are hashes of the text);
+ * the distributed case uses the machine's Redis.
  */
 const unavailable = await pgvectorUnavailable();
 if (unavailable) console.warn(`${unavailable}; skipping the index: store tests`);
@@ -134,6 +139,37 @@ describe.skipIf(unavailable)('rag index: store on the Postgres store', () => {
     expect(again.imported_at).toEqual(corpus.imported_at);
     expect(embedCalls() - embedsBefore).toBe(N);
   }, 240_000);
+
+  it('run --distributed with a worker on another state folder: the worker retrieves from the same Postgres index, imported once', async () => {
+    const REDIS = process.env.LADDER_TEST_REDIS ?? 'redis://127.0.0.1:6379';
+    await checkRedis(REDIS, 3000);
+    const dir = await project(fake);
+    const queue = `ladder-pg-rag-test-${randomBytes(6).toString('hex')}`;
+    const env = (stateDir: string) => ({ ...process.env, LADDER_STATE_DIR: join(dir, stateDir), LADDER_TEST_KEY: KEY, LADDER_QUEUE_NAME: queue, LADDER_DATABASE_URL: schema.url });
+    const children: RunningLadder[] = [];
+    try {
+      children.push(watchLadder(['worker', 'ladder.yaml', '--queue', REDIS], dir, env('.ladder-worker')));
+      const run = watchLadder(['run', 'ladder.yaml', '--fixed', '--distributed', '--queue', REDIS, '--job-size', '5'], dir, env('.ladder-driver'));
+      children.push(run);
+      const status = await Promise.race([run.exited, sleep(120_000).then(() => 'timeout')]);
+      expect(status, `${run.stderr()}\nworker:\n${children[0].stderr()}`).toBe(0);
+      const worker = children[0].stderr();
+      // The driver prepared first and imported; the worker, with a local index of its own, found the chunks there.
+      expect(`${run.stderr()}${worker}`.match(/imported \d+ chunks into the postgres store's retrieval index/g)).toHaveLength(1);
+      expect(worker).toMatch(/rung fts: the postgres store's retrieval index already holds these \d+ chunks; nothing imported/);
+      const ids = new Set((await pgQuery<{ id: number }>(schema.url, `SELECT id FROM retrieval_chunks`)).map((r) => r.id));
+      const rows = await pgQuery<{ details_json: string }>(schema.url, `SELECT details_json FROM predictions`);
+      expect(rows).toHaveLength(2 * N);
+      for (const row of rows) for (const id of (JSON.parse(row.details_json) as { retrievedChunkIds: number[] }).retrievedChunkIds) expect(ids.has(id)).toBe(true);
+    } finally {
+      for (const c of children) if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGTERM');
+      await Promise.all(children.map((c) => Promise.race([c.exited, sleep(5000)])));
+      for (const c of children) if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
+      const q = new Queue(queue, { connection: connectionFor(REDIS) });
+      await q.obliterate({ force: true }).catch(() => {});
+      await q.close();
+    }
+  }, 180_000);
 
   it('index: store on the SQLite store is exit 2 naming the rung and the param, before any run is created', async () => {
     const dir = await project(fake);
