@@ -18,6 +18,9 @@ export const ragParamsSchema = z
       .max(1)
       .optional()
       .describe('hybrid: share of the dense list in the rank fusion, BM25 gets the rest (weighted RRF; default 0.5 = plain RRF)'),
+    // Default local: a spec's results must not depend on where its runs are stored. The store's lexical ranking
+    // (ts_rank_cd) is not FTS5's BM25, so retrieving from Postgres by default would make the same spec give other
+    // answers on Postgres than on SQLite; sharing the index across machines is an opt-in with a known difference.
     index: z
       .enum(['local', 'store'])
       .default('local')
