@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { PoolClient } from 'pg';
 import { hostname } from 'node:os';
 import { LadderError } from '../core/errors.js';
+import { sleep } from '../core/sleep.js';
 import type { Hold, SpendLedger } from '../eval/budget.js';
 import { inTransaction } from '../store/postgres/pg-database.js';
 import type { PgLadderStore } from '../store/postgres/pg-ladder-store.js';
@@ -61,18 +62,7 @@ export class PgSharedLedger implements SpendLedger {
       if (hold) return hold;
       // Nothing in flight in any process: no settlement can free room.
       if (live === 0) throw this.exceeded(spent, usd);
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(done, this.pollMs);
-        function done() {
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        }
-        function onAbort() {
-          clearTimeout(timer);
-          reject(signal!.reason);
-        }
-        signal?.addEventListener('abort', onAbort, { once: true });
-      });
+      await sleep(this.pollMs, signal);
     }
   }
 

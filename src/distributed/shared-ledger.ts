@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from '../core/context.js';
 import { LadderError } from '../core/errors.js';
+import { sleep } from '../core/sleep.js';
 import type { Hold, SpendLedger } from '../eval/budget.js';
 import { statement, type Db } from '../store/database.js';
 import { addRunSpend, runSpentUsd } from '../store/run-store.js';
@@ -78,18 +79,7 @@ export class SharedLedger implements SpendLedger {
       if (hold) return hold;
       // Nothing in flight in any process: no settlement can free room.
       if (live === 0) throw this.exceeded(spent, usd);
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(done, this.pollMs);
-        function done() {
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        }
-        function onAbort() {
-          clearTimeout(timer);
-          reject(signal!.reason);
-        }
-        signal?.addEventListener('abort', onAbort, { once: true });
-      });
+      await sleep(this.pollMs, signal);
     }
   }
 

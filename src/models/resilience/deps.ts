@@ -1,4 +1,5 @@
 import type { Logger } from '../../core/context.js';
+import { sleep } from '../../core/sleep.js';
 export { seededRandom } from '../../core/random.js';
 
 /** Time and chance, injected so tests are deterministic. */
@@ -17,26 +18,6 @@ export const realResilienceDeps: ResilienceDeps = {
   now: () => performance.now(),
   random: Math.random,
 };
-
-/**
- * setTimeout that rejects with the signal's own reason. Not `timers/promises`: every attempt's timeout timer is
- * cancelled when the attempt settles, and that one builds an AbortError (a stack capture) per cancel — visible
- * in the 2,000-call profile (issue 18).
- */
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 /** Full-jitter exponential backoff: uniform in [0, min(max, base·2^attempt)), but at least Retry-After. */
 export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random: () => number, retryAfterMs?: number): number {
