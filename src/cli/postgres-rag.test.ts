@@ -6,9 +6,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { Queue } from 'bullmq';
-import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestSchema, pgvectorUnavailable, type TestSchema } from '../store/postgres/testing/pg-test-schema.js';
+import { createTestSchema, pgvectorUnavailable, type TestSchema, pgQuery } from '../store/postgres/testing/pg-test-schema.js';
 import { startFakeProvider } from '../testing/fake-provider/index.js';
 import type { FakeProvider } from '../testing/fake-provider/types.js';
 import { checkRedis, connectionFor } from '../distributed/queue.js';
@@ -25,16 +24,6 @@ if (unavailable) console.warn(`${unavailable}; skipping the index: store tests`)
 
 const KEY = 'sk-ladder-test-postgres-rag';
 const N = 10;
-
-async function pgQuery<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql)).rows;
-  } finally {
-    await client.end();
-  }
-}
 
 /** Questions are the start of a passage, so a lexical retriever finds the gold document (meta doc_id). */
 async function project(fake: FakeProvider): Promise<string> {

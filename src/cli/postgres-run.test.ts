@@ -3,9 +3,8 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestSchema, pgUnavailable, type TestSchema } from '../store/postgres/testing/pg-test-schema.js';
+import { createTestSchema, pgUnavailable, type TestSchema, pgQuery } from '../store/postgres/testing/pg-test-schema.js';
 import { startFakeProvider } from '../testing/fake-provider/index.js';
 import type { FakeProvider } from '../testing/fake-provider/types.js';
 import { ladder, startLadder } from '../testing/run-ladder-cli.js';
@@ -24,16 +23,6 @@ const PRICE_IN = 60;
 const PRICE_OUT = 120;
 
 type Row = { rung_id: string; example_id: string; output: string; answer_json: string; error_code: string | null };
-
-async function pgQuery<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql)).rows;
-  } finally {
-    await client.end();
-  }
-}
 
 async function pgCounts(url: string): Promise<{ rows: number; maxPerExample: number; rowsUsd: number; spendUsd: number }> {
   const [r] = await pgQuery<{ rows: string; max: string | null; rows_usd: number; spend_usd: number }>(

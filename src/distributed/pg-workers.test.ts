@@ -4,9 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
-import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestSchema, pgUnavailable, type TestSchema } from '../store/postgres/testing/pg-test-schema.js';
+import { createTestSchema, pgUnavailable, type TestSchema, pgQuery } from '../store/postgres/testing/pg-test-schema.js';
 import { startFakeProvider, type FakeProvider } from '../testing/fake-provider/index.js';
 import { type RunningLadder, watchLadder } from '../testing/run-ladder-cli.js';
 import { checkRedis, connectionFor } from './queue.js';
@@ -41,16 +40,6 @@ afterAll(async () => {
   }
   await fake?.close();
 }, 60_000);
-
-async function pgQuery<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql)).rows;
-  } finally {
-    await client.end();
-  }
-}
 
 describe.skipIf(unavailable)('ladder worker × 2 + run --distributed on the Postgres store', () => {
   let schema: TestSchema;

@@ -72,3 +72,14 @@ export function withSearchPath(url: string, schema: string): string {
   u.searchParams.set('options', `-c search_path=${schema},public`);
   return u.toString();
 }
+
+/** One query on a fresh connection (tests read what the processes under test wrote). */
+export async function pgQuery<T extends pg.QueryResultRow>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(sql, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
