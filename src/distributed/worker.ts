@@ -7,21 +7,19 @@ import type { Metric } from '../core/metric.js';
 import type { Predictor, RungFactory } from '../core/rung.js';
 import type { ModelSpec, Task } from '../core/task.js';
 import type { Usage } from '../core/types.js';
-import type { LadderStore } from '../core/store.js';
 import { budgetedResolver, type SpendLedger } from '../eval/budget.js';
 import { pinModels } from '../eval/model-identity.js';
 import { sameState } from '../eval/prepared-state.js';
 import { runRungBatch } from '../eval/rung-batch.js';
-import type { ProjectPaths } from '../project/project-paths.js';
-import { runContext } from '../project/project.js';
+import { runContext, type StoreProject } from '../project/project.js';
 import { changedFiles } from '../task/fingerprints.js';
 import { loadTask } from '../task/load-task.js';
 import { connectionFor, EVAL_JOB, type EvalJobData, type EvalJobResult, type QueueTarget } from './queue.js';
 
 export interface WorkerOptions {
   target: QueueTarget;
-  /** The project's folders (artifacts, models) and the runs' store: the driver's, SQLite or Postgres. */
-  project: { paths: ProjectPaths; runs: LadderStore };
+  /** The project's folders (artifacts, models), the runs' store (the driver's, SQLite or Postgres) and, on Postgres, the shared retrieval indexes. */
+  project: Pick<StoreProject, 'paths' | 'runs' | 'retrievalIndexes'>;
   /** The run's budget, shared with the driver and the other workers (SharedLedger on SQLite, PgSharedLedger on Postgres). */
   ledger(runId: string, maxUsd: number | undefined, leaseMs: number): SharedSpendLedger;
   env: NodeJS.ProcessEnv;
