@@ -107,6 +107,27 @@ export interface RunLease {
   release(): Promise<void>;
 }
 
+/**
+ * The durable side of one process's budget ledger (BudgetLedger). A hold is written before its call is sent, so a
+ * run killed mid-call still counts that call's worst case when it is resumed: the provider may have billed it.
+ * Settling replaces the hold with the measured cost and may be written a moment later (with the queued rows):
+ * until then the hold counts the call at its worst case, an over-count, which keeps the ceiling.
+ */
+export interface SpendJournal {
+  /** Resolves with the hold's id once the hold is durable; the call may be sent then. */
+  hold(usd: number): Promise<string>;
+  /**
+   * Replaces hold `id` (of `heldUsd`) with what the call cost; with no id (nothing was held) only adds the cost.
+   * Does not wait; a failed write is thrown by the store's next flush().
+   */
+  settle(id: string | undefined, heldUsd: number, actualUsd: number): void;
+  /**
+   * Holds left open by a process that stopped mid-call, counted as spent at their worst case and closed; called
+   * by the run's holder (the run lock is this process's) before its ledger reads the spend. Returns the $ counted.
+   */
+  countAbandoned(): Promise<number>;
+}
+
 export interface LadderStore {
   /** 'sqlite' or 'postgres': for messages, and for the commands that work on one kind only. */
   readonly kind: 'sqlite' | 'postgres';
@@ -128,11 +149,8 @@ export interface LadderStore {
   queuePrediction(row: PredictionRow): void;
   /** Commits every queued write (rows, cache entries, spend in flight); throws the first write that failed. */
   flush(): Promise<void>;
-  /**
-   * Adds settled spend to the run's ledger at once, atomically (never batched with rows: money is not lost with
-   * queued rows). Does not wait; a failed write is thrown by the next flush().
-   */
-  addRunSpend(runId: string, usd: number): void;
+  /** Where this process's budget ledger records the run's money: holds before calls, settlements after. */
+  spendJournal(runId: string): SpendJournal;
   /** What the run's ledger has settled so far. */
   runSpentUsd(runId: string): Promise<number>;
   /** The sum of the run's uncached rows' cost (the record of runs from before the ledger). */

@@ -5,6 +5,7 @@ import { LadderError } from '../core/errors.js';
 import { sleep } from '../core/sleep.js';
 import type { Hold, SpendLedger } from '../eval/budget.js';
 import { inTransaction } from '../store/postgres/pg-database.js';
+import { RUN_BUDGET_LOCK } from '../store/postgres/pg-spend-journal.js';
 import type { PgLadderStore } from '../store/postgres/pg-ladder-store.js';
 import type { SharedLedgerOptions } from './shared-ledger.js';
 
@@ -13,7 +14,6 @@ interface SharedHold extends Hold {
 }
 
 /** Serializes every reservation and settlement of one run, whatever the process: (schema, run id). */
-const RUN_BUDGET_LOCK = `SELECT pg_advisory_xact_lock(hashtext('ladder-budget'), hashtext(current_schema() || '/' || $1))`;
 
 /**
  * `SharedLedger` over PostgreSQL: the budget of one run shared by the driver and its workers on any host. A
@@ -50,7 +50,7 @@ export class PgSharedLedger implements SpendLedger {
   }
 
   /** Provider batches reserve synchronously; they do not combine with workers (`--batch --distributed` is refused). */
-  reserveNow(): Hold {
+  async reserveNow(): Promise<Hold> {
     throw new LadderError('INPUT_INVALID', 'a provider batch cannot reserve through the shared Postgres ledger', { exitCode: 2 });
   }
 

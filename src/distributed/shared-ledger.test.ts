@@ -20,8 +20,8 @@ describe('SharedLedger', () => {
     const { a, b } = await twoConnections();
     const one = new SharedLedger(a, 'r', 1, { pollMs: 5 });
     const two = new SharedLedger(b, 'r', 1, { pollMs: 5 });
-    const h1 = one.reserveNow(0.6);
-    expect(() => two.reserveNow(0.6)).toThrow(/BUDGET|budget/);
+    const h1 = await one.reserveNow(0.6);
+    await expect(two.reserveNow(0.6)).rejects.toThrow(/BUDGET|budget/);
     // Waits while the other process's call is in flight, then fits once it settles cheaper than reserved.
     const waiting = two.reserve(0.6);
     one.settle(h1, 0.3);
@@ -40,13 +40,13 @@ describe('SharedLedger', () => {
     const dead = new SharedLedger(a, 'r', 1, { leaseMs: 1000, now: () => now });
     const alive = new SharedLedger(b, 'r', 1, { leaseMs: 1000, now: () => now });
     dead.close(); // no more heartbeats
-    const hold = dead.reserveNow(0.4);
-    expect(() => alive.reserveNow(0.7)).toThrow();
+    const hold = await dead.reserveNow(0.4);
+    await expect(alive.reserveNow(0.7)).rejects.toThrow();
     now += 1001;
     // The dead hold is now spend (0.4): 0.7 no longer fits, 0.6 does.
-    expect(() => alive.reserveNow(0.7)).toThrow();
+    await expect(alive.reserveNow(0.7)).rejects.toThrow();
     expect(alive.spent).toBeCloseTo(0.4);
-    const h = alive.reserveNow(0.6);
+    const h = await alive.reserveNow(0.6);
     alive.settle(h, 0.6);
     dead.settle(hold, 0.1);
     expect(alive.spent).toBeCloseTo(1.0);

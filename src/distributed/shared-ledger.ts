@@ -66,7 +66,7 @@ export class SharedLedger implements SpendLedger {
     return this.spentNow();
   }
 
-  reserveNow(usd: number): Hold {
+  async reserveNow(usd: number): Promise<Hold> {
     const { hold, spent } = this.reserveTx(usd);
     if (hold) return hold;
     throw this.exceeded(spent, usd);

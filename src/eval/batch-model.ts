@@ -6,7 +6,8 @@ import { responseCacheKey } from '../store/response-cache.js';
 
 /** Reserves a whole batch (throws BUDGET_EXCEEDED when it does not fit) and settles it to its results. */
 export interface BatchBudget {
-  reserve(requests: GenerateRequest[]): { settle(results: GenerateResult[]): void };
+  /** Resolves once the worst case of all the batch's calls is held (durably, with a store's journal). */
+  reserve(requests: GenerateRequest[]): Promise<{ settle(results: GenerateResult[]): void }>;
 }
 
 interface Pending {
@@ -66,9 +67,9 @@ export class BatchCollectingModel implements Model {
     this.pending = [];
     // Identical prompts share one batch line.
     const unique = new Map(pending.map((p) => [p.customId, p.request]));
-    let held: ReturnType<BatchBudget['reserve']> | undefined;
+    let held: Awaited<ReturnType<BatchBudget['reserve']>> | undefined;
     try {
-      held = this.budget?.reserve([...unique.values()]);
+      held = await this.budget?.reserve([...unique.values()]);
       const outcome = await runBatch(
         this.client,
         [...unique].map(([customId, request]) => ({ customId, request })),

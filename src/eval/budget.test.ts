@@ -28,6 +28,27 @@ function billing(tokens: { input: number; output: number }) {
   return model;
 }
 
+/** A journal in memory that records what the ledger asked of it, in order. */
+function recordingJournal() {
+  let n = 0;
+  const journal = {
+    log: [] as string[],
+    open: new Map<string, number>(),
+    async hold(usd: number): Promise<string> {
+      const id = `h${++n}`;
+      journal.open.set(id, usd);
+      journal.log.push(`hold ${usd}`);
+      return id;
+    },
+    settle(id: string | undefined, _held: number, actual: number) {
+      if (id) journal.open.delete(id);
+      journal.log.push(`settle ${id} ${actual}`);
+    },
+    countAbandoned: async () => 0,
+  };
+  return journal;
+}
+
 describe('BudgetLedger + budgetedModel', () => {
   it('a $0.0001 ceiling sends nothing when one call could cost more, even with 64 calls at once', async () => {
     const inner = billing({ input: 5, output: 1 });
@@ -54,15 +75,35 @@ describe('BudgetLedger + budgetedModel', () => {
     expect(ledger.reserved).toBe(0);
   });
 
-  it('resume: what was spent before counts, and every settlement is persisted as it happens', async () => {
-    const persisted: number[] = [];
-    const ledger = new BudgetLedger(0.05, 0.049, (usd) => persisted.push(usd));
+  it('resume: what was spent before counts; every call is held in the journal before it is sent and settled after', async () => {
+    const journal = recordingJournal();
+    const ledger = new BudgetLedger(0.05, 0.049, journal);
     const model = budgetedModel(billing({ input: 1, output: 1 }) as Model, ledger, price);
     await expect(model.generate(request('hello'))).rejects.toMatchObject({ code: 'BUDGET_EXCEEDED' });
-    const roomy = new BudgetLedger(1, 0.049, (usd) => persisted.push(usd));
-    await budgetedModel(billing({ input: 1, output: 1 }) as Model, roomy, price).generate(request('hello'));
-    expect(persisted).toEqual([0.002]);
+    expect(journal.log).toEqual([]);
+    const roomy = new BudgetLedger(1, 0.049, journal);
+    const inner = billing({ input: 1, output: 1 });
+    const sent = inner.generate;
+    // The call goes out only once its hold is durable.
+    inner.generate = async () => {
+      expect(journal.open.size).toBe(1);
+      return sent();
+    };
+    await budgetedModel(inner as Model, roomy, price).generate(request('hello'));
+    expect(journal.log).toEqual([`hold ${worstCaseCost(price, request('hello'))}`, 'settle h1 0.002']);
+    expect(journal.open.size).toBe(0);
     expect(roomy.spent).toBeCloseTo(0.051, 9);
+  });
+
+  it('a hold the journal cannot write sends nothing and frees its room', async () => {
+    const journal = recordingJournal();
+    journal.hold = async () => Promise.reject(new LadderError('STORE_ERROR', 'disk full'));
+    const ledger = new BudgetLedger(1, 0, journal);
+    const inner = billing({ input: 1, output: 1 });
+    await expect(budgetedModel(inner as Model, ledger, price).generate(request('x'))).rejects.toMatchObject({ code: 'STORE_ERROR' });
+    expect(inner.calls).toBe(0);
+    expect(ledger.reserved).toBe(0);
+    expect(ledger.spent).toBe(0);
   });
 
   it('answers from the response cache are free and never reserve', async () => {
@@ -93,7 +134,7 @@ describe('BudgetLedger + budgetedModel', () => {
 describe('BudgetLedger float residue', () => {
   it('a refused call never waits forever once nothing is in flight, whatever the rounding of the reserved sum', async () => {
     const ledger = new BudgetLedger(1, 0);
-    const holds = [0.1, 0.2, 0.3].map((usd) => ledger.reserveNow(usd)); // adding then subtracting these leaves 1.1e-16
+    const holds = await Promise.all([0.1, 0.2, 0.3].map((usd) => ledger.reserveNow(usd))); // adding then subtracting these leaves 1.1e-16
     for (const hold of holds) ledger.settle(hold, 0);
     await expect(ledger.reserve(1.5)).rejects.toMatchObject({ code: 'BUDGET_EXCEEDED' });
   });

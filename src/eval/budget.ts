@@ -1,6 +1,7 @@
 import type { Logger, ModelResolver } from '../core/context.js';
 import { errorCode, LadderError, ModelCallError } from '../core/errors.js';
 import { inputTokenUpperBound, outputTokenUpperBound } from '../core/request-bounds.js';
+import type { SpendJournal } from '../core/store.js';
 import type { ModelSpec } from '../core/task.js';
 import type { GenerateRequest, Model, Usage } from '../core/types.js';
 
@@ -13,6 +14,11 @@ export interface Hold {
   settled: boolean;
 }
 
+/** A hold of this process's ledger, with its id in the journal once it is durable. */
+interface JournaledHold extends Hold {
+  journalId?: string;
+}
+
 /**
  * What a budgeted model needs of a ledger: this process's `BudgetLedger`, or the store-backed one every worker
  * process of a distributed run shares (src/distributed/shared-ledger.ts).
@@ -21,7 +27,8 @@ export interface SpendLedger {
   readonly maxUsd: number | undefined;
   /** Settled spend so far. */
   readonly spent: number;
-  reserveNow(usd: number): Hold;
+  /** Reserves `usd` without waiting for room (BUDGET_EXCEEDED if there is none): a provider batch's holds. */
+  reserveNow(usd: number): Promise<Hold>;
   reserve(usd: number, signal?: AbortSignal): Promise<Hold>;
   settle(hold: Hold, actualUsd: number): void;
 }
@@ -33,8 +40,9 @@ export interface SpendLedger {
  * to the measured cost. So the spend can never pass the ceiling, whatever the concurrency (the first wave of calls
  * is reserved too). A call that does not fit waits while other calls are in flight (their settlement may free
  * room), and is refused with BUDGET_EXCEEDED when nothing is left to wait for.
- * `spentBefore` is what the run spent before (resume); `persist` records each settled cost at once, so a
- * killed run's spend is still counted when it is resumed.
+ * `spentBefore` is what the run spent before (resume). With a `journal` (the store's), a hold is durable before
+ * its call is sent and a settlement replaces it with the measured cost, so a run killed mid-call still counts its
+ * calls in flight (at their worst case) when it is resumed: the provider may have billed them.
  */
 export class BudgetLedger implements SpendLedger {
   private spentUsd: number;
@@ -46,7 +54,7 @@ export class BudgetLedger implements SpendLedger {
   constructor(
     readonly maxUsd: number | undefined,
     spentBefore: number,
-    private readonly persist?: (usd: number) => void,
+    private readonly journal?: SpendJournal,
     private readonly log?: Logger,
   ) {
     this.spentUsd = spentBefore;
@@ -60,9 +68,9 @@ export class BudgetLedger implements SpendLedger {
     return this.reservedUsd;
   }
 
-  /** Reserves `usd` now or throws BUDGET_EXCEEDED; never waits (a batch reserves all its calls at once). */
-  reserveNow(usd: number): Hold {
-    if (this.fits(usd)) return this.hold(usd);
+  /** Reserves `usd` or throws BUDGET_EXCEEDED; never waits for room (a batch reserves all its calls at once). */
+  async reserveNow(usd: number): Promise<Hold> {
+    if (this.fits(usd)) return this.durable(this.hold(usd));
     throw this.exceeded(usd);
   }
 
@@ -70,7 +78,7 @@ export class BudgetLedger implements SpendLedger {
   async reserve(usd: number, signal?: AbortSignal): Promise<Hold> {
     for (;;) {
       signal?.throwIfAborted();
-      if (this.fits(usd)) return this.hold(usd);
+      if (this.fits(usd)) return this.durable(this.hold(usd));
       if (this.holds === 0) throw this.exceeded(usd);
       await new Promise<void>((resolve, reject) => {
         const wake = () => {
@@ -94,10 +102,9 @@ export class BudgetLedger implements SpendLedger {
     hold.settled = true;
     this.holds--;
     this.reservedUsd = this.holds === 0 ? 0 : Math.max(0, this.reservedUsd - hold.usd);
-    if (actualUsd > 0) {
-      this.spentUsd += actualUsd;
-      this.persist?.(actualUsd);
-    }
+    if (actualUsd > 0) this.spentUsd += actualUsd;
+    const { journalId } = hold as JournaledHold;
+    if (journalId !== undefined || actualUsd > 0) this.journal?.settle(journalId, hold.usd, actualUsd);
     if (actualUsd > hold.usd * (1 + 1e-9)) {
       // Only a provider that bills past max_tokens (or a tokenizer making more tokens than bytes) gets here.
       this.log?.warn(`a call cost $${actualUsd.toFixed(6)}, more than its reserved worst case $${hold.usd.toFixed(6)}`);
@@ -109,10 +116,25 @@ export class BudgetLedger implements SpendLedger {
     return this.maxUsd === undefined || this.spentUsd + this.reservedUsd + usd <= this.maxUsd;
   }
 
-  private hold(usd: number): Hold {
+  private hold(usd: number): JournaledHold {
     this.reservedUsd += usd;
     this.holds++;
     return { usd, settled: false };
+  }
+
+  /**
+   * The hold, once the journal has it: it is counted in memory at once (so concurrent reservations see it) and
+   * returned only when durable, so no call is sent that a kill -9 could hide from the resume.
+   */
+  private async durable(hold: JournaledHold): Promise<Hold> {
+    if (!this.journal || hold.usd <= 0) return hold;
+    try {
+      hold.journalId = await this.journal.hold(hold.usd);
+      return hold;
+    } catch (error) {
+      this.settle(hold, 0);
+      throw error;
+    }
   }
 
   private exceeded(usd: number): LadderError {

@@ -163,8 +163,12 @@ async function climb(options: RunLadderOptions, runId: string): Promise<RunLadde
   const maxUsd = options.maxUsd ?? task.budget.maxUsd;
   const artifactsDir = join(options.context.stateDir, 'runs', runId);
   await mkdir(artifactsDir, { recursive: true });
-  // Resume counts what was spent before (rows, judges, teachers); every model call goes through the ledger.
-  const ledger = options.ledger?.(runId, maxUsd) ?? new BudgetLedger(maxUsd, Math.max(await store.runSpentUsd(runId), await store.spentUsd(runId)), (usd) => store.addRunSpend(runId!, usd), options.context.log);
+  // Resume counts what was spent before (rows, judges, teachers) and, at their worst case, the calls a killed
+  // process had in flight (their holds); every model call goes through the ledger.
+  const journal = store.spendJournal(runId);
+  const abandoned = await journal.countAbandoned();
+  if (abandoned > 0) options.context.log.warn(`calls in flight when this run last stopped are counted at their worst case: $${abandoned.toFixed(6)}`);
+  const ledger = options.ledger?.(runId, maxUsd) ?? new BudgetLedger(maxUsd, Math.max(await store.runSpentUsd(runId), await store.spentUsd(runId)), journal, options.context.log);
   // Under the ledger, so the served-latency probe's uncached calls are reserved and counted like any other.
   const bypass = cacheBypass();
   // The models are pinned like the files: a resume that would resolve other weights behind a name stops (exit 2).
@@ -239,8 +243,8 @@ async function climb(options: RunLadderOptions, runId: string): Promise<RunLadde
     batchModel?.expect(todo);
     const batchPrice = (usage: Usage) => options.price(modelSpec, usage, { batch: true });
     batchModel?.useBudget({
-      reserve(requests) {
-        const hold = ledger.reserveNow(requests.reduce((usd, r) => usd + (worstCaseCost(batchPrice, r) ?? 0), 0));
+      async reserve(requests) {
+        const hold = await ledger.reserveNow(requests.reduce((usd, r) => usd + (worstCaseCost(batchPrice, r) ?? 0), 0));
         return { settle: (results) => ledger.settle(hold, results.reduce((usd, r) => usd + (batchPrice(r.usage) ?? 0), 0)) };
       },
     });

@@ -237,11 +237,6 @@ export class RunStore {
     });
   }
 
-  /** Adds money the run's budget ledger settled (every paid call: rows, judges, teachers), as it happens. */
-  addRunSpend(runId: string, usd: number): void {
-    addRunSpend(this.db, runId, usd);
-  }
-
   /** What the run's ledger has settled so far (0 for a run from before the ledger: then rows are the record). */
   runSpentUsd(runId: string): number {
     return runSpentUsd(this.db, runId);
@@ -257,7 +252,7 @@ export class RunStore {
  * A text answer is the trimmed output: stored as this marker (not valid JSON) instead of a second copy, so a
  * long answer is stored once.
  */
-/** Adds settled spend to the run's ledger row (one commit each: money is never queued). Shared with SharedLedger. */
+/** Adds settled spend to the run's ledger row (SqliteSpendJournal, SharedLedger). */
 export function addRunSpend(db: Db, runId: string, usd: number): void {
   statement(db, `INSERT INTO run_spend (run_id, usd) VALUES (?, ?) ON CONFLICT (run_id) DO UPDATE SET usd = usd + excluded.usd`).run(runId, usd);
 }

@@ -2,11 +2,12 @@ import type { JudgmentRecords, LadderStore, ResponseCacheBackend } from '../core
 import { JudgmentStore } from '../judge/judgment-store.js';
 import { deferredResponseCache } from './response-cache.js';
 import type { RunStore } from './run-store.js';
+import { SqliteSpendJournal } from './sqlite-spend-journal.js';
 
 /**
  * The core's `LadderStore` over the embedded SQLite `RunStore`: each method is the synchronous one, wrapped in a
  * resolved Promise (the UI, serve and label-sample keep using `RunStore` directly). Rows and new cache entries go
- * through the store's one WriteBehind; spend is committed at once, as before.
+ * through the store's one WriteBehind; budget holds are committed before their calls (SqliteSpendJournal).
  */
 export function sqliteLadderStore(store: RunStore): LadderStore {
   const judgmentTable = new JudgmentStore(store.db);
@@ -28,7 +29,7 @@ export function sqliteLadderStore(store: RunStore): LadderStore {
     getPredictions: async (runId, rungId) => store.getPredictions(runId, rungId),
     queuePrediction: (row) => store.queuePrediction(row),
     flush: async () => store.flush(),
-    addRunSpend: (runId, usd) => store.addRunSpend(runId, usd),
+    spendJournal: (runId) => new SqliteSpendJournal(store.db, store.writes, runId),
     runSpentUsd: async (runId) => store.runSpentUsd(runId),
     spentUsd: async (runId) => store.spentUsd(runId),
     recordManifest: async (record) => store.recordManifest(record),

@@ -4,8 +4,9 @@ import type { Db } from './database.js';
  * Writes that may wait a moment: queued, then committed together in one transaction once `maxRows` are queued,
  * `maxDelayMs` after the first one, or on flush(). One commit per example cost more CPU than the example's HTTP
  * call's share of everything else in the 2,000-call profile (issue 18): each commit appends every page it
- * touched to the WAL. A kill -9 loses at most the writes still queued — rows a resume redoes, never money: spend
- * is not written through here (the budget ledger persists each settled cost at once).
+ * touched to the WAL. A kill -9 loses at most the writes still queued — rows a resume redoes, never money: a
+ * budget settlement queued here replaces a hold committed before its call was sent (SqliteSpendJournal), and the
+ * resume counts a hold still open at its worst case.
  *
  * A failing write rolls back its whole batch and is thrown by the flush — to the caller of add()/flush(), or, for
  * a timer's flush, by the next add()/flush(), so a store error still stops the run loudly.

@@ -61,10 +61,9 @@ describe.skipIf(unavailable)('PgLadderStore (the core store over PostgreSQL)', (
     await a.upsertRung({ runId: run.id, rungId: 'zero-shot', position: 0, kind: 'zero-shot', level: 0, modelName: 'm', modelRef: 'm', fixedCosts: [], status: 'running' });
     for (let i = 0; i < 100; i++) a.queuePrediction(row(i));
     for (let i = 0; i < 100; i++) b.queuePrediction(row(i, 'second writer'));
-    for (let i = 0; i < 50; i++) {
-      a.addRunSpend(run.id, 0.01);
-      b.addRunSpend(run.id, 0.01);
-    }
+    const journals = [a.spendJournal(run.id), b.spendJournal(run.id)];
+    const holds = await Promise.all(Array.from({ length: 100 }, (_, i) => journals[i % 2].hold(0.02)));
+    holds.forEach((id, i) => journals[i % 2].settle(id, 0.02, 0.01));
     await Promise.all([a.flush(), b.flush()]);
     const rows = await a.getPredictions(run.id, 'zero-shot');
     expect(rows).toHaveLength(100);

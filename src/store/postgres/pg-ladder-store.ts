@@ -5,12 +5,13 @@ import { answerJson, type PredictionRow } from '../run-store.js';
 import { asStoreError, isPostgresUrl, migratePg, openPgPool, redactUrl, type PgPool } from './pg-database.js';
 import { acquirePgRunLease, runLockHolder } from './pg-run-lease.js';
 import { PgRunStore } from './pg-run-store.js';
+import { PgSpendJournal } from './pg-spend-journal.js';
 import { type BatchedInsert, PgWriteBehind } from './pg-write-behind.js';
 
 /**
  * The core's `LadderStore` over a shared PostgreSQL: `PgRunStore` for runs, rungs, rows and spend; queued rows
- * and new response-cache entries committed in batches (`PgWriteBehind`); spend sent at once as one atomic
- * statement per settled call; the run lock an advisory lock (`pg-run-lease.ts`). The response cache is the
+ * and new response-cache entries committed in batches (`PgWriteBehind`); budget holds written before their calls and settled
+ * in one statement each (PgSpendJournal); the run lock an advisory lock (`pg-run-lease.ts`). The response cache is the
  * schema's one table, so everyone using the store shares it.
  */
 export class PgLadderStore implements LadderStore {
@@ -63,8 +64,8 @@ export class PgLadderStore implements LadderStore {
     return this.writes.flush();
   }
 
-  addRunSpend(runId: string, usd: number): void {
-    this.writes.track(this.runs.addRunSpend(runId, usd));
+  spendJournal(runId: string): PgSpendJournal {
+    return new PgSpendJournal(this.pool, this.writes, runId);
   }
 
   async recordManifest(record: RunManifestRecord): Promise<void> {

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Prediction } from '../../core/rung.js';
 import { openDatabase } from '../database.js';
-import { RunStore, type PredictionRow, type RunRecord } from '../run-store.js';
+import { addRunSpend, RunStore, type PredictionRow, type RunRecord } from '../run-store.js';
 import { migratePg, openPgPool, type PgPool } from './pg-database.js';
 import { pgMigrations } from './pg-migrations.js';
 import { PgRunStore } from './pg-run-store.js';
@@ -112,7 +112,7 @@ describe.skipIf(unavailable)('PgRunStore on the real PostgreSQL', () => {
     expect(sqlite.batchPersist(run.id, 'few-shot', 'openai').pending()).toEqual({ key: 'ladder-key-1', since: began });
     expect(await pg.batchPersist(run.id, 'few-shot', 'openai').known()).toEqual(['b-1']);
     expect(sqlite.batchPersist(run.id, 'few-shot', 'openai').known()).toEqual(['b-1']);
-    sqlite.addRunSpend(run.id, 0.1);
+    addRunSpend(sqlite.db, run.id, 0.1);
     await pg.addRunSpend(run.id, 0.1);
     expect(await pg.getRun(run.id)).toEqual(sqlite.getRun(run.id));
     expect(await pg.listRuns()).toEqual(sqlite.listRuns());

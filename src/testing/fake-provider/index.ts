@@ -195,8 +195,7 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
         default: {
           const reply = answer();
           const usage = (reply.body as { usage?: Record<string, number> }).usage ?? {};
-          // Counted once the whole answer was handed to the socket (not for a client that already left).
-          res.on('finish', () => {
+          const bill = () => {
             const input = (usage.prompt_tokens ?? 0) + (usage.input_tokens ?? 0) + (usage.cache_read_input_tokens ?? 0) + (usage.cache_creation_input_tokens ?? 0);
             const output = (usage.completion_tokens ?? 0) + (usage.output_tokens ?? 0);
             counters.tokensServed.input += input;
@@ -204,7 +203,11 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
             const byModel = (counters.tokensServedByModel[request.model] ??= { input: 0, output: 0 });
             byModel.input += input;
             byModel.output += output;
-          });
+          };
+          // Counted once the whole answer was handed to the socket (not for a client that already left), unless
+          // the provider bills what it generated whoever is left to read it.
+          if (options.billsAbandoned) bill();
+          else res.on('finish', bill);
           return send(res, route, reply);
         }
       }

@@ -62,6 +62,11 @@ export interface FakeProviderOptions {
    * counted in `batchSubmissions`), so a test can kill the client exactly between create and store.
    */
   holdFirstBatchCreateMs?: number;
+  /**
+   * Bill an answer when it is generated, whether or not the client is still there to read it, as hosted APIs do
+   * (a client killed mid-call is still charged). Default: counted once the answer was handed to the socket.
+   */
+  billsAbandoned?: boolean;
 }
 
 export interface FakeCounters {

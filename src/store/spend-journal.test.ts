@@ -1,0 +1,81 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { LadderStore, RunRecord } from '../core/store.js';
+import { openDatabase } from './database.js';
+import { openPgLadderStore } from './postgres/pg-ladder-store.js';
+import { createTestSchema, pgUnavailable } from './postgres/testing/pg-test-schema.js';
+import { RunStore } from './run-store.js';
+import { sqliteLadderStore } from './sqlite-ladder-store.js';
+
+const unavailable = await pgUnavailable();
+if (unavailable) console.warn(`${unavailable}; the Postgres journal is not tested`);
+
+const run: RunRecord = { id: 'r1', name: 'n', specFile: '/x/ladder.yaml', spec: {}, fingerprints: {}, status: 'running', createdAt: '2026-12-01T00:00:00.000Z', options: {} };
+
+/** Each case opens the same store twice, as a killed process and the one that resumes it would. */
+const kinds: { name: string; skip: boolean; open: () => Promise<{ first: LadderStore; second: () => Promise<LadderStore>; drop: () => Promise<void> }> }[] = [
+  {
+    name: 'SQLite',
+    skip: false,
+    open: async () => {
+      const file = join(mkdtempSync(join(tmpdir(), 'journal-')), 'ladder.db');
+      const dbs = [openDatabase(file)];
+      return {
+        first: sqliteLadderStore(new RunStore(dbs[0])),
+        second: async () => sqliteLadderStore(new RunStore(dbs[dbs.push(openDatabase(file)) - 1])),
+        drop: async () => dbs.forEach((db) => db.close()),
+      };
+    },
+  },
+  {
+    name: 'Postgres',
+    skip: !!unavailable,
+    open: async () => {
+      const schema = await createTestSchema();
+      const stores = [await openPgLadderStore(schema.url, 'test')];
+      return {
+        first: stores[0],
+        second: async () => stores[stores.push(await openPgLadderStore(schema.url, 'test')) - 1],
+        drop: async () => {
+          for (const s of stores) await s.close().catch(() => {});
+          await schema.drop();
+        },
+      };
+    },
+  },
+];
+
+for (const kind of kinds) {
+  describe.skipIf(kind.skip)(`SpendJournal on ${kind.name}`, () => {
+    let drop: (() => Promise<void>) | undefined;
+    afterEach(async () => drop?.());
+
+    it('a hold is in the store when hold() resolves; a settlement replaces it with the cost; holds left by a killed process are counted at their worst case by the resume, and their late settlement owes only the excess', async () => {
+      const opened = await kind.open();
+      drop = opened.drop;
+      const { first } = opened;
+      await first.createRun(run);
+      const killed = first.spendJournal(run.id);
+      // 20 calls start on the same turn (one commit), each durable before its call would be sent.
+      const ids = await Promise.all(Array.from({ length: 20 }, () => killed.hold(0.05)));
+      const resumer = await opened.second();
+      expect(await resumer.runSpentUsd(run.id)).toBe(0);
+      // Five calls came back and were settled (queued with the rows), then the process was killed.
+      for (const id of ids.slice(0, 5)) killed.settle(id, 0.05, 0.01);
+      await first.flush();
+      expect(await resumer.runSpentUsd(run.id)).toBeCloseTo(0.05, 9);
+      // The resume: 15 calls were in flight, each may have been billed, so each counts its worst case.
+      const abandoned = await resumer.spendJournal(run.id).countAbandoned();
+      expect(abandoned).toBeCloseTo(15 * 0.05, 9);
+      expect(await resumer.runSpentUsd(run.id)).toBeCloseTo(0.05 + 0.75, 9);
+      expect(await resumer.spendJournal(run.id).countAbandoned()).toBe(0);
+      // A late settlement of a hold already counted (its process was not dead after all) adds only a cost above it.
+      killed.settle(ids[5], 0.05, 0.01);
+      killed.settle(ids[6], 0.05, 0.08);
+      await first.flush();
+      expect(await resumer.runSpentUsd(run.id)).toBeCloseTo(0.8 + 0.03, 9);
+    });
+  });
+}

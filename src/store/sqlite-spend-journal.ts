@@ -1,0 +1,60 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { SpendJournal } from '../core/store.js';
+import { statement, type Db } from './database.js';
+import { addRunSpend } from './run-store.js';
+import { TickBatch } from './tick-batch.js';
+import type { WriteBehind } from './write-behind.js';
+
+/** A local hold never expires by lease: it is closed by its settlement or counted when the run is resumed. */
+const NEVER = Number.MAX_SAFE_INTEGER;
+
+/**
+ * The SQLite `SpendJournal`: holds are `budget_holds` rows committed before their calls are sent (the holds of one
+ * event-loop turn in one transaction); a settlement deletes its hold and adds the measured cost to `run_spend` in
+ * the store's next write-behind batch, with the rows — a kill -9 before that batch leaves the hold, which the
+ * resume counts at its worst case.
+ */
+export class SqliteSpendJournal implements SpendJournal {
+  private readonly holder = `local:${hostname()}:${process.pid}`;
+  private readonly holds: TickBatch<{ id: string; usd: number }>;
+
+  constructor(
+    private readonly db: Db,
+    private readonly writes: WriteBehind,
+    private readonly runId: string,
+  ) {
+    this.holds = new TickBatch((items) => {
+      const insert = statement(db, `INSERT INTO budget_holds (id, run_id, usd, holder, expires_at) VALUES (?, ?, ?, ?, ?)`);
+      db.transaction(() => {
+        for (const { id, usd } of items) insert.run(id, runId, usd, this.holder, NEVER);
+      })();
+    });
+  }
+
+  async hold(usd: number): Promise<string> {
+    const id = randomUUID();
+    await this.holds.add({ id, usd });
+    return id;
+  }
+
+  settle(id: string | undefined, heldUsd: number, actualUsd: number): void {
+    this.writes.add(() => {
+      const deleted = id !== undefined && statement(this.db, `DELETE FROM budget_holds WHERE id = ?`).run(id).changes > 0;
+      // A hold that is gone was already counted at its worst case (by a resume); only a cost above that is owed.
+      const owed = deleted || id === undefined ? actualUsd : Math.max(0, actualUsd - heldUsd);
+      if (owed > 0) addRunSpend(this.db, this.runId, owed);
+    });
+  }
+
+  async countAbandoned(): Promise<number> {
+    // Settlements still queued by this process belong to holds that are not abandoned.
+    this.writes.flush();
+    return this.db.transaction(() => {
+      const open = statement(this.db, `SELECT COALESCE(SUM(usd), 0) AS usd FROM budget_holds WHERE run_id = ?`).get(this.runId) as { usd: number };
+      statement(this.db, `DELETE FROM budget_holds WHERE run_id = ?`).run(this.runId);
+      if (open.usd > 0) addRunSpend(this.db, this.runId, open.usd);
+      return open.usd;
+    }).immediate();
+  }
+}
