@@ -42,6 +42,12 @@ export interface GenerateRequest {
    * corpus). Providers with opt-in prompt caching mark this prefix; the local engine reuses its KV cache.
    */
   stablePrefixMessages?: number;
+  /**
+   * Called by a retrying wrapper before it sends an attempt again after an earlier attempt was abandoned at its
+   * timeout (the provider may have billed that one): the budget holds the new attempt's worst case first, and a
+   * rejection (BUDGET_EXCEEDED) stops the call instead. Not part of the request's identity (cache keys).
+   */
+  beforeRetryAfterTimeout?: (signal?: AbortSignal) => Promise<void>;
 }
 
 /** Token usage as the provider reports it. `cachedInputTokens` is included in `inputTokens`. */

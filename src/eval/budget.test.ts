@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { errorCode, LadderError } from '../core/errors.js';
 import type { GenerateRequest, Model, Usage } from '../core/types.js';
+import { realResilienceDeps } from '../models/resilience/deps.js';
+import { withResilience } from '../models/resilience/with-resilience.js';
 import { BudgetLedger, budgetedModel, unpricedModels, worstCaseCost } from './budget.js';
 
 // $1000 per million tokens in and out: 1 token = $0.001.
@@ -150,5 +152,57 @@ describe('attempts that may have been billed without an answer', () => {
     const cut = { ...billing({ input: 1, output: 1 }), generate: async () => Promise.reject(new LadderError('ABORTED', 'deadline')) };
     await expect(budgetedModel(cut as Model, ledger, price).generate(request('q'))).rejects.toMatchObject({ code: 'ABORTED' });
     expect(ledger.spent).toBeCloseTo(0.002 + 3 * worst, 9);
+  });
+});
+
+describe('a retry after an attempt abandoned at its timeout', () => {
+  /** A provider that bills every attempt it starts at `bill`, whether or not the caller waits for the answer. */
+  function slowFirstAttempt(bill: Usage) {
+    const model = {
+      attempts: 0,
+      billed: 0,
+      ref: 'openai:x',
+      fingerprint: 'x',
+      hosting: 'remote' as const,
+      async generate() {
+        const n = ++model.attempts;
+        model.billed += price(bill);
+        await new Promise((r) => setTimeout(r, n === 1 ? 200 : 1));
+        return { text: 'ok', usage: bill, latencyMs: 1, cached: false };
+      },
+    };
+    return model;
+  }
+  const resilient = (inner: Model) => withResilience(inner, { maxConcurrency: 4, retries: 2, timeoutMs: 30, baseDelayMs: 1 }, realResilienceDeps);
+
+  it('reserves its worst case again before it is sent: no retry when the abandoned attempt took the room, and the provider billed no more than the ceiling', async () => {
+    const worst = worstCaseCost(price, request('q'))!;
+    // A provider that bills the whole worst case: the abandoned attempt alone fills the room.
+    const bill: Usage = { inputTokens: Math.round(worst / 0.001) - 10, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 10 };
+    const inner = slowFirstAttempt(bill);
+    const ceiling = worst * 1.5;
+    const ledger = new BudgetLedger(ceiling, 0);
+    await expect(budgetedModel(resilient(inner as Model), ledger, price).generate(request('q'))).rejects.toMatchObject({ code: 'BUDGET_EXCEEDED' });
+    expect(inner.attempts).toBe(1);
+    expect(inner.billed).toBeLessThanOrEqual(ceiling);
+    expect(ledger.spent).toBeCloseTo(worst, 9);
+    expect(ledger.reserved).toBe(0);
+  });
+
+  it('with room, the retry is sent under its own hold and the call settles at worst case + measured', async () => {
+    const worst = worstCaseCost(price, request('q'))!;
+    const inner = slowFirstAttempt({ inputTokens: 3, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 1 });
+    const ledger = new BudgetLedger(worst * 2.5, 0);
+    const journal = recordingJournal();
+    const journaled = new BudgetLedger(worst * 2.5, 0, journal);
+    await expect(budgetedModel(resilient(inner as Model), ledger, price).generate(request('q'))).resolves.toMatchObject({ text: 'ok', abandonedAttempts: 1 });
+    expect(inner.attempts).toBe(2);
+    expect(ledger.spent).toBeCloseTo(worst + 0.004, 9);
+    expect(ledger.reserved).toBe(0);
+    // Two holds, each durable before its attempt; both closed.
+    await budgetedModel(resilient(slowFirstAttempt({ inputTokens: 3, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 1 }) as Model), journaled, price).generate(request('q'));
+    expect(journal.log.filter((l) => l.startsWith('hold'))).toHaveLength(2);
+    expect(journal.open.size).toBe(0);
+    expect(journaled.spent).toBeCloseTo(worst + 0.004, 9);
   });
 });

@@ -167,8 +167,9 @@ interface CacheAware {
  * measured price. Answers from the response cache are free and never reserve. An unusable answer the provider
  * still billed (TRUNCATED, ANSWER_TOO_LONG) is settled at its measured price; a refused call (429, 5xx) at 0;
  * an attempt abandoned at its timeout, or a call cut off in flight, at its worst case (it may have been billed).
- * Limit: the retries of one call share its one reservation, so only attempts abandoned at a timeout can take
- * the spend past the ceiling, by at most their worst case each; they are counted, so the run stops right after.
+ * A retry after an attempt abandoned at its timeout reserves again before it is sent (through the request's
+ * `beforeRetryAfterTimeout`, which the resilience layer calls), so even timeouts cannot take the spend past the
+ * ceiling; retries after refused attempts (429, 5xx: not billed) share the call's one reservation.
  */
 export function budgetedModel(model: Model, ledger: SpendLedger, price: UsagePricer): Model {
   const paid = (price({ inputTokens: 1, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 1 }) ?? 0) > 0;
@@ -183,15 +184,28 @@ export function budgetedModel(model: Model, ledger: SpendLedger, price: UsagePri
       const cached = (model as CacheAware).hasCached?.(request);
       if (cached === true || (cached instanceof Promise && (await cached))) return model.generate(request, signal);
       const worst = worstCaseCost(price, request) ?? 0;
-      const hold = await ledger.reserve(worst, signal);
+      let hold = await ledger.reserve(worst, signal);
+      // A retry after an attempt abandoned at its timeout: that attempt may have been billed, so its hold is
+      // settled at its worst case, and the retry holds its own before it is sent — or, with no room left, the call
+      // stops with BUDGET_EXCEEDED instead.
+      let abandonedSettled = 0;
+      const held: GenerateRequest = {
+        ...request,
+        beforeRetryAfterTimeout: async (retrySignal) => {
+          ledger.settle(hold, hold.usd);
+          abandonedSettled++;
+          hold = await ledger.reserve(worst, retrySignal);
+        },
+      };
       try {
-        const result = await model.generate(request, signal);
+        const result = await model.generate(held, signal);
         // Attempts abandoned at their timeout may have been billed: counted at their worst case, never as free.
-        ledger.settle(hold, result.cached ? 0 : (price(result.usage) ?? 0) + (result.abandonedAttempts ?? 0) * worst);
+        const abandoned = Math.max(0, (result.abandonedAttempts ?? 0) - abandonedSettled);
+        ledger.settle(hold, result.cached ? 0 : (price(result.usage) ?? 0) + abandoned * worst);
         return result;
       } catch (error) {
         const billed = error instanceof ModelCallError ? error.billed : undefined;
-        const abandoned = error instanceof ModelCallError ? (error.abandonedAttempts ?? 0) : 0;
+        const abandoned = Math.max(0, (error instanceof ModelCallError ? (error.abandonedAttempts ?? 0) : 0) - abandonedSettled);
         // A call cut off in flight (the example's deadline, Ctrl-C) may have been billed too.
         const cutOff = errorCode(error) === 'ABORTED' ? 1 : 0;
         ledger.settle(hold, (billed ? (price(billed.usage) ?? 0) : 0) + (abandoned + cutOff) * worst);

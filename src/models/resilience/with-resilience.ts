@@ -121,13 +121,23 @@ export function withResilience(model: Model, options: ResilienceOptions, deps: R
     }
   }
 
-  async function resilient<T>(estimate: number, run: (signal: AbortSignal) => Promise<T>, spent: (result: T) => number | undefined, signal?: AbortSignal): Promise<T> {
+  async function resilient<T>(
+    estimate: number,
+    run: (signal: AbortSignal) => Promise<T>,
+    spent: (result: T) => number | undefined,
+    signal?: AbortSignal,
+    beforeRetryAfterTimeout?: (signal?: AbortSignal) => Promise<void>,
+  ): Promise<T> {
     stats.calls++;
     let abandoned = 0;
+    let lastAbandoned = false;
     for (let n = 0; ; n++) {
       let release: (() => void) | undefined;
       let epoch = 0;
       try {
+        // The attempt before this one may have been billed: the caller's budget must hold this one again first.
+        if (n > 0 && abandoned > 0 && lastAbandoned) await beforeRetryAfterTimeout?.(signal);
+        lastAbandoned = false;
         release = await concurrency.acquire(signal);
         const spend = await admit(estimate, signal);
         epoch = concurrency.epoch;
@@ -147,6 +157,7 @@ export function withResilience(model: Model, options: ResilienceOptions, deps: R
       } catch (error) {
         release?.();
         release = undefined;
+        if (abandoned && error instanceof ModelCallError) error.abandonedAttempts = abandoned;
         if (signal?.aborted) {
           stats.failures++;
           throw error instanceof LadderError && error.code === 'ABORTED' ? error : new LadderError('ABORTED', `${model.ref}: aborted`, { cause: error });
@@ -156,6 +167,7 @@ export function withResilience(model: Model, options: ResilienceOptions, deps: R
         if (error instanceof ModelCallError && error.code === 'TIMEOUT') {
           stats.timeouts++;
           abandoned++;
+          lastAbandoned = true;
         }
         if (error instanceof ModelCallError && error.status === 429) {
           stats.rateLimited++;
@@ -193,6 +205,7 @@ export function withResilience(model: Model, options: ResilienceOptions, deps: R
         (s) => model.generate(request, s),
         (r) => r.usage.inputTokens + r.usage.outputTokens,
         signal,
+        request.beforeRetryAfterTimeout,
       );
     },
     stats: () => ({ ...stats, concurrencyLimit: concurrency.limit }),
