@@ -42,10 +42,14 @@ export interface GenerateRequest {
    * corpus). Providers with opt-in prompt caching mark this prefix; the local engine reuses its KV cache.
    */
   stablePrefixMessages?: number;
+}
+
+/** What a wrapper of a model may ask of the layers under it for one call (wrappers pass it down unchanged). */
+export interface CallHooks {
   /**
-   * Called by a retrying wrapper before it sends an attempt again after an earlier attempt was abandoned at its
+   * Called by the retrying layer before it sends an attempt again after an earlier attempt was abandoned at its
    * timeout (the provider may have billed that one): the budget holds the new attempt's worst case first, and a
-   * rejection (BUDGET_EXCEEDED) stops the call instead. Not part of the request's identity (cache keys).
+   * rejection (BUDGET_EXCEEDED) stops the call instead.
    */
   beforeRetryAfterTimeout?: (signal?: AbortSignal) => Promise<void>;
 }
@@ -89,7 +93,7 @@ export interface Model {
    * unsupported. Decides, e.g., that no "summarize in one word" prompt wraps its inputs.
    */
   readonly embeddingOnly?: boolean;
-  generate(request: GenerateRequest, signal?: AbortSignal): Promise<GenerateResult>;
+  generate(request: GenerateRequest, signal?: AbortSignal, hooks?: CallHooks): Promise<GenerateResult>;
   embed?(texts: string[], signal?: AbortSignal): Promise<Float32Array[]>;
   /**
    * `embed` with the tokens the provider billed (remote embedding APIs), so ingest and query embeddings are

@@ -3,7 +3,7 @@ import { errorCode, LadderError, ModelCallError } from '../core/errors.js';
 import { inputTokenUpperBound, outputTokenUpperBound } from '../core/request-bounds.js';
 import type { SpendJournal } from '../core/store.js';
 import type { ModelSpec } from '../core/task.js';
-import type { GenerateRequest, Model, Usage } from '../core/types.js';
+import type { CallHooks, GenerateRequest, Model, Usage } from '../core/types.js';
 
 /** Prices a usage for one model; undefined = this model has no known price. */
 export type UsagePricer = (usage: Usage) => number | undefined;
@@ -167,8 +167,8 @@ interface CacheAware {
  * measured price. Answers from the response cache are free and never reserve. An unusable answer the provider
  * still billed (TRUNCATED, ANSWER_TOO_LONG) is settled at its measured price; a refused call (429, 5xx) at 0;
  * an attempt abandoned at its timeout, or a call cut off in flight, at its worst case (it may have been billed).
- * A retry after an attempt abandoned at its timeout reserves again before it is sent (through the request's
- * `beforeRetryAfterTimeout`, which the resilience layer calls), so even timeouts cannot take the spend past the
+ * A retry after an attempt abandoned at its timeout reserves again before it is sent (the call's
+ * `beforeRetryAfterTimeout` hook, which the resilience layer calls), so even timeouts cannot take the spend past the
  * ceiling; retries after refused attempts (429, 5xx: not billed) share the call's one reservation.
  */
 export function budgetedModel(model: Model, ledger: SpendLedger, price: UsagePricer): Model {
@@ -180,17 +180,16 @@ export function budgetedModel(model: Model, ledger: SpendLedger, price: UsagePri
     hosting: model.hosting,
     contextSize: model.contextSize,
     ...(model.embeddingOnly ? { embeddingOnly: true } : {}),
-    async generate(request, signal) {
+    async generate(request, signal, outerHooks) {
       const cached = (model as CacheAware).hasCached?.(request);
-      if (cached === true || (cached instanceof Promise && (await cached))) return model.generate(request, signal);
+      if (cached === true || (cached instanceof Promise && (await cached))) return model.generate(request, signal, outerHooks);
       const worst = worstCaseCost(price, request) ?? 0;
       let hold = await ledger.reserve(worst, signal);
       // A retry after an attempt abandoned at its timeout: that attempt may have been billed, so its hold is
       // settled at its worst case, and the retry holds its own before it is sent — or, with no room left, the call
       // stops with BUDGET_EXCEEDED instead.
       let abandonedSettled = 0;
-      const held: GenerateRequest = {
-        ...request,
+      const hooks: CallHooks = {
         beforeRetryAfterTimeout: async (retrySignal) => {
           ledger.settle(hold, hold.usd);
           abandonedSettled++;
@@ -198,7 +197,8 @@ export function budgetedModel(model: Model, ledger: SpendLedger, price: UsagePri
         },
       };
       try {
-        const result = await model.generate(held, signal);
+        // The same request object: the response cache read for hasCached() above is not repeated.
+        const result = await model.generate(request, signal, hooks);
         // Attempts abandoned at their timeout may have been billed: counted at their worst case, never as free.
         const abandoned = Math.max(0, (result.abandonedAttempts ?? 0) - abandonedSettled);
         ledger.settle(hold, result.cached ? 0 : (price(result.usage) ?? 0) + abandoned * worst);

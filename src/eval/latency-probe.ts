@@ -127,7 +127,7 @@ export function cacheBypass(): { wrap(models: ModelResolver): ModelResolver; unc
   const make = (model: Model): Model => {
     // Bound once per method (re-bound only if the model's method is replaced): the hot path reads them per call.
     const bound = new Map<PropertyKey, { fn: unknown; bound: unknown }>();
-    const generate = (request: Parameters<Model['generate']>[0], signal?: AbortSignal) => (active > 0 ? (model as CachedModel).inner : model).generate(request, signal);
+    const generate: Model['generate'] = (request, signal, hooks) => (active > 0 ? (model as CachedModel).inner : model).generate(request, signal, hooks);
     const notCached = () => false;
     return new Proxy(model, {
       get(target, property) {

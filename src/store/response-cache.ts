@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CachedResponse, ResponseCacheBackend } from '../core/store.js';
-import type { GenerateRequest, GenerateResult, Model, Usage } from '../core/types.js';
+import type { CallHooks, GenerateRequest, GenerateResult, Model, Usage } from '../core/types.js';
 import { statement, type Db } from './database.js';
 import type { WriteBehind } from './write-behind.js';
 
@@ -110,7 +110,7 @@ export class CachedModel implements Model {
     return found instanceof Promise ? found.then((f) => f !== undefined) : found !== undefined;
   }
 
-  async generate(request: GenerateRequest, signal?: AbortSignal): Promise<GenerateResult> {
+  async generate(request: GenerateRequest, signal?: AbortSignal, hooks?: CallHooks): Promise<GenerateResult> {
     const cacheable = request.temperature === 0;
     if (cacheable) {
       const found = this.lookup(request);
@@ -122,7 +122,7 @@ export class CachedModel implements Model {
       }
     }
     this.calls++;
-    const result = await this.inner.generate(request, signal);
+    const result = await this.inner.generate(request, signal, hooks);
     if (!cacheable) return result;
     const key = this.keyOf(request);
     const value = { text: result.text, usage: result.usage, latencyMs: result.latencyMs };

@@ -1,5 +1,5 @@
 import { LadderError, ModelCallError } from '../../core/errors.js';
-import type { GenerateRequest, GenerateResult, Model } from '../../core/types.js';
+import type { CallHooks, GenerateRequest, GenerateResult, Model } from '../../core/types.js';
 import { AdaptiveConcurrency } from './adaptive-concurrency.js';
 import { backoffDelay, type ResilienceDeps } from './deps.js';
 
@@ -199,13 +199,13 @@ export function withResilience(model: Model, options: ResilienceOptions, deps: R
     fingerprint: model.fingerprint,
     hosting: model.hosting,
     contextSize: model.contextSize,
-    generate(request: GenerateRequest, signal?: AbortSignal): Promise<GenerateResult> {
+    generate(request: GenerateRequest, signal?: AbortSignal, hooks?: CallHooks): Promise<GenerateResult> {
       return resilient(
         estimateTokens(request),
         (s) => model.generate(request, s),
         (r) => r.usage.inputTokens + r.usage.outputTokens,
         signal,
-        request.beforeRetryAfterTimeout,
+        hooks?.beforeRetryAfterTimeout,
       );
     },
     stats: () => ({ ...stats, concurrencyLimit: concurrency.limit }),
