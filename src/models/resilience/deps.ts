@@ -6,6 +6,11 @@ export { seededRandom } from '../../core/random.js';
 export interface ResilienceDeps {
   /** Resolves after `ms`; rejects (any error) when `signal` aborts first. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * Runs `fire` after `ms` unless the returned cancel() runs first. The per-attempt timeout uses this rather than an
+   * aborted sleep: aborting a signal dispatches an event, 0.2 ms of CPU per call in the 2,000-call profile.
+   */
+  timer(ms: number, fire: () => void): () => void;
   /** Milliseconds on a monotonic clock. */
   now(): number;
   /** Uniform in [0, 1). */
@@ -15,6 +20,10 @@ export interface ResilienceDeps {
 
 export const realResilienceDeps: ResilienceDeps = {
   sleep,
+  timer: (ms, fire) => {
+    const handle = setTimeout(fire, ms);
+    return () => clearTimeout(handle);
+  },
   now: () => performance.now(),
   random: Math.random,
 };

@@ -12,7 +12,16 @@ export class FakeClock {
   private seq = 0;
 
   deps(seed = 1): ResilienceDeps {
-    return { now: () => this.time, sleep: (ms, signal) => this.sleep(ms, signal), random: seededRandom(seed) };
+    return { now: () => this.time, sleep: (ms, signal) => this.sleep(ms, signal), timer: (ms, fire) => this.timer(ms, fire), random: seededRandom(seed) };
+  }
+
+  /** A timer on the virtual clock (not recorded in `sleeps`, which are the waits the code chose). */
+  timer(ms: number, fire: () => void): () => void {
+    const timer = { at: this.time + ms, seq: this.seq++, resolve: fire };
+    this.timers.push(timer);
+    return () => {
+      this.timers = this.timers.filter((t) => t !== timer);
+    };
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -3,8 +3,6 @@ import type { CallHooks, GenerateRequest, GenerateResult, Model } from '../../co
 import { AdaptiveConcurrency } from './adaptive-concurrency.js';
 import { backoffDelay, type ResilienceDeps } from './deps.js';
 
-/** Why an attempt's timeout timer is cancelled: the attempt settled. Never surfaces to callers. */
-const ATTEMPT_SETTLED = Object.freeze({ reason: 'attempt settled' });
 import { RateWindow, type WindowEntry } from './rate-window.js';
 
 export interface ResilienceOptions {
@@ -88,20 +86,21 @@ export function withResilience(model: Model, options: ResilienceOptions, deps: R
   /** Runs one attempt with the timeout; a timeout becomes ModelCallError TIMEOUT (retryable). */
   async function attempt<T>(run: (signal: AbortSignal) => Promise<T>, caller?: AbortSignal): Promise<T> {
     const controller = new AbortController();
-    const timer = new AbortController();
     const onCallerAbort = () => controller.abort(caller?.reason);
     caller?.addEventListener('abort', onCallerAbort, { once: true });
     let timedOut = false;
-    const timeout = deps.sleep(options.timeoutMs, timer.signal).then(
-      () => {
+    let fireTimeout: () => void = () => {};
+    const timeout = new Promise<never>((_, reject) => {
+      fireTimeout = () => {
         timedOut = true;
         controller.abort(new DOMException('timed out', 'TimeoutError'));
-        throw new ModelCallError(`${model.ref}: timed out after ${options.timeoutMs} ms`, { code: 'TIMEOUT', isRetryable: true });
-      },
-      () => new Promise<never>(() => {}),
-    );
+        reject(new ModelCallError(`${model.ref}: timed out after ${options.timeoutMs} ms`, { code: 'TIMEOUT', isRetryable: true }));
+      };
+    });
+    const cancelTimeout = deps.timer(options.timeoutMs, () => fireTimeout());
+    let fail: () => void = () => {};
     const aborted = new Promise<never>((_, reject) => {
-      const fail = () => reject(new LadderError('ABORTED', `${model.ref}: aborted`));
+      fail = () => reject(new LadderError('ABORTED', `${model.ref}: aborted`));
       if (caller?.aborted) fail();
       else caller?.addEventListener('abort', fail, { once: true });
     });
@@ -114,10 +113,9 @@ export function withResilience(model: Model, options: ResilienceOptions, deps: R
       if (timedOut) throw new ModelCallError(`${model.ref}: timed out after ${options.timeoutMs} ms`, { code: 'TIMEOUT', isRetryable: true });
       throw error;
     } finally {
-      // A fixed reason: abort() without one builds a DOMException (stack capture) on every call, which showed up
-      // in the 2,000-call profile (issue 18).
-      timer.abort(ATTEMPT_SETTLED);
+      cancelTimeout();
       caller?.removeEventListener('abort', onCallerAbort);
+      caller?.removeEventListener('abort', fail);
     }
   }
 
