@@ -84,7 +84,8 @@ function recommendUnannotated(input: RecommendInput): Recommendation {
   }
   for (const v of verdicts) {
     if (v.eligible || v.monthlyUsd === undefined || pick.monthlyUsd === undefined || v.monthlyUsd >= pick.monthlyUsd) continue;
-    const why = v.meetsTargets ? `${gateName(v.level).toLowerCase()} gate closed: ${v.trainingGate?.blockers.join('; ')}` : v.checks.filter((c) => !c.pass).map((c) => c.message).join('; ');
+    const short = shortOf(v);
+    const why = v.meetsTargets ? `${gateName(v.level).toLowerCase()} gate closed: ${v.trainingGate?.blockers.join('; ')}` : [...short.misses, ...(short.unknown.length ? [`not yet known: ${short.unknown.join('; ')}`] : [])].join('; ');
     reasons.push(`${v.rungId} is cheaper (${fmtUsd(v.monthlyUsd)}/month) but not eligible: ${why}.`);
   }
   if (pick.level >= TRAINING_LEVEL && pick.trainingGate) reasons.push(`${gateName(pick.level)} gate open: ${pick.trainingGate.reasons.join('; ')}.`);
@@ -129,10 +130,20 @@ function pctOf(x: number): string {
   return `${p >= 10 ? p.toFixed(0) : p >= 0.1 ? p.toFixed(1) : p.toPrecision(1)}%`;
 }
 
-function missesOf(v: RungVerdict): string[] {
-  const misses = v.checks.filter((c) => !c.pass).map((c) => c.message);
+/** What keeps a rung from qualifying, split into targets it is known to miss and those not yet known to be met. */
+function shortOf(v: RungVerdict): { misses: string[]; unknown: string[] } {
+  const misses = v.checks.filter((c) => !c.pass && !c.undecided).map((c) => c.message);
+  const unknown = v.checks.filter((c) => !c.pass && c.undecided).map((c) => c.message);
   if (v.meetsTargets && v.trainingGate && !v.trainingGate.pass) misses.push(`${gateName(v.level).toLowerCase()} gate closed (${v.trainingGate.blockers.join('; ')})`);
-  return misses;
+  return { misses, unknown };
+}
+
+/** "misses: a; b; not yet known: c" — a target that is not yet known is never called a miss. */
+export function describeShortfall(short: { misses: string[]; unknown: string[] }): string {
+  const parts = [];
+  if (short.misses.length) parts.push(`misses: ${short.misses.join('; ')}`);
+  if (short.unknown.length) parts.push(`not yet known: ${short.unknown.join('; ')}`);
+  return parts.join('; ');
 }
 
 const qualityShortfall = (v: RungVerdict): number => v.checks.find((c) => c.target === 'quality')?.shortfall ?? 0;
@@ -161,19 +172,19 @@ function noneQualifies(base: Omit<Recommendation, 'status' | 'reasons' | 'verdic
   const reasons = [`No rung meets every target at ${vol} requests/month.`];
   if (!closest) {
     reasons.push('No rung made a single successful call, so none was measured: check the models (endpoint, key, model name) and run again.');
-    for (const v of verdicts) reasons.push(`${v.rungId}: ${missesOf(v).join('; ')}.`);
+    for (const v of verdicts) reasons.push(`${v.rungId}: ${[...shortOf(v).misses, ...shortOf(v).unknown].join('; ')}.`);
     return { ...base, status: 'none-qualifies', reasons, verdicts };
   }
-  const misses = missesOf(closest);
-  reasons.push(`Closest: ${closest.rungId} (level ${closest.level}${closest.quality ? `, ${base.task.primaryMetric} ${fmtNum(closest.quality.value)}` : ''}, normalized shortfall ${fmtNum(closest.shortfall)}): ${misses.join('; ')}.`);
+  const short = shortOf(closest);
+  reasons.push(`Closest: ${closest.rungId} (level ${closest.level}${closest.quality ? `, ${base.task.primaryMetric} ${fmtNum(closest.quality.value)}` : ''}, normalized shortfall ${fmtNum(closest.shortfall)}): ${describeShortfall(short)}.`);
   if (closest.dominantFailure) reasons.push(`${closest.rungId}'s ${closest.dominantFailure}.`);
   if (closest.failureSummary.length > 0) reasons.push(`${closest.rungId} failures: ${closest.failureSummary.join('; ')}.`);
   for (const v of verdicts) {
     if (v === closest) continue;
     const notes: string[] = [];
     if (v.succeeded && v.atOrBelowBaseline && baseline) notes.push(`no better than ${baseline.description} (${fmtNum(baseline.value)})`);
-    reasons.push(`${v.rungId} misses: ${missesOf(v).join('; ')}${notes.length ? ` (${notes.join('; ')})` : ''}${v.dominantFailure ? ` — ${v.dominantFailure}` : ''}${v.failureSummary.length ? ` — failures: ${v.failureSummary.join('; ')}` : ''}.`);
+    reasons.push(`${v.rungId} ${describeShortfall(shortOf(v))}${notes.length ? ` (${notes.join('; ')})` : ''}${v.dominantFailure ? ` — ${v.dominantFailure}` : ''}${v.failureSummary.length ? ` — failures: ${v.failureSummary.join('; ')}` : ''}.`);
   }
   if (closest.atOrBelowBaseline && baseline) reasons.push(`Every measured rung is at or below the trivial baseline, ${baseline.description} (${fmtNum(baseline.value)}).`);
-  return { ...base, status: 'none-qualifies', closest: { rungId: closest.rungId, shortfall: closest.shortfall, misses }, reasons, verdicts };
+  return { ...base, status: 'none-qualifies', closest: { rungId: closest.rungId, shortfall: closest.shortfall, ...short }, reasons, verdicts };
 }
