@@ -122,6 +122,13 @@ describe('latency with the served probe missing or failing', () => {
     expect(check.undecided).toBeFalsy();
   });
 
+  it('a probe whose requests timed out is judged on them (timed at the time-out), and says so', () => {
+    const s = summary('few-shot', 2, [0.9, 0.85, 0.95], { servedLatencyMs: { p50: 120_000, p95: 120_000, mean: 90_000, requests: 20, failed: 0, timedOut: 15, costUsd: 0 } });
+    const check = decide([s], { minQuality: 0.8, p95LatencyMs: 3000 }).verdicts[0].checks.find((c) => c.target === 'latency')!;
+    expect(check).toMatchObject({ pass: false });
+    expect(check.message).toMatch(/15 of 20 probe requests timed out/);
+  });
+
   it('a probe whose every request failed says so, rather than "not probed"', () => {
     const s = summary('few-shot', 2, [0.9, 0.85, 0.95], { servedLatencyMs: { p50: 0, p95: 0, mean: 0, requests: 20, failed: 20, costUsd: 0 }, latencyMs: { p50: 2000, p95: 5000, mean: 2500 } });
     const check = decide([s], { minQuality: 0.8, p95LatencyMs: 3000 }).verdicts[0].checks.find((c) => c.target === 'latency')!;

@@ -96,7 +96,7 @@ export function checkLatency(summary: AdvisorSummary, required: number): TargetC
     return {
       target: 'latency', pass, actual: served.p95, required,
       shortfall: pass ? 0 : (served.p95 - required) / Math.max(required, 1e-9),
-      message: `served p95 latency ${fmtMs(served.p95)} (evaluation p95 ${fmtMs(evalP95)}) ${pass ? '≤' : '>'} ${fmtMs(required)}`,
+      message: `served p95 latency ${fmtMs(served.p95)} (${served.timedOut ? `${served.timedOut} of ${served.requests} probe requests timed out, timed at their time-out; ` : ''}evaluation p95 ${fmtMs(evalP95)}) ${pass ? '≤' : '>'} ${fmtMs(required)}`,
     };
   }
   const why = served ? `all ${served.requests} probe requests failed` : 'not probed as served';

@@ -49,6 +49,44 @@ describe('probeLatency', () => {
     expect(r).toMatchObject({ requests: 3, failed: 1, p50: 20 });
   });
 
+  it('times a request that timed out at its time-out (a lower bound of its latency), so a rung that mostly times out is not "fast"', async () => {
+    // 1 of 5 answers in 10 ms, 4 hang until the probe's 40 ms time-out fires: served p95 ≥ 40 ms, not 10 ms.
+    let call = 0;
+    const predictor: Predictor = {
+      state: null,
+      predict: (_example, signal) => {
+        const i = call++;
+        if (i === 0 || i === 1) return Promise.resolve({ output: 'x', answer: 'x', prompt: [], usage, latencyMs: 0, cached: false, modelRef: 'm' });
+        // Rejects when the probe's time-out fires; the 2 s fallback only guards the test against a lost abort event.
+        return new Promise<Prediction>((_, reject) => {
+          const fallback = setTimeout(() => reject(new LadderError('TIMEOUT', 'no abort within 2 s')), 2000);
+          signal!.addEventListener('abort', () => (clearTimeout(fallback), reject(signal!.reason)), { once: true });
+        });
+      },
+    };
+    const r = await probeLatency({ predictor, examples, requests: 5, timeoutMs: 40, signal: new AbortController().signal });
+    expect(r).toMatchObject({ requests: 5, failed: 0, timedOut: 4 });
+    expect(r!.p95).toBeGreaterThanOrEqual(35);
+    expect(r!.p50).toBeGreaterThanOrEqual(35);
+  });
+
+  it('a TIMEOUT from the model layer (per-attempt time-outs, retries spent) is timed the same way', async () => {
+    let t = 0;
+    let call = 0;
+    const predictor: Predictor = {
+      state: null,
+      async predict(): Promise<Prediction> {
+        const i = call++;
+        t += i % 2 === 0 ? 10 : 3000;
+        if (i % 2 === 1) throw new LadderError('TIMEOUT', 'attempt timed out after the last retry');
+        return { output: 'x', answer: 'x', prompt: [], usage, latencyMs: 0, cached: false, modelRef: 'm' };
+      },
+    };
+    const r = await probeLatency({ predictor, examples, requests: 4, timeoutMs: 10_000, signal: new AbortController().signal, clock: () => t });
+    expect(r).toMatchObject({ requests: 4, failed: 0, timedOut: 2 });
+    expect(r!.p95).toBe(3000);
+  });
+
   it('stops at the budget ceiling (the ledger refuses the call) and reports what its calls cost', async () => {
     // The models sit behind the run's ledger: here, $0.01 a call and a ceiling that fits three (warm-up + 2 timed).
     let spent = 0.5;

@@ -38,8 +38,9 @@ export interface LatencyProbeOptions {
  * Latency as a user of the served rung sees it: one request at a time on a warm predictor, the response cache
  * bypassed, wall time around `predict` (retrieval, prompt building and the model call — everything serving
  * does). The evaluation's own latencies include queueing behind its parallel calls and, on a shared machine,
- * other work; this probe is what latency targets are judged on. A failed call is counted, not timed; the
- * budget ceiling stops the probe early (what was measured is kept).
+ * other work; this probe is what latency targets are judged on. A failed call is counted, not timed, except a
+ * timed-out one, which is timed at its time-out (`timedOut`); the budget ceiling stops the probe early (what was
+ * measured is kept).
  */
 export async function probeLatency(options: LatencyProbeOptions): Promise<ServedLatency | undefined> {
   const n = options.requests ?? DEFAULT_PROBE_REQUESTS;
@@ -50,6 +51,7 @@ export async function probeLatency(options: LatencyProbeOptions): Promise<Served
   const warm = spread(options.examples, Math.max(0, options.warmup ?? 1));
   const latencies: number[] = [];
   let failed = 0;
+  let timedOut = 0;
   const spentBefore = options.spentUsd?.() ?? 0;
   let timed = 0;
   for (const [i, example] of [...warm, ...inputs].entries()) {
@@ -64,7 +66,12 @@ export async function probeLatency(options: LatencyProbeOptions): Promise<Served
       if (isTimed) latencies.push(elapsed);
     } catch (error) {
       if (options.signal.aborted || errorCode(error) === 'BUDGET_EXCEEDED') break;
-      if (isTimed) failed++;
+      // A request that timed out took at least this long: timed as such (a lower bound), a slow rung whose served
+      // calls mostly time out must not come out as fast from the few that answered. Other failures are counted.
+      if (isTimed && (signal.aborted || errorCode(error) === 'TIMEOUT')) {
+        latencies.push(clock() - started);
+        timedOut++;
+      } else if (isTimed) failed++;
     }
     if (isTimed) timed++;
   }
@@ -76,6 +83,7 @@ export async function probeLatency(options: LatencyProbeOptions): Promise<Served
     mean: sorted.length ? sorted.reduce((a, b) => a + b, 0) / sorted.length : 0,
     requests: timed,
     failed,
+    ...(timedOut ? { timedOut } : {}),
     costUsd: (options.spentUsd?.() ?? 0) - spentBefore,
   };
 }
