@@ -56,8 +56,10 @@ function setup(rungs: [string, number][], options: { minQuality?: number; metric
 }
 
 describe('runLadder, sequential (evaluate until decided)', () => {
-  it('stops a clearly bad and a clearly good rung early, and skips the rungs above a settled pick', async () => {
+  it('stops a clearly bad and a clearly good rung early, and skips the rungs above a settled pick on its model', async () => {
     const { models, base } = setup([['bad', 10], ['good', 95], ['above', 99]]);
+    // "above" climbs on the pick's model: it cannot be the cheaper rung that clears the bar.
+    base.task.rungs[2] = { ...base.task.rungs[2], model: 'good' };
     const result = await runLadder(base);
     const [bad, good] = result.summaries;
     expect(bad.decision).toMatchObject({ decision: 'misses', decidedBy: 'confidence-sequence', mode: 'sequential' });
@@ -79,6 +81,17 @@ describe('runLadder, sequential (evaluate until decided)', () => {
     expect(models.above.calls).toBe(0);
     // The paired bootstrap compares only rows both rungs have.
     expect(result.comparisons[0].difference.value).toBeGreaterThan(0.5);
+  });
+
+  it('a rung above the settled pick on another model is still evaluated: it may be cheaper, and the advisor picks by cost', async () => {
+    // big (priced high) meets the bar; small, listed after it, meets it too at a tenth of the price.
+    const { models, base } = setup([['bad', 10], ['big', 95], ['small', 95]]);
+    const perToken = { big: 10, small: 1 } as Record<string, number>;
+    const price = (spec: { name: string }, usage: { inputTokens: number; outputTokens: number }) => ((usage.inputTokens + usage.outputTokens) * (perToken[spec.name] ?? 0)) / 1e6;
+    const result = await runLadder({ ...base, price });
+    expect(result.skipped).toEqual([]);
+    expect(models.small.calls).toBeGreaterThan(0);
+    expect(result.summaries.map((s) => s.decision!.decision)).toEqual(['misses', 'meets', 'meets']);
   });
 
   it('the calls in flight when a rung is decided finish (never cut off: they may be billed) and leave no row', async () => {

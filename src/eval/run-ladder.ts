@@ -20,7 +20,8 @@ import { type BatchTally, cacheBypass, DEFAULT_PROBE_REQUESTS, freshAnswers, mea
 import type { JudgePhase } from './judge-phase.js';
 import type { RunRungOutcome } from './run-rung.js';
 import { exampleDeadlineMs, runRungBatch } from './rung-batch.js';
-import { decideAgainst, moreExamplesToSettle, settledPick } from './sequential/decide.js';
+import { TRAINING_LEVEL } from '../advisor/training-gate.js';
+import { cannotUndercutPick, decideAgainst, moreExamplesToSettle, settledPick } from './sequential/decide.js';
 import { evaluateUntilDecided, pairedSequence, type SequentialHooks } from './sequential/evaluate-until-decided.js';
 import { compareRungs, summarizeRung } from './summarize.js';
 
@@ -198,8 +199,9 @@ async function climb(options: RunLadderOptions, runId: string): Promise<RunLadde
     const factory = options.rungs.find((r) => r.kind === spec.kind)!;
     if (mode === 'sequential') {
       const pick = settledPick(summaries.map((s) => s.decision), (i) => otherTargets(summaries[i]));
-      if (pick >= 0) {
-        const reason = `not evaluated: ${summaries[pick].rungId} below it already settled as the pick (every rung below that misses min_quality); run with --fixed to measure it`;
+      const pickModel = pick >= 0 ? task.rungs.find((r) => r.id === summaries[pick].rungId)?.model : undefined;
+      if (pick >= 0 && pickModel !== undefined && cannotUndercutPick({ level: summaries[pick].level, model: pickModel }, { level: factory.level, model: spec.model })) {
+        const reason = `not evaluated: ${summaries[pick].rungId} below it already settled as the pick (every rung below that misses min_quality) and this rung cannot be cheaper (${factory.level >= TRAINING_LEVEL && summaries[pick].level < TRAINING_LEVEL ? 'a trained rung, not needed when a prompted one meets every target' : 'the same model, a rung up'}); run with --fixed to measure it`;
         ctx.log.info(`${spec.id} ${reason}`);
         skipped.push({ rungId: spec.id, reason });
         continue;
