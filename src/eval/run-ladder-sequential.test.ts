@@ -10,6 +10,7 @@ import { rungRegistry } from '../rungs/registry.js';
 import { openDatabase } from '../store/database.js';
 import { RunStore } from '../store/run-store.js';
 import { sqliteLadderStore } from '../store/sqlite-ladder-store.js';
+import { seededShuffle } from '../task/data-files.js';
 import { fixedModelsContext } from '../testing/run-context.js';
 import { metricsFor } from './metrics/registry.js';
 import { runLadder, type RunLadderOptions } from './run-ladder.js';
@@ -92,6 +93,51 @@ describe('runLadder, sequential (evaluate until decided)', () => {
     expect(result.skipped).toEqual([]);
     expect(models.small.calls).toBeGreaterThan(0);
     expect(result.summaries.map((s) => s.decision!.decision)).toEqual(['misses', 'meets', 'meets']);
+  });
+
+  it('an early stop does not rule a rung out on the error rate of a few rows: 1 failure in the first 10 is not "10% of calls failing" when the split has 1%', async () => {
+    // 3 of 300 calls fail (1%, within the default 2%), one of them among the first rows of the shuffled order.
+    const order = seededShuffle(test, 1);
+    const failing = new Set([order[3].id, order[150].id, order[250].id]);
+    const { models, base, task } = setup([['good', 95]]);
+    const good = models.good;
+    const generate = good.generate.bind(good);
+    good.generate = async (request) => {
+      const n = /ticket number (\d+)/.exec(request.messages.at(-1)!.content)![1];
+      if (failing.has(`e${n}`)) {
+        good.calls++;
+        throw new Error('upstream 500');
+      }
+      return generate(request);
+    };
+    const full = await runLadder({ ...base, mode: 'fixed' });
+    const fixedAdvice = recommend({ summaries: full.summaries, comparisons: [], task, costs: analyzeCosts(full.summaries, task) });
+    expect(fixedAdvice.rungId).toBe('good'); // what the full split says
+    const { base: again } = setup([['good', 95]]);
+    again.context = fixedModelsContext({ good }, { dir: again.task.baseDir });
+    const pilot = await runLadder(again);
+    const advice = recommend({ summaries: pilot.summaries, comparisons: [], task, costs: analyzeCosts(pilot.summaries, task) });
+    expect(advice.rungId, advice.reasons.join('\n')).toBe('good');
+    expect(pilot.summaries[0].decision!.examplesUsed).toBeLessThan(N);
+  });
+
+  it('… while a rung failing 10% of its calls stops once that is settled over max_error_rate, and is not recommended', async () => {
+    const { models, base, task } = setup([['good', 95]]);
+    const good = models.good;
+    const generate = good.generate.bind(good);
+    good.generate = async (request) => {
+      const n = Number(/ticket number (\d+)/.exec(request.messages.at(-1)!.content)![1]);
+      if (n % 10 === 7) {
+        good.calls++;
+        throw new Error('upstream 500');
+      }
+      return generate(request);
+    };
+    const pilot = await runLadder(base);
+    const [summary] = pilot.summaries;
+    expect(summary.decision!.examplesUsed).toBeLessThan(N);
+    expect(summary.failed / summary.decision!.examplesUsed).toBeGreaterThan(0.02);
+    expect(recommend({ summaries: pilot.summaries, comparisons: [], task, costs: analyzeCosts(pilot.summaries, task) }).rungId).toBeUndefined();
   });
 
   it('the calls in flight when a rung is decided finish (never cut off: they may be billed) and leave no row', async () => {
