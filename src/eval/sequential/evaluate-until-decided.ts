@@ -24,8 +24,9 @@ export interface EvaluateUntilDecidedOptions {
   /**
    * targets.max_error_rate. A rung whose quality is settled as meeting the target does not stop while the share
    * of failed calls in its prefix is over this: the advisor would rule it out on a handful of rows (1 failure in
-   * the first 20 reads 5%) when the split may hold 1%. It goes on until the share is within it, the failure rate
-   * is settled above it (its own anytime sequence), or the split is used up. Undefined: no such rule.
+   * the first 20 reads 5%) when the split may hold 1%. It goes on until the split's failure rate is settled on
+   * one side of it (its own anytime sequence, or the failure count alone), or the split is used up. Undefined:
+   * no such rule.
    */
   maxErrorRate?: number;
 }
@@ -95,11 +96,19 @@ export async function evaluateUntilDecided(options: EvaluateUntilDecidedOptions)
     const decision = used === 0 ? 'undecided' : decideAgainst({ low: sequence.low - margin, high: sequence.high + margin }, threshold);
     return { used, sequence, margin, decision };
   };
-  // A rung that meets quality waits while its prefix's failure share says "over max_error_rate" and that is not settled.
+  // A rung that meets quality is held once its prefix's failure share reads over max_error_rate, until the split's
+  // failure rate is settled on one side of it (the sequence, or the count alone: more failures than the split
+  // allows, or too few rows left to pass it) — not until the share happens to dip under it, which would pass
+  // rungs the full split rules out.
+  let heldForErrors = false;
   const errorsUnsettled = (): boolean => {
     const max = options.maxErrorRate;
-    if (max === undefined || used === 0 || failed / used <= max) return false;
-    return errorCs.interval().low <= max;
+    if (max === undefined || used === 0) return false;
+    if (!heldForErrors && failed / used <= max) return false;
+    heldForErrors = true;
+    const e = errorCs.interval();
+    const settled = e.low > max || e.high <= max || failed > max * N || failed + (N - used) <= max * N;
+    return !settled;
   };
   // Walks the prefix as far as rows are in; looks at every multiple of the step (and at N).
   const advance = () => {
