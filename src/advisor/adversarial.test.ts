@@ -162,6 +162,21 @@ describe('training gates read only measured prompting as evidence', () => {
   });
 });
 
+describe('cost at volume with an unpriced rung', () => {
+  it('a rung that meets every target but cannot be priced is named beside the priced pick: it may be the cheaper one', () => {
+    const api = summary('zero-shot-api', 1, [0.9, 0.85, 0.95], { hosting: 'remote', modelRef: 'openai:gpt-5-mini', usagePerRequest: { inputTokens: 400, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 20 } });
+    const compat = summary('zero-shot-box', 1, [0.9, 0.85, 0.95], { hosting: 'remote', modelRef: 'compat:http://127.0.0.1:8080/v1#qwen' });
+    const task = {
+      name: 't', primaryMetric: 'accuracy', targets: { minQuality: 0.8 }, monthlyVolume: VOLUME, train: [],
+      models: [{ name: 'api', ref: 'openai:gpt-5-mini' }, { name: 'box', ref: 'compat:http://127.0.0.1:8080/v1#qwen' }],
+      execution: { concurrency: 4, timeoutMs: 1, retries: 0, maxTokens: 16 },
+    };
+    const r = recommend({ summaries: [api, compat], comparisons: [], task, costs: analyzeCosts([api, compat], task, { hardware: box }) });
+    expect(r.rungId).toBe('zero-shot-api');
+    expect(r.reasons.join('\n')).toMatch(/zero-shot-box also meets every target, but its cost is unknown \(.*\): it may be cheaper; set models\[\]\.price/);
+  });
+});
+
 describe('held: rules that already hold', () => {
   it('all rungs failing: none qualifies and the closest is the smallest quality shortfall', () => {
     const r = decide([summary('a', 1, [0.3, 0.25, 0.35]), summary('b', 2, [0.45, 0.4, 0.5]), summary('c', 3, [0.1, 0.05, 0.15])], { minQuality: 0.6 });

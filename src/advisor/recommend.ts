@@ -88,6 +88,12 @@ function recommendUnannotated(input: RecommendInput): Recommendation {
     const why = v.meetsTargets ? `${gateName(v.level).toLowerCase()} gate closed: ${v.trainingGate?.blockers.join('; ')}` : [...short.misses, ...(short.unknown.length ? [`not yet known: ${short.unknown.join('; ')}`] : [])].join('; ');
     reasons.push(`${v.rungId} is cheaper (${fmtUsd(v.monthlyUsd)}/month) but not eligible: ${why}.`);
   }
+  // Ranked after every priced rung, an unpriced one that qualifies may still be the cheaper: say so, never silently.
+  if (pick.monthlyUsd !== undefined) {
+    for (const v of eligible.filter((x) => x.monthlyUsd === undefined)) {
+      reasons.push(`${v.rungId} also meets every target, but its cost is unknown (${costById.get(v.rungId)?.unpricedReason ?? 'unpriced'}): it may be cheaper; set models[].price in ladder.yaml to compare.`);
+    }
+  }
   if (pick.level >= TRAINING_LEVEL && pick.trainingGate) reasons.push(`${gateName(pick.level)} gate open: ${pick.trainingGate.reasons.join('; ')}.`);
   const capacity = costById.get(pick.rungId)?.capacity;
   if (capacity) reasons.push(capacitySentence(capacity, costs.volume));
