@@ -37,9 +37,12 @@ describe('settledPick', () => {
 
 describe('cannotUndercutPick: which rungs above a settled pick may be skipped', () => {
   const pick = { level: 1, model: 'big' };
-  it('skips a rung on the same model at the same or a higher level (the ladder climbs by adding to the prompt)', () => {
+  it('skips a rung on the same model a level higher (the ladder climbs by adding to the prompt)', () => {
     expect(cannotUndercutPick(pick, { level: 2, model: 'big' })).toBe(true);
-    expect(cannotUndercutPick(pick, { level: 1, model: 'big' })).toBe(true);
+    expect(cannotUndercutPick(pick, { level: 3, model: 'big' })).toBe(true);
+  });
+  it('evaluates a rung on the same model at the same level (another grid point, e.g. few-shot k 2 after k 8, may be cheaper)', () => {
+    expect(cannotUndercutPick({ level: 2, model: 'big' }, { level: 2, model: 'big' })).toBe(false);
   });
   it('skips a training rung above a prompted pick (a prompted rung meeting every target closes the training gates)', () => {
     expect(cannotUndercutPick(pick, { level: 4, model: 'student' })).toBe(true);

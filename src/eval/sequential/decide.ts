@@ -50,11 +50,12 @@ export function settledPick(decisions: (RungDecision | undefined)[], meetsOtherT
 /**
  * Whether a rung above a settled pick (one meeting every target) can be skipped because it cannot be the
  * cheapest rung that clears the bar: a training rung above a prompted pick (a prompted rung meeting every target
- * closes the training gates), or a rung on the pick's own model at its level or higher (the ladder climbs by
- * adding to the prompt: demonstrations, retrieved context). A rung on another model may be the cheaper one —
- * the advisor picks by cost, not by position in the spec — so it is evaluated.
+ * closes the training gates), or a rung on the pick's own model a level higher (the ladder climbs by adding to
+ * the prompt: demonstrations, retrieved context — the ladder's "stop there"). A rung on another model, or on the
+ * pick's model at its own level (another grid point: few-shot k 2 after k 8), may be the cheaper one — the advisor
+ * picks by cost, not by position in the spec — so it is evaluated.
  */
 export function cannotUndercutPick(pick: { level: number; model: string }, rung: { level: number; model: string }): boolean {
   if (pick.level < TRAINING_LEVEL && rung.level >= TRAINING_LEVEL) return true;
-  return rung.model === pick.model && rung.level >= pick.level;
+  return rung.model === pick.model && rung.level > pick.level;
 }
