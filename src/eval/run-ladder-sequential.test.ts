@@ -141,6 +141,32 @@ describe('runLadder, sequential (evaluate until decided)', () => {
     expect(recommend({ summaries: pilot.summaries, comparisons: [], task, costs: analyzeCosts(pilot.summaries, task) }).rungId).toBeUndefined();
   });
 
+  it('resume across modes: rows a --fixed attempt stored outside the order\'s prefix do not enter the decision (held)', async () => {
+    const controller = new AbortController();
+    const first = setup([['good', 95]], { signal: controller.signal });
+    const good = first.models.good;
+    const generate = good.generate.bind(good);
+    good.generate = async (request) => {
+      if (good.calls === 150) controller.abort(new Error('interrupted'));
+      return generate(request);
+    };
+    const interrupted = await runLadder({ ...first.base, mode: 'fixed' });
+    expect(interrupted.status).toBe('interrupted');
+    const again = knower('good', 95);
+    const resumed = await runLadder({ ...first.base, context: fixedModelsContext({ good: again }, { dir: first.task.baseDir }), resumeRunId: interrupted.runId });
+    const [summary] = resumed.summaries;
+    const used = summary.decision!.examplesUsed;
+    expect(summary.decision!.decision).toBe('meets');
+    expect(used).toBeLessThan(N);
+    // The summary is over exactly the order's first `used` rows, whatever else the store holds.
+    expect(summary.examples).toBe(used);
+    const prefix = new Set(seededShuffle(test, 1).slice(0, used).map((e) => e.id));
+    const rows = first.store.getPredictions(resumed.runId, 'good');
+    expect(rows.length).toBeGreaterThan(used);
+    const right = rows.filter((r) => prefix.has(r.exampleId) && r.prediction.answer === test[Number(r.exampleId.slice(1))].expected).length;
+    expect(summary.metrics.accuracy.value).toBeCloseTo(right / used, 12);
+  });
+
   it('the calls in flight when a rung is decided finish (never cut off: they may be billed) and leave no row', async () => {
     const { models, base } = setup([['good', 95]]);
     const slow = models.good;
