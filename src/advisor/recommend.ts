@@ -178,7 +178,10 @@ function noneQualifies(base: Omit<Recommendation, 'status' | 'reasons' | 'verdic
   const reasons = [`No rung meets every target at ${vol} requests/month.`];
   if (!closest) {
     reasons.push('No rung made a single successful call, so none was measured: check the models (endpoint, key, model name) and run again.');
-    for (const v of verdicts) reasons.push(`${v.rungId}: ${[...shortOf(v).misses, ...shortOf(v).unknown].join('; ')}.`);
+    for (const v of verdicts) {
+      const short = shortOf(v);
+      reasons.push(`${v.rungId}: ${[...short.misses, ...short.unknown].join('; ')}.`);
+    }
     return { ...base, status: 'none-qualifies', reasons, verdicts };
   }
   const short = shortOf(closest);
