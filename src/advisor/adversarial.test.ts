@@ -177,6 +177,39 @@ describe('cost at volume with an unpriced rung', () => {
   });
 });
 
+describe('the trivial baseline also bounds the pick', () => {
+  const majority = { value: 0.3, description: 'always answering "billing"' };
+  const withBaseline = (summaries: AdvisorSummary[], targets: Targets) => {
+    const task = { name: 't', primaryMetric: 'accuracy', targets, monthlyVolume: VOLUME, train: [], models, execution: { concurrency: 4, timeoutMs: 1, retries: 0, maxTokens: 16 } };
+    return recommend({ summaries, comparisons: [], task, costs: analyzeCosts(summaries, task, { hardware: box }), baseline: majority });
+  };
+  const constantish = summary('zero-shot', 1, [0.28, 0.23, 0.33], { throughput: { answersPerSecond: 10, concurrency: 4, source: 'measured' } });
+  const learned = summary('few-shot', 2, [0.9, 0.86, 0.94]);
+
+  it('with no min_quality, the cheapest rung no better than a constant answer is not recommended over one that learned the task', () => {
+    const r = withBaseline([constantish, learned], {});
+    expect(r.rungId).toBe('few-shot');
+    expect(r.reasons.join('\n')).toMatch(/zero-shot is cheaper .* but not eligible: accuracy 0\.280 is no better than always answering "billing" \(0\.300\)/);
+  });
+
+  it('with a min_quality under the baseline the team\'s bar decides, and the pick carries a caveat', () => {
+    const r = withBaseline([constantish, learned], { minQuality: 0.2 });
+    expect(r.rungId).toBe('zero-shot');
+    expect(r.reasons.join('\n')).toMatch(/Caveat: zero-shot's accuracy 0\.280 is no better than always answering "billing" \(0\.300\), which would meet min_quality too/);
+  });
+
+  it('a perfect rung on a task whose constant answer is perfect too is not refused', () => {
+    const perfect = summary('zero-shot', 1, [1, 1, 1]);
+    const task = { name: 't', primaryMetric: 'accuracy', targets: {}, monthlyVolume: VOLUME, train: [], models, execution: { concurrency: 4, timeoutMs: 1, retries: 0, maxTokens: 16 } };
+    const r = recommend({ summaries: [perfect], comparisons: [], task, costs: analyzeCosts([perfect], task, { hardware: box }), baseline: { value: 1, description: 'always answering "Paris"' } });
+    expect(r.rungId).toBe('zero-shot');
+  });
+
+  it('a rung above the baseline is unaffected', () => {
+    expect(withBaseline([summary('zero-shot', 1, [0.35, 0.3, 0.4], { throughput: { answersPerSecond: 10, concurrency: 4, source: 'measured' } }), learned], {}).rungId).toBe('zero-shot');
+  });
+});
+
 describe('held: rules that already hold', () => {
   it('all rungs failing: none qualifies and the closest is the smallest quality shortfall', () => {
     const r = decide([summary('a', 1, [0.3, 0.25, 0.35]), summary('b', 2, [0.45, 0.4, 0.5]), summary('c', 3, [0.1, 0.05, 0.15])], { minQuality: 0.6 });

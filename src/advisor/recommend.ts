@@ -6,10 +6,12 @@ import { judgeCaveats } from './judge-caveats.js';
 import { fmtNum, fmtUsd, fmtVolume } from './format.js';
 import { TRAINING_LEVEL, trainingGate } from './training-gate.js';
 import type { Recommendation, RecommendInput, RungVerdict } from './types.js';
+import { checkBaseline } from './trivial-baseline.js';
 import { undecidedReasons } from './undecided.js';
 
 /**
- * The cheapest rung at the task's monthly volume that meets every target; ties on cost (within
+ * The cheapest rung at the task's monthly volume that meets every target (without min_quality, also beats the
+ * trivial baseline, a constant answer; with it, a pick at the baseline gets a caveat); ties on cost (within
  * tieRelative / tieAbsoluteUsd) go to the lower rung. Trained rungs must also pass their training gate. A rung
  * over max_error_rate misses a target, and one without a successful call is never eligible nor "closest".
  * When nothing qualifies, names the closest rung — quality shortfall first, other targets break ties, never a
@@ -36,7 +38,9 @@ function recommendUnannotated(input: RecommendInput): Recommendation {
 
   const verdicts: RungVerdict[] = summaries.map((s) => {
     const cost = costById.get(s.rungId);
-    const checks = [...checkTargets(s, cost, task.targets, task.primaryMetric, basis), checkErrors(s, task.targets.maxErrorRate)];
+    // A rung that never answered was not measured (its error check says so): no baseline comparison for it.
+    const baselineCheck = callCounts(s).succeeded > 0 ? checkBaseline(s.metrics[task.primaryMetric], task.primaryMetric, input.baseline, task.targets.minQuality) : undefined;
+    const checks = [...checkTargets(s, cost, task.targets, task.primaryMetric, basis), checkErrors(s, task.targets.maxErrorRate), ...(baselineCheck ? [baselineCheck] : [])];
     const meetsTargets = checks.every((c) => c.pass);
     const quality = s.metrics[task.primaryMetric];
     const dominant = dominantFailure(s.failures, s.failureExamples, options.dominantFailureShare);
@@ -93,6 +97,9 @@ function recommendUnannotated(input: RecommendInput): Recommendation {
     for (const v of eligible.filter((x) => x.monthlyUsd === undefined)) {
       reasons.push(`${v.rungId} also meets every target, but its cost is unknown (${costById.get(v.rungId)?.unpricedReason ?? 'unpriced'}): it may be cheaper; set models[].price in ladder.yaml to compare.`);
     }
+  }
+  if (pick.atOrBelowBaseline && input.baseline && pick.quality && pick.quality.value < 1) {
+    reasons.push(`Caveat: ${pick.rungId}'s ${task.primaryMetric} ${fmtNum(pick.quality.value)} is no better than ${input.baseline.description} (${fmtNum(input.baseline.value)}), which would meet min_quality too: the rung learned nothing a constant answer does not do.`);
   }
   if (pick.level >= TRAINING_LEVEL && pick.trainingGate) reasons.push(`${gateName(pick.level)} gate open: ${pick.trainingGate.reasons.join('; ')}.`);
   const capacity = costById.get(pick.rungId)?.capacity;
@@ -191,7 +198,8 @@ function noneQualifies(base: Omit<Recommendation, 'status' | 'reasons' | 'verdic
   for (const v of verdicts) {
     if (v === closest) continue;
     const notes: string[] = [];
-    if (v.succeeded && v.atOrBelowBaseline && baseline) notes.push(`no better than ${baseline.description} (${fmtNum(baseline.value)})`);
+    // Said once: by the baseline check when it applies (no min_quality), else as a note.
+    if (v.succeeded && v.atOrBelowBaseline && baseline && !v.checks.some((c) => c.target === 'baseline')) notes.push(`no better than ${baseline.description} (${fmtNum(baseline.value)})`);
     reasons.push(`${v.rungId} ${describeShortfall(shortOf(v))}${notes.length ? ` (${notes.join('; ')})` : ''}${v.dominantFailure ? ` — ${v.dominantFailure}` : ''}${v.failureSummary.length ? ` — failures: ${v.failureSummary.join('; ')}` : ''}.`);
   }
   if (closest.atOrBelowBaseline && baseline) reasons.push(`Every measured rung is at or below the trivial baseline, ${baseline.description} (${fmtNum(baseline.value)}).`);

@@ -42,7 +42,8 @@ export interface RecommendInput {
   baseline?: TrivialBaseline;
 }
 
-export type TargetName = 'quality' | 'latency' | 'cost' | 'selfHosted' | 'errors';
+/** `baseline`: no better than a constant answer (trivial-baseline.ts), a check whatever the targets. */
+export type TargetName = 'quality' | 'latency' | 'cost' | 'selfHosted' | 'errors' | 'baseline';
 
 export interface TargetCheck {
   target: TargetName;
