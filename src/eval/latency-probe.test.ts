@@ -1,6 +1,8 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LadderError } from '../core/errors.js';
 import type { Prediction, Predictor } from '../core/rung.js';
@@ -68,6 +70,29 @@ describe('probeLatency', () => {
     expect(r).toMatchObject({ requests: 5, failed: 0, timedOut: 4 });
     expect(r!.p95).toBeGreaterThanOrEqual(35);
     expect(r!.p50).toBeGreaterThanOrEqual(35);
+  });
+
+  it('the time-out fires even when a garbage collection runs while a request hangs (nodejs/node#57736)', async () => {
+    // AbortSignal.any([…, AbortSignal.timeout(ms)]) holds its sources weakly: a GC could drop the timeout signal.
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const predictor: Predictor = {
+      state: null,
+      predict: (_example, signal) =>
+        new Promise<Prediction>((_, reject) => {
+          signal!.addEventListener('abort', () => reject(signal!.reason), { once: true });
+          setTimeout(() => gc(), 5);
+          setTimeout(() => gc(), 15);
+        }),
+    };
+    const started = performance.now();
+    const r = await Promise.race([
+      probeLatency({ predictor, examples, requests: 2, warmup: 0, timeoutMs: 30, signal: new AbortController().signal }),
+      new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 3000)),
+    ]);
+    expect(r).not.toBe('hung');
+    expect(r).toMatchObject({ requests: 2, timedOut: 2 });
+    expect(performance.now() - started).toBeLessThan(2000);
   });
 
   it('a TIMEOUT from the model layer (per-attempt time-outs, retries spent) is timed the same way', async () => {

@@ -5,6 +5,7 @@ import type { Predictor } from '../core/rung.js';
 import type { Example, Model } from '../core/types.js';
 import { CachedModel } from '../store/response-cache.js';
 import { quantile } from './bootstrap.js';
+import { ExampleSignals } from './example-signals.js';
 
 /** Inputs the probe sends when the spec does not say (execution.latency_probe). */
 export const DEFAULT_PROBE_REQUESTS = 20;
@@ -54,10 +55,14 @@ export async function probeLatency(options: LatencyProbeOptions): Promise<Served
   let timedOut = 0;
   const spentBefore = options.spentUsd?.() ?? 0;
   let timed = 0;
+  // One controller and timer per request (ExampleSignals), not AbortSignal.any([…, AbortSignal.timeout()]): Node
+  // holds a composite's sources weakly, and a GC during a hanging request dropped the time-out (nodejs/node#57736).
+  const signals = new ExampleSignals(options.signal);
   for (const [i, example] of [...warm, ...inputs].entries()) {
     if (options.signal.aborted) break;
     const isTimed = i >= warm.length;
-    const signal = AbortSignal.any([options.signal, AbortSignal.timeout(options.timeoutMs)]);
+    const deadline = signals.start(options.timeoutMs);
+    const signal = deadline.signal;
     const started = clock();
     try {
       const prediction = await uncached(() => options.predictor.predict(example, signal));
@@ -68,13 +73,16 @@ export async function probeLatency(options: LatencyProbeOptions): Promise<Served
       if (options.signal.aborted || errorCode(error) === 'BUDGET_EXCEEDED') break;
       // A request that timed out took at least this long: timed as such (a lower bound), a slow rung whose served
       // calls mostly time out must not come out as fast from the few that answered. Other failures are counted.
-      if (isTimed && (signal.aborted || errorCode(error) === 'TIMEOUT')) {
+      if (isTimed && (deadline.deadlinePassed() || errorCode(error) === 'TIMEOUT')) {
         latencies.push(clock() - started);
         timedOut++;
       } else if (isTimed) failed++;
+    } finally {
+      deadline.release();
     }
     if (isTimed) timed++;
   }
+  signals.close();
   if (timed === 0) return undefined;
   const sorted = Float64Array.from(latencies).sort();
   return {
