@@ -1,5 +1,6 @@
 import type { Estimate } from '../core/results.js';
 import { fmtNum } from './format.js';
+import { describeShortfall } from './recommend.js';
 import type { Recommendation } from './types.js';
 
 /** A previous run's quality to hold the line against (e.g. the main branch's last accepted run). */
@@ -18,7 +19,7 @@ export function gate(recommendation: Recommendation, baseline?: GateBaseline): {
   const reasons: string[] = [];
   if (recommendation.status !== 'recommended' || !recommendation.rungId) {
     const c = recommendation.closest;
-    return { pass: false, reasons: [`no rung meets every target${c ? `; closest ${c.rungId} misses: ${c.misses.join('; ')}` : ''}`] };
+    return { pass: false, reasons: [`no rung meets every target${c ? `; closest ${c.rungId} ${describeShortfall(c)}` : ''}`] };
   }
   const verdict = recommendation.verdicts.find((v) => v.rungId === recommendation.rungId)!;
   let pass = true;

@@ -67,13 +67,15 @@ describe('recommend', () => {
     expect(tight.closest?.misses[0]).toMatch(/\$0\.60 per 1k requests > \$0\.50/);
   });
 
-  it('treats an unpriced rung as missing a cost target but eligible without one (ranked after priced ones)', () => {
+  it('treats an unpriced rung as not meeting a cost target (not yet known) but eligible without one (ranked after priced ones)', () => {
     const s = [rung('few-shot', 2, [0.92, 0.87]), rung('compat', 1, [0.95, 0.9])];
     const cc = costs({ 'few-shot': 50, compat: undefined });
     expect(recommend({ summaries: s, comparisons: [], task: task({ minQuality: 0.85 }), costs: cc }).rungId).toBe('few-shot');
     const r = recommend({ summaries: [s[1]], comparisons: [], task: task({ maxCostPer1kUsd: 1 }), costs: cc });
     expect(r.status).toBe('none-qualifies');
-    expect(r.closest?.misses[0]).toMatch(/unknown \(compat endpoint without price\)/);
+    // An unpriced cost is not known to be met, nor missed.
+    expect(r.closest?.misses).toEqual([]);
+    expect(r.closest?.unknown[0]).toMatch(/unknown \(compat endpoint without price\)/);
   });
 });
 
@@ -119,7 +121,7 @@ describe('recommend: fine-tuning gate', () => {
   });
 
   it('opens on a structural miss shared by every prompted rung (all too slow)', () => {
-    const slow = prompted.map((s) => ({ ...s, metrics: acc(0.95, 0.9), failures: {}, latencyMs: { p50: 2000, p95: 4000, mean: 2100 } }));
+    const slow = prompted.map((s) => ({ ...s, metrics: acc(0.95, 0.9), failures: {}, latencyMs: { p50: 2000, p95: 4000, mean: 2100 }, servedLatencyMs: { p50: 1900, p95: 3500, mean: 2000, requests: 20, failed: 0, costUsd: 0 } }));
     const r = recommend({ summaries: [...slow, lora({})], comparisons: [], task: task({ minQuality: 0.85, p95LatencyMs: 1000 }), costs: c });
     expect(r.rungId).toBe('lora');
     expect(r.reasons.join('\n')).toMatch(/every prompted rung misses the latency target/);

@@ -6,10 +6,12 @@ import { judgeCaveats } from './judge-caveats.js';
 import { fmtNum, fmtUsd, fmtVolume } from './format.js';
 import { TRAINING_LEVEL, trainingGate } from './training-gate.js';
 import type { Recommendation, RecommendInput, RungVerdict } from './types.js';
+import { checkBaseline } from './trivial-baseline.js';
 import { undecidedReasons } from './undecided.js';
 
 /**
- * The cheapest rung at the task's monthly volume that meets every target; ties on cost (within
+ * The cheapest rung at the task's monthly volume that meets every target (without min_quality, also beats the
+ * trivial baseline, a constant answer; with it, a pick at the baseline gets a caveat); ties on cost (within
  * tieRelative / tieAbsoluteUsd) go to the lower rung. Trained rungs must also pass their training gate. A rung
  * over max_error_rate misses a target, and one without a successful call is never eligible nor "closest".
  * When nothing qualifies, names the closest rung — quality shortfall first, other targets break ties, never a
@@ -36,7 +38,9 @@ function recommendUnannotated(input: RecommendInput): Recommendation {
 
   const verdicts: RungVerdict[] = summaries.map((s) => {
     const cost = costById.get(s.rungId);
-    const checks = [...checkTargets(s, cost, task.targets, task.primaryMetric, basis), checkErrors(s, task.targets.maxErrorRate)];
+    // A rung that never answered was not measured (its error check says so): no baseline comparison for it.
+    const baselineCheck = callCounts(s).succeeded > 0 ? checkBaseline(s.metrics[task.primaryMetric], task.primaryMetric, input.baseline, task.targets.minQuality) : undefined;
+    const checks = [...checkTargets(s, cost, task.targets, task.primaryMetric, basis), checkErrors(s, task.targets.maxErrorRate), ...(baselineCheck ? [baselineCheck] : [])];
     const meetsTargets = checks.every((c) => c.pass);
     const quality = s.metrics[task.primaryMetric];
     const dominant = dominantFailure(s.failures, s.failureExamples, options.dominantFailureShare);
@@ -84,8 +88,18 @@ function recommendUnannotated(input: RecommendInput): Recommendation {
   }
   for (const v of verdicts) {
     if (v.eligible || v.monthlyUsd === undefined || pick.monthlyUsd === undefined || v.monthlyUsd >= pick.monthlyUsd) continue;
-    const why = v.meetsTargets ? `${gateName(v.level).toLowerCase()} gate closed: ${v.trainingGate?.blockers.join('; ')}` : v.checks.filter((c) => !c.pass).map((c) => c.message).join('; ');
+    const short = shortOf(v);
+    const why = v.meetsTargets ? `${gateName(v.level).toLowerCase()} gate closed: ${v.trainingGate?.blockers.join('; ')}` : [...short.misses, ...(short.unknown.length ? [`not yet known: ${short.unknown.join('; ')}`] : [])].join('; ');
     reasons.push(`${v.rungId} is cheaper (${fmtUsd(v.monthlyUsd)}/month) but not eligible: ${why}.`);
+  }
+  // Ranked after every priced rung, an unpriced one that qualifies may still be the cheaper: say so, never silently.
+  if (pick.monthlyUsd !== undefined) {
+    for (const v of eligible.filter((x) => x.monthlyUsd === undefined)) {
+      reasons.push(`${v.rungId} also meets every target, but its cost is unknown (${costById.get(v.rungId)?.unpricedReason ?? 'unpriced'}): it may be cheaper; set models[].price in ladder.yaml to compare.`);
+    }
+  }
+  if (pick.atOrBelowBaseline && input.baseline && pick.quality && pick.quality.value < 1) {
+    reasons.push(`Caveat: ${pick.rungId}'s ${task.primaryMetric} ${fmtNum(pick.quality.value)} is no better than ${input.baseline.description} (${fmtNum(input.baseline.value)}), which would meet min_quality too: the rung learned nothing a constant answer does not do.`);
   }
   if (pick.level >= TRAINING_LEVEL && pick.trainingGate) reasons.push(`${gateName(pick.level)} gate open: ${pick.trainingGate.reasons.join('; ')}.`);
   const capacity = costById.get(pick.rungId)?.capacity;
@@ -129,10 +143,20 @@ function pctOf(x: number): string {
   return `${p >= 10 ? p.toFixed(0) : p >= 0.1 ? p.toFixed(1) : p.toPrecision(1)}%`;
 }
 
-function missesOf(v: RungVerdict): string[] {
-  const misses = v.checks.filter((c) => !c.pass).map((c) => c.message);
+/** What keeps a rung from qualifying, split into targets it is known to miss and those not yet known to be met. */
+function shortOf(v: RungVerdict): { misses: string[]; unknown: string[] } {
+  const misses = v.checks.filter((c) => !c.pass && !c.undecided).map((c) => c.message);
+  const unknown = v.checks.filter((c) => !c.pass && c.undecided).map((c) => c.message);
   if (v.meetsTargets && v.trainingGate && !v.trainingGate.pass) misses.push(`${gateName(v.level).toLowerCase()} gate closed (${v.trainingGate.blockers.join('; ')})`);
-  return misses;
+  return { misses, unknown };
+}
+
+/** "misses: a; b; not yet known: c" — a target that is not yet known is never called a miss. */
+export function describeShortfall(short: { misses: string[]; unknown: string[] }): string {
+  const parts = [];
+  if (short.misses.length) parts.push(`misses: ${short.misses.join('; ')}`);
+  if (short.unknown.length) parts.push(`not yet known: ${short.unknown.join('; ')}`);
+  return parts.join('; ');
 }
 
 const qualityShortfall = (v: RungVerdict): number => v.checks.find((c) => c.target === 'quality')?.shortfall ?? 0;
@@ -161,19 +185,23 @@ function noneQualifies(base: Omit<Recommendation, 'status' | 'reasons' | 'verdic
   const reasons = [`No rung meets every target at ${vol} requests/month.`];
   if (!closest) {
     reasons.push('No rung made a single successful call, so none was measured: check the models (endpoint, key, model name) and run again.');
-    for (const v of verdicts) reasons.push(`${v.rungId}: ${missesOf(v).join('; ')}.`);
+    for (const v of verdicts) {
+      const short = shortOf(v);
+      reasons.push(`${v.rungId}: ${[...short.misses, ...short.unknown].join('; ')}.`);
+    }
     return { ...base, status: 'none-qualifies', reasons, verdicts };
   }
-  const misses = missesOf(closest);
-  reasons.push(`Closest: ${closest.rungId} (level ${closest.level}${closest.quality ? `, ${base.task.primaryMetric} ${fmtNum(closest.quality.value)}` : ''}, normalized shortfall ${fmtNum(closest.shortfall)}): ${misses.join('; ')}.`);
+  const short = shortOf(closest);
+  reasons.push(`Closest: ${closest.rungId} (level ${closest.level}${closest.quality ? `, ${base.task.primaryMetric} ${fmtNum(closest.quality.value)}` : ''}, normalized shortfall ${fmtNum(closest.shortfall)}): ${describeShortfall(short)}.`);
   if (closest.dominantFailure) reasons.push(`${closest.rungId}'s ${closest.dominantFailure}.`);
   if (closest.failureSummary.length > 0) reasons.push(`${closest.rungId} failures: ${closest.failureSummary.join('; ')}.`);
   for (const v of verdicts) {
     if (v === closest) continue;
     const notes: string[] = [];
-    if (v.succeeded && v.atOrBelowBaseline && baseline) notes.push(`no better than ${baseline.description} (${fmtNum(baseline.value)})`);
-    reasons.push(`${v.rungId} misses: ${missesOf(v).join('; ')}${notes.length ? ` (${notes.join('; ')})` : ''}${v.dominantFailure ? ` — ${v.dominantFailure}` : ''}${v.failureSummary.length ? ` — failures: ${v.failureSummary.join('; ')}` : ''}.`);
+    // Said once: by the baseline check when it applies (no min_quality), else as a note.
+    if (v.succeeded && v.atOrBelowBaseline && baseline && !v.checks.some((c) => c.target === 'baseline')) notes.push(`no better than ${baseline.description} (${fmtNum(baseline.value)})`);
+    reasons.push(`${v.rungId} ${describeShortfall(shortOf(v))}${notes.length ? ` (${notes.join('; ')})` : ''}${v.dominantFailure ? ` — ${v.dominantFailure}` : ''}${v.failureSummary.length ? ` — failures: ${v.failureSummary.join('; ')}` : ''}.`);
   }
   if (closest.atOrBelowBaseline && baseline) reasons.push(`Every measured rung is at or below the trivial baseline, ${baseline.description} (${fmtNum(baseline.value)}).`);
-  return { ...base, status: 'none-qualifies', closest: { rungId: closest.rungId, shortfall: closest.shortfall, misses }, reasons, verdicts };
+  return { ...base, status: 'none-qualifies', closest: { rungId: closest.rungId, shortfall: closest.shortfall, ...short }, reasons, verdicts };
 }

@@ -27,20 +27,26 @@ export interface GateResult {
  *  2. ≥ minTrainingExamples good training examples;
  *  3. an acceptable general-capability check.
  *
- * For both, the capability check applies only where general behaviour changes for users (capabilityScope):
+ * Only prompted rungs with at least one successful call are evidence (one that never answered measured its
+ * endpoint, not prompting). For both, the capability check applies only where general behaviour changes for users (capabilityScope):
  * a classifier head has none; a LoRA adapter served beside an untouched base only for this task is reported
  * with its check, and a failing check blocks it, but a missing one does not; any other trained model needs it.
  * A prompted rung meeting every target closes both gates (training is not needed) unless trainingOnCostAlone.
  */
-export function trainingGate(rung: AdvisorSummary, prompted: PromptedEvidence, trainCount: number, options: AdvisorOptions): GateResult {
+export function trainingGate(rung: AdvisorSummary, promptedRungs: PromptedEvidence, trainCount: number, options: AdvisorOptions): GateResult {
   const result: GateResult = { pass: true, reasons: [], blockers: [] };
   const block = (message: string): void => {
     result.pass = false;
     result.reasons.push(message);
     result.blockers.push(message);
   };
+  // A prompted rung without one successful call measured its endpoint, not prompting: it is no evidence either way.
+  const unmeasured = promptedRungs.filter((p) => !p.verdict.succeeded).map((p) => p.summary.rungId);
+  const prompted = promptedRungs.filter((p) => p.verdict.succeeded);
   const passing = prompted.filter((p) => p.verdict.meetsTargets).map((p) => p.summary.rungId);
-  if (prompted.length === 0) block('no prompted rung was measured, so there is no evidence that prompting falls short');
+  if (prompted.length === 0) {
+    block(`no prompted rung was measured${unmeasured.length ? ` (${unmeasured.join(', ')} made no successful call)` : ''}, so there is no evidence that prompting falls short`);
+  }
   else if (passing.length > 0 && !options.trainingOnCostAlone) block(`prompted rung(s) ${passing.join(', ')} already meet every target: training is not needed`);
   else if (rung.level >= FINE_TUNE_LEVEL) {
     const pattern = promptedFailurePattern(prompted, options.dominantFailureShare ?? 0.5);
@@ -79,16 +85,29 @@ function capabilityCheck(rung: AdvisorSummary, options: AdvisorOptions, reasons:
   else block(message);
 }
 
-/** Which of the ladder's reasons for distillation holds: prompting misses quality, or is adequate but too slow/dear/remote. */
+/**
+ * Which of the ladder's reasons for distillation holds: prompting misses quality, or is adequate but too
+ * slow/dear/remote. A target a prompted rung has not shown (undecided quality, unknown latency or cost) is said
+ * to be not yet known, never missed.
+ */
 function distillationNeed(prompted: PromptedEvidence): string {
-  const missQuality = prompted.filter((p) => p.verdict.checks.some((c) => c.target === 'quality' && !c.pass));
-  if (missQuality.length === prompted.length) {
-    return `every prompted rung misses the quality target (${missQuality.map((p) => `${p.summary.rungId} ${p.verdict.quality ? fmtNum(p.verdict.quality.value) : '-'}`).join(', ')})`;
+  const quality = (p: PromptedEvidence[number]) => p.verdict.checks.find((c) => c.target === 'quality' && !c.pass);
+  const short = prompted.filter((p) => quality(p));
+  const q = (p: PromptedEvidence[number]) => (p.verdict.quality ? fmtNum(p.verdict.quality.value) : '-');
+  if (short.length === prompted.length) {
+    const unknown = short.filter((p) => quality(p)!.undecided);
+    if (unknown.length === 0) return `every prompted rung misses the quality target (${short.map((p) => `${p.summary.rungId} ${q(p)}`).join(', ')})`;
+    return `no prompted rung has shown the quality target (${short.map((p) => `${p.summary.rungId} ${q(p)} ${quality(p)!.undecided ? 'undecided' : 'misses'}`).join(', ')})`;
   }
   const structural = prompted
-    .filter((p) => !missQuality.includes(p))
-    .map((p) => `${p.summary.rungId} misses ${p.verdict.checks.filter((c) => !c.pass).map((c) => c.target).join(' and ')}`);
-  return `prompted rungs ${missQuality.length ? 'miss quality or ' : ''}meet quality but miss another target (${structural.join('; ')})`;
+    .filter((p) => !short.includes(p))
+    .map((p) => {
+      const failed = p.verdict.checks.filter((c) => !c.pass);
+      const missed = failed.filter((c) => !c.undecided).map((c) => c.target);
+      const unknown = failed.filter((c) => c.undecided).map((c) => c.target);
+      return `${p.summary.rungId} ${[missed.length ? `misses ${missed.join(' and ')}` : '', unknown.length ? `${unknown.join(' and ')} not yet known` : ''].filter(Boolean).join(', ')}`;
+    });
+  return `prompted rungs ${short.length ? 'fall short of quality or ' : ''}meet quality but not another target (${structural.join('; ')})`;
 }
 
 const STRUCTURAL: TargetName[] = ['latency', 'cost', 'selfHosted'];
@@ -108,7 +127,8 @@ export function promptedFailurePattern(prompted: PromptedEvidence, dominantShare
   if (settledBelow.length === failing.length) {
     patterns.push(`every prompted rung's quality is settled below the target (${settledBelow.map((p) => `${p.summary.rungId} ${fmtNum(p.verdict.quality!.value)} [${fmtNum(p.verdict.quality!.low)}, ${fmtNum(p.verdict.quality!.high)}]`).join(', ')})`);
   }
-  const common = STRUCTURAL.filter((t) => failing.every((p) => p.verdict.checks.some((c) => c.target === t && !c.pass)));
+  // Only a known miss is a pattern: a latency or cost not yet known says nothing about what prompting does.
+  const common = STRUCTURAL.filter((t) => failing.every((p) => p.verdict.checks.some((c) => c.target === t && !c.pass && !c.undecided)));
   if (common.length > 0) patterns.push(`every prompted rung misses the ${common.join(' and ')} target`);
   const dominant = failing.map((p) => rankFailures(p.summary.failures)[0]);
   const first = dominant[0];

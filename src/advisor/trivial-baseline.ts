@@ -1,5 +1,8 @@
 import { aggregateMetric, type Metric } from '../core/metric.js';
+import type { Estimate } from '../core/results.js';
 import type { Example, JsonValue, OutputKind } from '../core/types.js';
+import { fmtNum } from './format.js';
+import type { TargetCheck } from './types.js';
 
 /** What a rung must beat to have learned anything: the better of "always the majority answer" and "always empty". */
 export interface TrivialBaseline {
@@ -32,4 +35,19 @@ export function trivialBaseline(test: Example[], outputKind: OutputKind, metric:
     { value: score(empty), description: 'an empty answer' },
   ];
   return candidates.sort((a, b) => b.value - a.value)[0];
+}
+
+/**
+ * Without min_quality there is no bar, and "the cheapest rung" would be any rung, one that learned nothing
+ * included: then a rung no better than a constant answer does not qualify. With min_quality set, the team's bar
+ * decides (the advisor adds a caveat instead). A perfect rung is never "no better" (a constant can only tie it).
+ * Undefined when the check does not apply.
+ */
+export function checkBaseline(quality: Estimate | undefined, metric: string, baseline: TrivialBaseline | undefined, minQuality: number | undefined): TargetCheck | undefined {
+  if (minQuality !== undefined || !baseline || !quality || quality.value > baseline.value || quality.value >= 1) return undefined;
+  return {
+    target: 'baseline', pass: false, actual: quality.value, required: baseline.value,
+    shortfall: (baseline.value - quality.value) / Math.max(baseline.value, 1e-9),
+    message: `${metric} ${fmtNum(quality.value)} is no better than ${baseline.description} (${fmtNum(baseline.value)})`,
+  };
 }

@@ -42,7 +42,8 @@ export interface RecommendInput {
   baseline?: TrivialBaseline;
 }
 
-export type TargetName = 'quality' | 'latency' | 'cost' | 'selfHosted' | 'errors';
+/** `baseline`: no better than a constant answer (trivial-baseline.ts), a check whatever the targets. */
+export type TargetName = 'quality' | 'latency' | 'cost' | 'selfHosted' | 'errors' | 'baseline';
 
 export interface TargetCheck {
   target: TargetName;
@@ -51,7 +52,10 @@ export interface TargetCheck {
   required?: number;
   /** How far off, normalized by the target (0 when met; 1 for a yes/no miss or an unverifiable target). */
   shortfall: number;
-  /** Quality only: the interval contains the target, so the data do not yet say met or missed. */
+  /**
+   * Not yet known: the data do not say met or missed (quality whose interval contains the target, a cost that
+   * cannot be priced, a latency not measured as served). It does not pass, but is never reported as a miss.
+   */
   undecided?: boolean;
   message: string;
 }
@@ -87,7 +91,8 @@ export interface Recommendation {
   rungId?: string;
   /** Rungs tied on cost with the pick (the pick is the lowest level among them). */
   tiedWith: string[];
-  closest?: { rungId: string; shortfall: number; misses: string[] };
+  /** `misses`: targets it is known to miss; `unknown`: targets not yet known to be met (see TargetCheck.undecided). */
+  closest?: { rungId: string; shortfall: number; misses: string[]; unknown: string[] };
   reasons: string[];
   verdicts: RungVerdict[];
   task: { name: string; primaryMetric: string; volume: number; targets: Targets };

@@ -31,6 +31,11 @@ export interface Metric {
    * verdict reaches `score` as `row.details.judgments[name]`, so scoring itself stays synchronous and pure.
    */
   modelGraded?: boolean;
+  /**
+   * Set on a figure that is not a quality in [0, 1] where higher is better (a token count): it is reported but
+   * cannot be the first metric, which the advisor ranks on and min_quality is judged against. Says why.
+   */
+  notAQuality?: string;
 }
 
 export function aggregateMetric(metric: Metric, rows: ScoredRow[]): number {

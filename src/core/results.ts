@@ -54,7 +54,14 @@ export interface RungSummary {
    * Latency as served: one request at a time, warm, response cache bypassed, on `requests` test inputs after the
    * evaluation (src/eval/latency-probe.ts). Latency targets are judged on it; `latencyMs` is the evaluation's.
    */
-  servedLatencyMs?: { p50: number; p95: number; mean: number; requests: number; failed: number; costUsd: number };
+  servedLatencyMs?: {
+    p50: number; p95: number; mean: number; requests: number;
+    /** Requests that failed without a latency (errors other than time-outs). */
+    failed: number;
+    /** Requests that timed out: timed at their time-out, a lower bound of their latency (absent when none). */
+    timedOut?: number;
+    costUsd: number;
+  };
   /**
    * Answers per second the rung sustained while it was evaluated (fresh calls only, at `concurrency`), or, when
    * nothing fresh was timed (a fully cached re-run), `concurrency` × 1000 / mean latency (`source: 'latency'`).

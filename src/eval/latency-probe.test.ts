@@ -1,6 +1,8 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LadderError } from '../core/errors.js';
 import type { Prediction, Predictor } from '../core/rung.js';
@@ -47,6 +49,67 @@ describe('probeLatency', () => {
     const s = scripted([1, 10, 999, 30], new Set([2]));
     const r = await probeLatency({ predictor: s.predictor, examples, requests: 3, timeoutMs: 1000, signal: new AbortController().signal, clock: s.clock });
     expect(r).toMatchObject({ requests: 3, failed: 1, p50: 20 });
+  });
+
+  it('times a request that timed out at its time-out (a lower bound of its latency), so a rung that mostly times out is not "fast"', async () => {
+    // 1 of 5 answers in 10 ms, 4 hang until the probe's 40 ms time-out fires: served p95 ≥ 40 ms, not 10 ms.
+    let call = 0;
+    const predictor: Predictor = {
+      state: null,
+      predict: (_example, signal) => {
+        const i = call++;
+        if (i === 0 || i === 1) return Promise.resolve({ output: 'x', answer: 'x', prompt: [], usage, latencyMs: 0, cached: false, modelRef: 'm' });
+        // Rejects when the probe's time-out fires; the 2 s fallback only guards the test against a lost abort event.
+        return new Promise<Prediction>((_, reject) => {
+          const fallback = setTimeout(() => reject(new LadderError('TIMEOUT', 'no abort within 2 s')), 2000);
+          signal!.addEventListener('abort', () => (clearTimeout(fallback), reject(signal!.reason)), { once: true });
+        });
+      },
+    };
+    const r = await probeLatency({ predictor, examples, requests: 5, timeoutMs: 40, signal: new AbortController().signal });
+    expect(r).toMatchObject({ requests: 5, failed: 0, timedOut: 4 });
+    expect(r!.p95).toBeGreaterThanOrEqual(35);
+    expect(r!.p50).toBeGreaterThanOrEqual(35);
+  });
+
+  it('the time-out fires even when a garbage collection runs while a request hangs (nodejs/node#57736)', async () => {
+    // AbortSignal.any([…, AbortSignal.timeout(ms)]) holds its sources weakly: a GC could drop the timeout signal.
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const predictor: Predictor = {
+      state: null,
+      predict: (_example, signal) =>
+        new Promise<Prediction>((_, reject) => {
+          signal!.addEventListener('abort', () => reject(signal!.reason), { once: true });
+          setTimeout(() => gc(), 5);
+          setTimeout(() => gc(), 15);
+        }),
+    };
+    const started = performance.now();
+    const r = await Promise.race([
+      probeLatency({ predictor, examples, requests: 2, warmup: 0, timeoutMs: 30, signal: new AbortController().signal }),
+      new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 3000)),
+    ]);
+    expect(r).not.toBe('hung');
+    expect(r).toMatchObject({ requests: 2, timedOut: 2 });
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+
+  it('a TIMEOUT from the model layer (per-attempt time-outs, retries spent) is timed the same way', async () => {
+    let t = 0;
+    let call = 0;
+    const predictor: Predictor = {
+      state: null,
+      async predict(): Promise<Prediction> {
+        const i = call++;
+        t += i % 2 === 0 ? 10 : 3000;
+        if (i % 2 === 1) throw new LadderError('TIMEOUT', 'attempt timed out after the last retry');
+        return { output: 'x', answer: 'x', prompt: [], usage, latencyMs: 0, cached: false, modelRef: 'm' };
+      },
+    };
+    const r = await probeLatency({ predictor, examples, requests: 4, timeoutMs: 10_000, signal: new AbortController().signal, clock: () => t });
+    expect(r).toMatchObject({ requests: 4, failed: 0, timedOut: 2 });
+    expect(r!.p95).toBe(3000);
   });
 
   it('stops at the budget ceiling (the ledger refuses the call) and reports what its calls cost', async () => {

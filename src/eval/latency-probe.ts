@@ -5,6 +5,7 @@ import type { Predictor } from '../core/rung.js';
 import type { Example, Model } from '../core/types.js';
 import { CachedModel } from '../store/response-cache.js';
 import { quantile } from './bootstrap.js';
+import { ExampleSignals } from './example-signals.js';
 
 /** Inputs the probe sends when the spec does not say (execution.latency_probe). */
 export const DEFAULT_PROBE_REQUESTS = 20;
@@ -38,8 +39,9 @@ export interface LatencyProbeOptions {
  * Latency as a user of the served rung sees it: one request at a time on a warm predictor, the response cache
  * bypassed, wall time around `predict` (retrieval, prompt building and the model call — everything serving
  * does). The evaluation's own latencies include queueing behind its parallel calls and, on a shared machine,
- * other work; this probe is what latency targets are judged on. A failed call is counted, not timed; the
- * budget ceiling stops the probe early (what was measured is kept).
+ * other work; this probe is what latency targets are judged on. A failed call is counted, not timed, except a
+ * timed-out one, which is timed at its time-out (`timedOut`); the budget ceiling stops the probe early (what was
+ * measured is kept).
  */
 export async function probeLatency(options: LatencyProbeOptions): Promise<ServedLatency | undefined> {
   const n = options.requests ?? DEFAULT_PROBE_REQUESTS;
@@ -50,12 +52,17 @@ export async function probeLatency(options: LatencyProbeOptions): Promise<Served
   const warm = spread(options.examples, Math.max(0, options.warmup ?? 1));
   const latencies: number[] = [];
   let failed = 0;
+  let timedOut = 0;
   const spentBefore = options.spentUsd?.() ?? 0;
   let timed = 0;
+  // One controller and timer per request (ExampleSignals), not AbortSignal.any([…, AbortSignal.timeout()]): Node
+  // holds a composite's sources weakly, and a GC during a hanging request dropped the time-out (nodejs/node#57736).
+  const signals = new ExampleSignals(options.signal);
   for (const [i, example] of [...warm, ...inputs].entries()) {
     if (options.signal.aborted) break;
     const isTimed = i >= warm.length;
-    const signal = AbortSignal.any([options.signal, AbortSignal.timeout(options.timeoutMs)]);
+    const deadline = signals.start(options.timeoutMs);
+    const signal = deadline.signal;
     const started = clock();
     try {
       const prediction = await uncached(() => options.predictor.predict(example, signal));
@@ -64,10 +71,18 @@ export async function probeLatency(options: LatencyProbeOptions): Promise<Served
       if (isTimed) latencies.push(elapsed);
     } catch (error) {
       if (options.signal.aborted || errorCode(error) === 'BUDGET_EXCEEDED') break;
-      if (isTimed) failed++;
+      // A request that timed out took at least this long: timed as such (a lower bound), a slow rung whose served
+      // calls mostly time out must not come out as fast from the few that answered. Other failures are counted.
+      if (isTimed && (deadline.deadlinePassed() || errorCode(error) === 'TIMEOUT')) {
+        latencies.push(clock() - started);
+        timedOut++;
+      } else if (isTimed) failed++;
+    } finally {
+      deadline.release();
     }
     if (isTimed) timed++;
   }
+  signals.close();
   if (timed === 0) return undefined;
   const sorted = Float64Array.from(latencies).sort();
   return {
@@ -76,6 +91,7 @@ export async function probeLatency(options: LatencyProbeOptions): Promise<Served
     mean: sorted.length ? sorted.reduce((a, b) => a + b, 0) / sorted.length : 0,
     requests: timed,
     failed,
+    ...(timedOut ? { timedOut } : {}),
     costUsd: (options.spentUsd?.() ?? 0) - spentBefore,
   };
 }

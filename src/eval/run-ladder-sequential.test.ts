@@ -10,6 +10,7 @@ import { rungRegistry } from '../rungs/registry.js';
 import { openDatabase } from '../store/database.js';
 import { RunStore } from '../store/run-store.js';
 import { sqliteLadderStore } from '../store/sqlite-ladder-store.js';
+import { seededShuffle } from '../task/data-files.js';
 import { fixedModelsContext } from '../testing/run-context.js';
 import { metricsFor } from './metrics/registry.js';
 import { runLadder, type RunLadderOptions } from './run-ladder.js';
@@ -56,8 +57,11 @@ function setup(rungs: [string, number][], options: { minQuality?: number; metric
 }
 
 describe('runLadder, sequential (evaluate until decided)', () => {
-  it('stops a clearly bad and a clearly good rung early, and skips the rungs above a settled pick', async () => {
+  it('stops a clearly bad and a clearly good rung early, and skips the rungs above a settled pick on its model', async () => {
     const { models, base } = setup([['bad', 10], ['good', 95], ['above', 99]]);
+    // "above" climbs on the pick's model (few-shot, a level up): it cannot be the cheaper rung that clears the bar.
+    base.task.train = [{ id: 'tr0', input: 'an example ticket', expected: 'Access', meta: {} }];
+    base.task.rungs[2] = { ...base.task.rungs[2], kind: 'few-shot', model: 'good', params: { k: 1, select: 'random' } };
     const result = await runLadder(base);
     const [bad, good] = result.summaries;
     expect(bad.decision).toMatchObject({ decision: 'misses', decidedBy: 'confidence-sequence', mode: 'sequential' });
@@ -76,9 +80,91 @@ describe('runLadder, sequential (evaluate until decided)', () => {
     expect(good.decision!.pairedBelow).toMatchObject({ rungId: 'bad', examples: bad.decision!.examplesUsed });
     expect(good.decision!.pairedBelow!.low).toBeGreaterThan(0);
     expect(result.skipped.map((s) => s.rungId)).toEqual(['above']);
-    expect(models.above.calls).toBe(0);
+    expect(result.summaries.map((s) => s.rungId)).toEqual(['bad', 'good']);
     // The paired bootstrap compares only rows both rungs have.
     expect(result.comparisons[0].difference.value).toBeGreaterThan(0.5);
+  });
+
+  it('a rung above the settled pick on another model is still evaluated: it may be cheaper, and the advisor picks by cost', async () => {
+    // big (priced high) meets the bar; small, listed after it, meets it too at a tenth of the price.
+    const { models, base } = setup([['bad', 10], ['big', 95], ['small', 95]]);
+    const perToken = { big: 10, small: 1 } as Record<string, number>;
+    const price = (spec: { name: string }, usage: { inputTokens: number; outputTokens: number }) => ((usage.inputTokens + usage.outputTokens) * (perToken[spec.name] ?? 0)) / 1e6;
+    const result = await runLadder({ ...base, price });
+    expect(result.skipped).toEqual([]);
+    expect(models.small.calls).toBeGreaterThan(0);
+    expect(result.summaries.map((s) => s.decision!.decision)).toEqual(['misses', 'meets', 'meets']);
+  });
+
+  it('an early stop does not rule a rung out on the error rate of a few rows: 1 failure in the first 10 is not "10% of calls failing" when the split has 1%', async () => {
+    // 3 of 300 calls fail (1%, within the default 2%), one of them among the first rows of the shuffled order.
+    const order = seededShuffle(test, 1);
+    const failing = new Set([order[3].id, order[150].id, order[250].id]);
+    const { models, base, task } = setup([['good', 95]]);
+    const good = models.good;
+    const generate = good.generate.bind(good);
+    good.generate = async (request) => {
+      const n = /ticket number (\d+)/.exec(request.messages.at(-1)!.content)![1];
+      if (failing.has(`e${n}`)) {
+        good.calls++;
+        throw new Error('upstream 500');
+      }
+      return generate(request);
+    };
+    const full = await runLadder({ ...base, mode: 'fixed' });
+    const fixedAdvice = recommend({ summaries: full.summaries, comparisons: [], task, costs: analyzeCosts(full.summaries, task) });
+    expect(fixedAdvice.rungId).toBe('good'); // what the full split says
+    const { base: again } = setup([['good', 95]]);
+    again.context = fixedModelsContext({ good }, { dir: again.task.baseDir });
+    const pilot = await runLadder(again);
+    const advice = recommend({ summaries: pilot.summaries, comparisons: [], task, costs: analyzeCosts(pilot.summaries, task) });
+    expect(advice.rungId, advice.reasons.join('\n')).toBe('good');
+    expect(pilot.summaries[0].decision!.examplesUsed).toBeLessThan(N);
+  });
+
+  it('… while a rung failing 10% of its calls stops once that is settled over max_error_rate, and is not recommended', async () => {
+    const { models, base, task } = setup([['good', 95]]);
+    const good = models.good;
+    const generate = good.generate.bind(good);
+    good.generate = async (request) => {
+      const n = Number(/ticket number (\d+)/.exec(request.messages.at(-1)!.content)![1]);
+      if (n % 10 === 7) {
+        good.calls++;
+        throw new Error('upstream 500');
+      }
+      return generate(request);
+    };
+    const pilot = await runLadder(base);
+    const [summary] = pilot.summaries;
+    expect(summary.decision!.examplesUsed).toBeLessThan(N);
+    expect(summary.failed / summary.decision!.examplesUsed).toBeGreaterThan(0.02);
+    expect(recommend({ summaries: pilot.summaries, comparisons: [], task, costs: analyzeCosts(pilot.summaries, task) }).rungId).toBeUndefined();
+  });
+
+  it('resume across modes: rows a --fixed attempt stored outside the order\'s prefix do not enter the decision (held)', async () => {
+    const controller = new AbortController();
+    const first = setup([['good', 95]], { signal: controller.signal });
+    const good = first.models.good;
+    const generate = good.generate.bind(good);
+    good.generate = async (request) => {
+      if (good.calls === 150) controller.abort(new Error('interrupted'));
+      return generate(request);
+    };
+    const interrupted = await runLadder({ ...first.base, mode: 'fixed' });
+    expect(interrupted.status).toBe('interrupted');
+    const again = knower('good', 95);
+    const resumed = await runLadder({ ...first.base, context: fixedModelsContext({ good: again }, { dir: first.task.baseDir }), resumeRunId: interrupted.runId });
+    const [summary] = resumed.summaries;
+    const used = summary.decision!.examplesUsed;
+    expect(summary.decision!.decision).toBe('meets');
+    expect(used).toBeLessThan(N);
+    // The summary is over exactly the order's first `used` rows, whatever else the store holds.
+    expect(summary.examples).toBe(used);
+    const prefix = new Set(seededShuffle(test, 1).slice(0, used).map((e) => e.id));
+    const rows = first.store.getPredictions(resumed.runId, 'good');
+    expect(rows.length).toBeGreaterThan(used);
+    const right = rows.filter((r) => prefix.has(r.exampleId) && r.prediction.answer === test[Number(r.exampleId.slice(1))].expected).length;
+    expect(summary.metrics.accuracy.value).toBeCloseTo(right / used, 12);
   });
 
   it('the calls in flight when a rung is decided finish (never cut off: they may be billed) and leave no row', async () => {

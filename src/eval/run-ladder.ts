@@ -20,7 +20,9 @@ import { type BatchTally, cacheBypass, DEFAULT_PROBE_REQUESTS, freshAnswers, mea
 import type { JudgePhase } from './judge-phase.js';
 import type { RunRungOutcome } from './run-rung.js';
 import { exampleDeadlineMs, runRungBatch } from './rung-batch.js';
-import { decideAgainst, moreExamplesToSettle, settledPick } from './sequential/decide.js';
+import { DEFAULT_MAX_ERROR_RATE } from '../advisor/check-errors.js';
+import { TRAINING_LEVEL } from '../advisor/training-gate.js';
+import { cannotUndercutPick, decideAgainst, moreExamplesToSettle, settledPick } from './sequential/decide.js';
 import { evaluateUntilDecided, pairedSequence, type SequentialHooks } from './sequential/evaluate-until-decided.js';
 import { compareRungs, summarizeRung } from './summarize.js';
 
@@ -194,6 +196,7 @@ async function climb(options: RunLadderOptions, runId: string): Promise<RunLadde
   const threshold = task.targets.minQuality;
   const perExample = primary.score && !primary.modelGraded ? primary : undefined;
   const scoresOf = async (rungId: string): Promise<Map<string, number>> => scoreMap(task, perExample, await store.getPredictions(runId!, rungId));
+  const failuresOf = async (rungId: string): Promise<Set<string>> => new Set((await store.getPredictions(runId!, rungId)).filter((r) => r.error).map((r) => r.exampleId));
   const skipped: RunLadderResult['skipped'] = [];
   const onlyQualityTarget = task.targets.p95LatencyMs === undefined && task.targets.maxCostPer1kUsd === undefined && !task.targets.selfHostedOnly;
   const otherTargets = (summary: RungSummary): boolean | undefined => (options.meetsOtherTargets ? options.meetsOtherTargets(summary) : onlyQualityTarget ? true : undefined);
@@ -202,8 +205,9 @@ async function climb(options: RunLadderOptions, runId: string): Promise<RunLadde
     const factory = options.rungs.find((r) => r.kind === spec.kind)!;
     if (mode === 'sequential') {
       const pick = settledPick(summaries.map((s) => s.decision), (i) => otherTargets(summaries[i]));
-      if (pick >= 0) {
-        const reason = `not evaluated: ${summaries[pick].rungId} below it already settled as the pick (every rung below that misses min_quality); run with --fixed to measure it`;
+      const pickModel = pick >= 0 ? task.rungs.find((r) => r.id === summaries[pick].rungId)?.model : undefined;
+      if (pick >= 0 && pickModel !== undefined && cannotUndercutPick({ level: summaries[pick].level, model: pickModel }, { level: factory.level, model: spec.model })) {
+        const reason = `not evaluated: ${summaries[pick].rungId} below it already settled as the pick (every rung below that misses min_quality) and this rung cannot be cheaper (${factory.level >= TRAINING_LEVEL && summaries[pick].level < TRAINING_LEVEL ? 'a trained rung, not needed when a prompted one meets every target' : 'the same model, a rung up'}); run with --fixed to measure it`;
         ctx.log.info(`${spec.id} ${reason}`);
         skipped.push({ rungId: spec.id, reason });
         continue;
@@ -287,7 +291,7 @@ async function climb(options: RunLadderOptions, runId: string): Promise<RunLadde
             save: (row) => store.queuePrediction(row),
             ...(hooks
               ? {
-                  saved: (row: PredictionRow, example: Example) => hooks.scored(example.id, rowScore(perExample, example, row)),
+                  saved: (row: PredictionRow, example: Example) => hooks.scored(example.id, rowScore(perExample, example, row), Boolean(row.error)),
                   stopStarting: hooks.stop,
                   cancel: hooks.decided,
                   // Start close to the shuffled order, so the prefix the looks need fills first.
@@ -309,10 +313,11 @@ async function climb(options: RunLadderOptions, runId: string): Promise<RunLadde
       for (let k = 0; ; ) {
         k = Math.min(order.length, k + Math.max(1, settings.batchSize));
         const result = await runOn(order.slice(0, k), progress);
+        const failedIds = await failuresOf(spec.id);
         for (const [id, score] of await scoresOf(spec.id)) {
           if (fed.has(id)) continue;
           fed.add(id);
-          hooks.scored(id, score);
+          hooks.scored(id, score, failedIds.has(id));
         }
         if (result.stoppedBy || hooks.stop() || k >= order.length) return result;
       }
@@ -327,6 +332,8 @@ async function climb(options: RunLadderOptions, runId: string): Promise<RunLadde
         order, batchSize: settings.batchSize, threshold, alpha: settings.alpha,
         run: (hooks) => (options.remote && !batchModel ? remoteLooks(hooks, quiet) : runOn(order, quiet, hooks)),
         storedScores: () => scoresOf(spec.id),
+        storedFailures: () => failuresOf(spec.id),
+        maxErrorRate: task.targets.maxErrorRate ?? DEFAULT_MAX_ERROR_RATE,
       });
       outcome = result.outcome;
       stop = result;

@@ -66,6 +66,17 @@ describe('loadTask', () => {
     expect(issues.find((i) => /bogus/.test(i.message))).toMatchObject({ field: 'rungs[1].bogus', line: 19 });
   });
 
+  it('refuses a first (ranked) metric that is not a quality in [0, 1], higher better (context_tokens), naming its line', async () => {
+    // The advisor ranks on the first metric against min_quality: a token count would read "more context = better".
+    const dir = await project({ 'ladder.yaml': goodSpec.replace('labels: [yes, no]', 'labels: [yes, no]\nmetrics: [context_tokens, accuracy]'), 'train.jsonl': rows(3, 'yes', 'training'), 'test.jsonl': rows(2) });
+    const issue = (await issuesOf(dir)).find((i) => i.field === 'metrics[0]');
+    expect(issue).toMatchObject({ file: 'ladder.yaml', line: 9 });
+    expect(issue?.message).toMatch(/context_tokens.*cannot be the first metric/);
+    // Reported after a quality metric, it is fine.
+    const ok = await project({ 'ladder.yaml': goodSpec.replace('labels: [yes, no]', 'labels: [yes, no]\nmetrics: [accuracy, context_tokens]'), 'train.jsonl': rows(3, 'yes', 'training'), 'test.jsonl': rows(2) });
+    expect((await loadTask(join(ok, 'ladder.yaml'), { cwd: ok })).primaryMetric).toBe('accuracy');
+  });
+
   it('names the data file and line of a bad row, and an unknown label', async () => {
     const test = [JSON.stringify({ id: 'a', input: 'x', expected: 'yes' }), '{not json', JSON.stringify({ id: 'b', input: 'y', expected: 'maybe' })].join('\n');
     const dir = await project({ 'ladder.yaml': goodSpec, 'train.jsonl': rows(3, 'yes', 'training'), 'test.jsonl': test });

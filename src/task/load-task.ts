@@ -78,6 +78,8 @@ export async function loadTask(specPath: string, options: { cwd?: string } = {})
     const metric = findMetric(name);
     if (!metric) at(['metrics', i], `unknown metric "${name}"`);
     else if (!metric.appliesTo.includes(outputKind)) at(['metrics', i], `metric "${name}" does not apply to ${outputKind} tasks (it applies to ${metric.appliesTo.join(', ')})`);
+    // The first metric is the one min_quality is judged against and the advisor ranks on.
+    else if (i === 0 && metric.notAQuality) at(['metrics', i], `metric "${name}" cannot be the first metric (the one the advisor ranks on): ${metric.notAQuality}; list a quality metric first`);
   });
 
   const models: ModelSpec[] = spec.models.map((m) => ({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RungDecision } from '../../core/results.js';
-import { decideAgainst, moreExamplesToSettle, settledPick } from './decide.js';
+import { cannotUndercutPick, decideAgainst, moreExamplesToSettle, settledPick } from './decide.js';
 import { normalQuantile } from '../../stats/normal.js';
 
 describe('decideAgainst', () => {
@@ -32,6 +32,25 @@ describe('settledPick', () => {
     expect(settledPick([d('misses'), d('meets')], () => undefined)).toBe(-1);
     expect(settledPick([d('misses'), d('meets')], () => false)).toBe(-1);
     expect(settledPick([d('misses'), undefined], () => true)).toBe(-1);
+  });
+});
+
+describe('cannotUndercutPick: which rungs above a settled pick may be skipped', () => {
+  const pick = { level: 1, model: 'big' };
+  it('skips a rung on the same model a level higher (the ladder climbs by adding to the prompt)', () => {
+    expect(cannotUndercutPick(pick, { level: 2, model: 'big' })).toBe(true);
+    expect(cannotUndercutPick(pick, { level: 3, model: 'big' })).toBe(true);
+  });
+  it('evaluates a rung on the same model at the same level (another grid point, e.g. few-shot k 2 after k 8, may be cheaper)', () => {
+    expect(cannotUndercutPick({ level: 2, model: 'big' }, { level: 2, model: 'big' })).toBe(false);
+  });
+  it('skips a training rung above a prompted pick (a prompted rung meeting every target closes the training gates)', () => {
+    expect(cannotUndercutPick(pick, { level: 4, model: 'student' })).toBe(true);
+    expect(cannotUndercutPick({ level: 4, model: 'student' }, { level: 5, model: 'other' })).toBe(false);
+  });
+  it('evaluates a prompted rung on another model: it may be the cheaper one that clears the bar', () => {
+    expect(cannotUndercutPick(pick, { level: 1, model: 'small' })).toBe(false);
+    expect(cannotUndercutPick(pick, { level: 2, model: 'small' })).toBe(false);
   });
 });
 

@@ -1,4 +1,5 @@
 import type { QualityDecision, RungDecision } from '../../core/results.js';
+import { TRAINING_LEVEL } from '../../advisor/training-gate.js';
 
 export interface Interval {
   low: number;
@@ -34,8 +35,8 @@ export function moreExamplesToSettle(point: number, interval: Interval, threshol
 
 /**
  * The ladder's pick is settled when, in ladder order (each rung up is more effort and usually more cost), one
- * rung meets the quality target and every rung below it misses: the rungs above cannot become the cheapest
- * rung that clears the bar. `meetsOtherTargets` says whether the candidate also clears the non-quality targets
+ * rung meets the quality target and every rung below it misses: the rungs above that cannot undercut it
+ * (cannotUndercutPick) cannot become the cheapest rung that clears the bar. `meetsOtherTargets` says whether the candidate also clears the non-quality targets
  * (undefined = unknown, which does not settle). Returns the pick's index, or -1.
  */
 export function settledPick(decisions: (RungDecision | undefined)[], meetsOtherTargets: (index: number) => boolean | undefined): number {
@@ -44,4 +45,17 @@ export function settledPick(decisions: (RungDecision | undefined)[], meetsOtherT
     if (d?.decision !== 'misses') return -1;
   }
   return -1;
+}
+
+/**
+ * Whether a rung above a settled pick (one meeting every target) can be skipped because it cannot be the
+ * cheapest rung that clears the bar: a training rung above a prompted pick (a prompted rung meeting every target
+ * closes the training gates), or a rung on the pick's own model a level higher (the ladder climbs by adding to
+ * the prompt: demonstrations, retrieved context — the ladder's "stop there"). A rung on another model, or on the
+ * pick's model at its own level (another grid point: few-shot k 2 after k 8), may be the cheaper one — the advisor
+ * picks by cost, not by position in the spec — so it is evaluated.
+ */
+export function cannotUndercutPick(pick: { level: number; model: string }, rung: { level: number; model: string }): boolean {
+  if (pick.level < TRAINING_LEVEL && rung.level >= TRAINING_LEVEL) return true;
+  return rung.model === pick.model && rung.level > pick.level;
 }

@@ -19,11 +19,21 @@ export interface EvaluateUntilDecidedOptions {
   run(hooks: SequentialHooks): Promise<RunRungOutcome>;
   /** Per-example primary scores in [0, 1] of the rows stored before this call (a failed row scores 0). */
   storedScores(): Map<string, number> | Promise<Map<string, number>>;
+  /** The examples among those whose stored row is a failed call (an error), for the error-rate rule below. */
+  storedFailures?(): Set<string> | Promise<Set<string>>;
+  /**
+   * targets.max_error_rate. A rung whose quality is settled as meeting the target does not stop while the share
+   * of failed calls in its prefix is over this: the advisor would rule it out on a handful of rows (1 failure in
+   * the first 20 reads 5%) when the split may hold 1%. It goes on until the split's failure rate is settled on
+   * one side of it (its own anytime sequence, or the failure count alone), or the split is used up. Undefined:
+   * no such rule.
+   */
+  maxErrorRate?: number;
 }
 
 export interface SequentialHooks {
-  /** A new row's primary score (a failed row scores 0). */
-  scored(exampleId: string, score: number): void;
+  /** A new row's primary score (a failed row scores 0), and whether it is a failed call. */
+  scored(exampleId: string, score: number, failed?: boolean): void;
   /** True once the rung is decided: start no more examples. */
   stop(): boolean;
   /** Aborted once the rung is decided: nothing more starts; the calls still in flight finish and leave no rows. */
@@ -69,6 +79,9 @@ export async function evaluateUntilDecided(options: EvaluateUntilDecidedOptions)
   const cs = new BettingConfidenceSequence({ population: Math.max(1, N), alpha: options.alpha });
   const z = normalQuantile(1 - options.alpha / 2);
   const scores = await options.storedScores();
+  const failures = new Set(await options.storedFailures?.());
+  const errorCs = new BettingConfidenceSequence({ population: Math.max(1, N), alpha: options.alpha });
+  let failed = 0;
   let sum = 0;
   let squares = 0;
   let used = 0;
@@ -83,16 +96,34 @@ export async function evaluateUntilDecided(options: EvaluateUntilDecidedOptions)
     const decision = used === 0 ? 'undecided' : decideAgainst({ low: sequence.low - margin, high: sequence.high + margin }, threshold);
     return { used, sequence, margin, decision };
   };
+  // A rung that meets quality is held once its prefix's failure share reads over max_error_rate, until the split's
+  // failure rate is settled on one side of it (the sequence, or the count alone: more failures than the split
+  // allows, or too few rows left to pass it) — not until the share happens to dip under it, which would pass
+  // rungs the full split rules out.
+  let heldForErrors = false;
+  const errorsUnsettled = (): boolean => {
+    const max = options.maxErrorRate;
+    if (max === undefined || used === 0) return false;
+    if (!heldForErrors && failed / used <= max) return false;
+    heldForErrors = true;
+    const e = errorCs.interval();
+    const settled = e.low > max || e.high <= max || failed > max * N || failed + (N - used) <= max * N;
+    return !settled;
+  };
   // Walks the prefix as far as rows are in; looks at every multiple of the step (and at N).
   const advance = () => {
     while (!decided && used < N && scores.has(order[used].id)) {
-      const x = scores.get(order[used++].id)!;
+      const id = order[used++].id;
+      const x = scores.get(id)!;
+      const isFailure = failures.has(id);
+      if (isFailure) failed++;
+      errorCs.push(isFailure ? 1 : 0);
       cs.push(x);
       sum += x;
       squares += x * x;
       if (used % step === 0 || used === N) {
         look = lookNow();
-        decided = look.decision === 'meets' || look.decision === 'misses' || used === N;
+        decided = (look.decision === 'meets' && !errorsUnsettled()) || look.decision === 'misses' || used === N;
         if (decided) settled.abort(new Error('the rung is decided'));
       }
     }
@@ -100,8 +131,9 @@ export async function evaluateUntilDecided(options: EvaluateUntilDecidedOptions)
   advance();
   // Already decided by stored rows (a resume): the run starts nothing.
   const outcome = await options.run({
-    scored(exampleId, score) {
+    scored(exampleId, score, isFailure) {
       scores.set(exampleId, score);
+      if (isFailure) failures.add(exampleId);
       advance();
     },
     stop: () => decided,

@@ -63,6 +63,7 @@ export function contextTokensMetric(details: DetailsAccessor = rowDetails): Metr
     name: 'context_tokens',
     appliesTo: ALL_KINDS,
     description: 'Mean number of context tokens (retrieved passages or stuffed corpus) sent per request.',
+    notAQuality: 'it is a token count (lower is cheaper), not a quality in [0, 1]',
     score: (row) => {
       const n = details(row)?.contextTokens;
       return typeof n === 'number' ? n : 0;
