@@ -3,6 +3,7 @@ import type { RungSummary } from '../core/results.js';
 import type { Task } from '../core/task.js';
 import type { Example, GenerateRequest, GenerateResult, JsonObject } from '../core/types.js';
 import { addUsage, emptyUsage } from '../core/types.js';
+import { ExampleSignals } from '../eval/example-signals.js';
 import type { JudgePhase } from '../eval/judge-phase.js';
 import type { JudgmentRecords, PredictionRow } from '../core/store.js';
 import { calibrateRung, referenceText } from './calibrate.js';
@@ -40,6 +41,7 @@ export function createJudgePhase(store: JudgmentRecords, predictionsOf: Predicti
       let finished = 0;
       let stoppedBy: 'abort' | 'budget' | undefined;
 
+      const signals = new ExampleSignals(ctx.signal);
       const worker = async (): Promise<void> => {
         while (next < todo.length && !stoppedBy) {
           if (ctx.signal.aborted) {
@@ -52,8 +54,15 @@ export function createJudgePhase(store: JudgmentRecords, predictionsOf: Predicti
           let cost: number | undefined;
           const call: JudgeCall = async (request: GenerateRequest) => {
             // The resolver's model is behind the run's budget ledger: a call that could pass the ceiling throws BUDGET_EXCEEDED.
-            const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(task.execution.timeoutMs)]);
-            const result = await model.generate(request, signal);
+            // One controller and timer per call (ExampleSignals), not AbortSignal.any with AbortSignal.timeout,
+            // whose timeout Node 20 can lose in a GC (nodejs/node#57736).
+            const deadline = signals.start(task.execution.timeoutMs);
+            let result: GenerateResult;
+            try {
+              result = await model.generate(request, deadline.signal);
+            } finally {
+              deadline.release();
+            }
             results.push(result);
             if (!result.cached) {
               const usd = price(modelSpec, result.usage);
@@ -107,7 +116,11 @@ export function createJudgePhase(store: JudgmentRecords, predictionsOf: Predicti
           ctx.progress.update(progressId, ++finished);
         }
       };
-      await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, todo.length)) }, worker));
+      try {
+        await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, todo.length)) }, worker));
+      } finally {
+        signals.close();
+      }
       ctx.progress.finish(progressId, stoppedBy ? `stopped (${stoppedBy})` : undefined);
       return { stoppedBy };
     },

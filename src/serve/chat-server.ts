@@ -10,6 +10,7 @@ import { DEFAULT_MAX_BODY_BYTES } from '../http/limits.js';
 import { createHttpMetrics } from '../http/http-metrics.js';
 import { jsonError } from '../http/json-error.js';
 import { listen, type ListeningServer } from '../http/listen.js';
+import { ExampleSignals } from '../eval/example-signals.js';
 import { parseChatRequest } from './chat-request.js';
 
 export type ChatServer = ListeningServer;
@@ -51,8 +52,17 @@ export function chatApp(options: ChatServerOptions): Hono {
     const request = parseChatRequest(body);
     if (!request.ok) return jsonError(c, 400, request.message, 'invalid_request_error', { param: request.param });
     // A client that hangs up stops its generation; a slow one is cut at the rung's own per-call deadline.
-    const signal = AbortSignal.any([c.req.raw.signal, AbortSignal.timeout(options.timeoutMs)]);
-    const prediction = await options.predictor.predict({ id: randomUUID(), input: request.input, expected: null, meta: {} }, signal);
+    // One controller and timer per request (ExampleSignals), not AbortSignal.any with AbortSignal.timeout, whose
+    // timeout Node 20 can lose in a GC (nodejs/node#57736).
+    const deadline = new ExampleSignals(c.req.raw.signal);
+    const call = deadline.start(options.timeoutMs);
+    let prediction: Awaited<ReturnType<typeof options.predictor.predict>>;
+    try {
+      prediction = await options.predictor.predict({ id: randomUUID(), input: request.input, expected: null, meta: {} }, call.signal);
+    } finally {
+      call.release();
+      deadline.close();
+    }
     options.log.debug(`served ${prediction.latencyMs.toFixed(0)} ms${prediction.cached ? ' (cached)' : ''}`);
     return c.json({
       id: `chatcmpl-${randomUUID()}`,
