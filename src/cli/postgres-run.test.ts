@@ -92,9 +92,11 @@ describe.skipIf(unavailable)('ladder run on the Postgres store', () => {
       rungs: '  - { kind: zero-shot, model: sloppy, id: sloppy }\n  - { kind: zero-shot, model: careful, id: careful }',
     });
     const onSqlite = { ...env(dir, join(dir, '.ladder-sqlite')), LADDER_DATABASE_URL: '' };
-    const sqliteRun = await ladder(['run', 'ladder.yaml'], dir, onSqlite);
+    // --fixed: every row on both stores (a sequential pass also keeps the calls in flight when it decides, so how
+    // many rows past the decision are stored depends on timing, not on the store).
+    const sqliteRun = await ladder(['run', 'ladder.yaml', '--fixed'], dir, onSqlite);
     expect(sqliteRun.status, sqliteRun.stderr).toBe(0);
-    const pgRun = await ladder(['run', 'ladder.yaml'], dir, env(dir, join(dir, '.ladder-pg')));
+    const pgRun = await ladder(['run', 'ladder.yaml', '--fixed'], dir, env(dir, join(dir, '.ladder-pg')));
     expect(pgRun.status, pgRun.stderr).toBe(0);
 
     const db = new Database(join(dir, '.ladder-sqlite', 'ladder.db'), { readonly: true });
@@ -192,6 +194,36 @@ describe.skipIf(unavailable)('ladder run on the Postgres store', () => {
       holder.child.kill('SIGKILL');
       await holder.done;
     }
+  }, 240_000);
+
+  it('a run whose lock connection is cut stops (another process may take the run) and sends nothing more', async () => {
+    const N = 400;
+    const dir = await project(fake, { n: N, concurrency: 2 });
+    latencyMs = 100;
+    const run = startLadder(['run', 'ladder.yaml', '--fixed'], dir, env(dir));
+    const lockBackends = `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = hashtext('ladder-run')::oid`;
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 50));
+      if ((await pgQuery(schema.url, lockBackends)).length > 0 && (await pgCounts(schema.url)).rows > 0) break;
+      if (Date.now() > deadline) throw new Error('the run never took its lock');
+    }
+    // The server ends the connection that holds the run's lock (a restart, a network cut, an admin).
+    await pgQuery(schema.url, `SELECT pg_terminate_backend(pid) FROM (${lockBackends}) held`);
+    const outcome = await run.done;
+    expect(outcome.status, outcome.stderr + outcome.stdout).not.toBe(0);
+    expect(outcome.stderr + outcome.stdout).toMatch(/connection holding its lock ended/);
+    const sent = fake.counters.generationRequests;
+    const rows = (await pgCounts(schema.url)).rows;
+    expect(rows).toBeLessThan(N);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(fake.counters.generationRequests).toBe(sent);
+    // Resumable as any interrupted run.
+    const runId = /^(\d{8}-\d{6}-[0-9a-f]{4})/m.exec((await ladder(['runs'], dir, env(dir))).stdout)![1];
+    latencyMs = 1;
+    const resumed = await ladder(['run', 'ladder.yaml', '--fixed', '--resume', runId], dir, env(dir));
+    expect(resumed.status, resumed.stderr + resumed.stdout).toBe(0);
+    expect(await pgCounts(schema.url)).toMatchObject({ rows: N, maxPerExample: 1 });
   }, 240_000);
 
   it('a budget ceiling on Postgres is never crossed: what the provider billed stays under it', async () => {

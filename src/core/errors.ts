@@ -23,6 +23,7 @@ export type ErrorCode =
   | 'RUN_NOT_FOUND'
   | 'PROJECT_NOT_FOUND' // no .ladder/ here or above
   | 'RUN_LOCKED' // another live process is working on the run
+  | 'RUN_LOCK_LOST' // this process lost the run's lock mid-run (its store connection ended): the run stops
   | 'STORE_ERROR'
   | 'DOWNLOAD_FAILED'
   | 'INTEGRITY_FAILED'

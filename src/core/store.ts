@@ -105,6 +105,11 @@ export interface JudgmentRecords {
 /** A run held by this process until release(); a second process asking for it gets RUN_LOCKED (exit 2). */
 export interface RunLease {
   release(): Promise<void>;
+  /**
+   * Aborts (reason: RUN_LOCK_LOST) if the lock is lost while held — on Postgres, when the lock's connection ends —
+   * since another process may then take the run: the run stops rather than overlap it. None where it cannot be lost.
+   */
+  readonly lost?: AbortSignal;
 }
 
 /**

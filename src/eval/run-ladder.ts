@@ -109,9 +109,21 @@ export function newRunId(now: Date): string {
  */
 export async function runLadder(options: RunLadderOptions): Promise<RunLadderResult> {
   const { runId, lock } = await openRun(options);
+  // A lock lost mid-run (its store connection ended) stops the run like Ctrl-C: another process may take it now.
+  const stop = new AbortController();
+  const stopOnRun = () => stop.abort(options.context.signal.reason);
+  const stopOnLost = () => {
+    options.context.log.warn(errorMessage(lock.lost!.reason));
+    stop.abort(lock.lost!.reason);
+  };
+  if (options.context.signal.aborted || lock.lost?.aborted) stop.abort();
+  options.context.signal.addEventListener('abort', stopOnRun, { once: true });
+  lock.lost?.addEventListener('abort', stopOnLost, { once: true });
   try {
-    return await climb(options, runId);
+    return await climb(lock.lost ? { ...options, context: { ...options.context, signal: stop.signal } } : options, runId);
   } finally {
+    options.context.signal.removeEventListener('abort', stopOnRun);
+    lock.lost?.removeEventListener('abort', stopOnLost);
     try {
       await recordRunManifests(options.store, runId, join(options.context.stateDir, 'runs', runId), options.context.now()).catch((error) =>
         options.context.log.warn(`could not record the run's manifests: ${errorMessage(error)}`),

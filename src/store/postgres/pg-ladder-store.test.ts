@@ -47,6 +47,10 @@ describe.skipIf(unavailable)('PgLadderStore (the core store over PostgreSQL)', (
     await b.pool.query(`SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND classid = hashtext('ladder-run')::oid AND pid <> pg_backend_pid()`);
     for (let i = 0; i < 200 && (await b.getRun(run.id))!.status === 'running'; i++) await new Promise((r) => setTimeout(r, 25));
     expect((await b.getRun(run.id))!.status).toBe('interrupted');
+    // The holder learns it lost the lock (another process may now take the run), so its run stops.
+    for (let i = 0; i < 200 && !lease.lost?.aborted; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(lease.lost?.aborted).toBe(true);
+    expect(lease.lost?.reason).toMatchObject({ code: 'RUN_LOCK_LOST' });
     expect((await b.listRuns()).map((r) => r.status)).toEqual(['interrupted']);
     const taken = await b.lockRun(run.id);
     await expect(a.lockRun(run.id)).rejects.toMatchObject({ code: 'RUN_LOCKED' });

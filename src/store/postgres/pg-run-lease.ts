@@ -29,8 +29,17 @@ export async function runLockHolder(pool: PgPool, runId: string): Promise<string
 export async function acquirePgRunLease(url: string, pool: PgPool, runId: string): Promise<RunLease> {
   // application_name is how a second process learns who holds the run (at most 63 bytes).
   const client = new pg.Client({ connectionString: url, application_name: `ladder pid ${process.pid} on ${hostname()}`.slice(0, 63) });
-  // A lost connection must not crash the run; its lock is gone with it (the run then reads as interrupted).
-  client.on('error', () => {});
+  // A lost connection must not crash the process; its lock is gone with it (the run then reads as interrupted),
+  // so the run is told to stop: another process may take it now.
+  const lost = new AbortController();
+  let released = false;
+  const onLost = () => {
+    if (!released && !lost.signal.aborted) {
+      lost.abort(new LadderError('RUN_LOCK_LOST', `run ${runId}: the Postgres connection holding its lock ended, so another process may take the run; stopped (resume it with --resume ${runId})`));
+    }
+  };
+  client.on('error', onLost);
+  client.on('end', onLost);
   try {
     await client.connect();
     const { rows } = await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${LOCK_KEY}) AS ok`, [runId]);
@@ -42,8 +51,8 @@ export async function acquirePgRunLease(url: string, pool: PgPool, runId: string
     await client.end().catch(() => {});
     throw asStoreError(error, `locking run ${runId}`);
   }
-  let released = false;
   return {
+    lost: lost.signal,
     release: async () => {
       if (released) return;
       released = true;
