@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Estimate, RungDecision } from '../core/results.js';
+import type { RungDecision } from '../core/results.js';
 import type { Targets } from '../core/task.js';
 import { analyzeCosts, type CostAnalysis } from '../economics/cost-analysis.js';
-import { fakeSummary } from '../economics/test-fixtures.js';
+import { accuracyEstimate, fakeSummary, onLocalModel, TEST_VOLUME, testBox, testModels } from '../economics/test-fixtures.js';
 import { gate } from './gate.js';
 import { recommend } from './recommend.js';
 import type { AdvisorSummary } from './types.js';
@@ -12,14 +12,11 @@ import type { AdvisorSummary } from './types.js';
  * the ladder's rules or common sense. Each case says what the full test set would say and checks the advisor
  * says it too. Costs come from the real cost model.
  */
-const box = { name: 'cpu-box', usdPerHour: 59.57 / 730, source: { origin: 'test' } };
-const VOLUME = 200_000;
-const models = [
-  { name: 'local', ref: 'local:smollm2-135m' },
-  { name: 'api', ref: 'openai:gpt-5-mini' },
-];
-const est = (value: number, low: number, high: number): { accuracy: Estimate } => ({ accuracy: { value, low, high } });
-const local = { hosting: 'local' as const, modelRef: 'local:smollm2-135m' };
+const box = testBox;
+const VOLUME = TEST_VOLUME;
+const models = testModels;
+const est = accuracyEstimate;
+const local = onLocalModel;
 const summary = (rungId: string, level: number, q: [number, number, number], extra: Partial<AdvisorSummary> = {}): AdvisorSummary =>
   fakeSummary({
     rungId, kind: rungId, level, examples: 300, metrics: est(...q), ...local,

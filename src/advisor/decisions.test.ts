@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Estimate } from '../core/results.js';
 import type { Targets } from '../core/task.js';
 import { analyzeCosts, type CostAnalysis } from '../economics/cost-analysis.js';
-import { fakeSummary } from '../economics/test-fixtures.js';
+import { accuracyEstimate, fakeSummary, onLocalModel, TEST_VOLUME, testBox, testModels } from '../economics/test-fixtures.js';
 import { accuracy } from '../eval/metrics/label-metrics.js';
 import { exactMatch } from '../eval/metrics/text-metrics.js';
 import { jsonExact } from '../eval/metrics/json-metrics.js';
@@ -12,14 +11,11 @@ import { trivialBaseline } from './trivial-baseline.js';
 import type { AdvisorSummary } from './types.js';
 
 /** Decisions from real numbers (issues 13 and 14), table-driven. Costs come from the real cost model. */
-const box = { name: 'cpu-box', usdPerHour: 59.57 / 730, source: { origin: 'test' } };
-const VOLUME = 200_000;
-const models = [
-  { name: 'local', ref: 'local:smollm2-135m' },
-  { name: 'api', ref: 'openai:gpt-5-mini' },
-];
-const est = (value: number, low: number, high: number): { accuracy: Estimate } => ({ accuracy: { value, low, high } });
-const local = { hosting: 'local' as const, modelRef: 'local:smollm2-135m' };
+const box = testBox;
+const VOLUME = TEST_VOLUME;
+const models = testModels;
+const est = accuracyEstimate;
+const local = onLocalModel;
 const summary = (rungId: string, level: number, q: [number, number, number], extra: Partial<AdvisorSummary> = {}): AdvisorSummary =>
   fakeSummary({ rungId, kind: rungId, level, examples: 60, metrics: est(...q), ...local, latencyMs: { p50: 900, p95: 1500, mean: 1000 }, throughput: { answersPerSecond: 1, concurrency: 4, source: 'measured' }, ...extra });
 const decide = (summaries: AdvisorSummary[], targets: Targets, extra: { train?: number; baseline?: { value: number; description: string } } = {}) => {
