@@ -1,7 +1,7 @@
 import type { PairedComparison } from '../core/results.js';
 import type { LeakageRecord, Task } from '../core/task.js';
 import { metricRegistry } from '../eval/metrics/registry.js';
-import type { ConfusionData, ExampleRow, ReportData } from '../report/types.js';
+import type { ConfusionData, ExampleRow, ReportData, UnfinishedRun } from '../report/types.js';
 import type { LadderStore, PredictionRow, RunRecord } from '../core/store.js';
 import { createJudgePhase } from '../judge/create-judge-phase.js';
 import { analyzeRun } from '../project/analyze.js';
@@ -31,7 +31,22 @@ export async function reportData(store: LadderStore, run: RunRecord, task: Task)
     examples: exampleRows(task, rowsByRung),
     confusion: task.output.kind === 'label' ? confusion(task, task.output.labels, rowsByRung) : undefined,
     leakage: (run.options.leakage as unknown as LeakageRecord | undefined) ?? task.leakage,
+    unfinished: await unfinishedRun(store, run, task),
   };
+}
+
+/** What a run that did not finish still lacks: the spec's rungs without a summary (a failed rung is final). */
+async function unfinishedRun(store: LadderStore, run: RunRecord, task: Task): Promise<UnfinishedRun | undefined> {
+  if (run.status === 'done') return undefined;
+  const stored = new Map((await store.getRungs(run.id)).map((r) => [r.rungId, r]));
+  const rungs = [];
+  for (const spec of task.rungs) {
+    const rung = stored.get(spec.id);
+    if (rung?.summary || rung?.status === 'failed') continue;
+    rungs.push({ rungId: spec.id, rows: rung ? (await store.completedExampleIds(run.id, spec.id)).size : 0 });
+  }
+  const resume = `ladder run ${run.specFile} --resume ${run.id}${run.status === 'budget' ? ' --max-usd <usd>' : ''}`;
+  return { status: run.status, rungs, of: task.test.length, resume };
 }
 
 function exampleRows(task: Task, rowsByRung: Map<string, PredictionRow[]>): ExampleRow[] {

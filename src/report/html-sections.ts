@@ -2,11 +2,19 @@ import { fmtMs, fmtNum, fmtUsd, fmtVolume } from '../advisor/format.js';
 import type { ReportData } from './types.js';
 import { decisionFacts, decisionFallbacks } from './decision-facts.js';
 import { esc } from './escape.js';
+import { unfinishedHeadline, unfinishedLines } from './unfinished.js';
 
 /** Server-rendered HTML fragments of the report; every user or model string goes through esc(). */
 
 export function recommendationSection(data: ReportData): string {
   const r = data.recommendation;
+  if (data.unfinished) {
+    // Not yet known: no verdict, nor the advisor's reasons for one; the tables below show the finished rungs.
+    return `<section class="rec miss" id="recommendation">
+<h2>${esc(unfinishedHeadline(data.unfinished))}</h2>
+<ul>${unfinishedLines(data.unfinished).map((x) => `<li>${esc(x)}</li>`).join('')}</ul>
+</section>`;
+  }
   const head =
     r.status === 'recommended'
       ? `Recommended: <strong>${esc(r.rungId)}</strong>`
@@ -37,7 +45,8 @@ export function resultsTable(data: ReportData): string {
     const v = data.recommendation.verdicts.find((x) => x.rungId === s.rungId);
     const c = data.costs.rungs.find((x) => x.rungId === s.rungId);
     const misses = v?.checks.filter((x) => !x.pass).map((x) => x.message) ?? [];
-    const pick = data.recommendation.rungId === s.rungId;
+    // No pick is marked while the run is unfinished.
+    const pick = !data.unfinished && data.recommendation.rungId === s.rungId;
     return `<tr class="${pick ? 'pick' : ''}"><td>${esc(s.rungId)}${pick ? ' ★' : ''}</td><td>${s.level}</td><td>${esc(s.kind)}</td><td>${esc(s.modelRef)}</td>${metricNames
       .map((m) => {
         const e = s.metrics[m];

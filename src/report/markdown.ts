@@ -3,6 +3,7 @@ import { decisionFacts, decisionFallbacks } from './decision-facts.js';
 import { mdCell } from './escape.js';
 import type { ReportData } from './types.js';
 import { judgeMarkdown } from './judge-section.js';
+import { unfinishedHeadline, unfinishedLines } from './unfinished.js';
 
 /** A PR-comment-sized summary: the recommendation, its reasons and the results table. */
 export function buildMarkdown(data: ReportData): string {
@@ -11,13 +12,17 @@ export function buildMarkdown(data: ReportData): string {
   const head =
     r.status === 'recommended'
       ? `**Recommended: \`${mdCell(r.rungId)}\`**`
-      : `**No rung meets every target**${r.closest ? ` (closest: \`${mdCell(r.closest.rungId)}\`)` : ''}`;
+      : r.status === 'none-qualifies'
+        ? `**No rung meets every target**${r.closest ? ` (closest: \`${mdCell(r.closest.rungId)}\`)` : ''}`
+        : '**No rungs were measured**';
   const lines = [
     `### Ladder: ${mdCell(data.task.name)}`,
     '',
-    `${head} at ${fmtVolume(data.costs.volume)} requests/month.`,
-    '',
-    ...r.reasons.map((x) => `- ${mdCell(x)}`),
+    // An unfinished run's outcome is not yet known: no verdict, nor the advisor's reasons for one (a "closest"
+    // rung, "misses"), only what is missing; the tables below show the finished rungs.
+    ...(data.unfinished
+      ? [`**${mdCell(unfinishedHeadline(data.unfinished))}.**`, '', ...unfinishedLines(data.unfinished).map((x) => `- ${mdCell(x)}`)]
+      : [`${head} at ${fmtVolume(data.costs.volume)} requests/month.`, '', ...r.reasons.map((x) => `- ${mdCell(x)}`)]),
     '',
     `| rung | level | model | ${mdCell(metric)} [95% CI] | eval p95 | served p95 | $ / 1k req | $ / month | meets targets |`,
     '|---|---:|---|---:|---:|---:|---:|---:|---|',
@@ -28,7 +33,7 @@ export function buildMarkdown(data: ReportData): string {
     const v = r.verdicts.find((x) => x.rungId === s.rungId);
     const meets = v?.eligible ? '✅' : v?.meetsTargets ? '⚠️ gate closed' : `❌ ${v?.checks.filter((x) => !x.pass).map((x) => x.target).join(', ') ?? ''}`;
     lines.push(
-      `| ${mdCell(s.rungId)}${r.rungId === s.rungId ? ' ★' : ''} | ${s.level} | ${mdCell(s.modelRef)} | ${e ? `${fmtNum(e.value)} [${fmtNum(e.low)}, ${fmtNum(e.high)}]` : '–'} | ${fmtMs(s.latencyMs.p95)} | ${s.servedLatencyMs && s.servedLatencyMs.requests > s.servedLatencyMs.failed ? fmtMs(s.servedLatencyMs.p95) : '–'} | ${c?.costPer1kUsd === undefined ? 'unpriced' : fmtUsd(c.costPer1kUsd)} | ${c?.monthlyUsd === undefined ? 'unpriced' : fmtUsd(c.monthlyUsd)} | ${meets} |`,
+      `| ${mdCell(s.rungId)}${!data.unfinished && r.rungId === s.rungId ? ' ★' : ''} | ${s.level} | ${mdCell(s.modelRef)} | ${e ? `${fmtNum(e.value)} [${fmtNum(e.low)}, ${fmtNum(e.high)}]` : '–'} | ${fmtMs(s.latencyMs.p95)} | ${s.servedLatencyMs && s.servedLatencyMs.requests > s.servedLatencyMs.failed ? fmtMs(s.servedLatencyMs.p95) : '–'} | ${c?.costPer1kUsd === undefined ? 'unpriced' : fmtUsd(c.costPer1kUsd)} | ${c?.monthlyUsd === undefined ? 'unpriced' : fmtUsd(c.monthlyUsd)} | ${meets} |`,
     );
   }
   return `${lines.join('\n')}\n${decisionsMarkdown(data)}${judgeMarkdown(data)}`;

@@ -3,6 +3,7 @@ import type { LeakageRecord, Targets } from '../core/task.js';
 import type { JsonValue, OutputKind } from '../core/types.js';
 import type { Recommendation } from '../advisor/types.js';
 import type { CostAnalysis } from '../economics/cost-analysis.js';
+import type { RunStatus } from '../core/store.js';
 
 /** One rung's answer to one example, as the example table shows it. */
 export interface ExampleOutput {
@@ -57,6 +58,20 @@ export interface ReportData {
   probeGrid?: ProbeGrid;
   /** Training rows dropped because they (nearly) duplicate a test row, as recorded by the run. */
   leakage?: LeakageRecord;
+  /**
+   * Set when the run did not finish (stopped at the budget ceiling, interrupted, still running): the outcome is
+   * not yet known, whatever the finished rungs say, and the report says so first.
+   */
+  unfinished?: UnfinishedRun;
+}
+
+export interface UnfinishedRun {
+  status: Exclude<RunStatus, 'done'>;
+  /** The spec's rungs without a summary yet: how many rows each has stored, of the test split's `of`. */
+  rungs: { rungId: string; rows: number }[];
+  of: number;
+  /** The command that finishes the run. */
+  resume: string;
 }
 
 export interface BuiltReport {
