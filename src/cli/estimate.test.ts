@@ -65,6 +65,29 @@ describe('estimateRun', () => {
     expect(hybrid.calls).toBe(byId['rag-bm25'].calls + 4);
   });
 
+  it('counts the judge\'s calls (pilot cost) at the judge model\'s price: one per answer for judge, two for pairwise', async () => {
+    // Found by the money audit: a judged task's estimate left the judge out (76% of what the run then cost) and
+    // called a $0.01 ceiling "within" for a run the judge phase stops at it.
+    const dir = await mkdtemp(join(tmpdir(), 'ladder-estimate-judge-'));
+    await writeFile(join(dir, 'test.jsonl'), rows(4, 'test'));
+    const spec = (metrics: string, judge: boolean) =>
+      `name: t\ninstructions: Say what broke.\ndata: { test: { path: test.jsonl } }\noutput: { kind: text }\nmetrics: ${metrics}\nexecution: { latency_probe: 0, max_tokens: 32 }\n` +
+      'models:\n  - { name: m, ref: "compat:http://127.0.0.1:9/v1#m", price: { input_per_mtok: 1, output_per_mtok: 1 } }\n' +
+      '  - { name: j, ref: "compat:http://127.0.0.1:9/v1#j", price: { input_per_mtok: 10, output_per_mtok: 10 } }\n' +
+      `rungs:\n  - { kind: zero-shot, model: m }\n${judge ? 'judge: { model: j, rubric: "Names the broken part.", max_tokens: 48 }\n' : ''}`;
+    await writeFile(join(dir, 'plain.yaml'), spec('[exact_match]', false));
+    await writeFile(join(dir, 'judged.yaml'), spec('[judge, pairwise, exact_match]', true));
+    const plainTask = await loadTask(join(dir, 'plain.yaml'));
+    const judgedTask = await loadTask(join(dir, 'judged.yaml'));
+    const [plain] = (await estimateRun(plainTask, specOnly(plainTask), { rungs: rungRegistry })).rungs;
+    const [judged] = (await estimateRun(judgedTask, specOnly(judgedTask), { rungs: rungRegistry })).rungs;
+    expect(plain.calls).toBe(4);
+    expect(judged.calls).toBe(4 + 4 * 3);
+    expect(judged.maxOutputTokens).toBe(4 * 32 + 4 * 3 * 48);
+    // The judge reads the task, the input, the reference and the answer: more input per call than the rung, at 10×.
+    expect(judged.maxUsd - plain.maxUsd).toBeGreaterThan(12 * plain.maxUsd);
+  });
+
   it('names an unknown rung parameter from the rung schema, on its own line', async () => {
     const error = (await taskWith('  - kind: few-shot\n    model: m\n    kk: 3\n').then(
       () => undefined,

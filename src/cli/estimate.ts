@@ -5,6 +5,8 @@ import type { RungEstimate, RungFactory } from '../core/rung.js';
 import { estimatePilot, type PilotEstimate, type PilotRungPlan } from '../economics/estimate-pilot.js';
 import { renderMessages } from '../rungs/prompt.js';
 import { seededShuffle } from '../task/data-files.js';
+import { referenceText } from '../judge/calibrate.js';
+import { pairwiseMessages, pointwiseMessages } from '../judge/prompts.js';
 import { formatTable } from './format-results.js';
 
 /** Chat-template overhead per message (role markers, separators): a few tokens on every common template. */
@@ -65,9 +67,35 @@ export async function estimateRun(
       const embedSpec = plan.embedModel ? models.spec(plan.embedModel) : spec;
       groups.push({ model: embedSpec, calls: task.test.length * plan.embedCallsPerExample, inputTokensPerCall: perCall(embedTotal), maxOutputTokens: 0, stablePrefixTokens: 0, purpose: `${rung.kind} (embedding)` });
     }
+    // The judge grades every rung's answers, however the rung made them.
+    const judging = await judgeGroup(task, models, sample, options.openModels);
+    if (judging) groups.push(judging);
     plans.push({ rungId: rung.id, groups });
   }
   return estimatePilot(plans, { budgetUsd: task.budget.maxUsd });
+}
+
+/**
+ * The judge's calls on one rung's answers (pilot cost, through the same ledger): one per answer for `judge`, two
+ * for `pairwise` (both orders), each reading the task, the input, the reference and an answer as long as max_tokens
+ * allows, at the judge model's price.
+ */
+async function judgeGroup(task: Task, models: ModelResolver, sample: Task['test'], openModels?: boolean): Promise<PilotRungPlan['groups'][number] | undefined> {
+  const judge = task.judge;
+  const perAnswer = task.metrics.reduce((n, m) => n + (m === 'judge' ? 1 : m === 'pairwise' ? 2 : 0), 0);
+  if (!judge || perAnswer === 0 || sample.length === 0) return undefined;
+  const spec = models.spec(judge.model);
+  const model = openModels === false ? undefined : await models.get(judge.model).catch(() => undefined);
+  const count = async (text: string) => (model?.countTokens ? model.countTokens(text) : Math.ceil(text.length / 4));
+  // The answer is not known yet: as long as the rung's max_tokens lets it be (4 characters a token).
+  const answer = 'x'.repeat(task.execution.maxTokens * 4);
+  let total = 0;
+  for (const example of sample) {
+    const material = { instructions: task.instructions, input: example.input, reference: referenceText(example.expected) || undefined };
+    const messages = task.metrics.includes('pairwise') && !task.metrics.includes('judge') ? pairwiseMessages(judge, material, answer, answer) : pointwiseMessages(judge, material, answer);
+    for (const message of messages) total += (await count(message.content)) + TEMPLATE_TOKENS_PER_MESSAGE;
+  }
+  return { model: spec, calls: task.test.length * perAnswer, inputTokensPerCall: total / sample.length, maxOutputTokens: judge.maxTokens, stablePrefixTokens: 0, purpose: 'judge' };
 }
 
 export function formatEstimate(estimate: PilotEstimate): string {
