@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LadderError, ModelCallError } from '../../core/errors.js';
 import type { GenerateRequest, GenerateResult, Model } from '../../core/types.js';
 import { FakeClock } from './fake-clock.js';
-import { withResilience } from './with-resilience.js';
+import { RATE_LIMIT_WAITS, withResilience } from './with-resilience.js';
 
 const request = (content = 'hi'): GenerateRequest => ({ messages: [{ role: 'user', content }], output: { kind: 'text' }, maxTokens: 4, temperature: 0 });
 const ok = (n: number): GenerateResult => ({ text: `ok${n}`, usage: { inputTokens: 10 * n, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: n }, latencyMs: 1, cached: false });
@@ -68,6 +68,28 @@ describe('withResilience', () => {
     await clock.run(resilient.generate(request()));
     expect(starts[1] - starts[0]).toBeGreaterThanOrEqual(5_000);
     expect(resilient.stats()).toMatchObject({ rateLimited: 1, concurrencyLimit: 2 });
+  });
+
+  it('waits out 429s that carry Retry-After beyond `retries` (a storm), up to RATE_LIMIT_WAITS; a 429 without one uses the retries', async () => {
+    const clock = new FakeClock();
+    const storm = (n: number) => (n < 6 ? new ModelCallError('slow down', { status: 429, retryAfterMs: 200 }) : ok(2));
+    const { model, starts } = scripted(clock, storm);
+    const resilient = withResilience(model, { ...base, retries: 1 }, clock.deps());
+    await expect(clock.run(resilient.generate(request()))).resolves.toMatchObject({ text: 'ok2' });
+    expect(starts).toHaveLength(7);
+
+    // A server that answers 429 forever still ends the call: after the waits and then the retries.
+    const foreverClock = new FakeClock();
+    const endless = scripted(foreverClock, () => new ModelCallError('slow down', { status: 429, retryAfterMs: 10 }));
+    const bounded = withResilience(endless.model, { ...base, retries: 1 }, foreverClock.deps());
+    await expect(foreverClock.run(bounded.generate(request()))).rejects.toMatchObject({ status: 429 });
+    expect(endless.starts).toHaveLength(RATE_LIMIT_WAITS + 2);
+
+    const quotaClock = new FakeClock();
+    const quota = scripted(quotaClock, () => new ModelCallError('quota exhausted', { status: 429 }));
+    const noHint = withResilience(quota.model, { ...base, retries: 1 }, quotaClock.deps());
+    await expect(quotaClock.run(noHint.generate(request()))).rejects.toMatchObject({ status: 429 });
+    expect(quota.starts).toHaveLength(2);
   });
 
   it('a Retry-After wait longer than the attempt timeout is not charged to the next attempt', async () => {

@@ -2,8 +2,13 @@ import { LadderError, ModelCallError } from '../../core/errors.js';
 import type { CallHooks, GenerateRequest, GenerateResult, Model } from '../../core/types.js';
 import { AdaptiveConcurrency } from './adaptive-concurrency.js';
 import { backoffDelay, type ResilienceDeps } from './deps.js';
-
 import { RateWindow, type WindowEntry } from './rate-window.js';
+
+/**
+ * 429s carrying Retry-After that one call waits out beyond its `retries` (each wait as long as the provider asks;
+ * the example's deadline still bounds the whole call). Bounded so a server answering 429 forever ends the call.
+ */
+export const RATE_LIMIT_WAITS = 16;
 
 export interface ResilienceOptions {
   /** Requests per window (a minute unless windowMs says otherwise). */
@@ -124,17 +129,19 @@ export function withResilience(model: Model, options: ResilienceOptions, deps: R
     run: (signal: AbortSignal) => Promise<T>,
     spent: (result: T) => number | undefined,
     signal?: AbortSignal,
-    beforeRetryAfterTimeout?: (signal?: AbortSignal) => Promise<void>,
+    beforeRetryAfterLostAnswer?: (signal?: AbortSignal) => Promise<void>,
   ): Promise<T> {
     stats.calls++;
     let abandoned = 0;
     let lastAbandoned = false;
+    // Retries used (`n`) and 429s with Retry-After waited out without using one.
+    let waitedOut = 0;
     for (let n = 0; ; n++) {
       let release: (() => void) | undefined;
       let epoch = 0;
       try {
-        // The attempt before this one may have been billed: the caller's budget must hold this one again first.
-        if (n > 0 && abandoned > 0 && lastAbandoned) await beforeRetryAfterTimeout?.(signal);
+        // The attempt before this one lost its answer and may have been billed: the caller's budget holds this one again first.
+        if (lastAbandoned) await beforeRetryAfterLostAnswer?.(signal);
         lastAbandoned = false;
         release = await concurrency.acquire(signal);
         const spend = await admit(estimate, signal);
@@ -162,8 +169,10 @@ export function withResilience(model: Model, options: ResilienceOptions, deps: R
         }
         const retryable = error instanceof LadderError && error.isRetryable;
         const retryAfterMs = error instanceof ModelCallError ? error.retryAfterMs : undefined;
-        if (error instanceof ModelCallError && error.code === 'TIMEOUT') {
-          stats.timeouts++;
+        if (error instanceof ModelCallError && error.code === 'TIMEOUT') stats.timeouts++;
+        // An attempt given up at its timeout, or answered with a 2xx cut or unreadable (BAD_RESPONSE), was sent and
+        // may have been billed: its answer is lost, not refused.
+        if (error instanceof ModelCallError && (error.code === 'TIMEOUT' || error.code === 'BAD_RESPONSE')) {
           abandoned++;
           lastAbandoned = true;
         }
@@ -172,13 +181,20 @@ export function withResilience(model: Model, options: ResilienceOptions, deps: R
           concurrency.onRateLimited(epoch);
           if (retryAfterMs) pausedUntil = Math.max(pausedUntil, deps.now() + retryAfterMs);
         }
-        if (!retryable || n >= options.retries) {
+        // A 429 that says when to come back is the provider's pace, not this call's failure: it is waited out
+        // without using up a retry (up to RATE_LIMIT_WAITS per call, and the caller's deadline), so a storm
+        // does not end examples as RATE_LIMITED rows scored wrong. A 429 without Retry-After (an exhausted
+        // quota, typically) uses the retries as any retryable error.
+        if (error instanceof ModelCallError && error.status === 429 && retryAfterMs !== undefined && waitedOut < RATE_LIMIT_WAITS) {
+          waitedOut++;
+          n--;
+        } else if (!retryable || n >= options.retries) {
           stats.failures++;
           if (abandoned && error instanceof ModelCallError) error.abandonedAttempts = abandoned;
           throw error;
         }
         stats.retries++;
-        const wait = backoffDelay(n, baseDelay, maxDelay, deps.random, retryAfterMs);
+        const wait = backoffDelay(Math.max(0, n), baseDelay, maxDelay, deps.random, retryAfterMs);
         deps.log?.debug(`${model.ref}: attempt ${n + 1} failed (${(error as Error).message}); retrying in ${Math.round(wait)} ms`);
         try {
           await deps.sleep(wait, signal);
@@ -203,29 +219,31 @@ export function withResilience(model: Model, options: ResilienceOptions, deps: R
         (s) => model.generate(request, s),
         (r) => r.usage.inputTokens + r.usage.outputTokens,
         signal,
-        hooks?.beforeRetryAfterTimeout,
+        hooks?.beforeRetryAfterLostAnswer,
       );
     },
     stats: () => ({ ...stats, concurrencyLimit: concurrency.limit }),
   };
   if (model.embed) {
     const embed = model.embed.bind(model);
-    wrapped.embed = (texts, signal) =>
+    wrapped.embed = (texts, signal, hooks) =>
       resilient(
         Math.ceil(texts.reduce((n, t) => n + t.length, 0) / 4),
         (s) => embed(texts, s),
         () => undefined,
         signal,
+        hooks?.beforeRetryAfterLostAnswer,
       );
   }
   if (model.embedWithUsage) {
     const embedWithUsage = model.embedWithUsage.bind(model);
-    wrapped.embedWithUsage = (texts, signal) =>
+    wrapped.embedWithUsage = (texts, signal, hooks) =>
       resilient(
         Math.ceil(texts.reduce((n, t) => n + t.length, 0) / 4),
         (s) => embedWithUsage(texts, s),
         (r) => r.usage.inputTokens,
         signal,
+        hooks?.beforeRetryAfterLostAnswer,
       );
   }
   if (model.countTokens) wrapped.countTokens = model.countTokens.bind(model);
