@@ -44,14 +44,14 @@ export interface GenerateRequest {
   stablePrefixMessages?: number;
 }
 
-/** What a wrapper of a model may ask of the layers under it for one call (wrappers pass it down unchanged). */
+/** What a wrapper of a model may ask of the layers under it for one generate or embed call (wrappers pass it down). */
 export interface CallHooks {
   /**
-   * Called by the retrying layer before it sends an attempt again after an earlier attempt was abandoned at its
-   * timeout (the provider may have billed that one): the budget holds the new attempt's worst case first, and a
-   * rejection (BUDGET_EXCEEDED) stops the call instead.
+   * Called by the retrying layer before it sends an attempt again after an earlier attempt lost its answer — given
+   * up at its timeout, or a 2xx cut mid-answer or unreadable (the provider may have billed it): the budget counts
+   * the lost attempt, holds the new attempt's worst case first, and a rejection (BUDGET_EXCEEDED) stops the call.
    */
-  beforeRetryAfterTimeout?: (signal?: AbortSignal) => Promise<void>;
+  beforeRetryAfterLostAnswer?: (signal?: AbortSignal) => Promise<void>;
 }
 
 /** Token usage as the provider reports it. `cachedInputTokens` is included in `inputTokens`. */
@@ -69,8 +69,9 @@ export interface GenerateResult {
   /** True when the answer came from Ladder's response cache and no model was called. */
   cached: boolean;
   /**
-   * Earlier attempts of this call given up at their timeout after the request was sent: the provider may have
-   * billed them, so the budget counts each at its worst case (their usage is never known, nor in `usage`).
+   * Earlier attempts of this call whose answer was lost after the request was sent (given up at their timeout, or
+   * a 2xx cut or unreadable): the provider may have billed them, so the budget counts each at its worst case
+   * (their usage is never known, nor in `usage`).
    */
   abandonedAttempts?: number;
 }
@@ -94,12 +95,12 @@ export interface Model {
    */
   readonly embeddingOnly?: boolean;
   generate(request: GenerateRequest, signal?: AbortSignal, hooks?: CallHooks): Promise<GenerateResult>;
-  embed?(texts: string[], signal?: AbortSignal): Promise<Float32Array[]>;
+  embed?(texts: string[], signal?: AbortSignal, hooks?: CallHooks): Promise<Float32Array[]>;
   /**
    * `embed` with the tokens the provider billed (remote embedding APIs), so ingest and query embeddings are
    * priced like any call. Models whose embeddings cost nothing per token (local) need not have it.
    */
-  embedWithUsage?(texts: string[], signal?: AbortSignal): Promise<EmbedResult>;
+  embedWithUsage?(texts: string[], signal?: AbortSignal, hooks?: CallHooks): Promise<EmbedResult>;
   /** Count tokens the way this model does, when it can (used for estimates and context budgets). */
   countTokens?(text: string): Promise<number>;
   dispose?(): Promise<void>;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../store/database.js';
 import { RunStore } from '../store/run-store.js';
+import { SqliteSpendJournal } from '../store/sqlite-spend-journal.js';
 import { SharedLedger } from './shared-ledger.js';
 
 /** The store-backed ledger over one SQLite file opened twice (two connections stand for two processes). */
@@ -32,6 +33,23 @@ describe('SharedLedger', () => {
     await expect(one.reserve(0.3)).rejects.toMatchObject({ code: 'BUDGET_EXCEEDED' });
     one.close();
     two.close();
+  });
+
+  it("a `ladder run` process's holds (no heartbeat: its run lock says it lives) are never expired by a worker's ledger, only reserved", async () => {
+    // Found by the money audit: workers left running after their driver was killed could expire the holds of the
+    // local resume that took the run over, while its calls were in flight, counting them twice (ledger past the ceiling).
+    const { a, b } = await twoConnections();
+    const store = new RunStore(a);
+    const journal = new SqliteSpendJournal(a, store.writes, 'r');
+    const local = await journal.hold(0.6);
+    const worker = new SharedLedger(b, 'r', 1, { pollMs: 5, now: () => Date.now() + 3_600_000 });
+    await expect(worker.reserveNow(0.6)).rejects.toThrow(/BUDGET|budget/); // the local hold is counted as reserved
+    const h = await worker.reserveNow(0.3);
+    worker.settle(h, 0.1);
+    journal.settle(local, 0.6, 0.2);
+    store.flush();
+    expect(worker.spent).toBeCloseTo(0.3, 12); // each call once, at what it cost
+    worker.close();
   });
 
   it("a holder that stopped heartbeating (kill -9) has its hold expire into the spend at its worst case; its late settle adds nothing", async () => {

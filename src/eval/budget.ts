@@ -168,7 +168,7 @@ interface CacheAware {
  * still billed (TRUNCATED, ANSWER_TOO_LONG) is settled at its measured price; a refused call (429, 5xx) at 0;
  * an attempt abandoned at its timeout, or a call cut off in flight, at its worst case (it may have been billed).
  * A retry after an attempt abandoned at its timeout reserves again before it is sent (the call's
- * `beforeRetryAfterTimeout` hook, which the resilience layer calls), so even timeouts cannot take the spend past the
+ * `beforeRetryAfterLostAnswer` hook, which the resilience layer calls), so even timeouts cannot take the spend past the
  * ceiling; retries after refused attempts (429, 5xx: not billed) share the call's one reservation.
  */
 export function budgetedModel(model: Model, ledger: SpendLedger, price: UsagePricer): Model {
@@ -190,7 +190,7 @@ export function budgetedModel(model: Model, ledger: SpendLedger, price: UsagePri
       // stops with BUDGET_EXCEEDED instead.
       let abandonedSettled = 0;
       const hooks: CallHooks = {
-        beforeRetryAfterTimeout: async (retrySignal) => {
+        beforeRetryAfterLostAnswer: async (retrySignal) => {
           ledger.settle(hold, hold.usd);
           abandonedSettled++;
           hold = await ledger.reserve(worst, retrySignal);
@@ -213,23 +213,37 @@ export function budgetedModel(model: Model, ledger: SpendLedger, price: UsagePri
       }
     },
   };
+  /**
+   * An embedding call's hold and the hooks that, as for generate, count an attempt whose answer was lost at its
+   * worst case and hold its retry first. `hold()` is the hold to settle now; `lost(error)` what is still owed.
+   */
   const embedHold = async (texts: string[], signal?: AbortSignal) => {
     const input = inputTokenUpperBound(texts.map((content) => ({ role: 'user', content })));
     const worst = price({ inputTokens: input, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 0 }) ?? 0;
-    return { hold: await ledger.reserve(worst, signal), worst };
+    let hold = await ledger.reserve(worst, signal);
+    let counted = 0;
+    const hooks: CallHooks = {
+      beforeRetryAfterLostAnswer: async (retrySignal) => {
+        ledger.settle(hold, hold.usd);
+        counted++;
+        hold = await ledger.reserve(worst, retrySignal);
+      },
+    };
+    const lost = (error: unknown) => Math.max(0, (error instanceof ModelCallError ? (error.abandonedAttempts ?? 0) : 0) - counted) * worst;
+    return { hold: () => hold, worst, hooks, lost };
   };
   if (model.embedWithUsage) {
     // Billed embeddings (remote APIs) settle at the tokens the provider reported, like a generate call, and keep
     // that usage for the caller (a RAG rung prices its corpus and each question's embedding from it).
     const embedWithUsage = model.embedWithUsage.bind(model);
     wrapped.embedWithUsage = async (texts, signal) => {
-      const { hold, worst } = await embedHold(texts, signal);
+      const { hold, worst, hooks, lost } = await embedHold(texts, signal);
       try {
-        const result = await embedWithUsage(texts, signal);
-        ledger.settle(hold, price(result.usage) ?? worst);
+        const result = await embedWithUsage(texts, signal, hooks);
+        ledger.settle(hold(), price(result.usage) ?? worst);
         return result;
       } catch (error) {
-        ledger.settle(hold, errorCode(error) === 'ABORTED' ? worst : 0);
+        ledger.settle(hold(), (errorCode(error) === 'ABORTED' ? worst : 0) + lost(error));
         throw error;
       }
     };
@@ -237,14 +251,14 @@ export function budgetedModel(model: Model, ledger: SpendLedger, price: UsagePri
   } else if (model.embed) {
     const embed = model.embed.bind(model);
     wrapped.embed = async (texts, signal) => {
-      const { hold, worst } = await embedHold(texts, signal);
+      const { hold, worst, hooks, lost } = await embedHold(texts, signal);
       // Embedding answers carry no usage here: the worst case is what is counted (an over-count, never under).
       try {
-        const vectors = await embed(texts, signal);
-        ledger.settle(hold, worst);
+        const vectors = await embed(texts, signal, hooks);
+        ledger.settle(hold(), worst);
         return vectors;
       } catch (error) {
-        ledger.settle(hold, 0);
+        ledger.settle(hold(), lost(error));
         throw error;
       }
     };

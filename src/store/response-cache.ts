@@ -91,8 +91,8 @@ export class CachedModel implements Model {
     this.hosting = inner.hosting;
     this.contextSize = inner.contextSize;
     if (inner.embeddingOnly) this.embeddingOnly = true;
-    if (inner.embed) this.embed = (texts, signal) => inner.embed!(texts, signal);
-    if (inner.embedWithUsage) this.embedWithUsage = (texts, signal) => inner.embedWithUsage!(texts, signal);
+    if (inner.embed) this.embed = (texts, signal, hooks) => inner.embed!(texts, signal, hooks);
+    if (inner.embedWithUsage) this.embedWithUsage = (texts, signal, hooks) => inner.embedWithUsage!(texts, signal, hooks);
     if (inner.countTokens) this.countTokens = (text) => inner.countTokens!(text);
   }
 

@@ -121,6 +121,31 @@ describe('withResilience', () => {
     await expect(clock.run(resilient.generate(request()))).resolves.toMatchObject({ text: 'ok2', abandonedAttempts: 1 });
   });
 
+  it('asks the caller before each retry that follows a timed-out attempt; a refusal ends the call unsent', async () => {
+    const clock = new FakeClock();
+    const { model, starts } = scripted(clock, (n) => (n < 2 ? 'hang' : ok(2)));
+    const resilient = withResilience(model, { ...base, retries: 2, timeoutMs: 300 }, clock.deps());
+    let asked = 0;
+    const gate = { beforeRetryAfterLostAnswer: async () => void asked++ };
+    await expect(clock.run(resilient.generate(request(), undefined, gate))).resolves.toMatchObject({ text: 'ok2', abandonedAttempts: 2 });
+    expect(asked).toBe(2);
+    expect(starts).toHaveLength(3);
+
+    // A 2xx cut mid-answer (BAD_RESPONSE) was generated, maybe billed: the same as a timed-out attempt.
+    const cutClock = new FakeClock();
+    const cut = scripted(cutClock, (n) => (n === 0 ? new ModelCallError('body cut', { code: 'BAD_RESPONSE', isRetryable: true }) : ok(3)));
+    asked = 0;
+    await expect(cutClock.run(withResilience(cut.model, base, cutClock.deps()).generate(request(), undefined, gate))).resolves.toMatchObject({ abandonedAttempts: 1 });
+    expect(asked).toBe(1);
+
+    const refusedClock = new FakeClock();
+    const refused = scripted(refusedClock, () => 'hang');
+    const limited = withResilience(refused.model, { ...base, retries: 2, timeoutMs: 300 }, refusedClock.deps());
+    const no = { beforeRetryAfterLostAnswer: async () => Promise.reject(new LadderError('BUDGET_EXCEEDED', 'no room')) };
+    await expect(refusedClock.run(limited.generate(request(), undefined, no))).rejects.toMatchObject({ code: 'BUDGET_EXCEEDED' });
+    expect(refused.starts).toHaveLength(1);
+  });
+
   it('rejects promptly with ABORTED when the caller aborts, without retrying', async () => {
     const clock = new FakeClock();
     const { model, starts } = scripted(clock, () => 'hang');

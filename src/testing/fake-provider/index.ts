@@ -180,6 +180,8 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
         case 'badRequest':
           return send(res, route, { status: 400, body: errorBody(api, 'invalid_request_error', 'This request is permanently invalid (fault plan)') });
         case 'malformed':
+          // The answer was generated (and billed); only its body is cut.
+          bill((answer().body as { usage?: Record<string, number> }).usage ?? {});
           record(route, MALFORMED);
           res.writeHead(200, { 'content-type': 'application/json' });
           return void res.end('{"id": "chatcmpl-broken", "choices": [{"index": 0, "message": {"role": "assist');
@@ -196,6 +198,7 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
           return send(res, route, reply);
         }
         case 'reset':
+          bill((answer().body as { usage?: Record<string, number> }).usage ?? {});
           record(route, RESET);
           res.writeHead(200, { 'content-type': 'application/json', 'content-length': '4096' });
           res.write('{"id": "chatcmpl-cut", "choices": [');

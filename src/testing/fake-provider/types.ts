@@ -81,8 +81,9 @@ export interface FakeCounters {
   /** The same per model id of the request (chat model vs embedding model: billed at different prices). */
   tokensServedByModel: Record<string, { input: number; output: number }>;
   /**
-   * Tokens of every successful answer the fake generated, counted when it is generated, whether or not the client
-   * was still there to receive it: what a provider bills (a client killed mid-call is billed all the same).
+   * Tokens of every answer the fake generated, counted when it is generated, whether or not the client was still
+   * there to receive it or got it whole (`malformed`, `reset`): what a provider bills (a client killed mid-call, or
+   * an answer cut in transit, is billed all the same).
    */
   tokensBilled: { input: number; output: number };
   /** The most attempts the fake saw for one request content (first try + retries). */
