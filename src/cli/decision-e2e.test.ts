@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeProvider } from '../testing/fake-provider/index.js';
@@ -10,10 +11,11 @@ import { ladder } from '../testing/run-ladder-cli.js';
 
 /**
  * The decision end to end, through `ladder run` over the fake OpenAI-compatible provider, on a task built from
- * /work/shared/datasets/clinc150-intents (150 intents; no example uses it). Each fake model's accuracy, latency and
+ * the CLINC150 intents (src/testing/fixtures/clinc150: 150 test rows of ../shared/datasets/clinc150-intents, with its
+ * provenance; no example uses it). Each fake model's accuracy, latency and
  * faults are set here, so the right recommendation — what the full test set says — is known before the run.
  */
-const DATASET = '/work/shared/datasets/clinc150-intents';
+const DATASET = fileURLToPath(new URL('../testing/fixtures/clinc150/', import.meta.url));
 const ROWS = 150;
 const KEY = 'sk-decision-e2e';
 
