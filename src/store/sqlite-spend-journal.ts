@@ -3,38 +3,33 @@ import { hostname } from 'node:os';
 import type { SpendJournal } from '../core/store.js';
 import { statement, type Db } from './database.js';
 import { addRunSpend } from './run-store.js';
-import { TickBatch } from './tick-batch.js';
 import type { WriteBehind } from './write-behind.js';
 
 /** A local hold never expires by lease: it is closed by its settlement or counted when the run is resumed. */
 const NEVER = Number.MAX_SAFE_INTEGER;
 
 /**
- * The SQLite `SpendJournal`: holds are `budget_holds` rows committed before their calls are sent (the holds of one
- * event-loop turn in one transaction); a settlement deletes its hold and adds the measured cost to `run_spend` in
+ * The SQLite `SpendJournal`: holds are `budget_holds` rows committed before their calls are sent; a settlement deletes its hold and adds the measured cost to `run_spend` in
  * the store's next write-behind batch, with the rows — a kill -9 before that batch leaves the hold, which the
  * resume counts at its worst case.
  */
 export class SqliteSpendJournal implements SpendJournal {
   private readonly holder = `local:${hostname()}:${process.pid}`;
-  private readonly holds: TickBatch<{ id: string; usd: number }>;
 
   constructor(
     private readonly db: Db,
     private readonly writes: WriteBehind,
     private readonly runId: string,
-  ) {
-    this.holds = new TickBatch((items) => {
-      const insert = statement(db, `INSERT INTO budget_holds (id, run_id, usd, holder, expires_at) VALUES (?, ?, ?, ?, ?)`);
-      db.transaction(() => {
-        for (const { id, usd } of items) insert.run(id, runId, usd, this.holder, NEVER);
-      })();
-    });
-  }
+  ) {}
 
+  /**
+   * Committed at once (better-sqlite3 is synchronous): the call waits for no other work. Grouping the holds of an
+   * event-loop turn into one transaction (setImmediate) saved commits but delayed every call behind the turn's
+   * I/O: 1.44× ideal vs 1.35× on the 2,000 × 100 ms workload, the same CPU.
+   */
   async hold(usd: number): Promise<string> {
     const id = randomUUID();
-    await this.holds.add({ id, usd });
+    statement(this.db, `INSERT INTO budget_holds (id, run_id, usd, holder, expires_at) VALUES (?, ?, ?, ?, ?)`).run(id, this.runId, usd, this.holder, NEVER);
     return id;
   }
 
