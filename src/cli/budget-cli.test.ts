@@ -80,6 +80,30 @@ describe('ladder run: budget flags and ceilings (real processes)', () => {
     for (const bad of ['abc', '-1', '0', 'Infinity', 'NaN', '1e999', '', '0x10', '1,5']) expect(() => parseMaxUsd(bad), bad).toThrow(/positive number/);
   });
 
+  it("a plain --resume refuses to run beside `ladder worker`s still working on the run (their spend is not in its ledger): exit 2, no call", async () => {
+    const { dir, env } = await project({ budget: 'budget: { max_usd: 0.0001 }' });
+    const first = await ladder(['run', 'ladder.yaml'], dir, env);
+    expect(first.status, first.stderr).toBe(3);
+    const runId = /--resume (\S+)/.exec(first.stdout)![1];
+    // A worker of an earlier --distributed attempt (its driver killed) is mid-call on the run: a leased hold.
+    const db = new Database(join(dir, '.ladder', 'ladder.db'));
+    db.prepare('INSERT INTO budget_holds (id, run_id, usd, holder, expires_at) VALUES (?, ?, ?, ?, ?)').run('w1', runId, 0.01, 'worker-host:4242:abcd1234', Date.now() + 60_000);
+    db.close();
+    const before = fake.counters.generationRequests;
+    const refused = await ladder(['run', 'ladder.yaml', '--resume', runId, '--max-usd', '3'], dir, env);
+    expect(refused.status, refused.stderr).toBe(2);
+    expect(refused.stderr).toMatch(/ladder worker.*1 call\(s\) in flight.*--distributed/);
+    expect(fake.counters.generationRequests).toBe(before);
+    expect(predictions(dir)).toBe(0);
+    // Once the worker's lease has run out (it stopped), the resume goes ahead and counts that hold as spent.
+    const expired = new Database(join(dir, '.ladder', 'ladder.db'));
+    expired.prepare('UPDATE budget_holds SET expires_at = ?').run(Date.now() - 1);
+    expired.close();
+    const resumed = await ladder(['run', 'ladder.yaml', '--resume', runId, '--max-usd', '3'], dir, env);
+    expect(resumed.status, resumed.stderr).toBe(0);
+    expect(predictions(dir)).toBe(N);
+  }, 180_000);
+
   it('a $0.0001 ceiling sends no call and exits 3; resuming with --max-usd 3 finishes the run, each example once, the key nowhere', async () => {
     const { dir, env } = await project({ budget: 'budget: { max_usd: 0.0001 }' });
     const before = fake.counters.generationRequests;

@@ -131,6 +131,11 @@ export interface SpendJournal {
    * by the run's holder (the run lock is this process's) before its ledger reads the spend. Returns the $ counted.
    */
   countAbandoned(): Promise<number>;
+  /**
+   * Calls that `ladder worker` processes of an earlier `--distributed` attempt still have in flight on this run (their
+   * shared-ledger holds, lease alive at `nowMs`): a run on this process's own ledger cannot see their spend.
+   */
+  workerCallsInFlight(nowMs: number): Promise<number>;
 }
 
 export interface LadderStore {

@@ -180,6 +180,14 @@ async function climb(options: RunLadderOptions, runId: string): Promise<RunLadde
   // Resume counts what was spent before (rows, judges, teachers) and, at their worst case, the calls a killed
   // process had in flight (their holds); every model call goes through the ledger.
   const journal = store.spendJournal(runId);
+  if (!options.ledger) {
+    // Workers left by a killed --distributed driver keep working through its queued jobs; this process's ledger
+    // cannot see what they spend, so it must not run beside them (found by the money audit: billed past the ceiling).
+    const busy = await journal.workerCallsInFlight(now().getTime());
+    if (busy > 0) {
+      throw new LadderError('RUN_LOCKED', `run ${runId}: \`ladder worker\` processes of an earlier --distributed attempt still have ${busy} call(s) in flight on it, and their spend is not visible to this process's budget; stop those workers or let them finish, or resume with --distributed`, { exitCode: 2 });
+    }
+  }
   const abandoned = await journal.countAbandoned();
   if (abandoned > 0) options.context.log.warn(`calls in flight when this run last stopped are counted at their worst case: $${abandoned.toFixed(6)}`);
   const ledger = options.ledger?.(runId, maxUsd) ?? new BudgetLedger(maxUsd, Math.max(await store.runSpentUsd(runId), await store.spentUsd(runId)), journal, options.context.log);

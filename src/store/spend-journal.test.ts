@@ -8,6 +8,8 @@ import { openPgLadderStore } from './postgres/pg-ladder-store.js';
 import { createTestSchema, pgUnavailable } from './postgres/testing/pg-test-schema.js';
 import { RunStore } from './run-store.js';
 import { sqliteLadderStore } from './sqlite-ladder-store.js';
+import { PgSharedLedger } from '../distributed/pg-shared-ledger.js';
+import { SharedLedger } from '../distributed/shared-ledger.js';
 
 const unavailable = await pgUnavailable();
 if (unavailable) console.warn(`${unavailable}; the Postgres journal is not tested`);
@@ -15,7 +17,9 @@ if (unavailable) console.warn(`${unavailable}; the Postgres journal is not teste
 const run: RunRecord = { id: 'r1', name: 'n', specFile: '/x/ladder.yaml', spec: {}, fingerprints: {}, status: 'running', createdAt: '2026-12-01T00:00:00.000Z', options: {} };
 
 /** Each case opens the same store twice, as a killed process and the one that resumes it would. */
-const kinds: { name: string; skip: boolean; open: () => Promise<{ first: LadderStore; second: () => Promise<LadderStore>; drop: () => Promise<void> }> }[] = [
+/** A `ladder worker`'s ledger on the same run (a shared-ledger hold, leased). */
+type WorkerLedger = { reserve(usd: number): Promise<unknown>; close(): void };
+const kinds: { name: string; skip: boolean; open: () => Promise<{ first: LadderStore; second: () => Promise<LadderStore>; worker: (leaseMs: number) => WorkerLedger; drop: () => Promise<void> }> }[] = [
   {
     name: 'SQLite',
     skip: false,
@@ -25,6 +29,7 @@ const kinds: { name: string; skip: boolean; open: () => Promise<{ first: LadderS
       return {
         first: sqliteLadderStore(new RunStore(dbs[0])),
         second: async () => sqliteLadderStore(new RunStore(dbs[dbs.push(openDatabase(file)) - 1])),
+        worker: (leaseMs) => new SharedLedger(dbs[dbs.push(openDatabase(file)) - 1], run.id, 10, { leaseMs }),
         drop: async () => dbs.forEach((db) => db.close()),
       };
     },
@@ -38,6 +43,7 @@ const kinds: { name: string; skip: boolean; open: () => Promise<{ first: LadderS
       return {
         first: stores[0],
         second: async () => stores[stores.push(await openPgLadderStore(schema.url, 'test')) - 1],
+        worker: (leaseMs) => new PgSharedLedger(stores[0], run.id, 10, { leaseMs }),
         drop: async () => {
           for (const s of stores) await s.close().catch(() => {});
           await schema.drop();
@@ -76,6 +82,22 @@ for (const kind of kinds) {
       killed.settle(ids[6], 0.05, 0.08);
       await first.flush();
       expect(await resumer.runSpentUsd(run.id)).toBeCloseTo(0.8 + 0.03, 9);
+    });
+
+    it("sees a `ladder worker`'s calls in flight on the run (a live shared-ledger hold), not this process's own, and not once the worker's lease ran out", async () => {
+      const opened = await kind.open();
+      drop = opened.drop;
+      await opened.first.createRun(run);
+      const journal = opened.first.spendJournal(run.id);
+      await journal.hold(0.05);
+      expect(await journal.workerCallsInFlight(Date.now())).toBe(0);
+      const worker = opened.worker(30_000);
+      await worker.reserve(0.05);
+      await worker.reserve(0.05);
+      expect(await journal.workerCallsInFlight(Date.now())).toBe(2);
+      // A worker that stopped (no heartbeat): its holds' lease runs out and they no longer count as in flight.
+      expect(await journal.workerCallsInFlight(Date.now() + 60_000)).toBe(0);
+      worker.close();
     });
   });
 }

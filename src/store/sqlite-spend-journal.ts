@@ -42,6 +42,11 @@ export class SqliteSpendJournal implements SpendJournal {
     });
   }
 
+  async workerCallsInFlight(nowMs: number): Promise<number> {
+    const row = statement(this.db, `SELECT COUNT(*) AS n FROM budget_holds WHERE run_id = ? AND holder NOT LIKE 'local:%' AND expires_at > ?`).get(this.runId, nowMs) as { n: number };
+    return row.n;
+  }
+
   async countAbandoned(): Promise<number> {
     // Settlements still queued by this process belong to holds that are not abandoned.
     this.writes.flush();

@@ -54,6 +54,11 @@ export class PgSpendJournal implements SpendJournal {
     this.writes.track(this.pool.query(SETTLE, [id, this.runId, actualUsd, heldUsd]));
   }
 
+  async workerCallsInFlight(nowMs: number): Promise<number> {
+    const { rows } = await this.pool.query<{ n: string }>(`SELECT COUNT(*) AS n FROM budget_holds WHERE run_id = $1 AND holder NOT LIKE 'local:%' AND expires_at > $2`, [this.runId, nowMs]);
+    return Number(rows[0].n);
+  }
+
   async countAbandoned(): Promise<number> {
     // Settlements still in flight from this process belong to holds that are not abandoned.
     await this.writes.flush();
