@@ -184,66 +184,38 @@ export function budgetedModel(model: Model, ledger: SpendLedger, price: UsagePri
       const cached = (model as CacheAware).hasCached?.(request);
       if (cached === true || (cached instanceof Promise && (await cached))) return model.generate(request, signal, outerHooks);
       const worst = worstCaseCost(price, request) ?? 0;
-      let hold = await ledger.reserve(worst, signal);
-      // A retry after an attempt abandoned at its timeout: that attempt may have been billed, so its hold is
-      // settled at its worst case, and the retry holds its own before it is sent — or, with no room left, the call
-      // stops with BUDGET_EXCEEDED instead.
-      let abandonedSettled = 0;
-      const hooks: CallHooks = {
-        beforeRetryAfterLostAnswer: async (retrySignal) => {
-          ledger.settle(hold, hold.usd);
-          abandonedSettled++;
-          hold = await ledger.reserve(worst, retrySignal);
-        },
-      };
+      const call = await holdCall(ledger, worst, signal);
       try {
         // The same request object: the response cache read for hasCached() above is not repeated.
-        const result = await model.generate(request, signal, hooks);
-        // Attempts abandoned at their timeout may have been billed: counted at their worst case, never as free.
-        const abandoned = Math.max(0, (result.abandonedAttempts ?? 0) - abandonedSettled);
-        ledger.settle(hold, result.cached ? 0 : (price(result.usage) ?? 0) + abandoned * worst);
+        const result = await model.generate(request, signal, call.hooks);
+        // Attempts whose answer was lost may have been billed: counted at their worst case, never as free.
+        ledger.settle(call.hold(), result.cached ? 0 : (price(result.usage) ?? 0) + call.lostOwed(result.abandonedAttempts));
         return result;
       } catch (error) {
         const billed = error instanceof ModelCallError ? error.billed : undefined;
-        const abandoned = Math.max(0, (error instanceof ModelCallError ? (error.abandonedAttempts ?? 0) : 0) - abandonedSettled);
         // A call cut off in flight (the example's deadline, Ctrl-C) may have been billed too.
-        const cutOff = errorCode(error) === 'ABORTED' ? 1 : 0;
-        ledger.settle(hold, (billed ? (price(billed.usage) ?? 0) : 0) + (abandoned + cutOff) * worst);
+        const cutOff = errorCode(error) === 'ABORTED' ? worst : 0;
+        ledger.settle(call.hold(), (billed ? (price(billed.usage) ?? 0) : 0) + call.lostOwed(lostAttempts(error)) + cutOff);
         throw error;
       }
     },
   };
-  /**
-   * An embedding call's hold and the hooks that, as for generate, count an attempt whose answer was lost at its
-   * worst case and hold its retry first. `hold()` is the hold to settle now; `lost(error)` what is still owed.
-   */
-  const embedHold = async (texts: string[], signal?: AbortSignal) => {
-    const input = inputTokenUpperBound(texts.map((content) => ({ role: 'user', content })));
-    const worst = price({ inputTokens: input, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 0 }) ?? 0;
-    let hold = await ledger.reserve(worst, signal);
-    let counted = 0;
-    const hooks: CallHooks = {
-      beforeRetryAfterLostAnswer: async (retrySignal) => {
-        ledger.settle(hold, hold.usd);
-        counted++;
-        hold = await ledger.reserve(worst, retrySignal);
-      },
-    };
-    const lost = (error: unknown) => Math.max(0, (error instanceof ModelCallError ? (error.abandonedAttempts ?? 0) : 0) - counted) * worst;
-    return { hold: () => hold, worst, hooks, lost };
-  };
+  /** An embedding call's worst case: every input token, nothing out. */
+  const embedWorst = (texts: string[]) =>
+    price({ inputTokens: inputTokenUpperBound(texts.map((content) => ({ role: 'user', content }))), cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 0 }) ?? 0;
   if (model.embedWithUsage) {
     // Billed embeddings (remote APIs) settle at the tokens the provider reported, like a generate call, and keep
     // that usage for the caller (a RAG rung prices its corpus and each question's embedding from it).
     const embedWithUsage = model.embedWithUsage.bind(model);
     wrapped.embedWithUsage = async (texts, signal) => {
-      const { hold, worst, hooks, lost } = await embedHold(texts, signal);
+      const worst = embedWorst(texts);
+      const call = await holdCall(ledger, worst, signal);
       try {
-        const result = await embedWithUsage(texts, signal, hooks);
-        ledger.settle(hold(), price(result.usage) ?? worst);
+        const result = await embedWithUsage(texts, signal, call.hooks);
+        ledger.settle(call.hold(), price(result.usage) ?? worst);
         return result;
       } catch (error) {
-        ledger.settle(hold(), (errorCode(error) === 'ABORTED' ? worst : 0) + lost(error));
+        ledger.settle(call.hold(), (errorCode(error) === 'ABORTED' ? worst : 0) + call.lostOwed(lostAttempts(error)));
         throw error;
       }
     };
@@ -251,14 +223,15 @@ export function budgetedModel(model: Model, ledger: SpendLedger, price: UsagePri
   } else if (model.embed) {
     const embed = model.embed.bind(model);
     wrapped.embed = async (texts, signal) => {
-      const { hold, worst, hooks, lost } = await embedHold(texts, signal);
+      const worst = embedWorst(texts);
+      const call = await holdCall(ledger, worst, signal);
       // Embedding answers carry no usage here: the worst case is what is counted (an over-count, never under).
       try {
-        const vectors = await embed(texts, signal, hooks);
-        ledger.settle(hold(), worst);
+        const vectors = await embed(texts, signal, call.hooks);
+        ledger.settle(call.hold(), worst);
         return vectors;
       } catch (error) {
-        ledger.settle(hold(), lost(error));
+        ledger.settle(call.hold(), call.lostOwed(lostAttempts(error)));
         throw error;
       }
     };
@@ -266,6 +239,28 @@ export function budgetedModel(model: Model, ledger: SpendLedger, price: UsagePri
   if (model.countTokens) wrapped.countTokens = model.countTokens.bind(model);
   if (model.dispose) wrapped.dispose = model.dispose.bind(model);
   return wrapped;
+}
+
+/** Attempts of a failed call whose answer was lost after being sent (the resilience layer counts them). */
+const lostAttempts = (error: unknown): number => (error instanceof ModelCallError ? (error.abandonedAttempts ?? 0) : 0);
+
+/**
+ * One paid call's hold, and the hooks that, before a retry after an attempt whose answer was lost (a timeout, a 2xx
+ * cut or unreadable: maybe billed), settle that attempt at its worst case and hold the retry's own worst case — or,
+ * with no room left, stop the call with BUDGET_EXCEEDED. `hold()` is the hold to settle when the call ends;
+ * `lostOwed(n)` what the call's n lost attempts still owe beyond those already settled by the hooks.
+ */
+async function holdCall(ledger: SpendLedger, worst: number, signal?: AbortSignal) {
+  let hold = await ledger.reserve(worst, signal);
+  let settledLost = 0;
+  const hooks: CallHooks = {
+    beforeRetryAfterLostAnswer: async (retrySignal) => {
+      ledger.settle(hold, hold.usd);
+      settledLost++;
+      hold = await ledger.reserve(worst, retrySignal);
+    },
+  };
+  return { hooks, hold: () => hold, lostOwed: (lost = 0) => Math.max(0, lost - settledLost) * worst };
 }
 
 /**
