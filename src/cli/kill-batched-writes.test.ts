@@ -90,9 +90,10 @@ describe('batched row writes under kill -9 (issue 18)', () => {
     const after = stored(dir);
     expect(after.maxPerExample).toBe(1);
     expect(after.rows).toBeGreaterThan(atKill.rows);
-    // The resume counted the killed run's open holds as spent at their worst case: nothing is left open.
+    // The resume counted the killed run's open holds as spent at their worst case: nothing is left open. That may
+    // take the recorded spend past the ceiling (calls settled in memory but not yet on disk at the kill count at their
+    // worst case, an over-count), never what the provider billed (below).
     expect(after.holdsUsd).toBe(0);
-    expect(after.spendUsd).toBeLessThanOrEqual(CEILING);
     expect(after.rowsUsd).toBeLessThanOrEqual(after.spendUsd + 1e-9);
     // The ceiling holds for what the provider billed over both processes, the calls cut off by the kill included.
     expect(billedUsd(), seen()).toBeLessThanOrEqual(CEILING + 1e-9);
