@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunContext } from '../core/context.js';
-import { errorMessage, LadderError, LadderInputError } from '../core/errors.js';
+import { errorMessage, LadderError } from '../core/errors.js';
 import type { Metric } from '../core/metric.js';
 import type { PairedComparison, QualityDecision, RungDecision, RungSummary } from '../core/results.js';
 import type { RungFactory } from '../core/rung.js';
@@ -15,7 +15,8 @@ import type { LadderStore, PredictionRow, RunLease, RunStatus } from '../core/st
 import { recordRunManifests } from '../datasets/record-manifests.js';
 import { changedFiles } from '../task/fingerprints.js';
 import { pinModels } from './model-identity.js';
-import { BudgetLedger, budgetedResolver, type SpendLedger, unpricedModels, worstCaseCost } from './budget.js';
+import { budgetedResolver, type SpendLedger, worstCaseCost } from './budget.js';
+import { checkBudget, openRunLedger, stopWhenLockLost } from './run-budget.js';
 import { type BatchTally, cacheBypass, DEFAULT_PROBE_REQUESTS, freshAnswers, measuredThroughput, probeLatency } from './latency-probe.js';
 import type { JudgePhase } from './judge-phase.js';
 import type { RunRungOutcome } from './run-rung.js';
@@ -109,21 +110,11 @@ export function newRunId(now: Date): string {
  */
 export async function runLadder(options: RunLadderOptions): Promise<RunLadderResult> {
   const { runId, lock } = await openRun(options);
-  // A lock lost mid-run (its store connection ended) stops the run like Ctrl-C: another process may take it now.
-  const stop = new AbortController();
-  const stopOnRun = () => stop.abort(options.context.signal.reason);
-  const stopOnLost = () => {
-    options.context.log.warn(errorMessage(lock.lost!.reason));
-    stop.abort(lock.lost!.reason);
-  };
-  if (options.context.signal.aborted || lock.lost?.aborted) stop.abort();
-  options.context.signal.addEventListener('abort', stopOnRun, { once: true });
-  lock.lost?.addEventListener('abort', stopOnLost, { once: true });
+  const stop = stopWhenLockLost(options.context, lock);
   try {
-    return await climb(lock.lost ? { ...options, context: { ...options.context, signal: stop.signal } } : options, runId);
+    return await climb(stop.signal === options.context.signal ? options : { ...options, context: { ...options.context, signal: stop.signal } }, runId);
   } finally {
-    options.context.signal.removeEventListener('abort', stopOnRun);
-    lock.lost?.removeEventListener('abort', stopOnLost);
+    stop.dispose();
     try {
       await recordRunManifests(options.store, runId, join(options.context.stateDir, 'runs', runId), options.context.now()).catch((error) =>
         options.context.log.warn(`could not record the run's manifests: ${errorMessage(error)}`),
@@ -177,20 +168,7 @@ async function climb(options: RunLadderOptions, runId: string): Promise<RunLadde
   const maxUsd = options.maxUsd ?? task.budget.maxUsd;
   const artifactsDir = join(options.context.stateDir, 'runs', runId);
   await mkdir(artifactsDir, { recursive: true });
-  // Resume counts what was spent before (rows, judges, teachers) and, at their worst case, the calls a killed
-  // process had in flight (their holds); every model call goes through the ledger.
-  const journal = store.spendJournal(runId);
-  if (!options.ledger) {
-    // Workers left by a killed --distributed driver keep working through its queued jobs; this process's ledger
-    // cannot see what they spend, so it must not run beside them (found by the money audit: billed past the ceiling).
-    const busy = await journal.workerCallsInFlight(now().getTime());
-    if (busy > 0) {
-      throw new LadderError('RUN_LOCKED', `run ${runId}: \`ladder worker\` processes of an earlier --distributed attempt still have ${busy} call(s) in flight on it, and their spend is not visible to this process's budget; stop those workers or let them finish, or resume with --distributed`, { exitCode: 2 });
-    }
-  }
-  const abandoned = await journal.countAbandoned();
-  if (abandoned > 0) options.context.log.warn(`calls in flight when this run last stopped are counted at their worst case: $${abandoned.toFixed(6)}`);
-  const ledger = options.ledger?.(runId, maxUsd) ?? new BudgetLedger(maxUsd, Math.max(await store.runSpentUsd(runId), await store.spentUsd(runId)), journal, options.context.log);
+  const ledger = await openRunLedger(store, options.context, runId, maxUsd, options.ledger);
   // Under the ledger, so the served-latency probe's uncached calls are reserved and counted like any other.
   const bypass = cacheBypass();
   // The models are pinned like the files: a resume that would resolve other weights behind a name stops (exit 2).
@@ -216,7 +194,8 @@ async function climb(options: RunLadderOptions, runId: string): Promise<RunLadde
   const threshold = task.targets.minQuality;
   const perExample = primary.score && !primary.modelGraded ? primary : undefined;
   const scoresOf = async (rungId: string): Promise<Map<string, number>> => scoreMap(task, perExample, await store.getPredictions(runId!, rungId));
-  const failuresOf = async (rungId: string): Promise<Set<string>> => new Set((await store.getPredictions(runId!, rungId)).filter((r) => r.error).map((r) => r.exampleId));
+  const failedIds = (rows: PredictionRow[]): Set<string> => new Set(rows.filter((r) => r.error).map((r) => r.exampleId));
+  const failuresOf = async (rungId: string): Promise<Set<string>> => failedIds(await store.getPredictions(runId!, rungId));
   const skipped: RunLadderResult['skipped'] = [];
   const onlyQualityTarget = task.targets.p95LatencyMs === undefined && task.targets.maxCostPer1kUsd === undefined && !task.targets.selfHostedOnly;
   const otherTargets = (summary: RungSummary): boolean | undefined => (options.meetsOtherTargets ? options.meetsOtherTargets(summary) : onlyQualityTarget ? true : undefined);
@@ -333,11 +312,13 @@ async function climb(options: RunLadderOptions, runId: string): Promise<RunLadde
       for (let k = 0; ; ) {
         k = Math.min(order.length, k + Math.max(1, settings.batchSize));
         const result = await runOn(order.slice(0, k), progress);
-        const failedIds = await failuresOf(spec.id);
-        for (const [id, score] of await scoresOf(spec.id)) {
+        // One read of the rung's rows per look, for both its scores and its failures.
+        const rows = await store.getPredictions(runId!, spec.id);
+        const failed = failedIds(rows);
+        for (const [id, score] of scoreMap(task, perExample, rows)) {
           if (fed.has(id)) continue;
           fed.add(id);
-          hooks.scored(id, score, failedIds.has(id));
+          hooks.scored(id, score, failed.has(id));
         }
         if (result.stoppedBy || hooks.stop() || k >= order.length) return result;
       }
@@ -487,27 +468,6 @@ function rungDecision(input: {
 }
 
 export { exampleDeadlineMs };
-
-/**
- * A ceiling must be a positive finite number, and every paid model the rungs may call needs a price under
- * it (or it could not be kept): otherwise refuse before anything runs or is written.
- */
-function checkBudget(task: Task, maxUsd: number | undefined, price: RunLadderOptions['price']): void {
-  if (maxUsd === undefined) return;
-  if (!(Number.isFinite(maxUsd) && maxUsd > 0)) {
-    throw new LadderInputError([{ file: task.specFile, field: 'budget.max_usd', message: `the budget ceiling must be a positive number of USD, got ${maxUsd}` }]);
-  }
-  const unpriced = unpricedModels(task.models, task.judge ? [...task.rungs, { model: task.judge.model, params: {} }] : task.rungs, (spec, usage) => price(spec, usage));
-  if (unpriced.length) {
-    throw new LadderInputError(
-      unpriced.map(({ index, spec }) => ({
-        file: task.specFile,
-        field: `models[${index}].price`,
-        message: `model "${spec.name}" (${spec.ref}) has no known price, so the $${maxUsd} ceiling could not be kept: set models[${index}].price (input_per_mtok, output_per_mtok)`,
-      })),
-    );
-  }
-}
 
 /**
  * What a trained rung's state says about its training, in the summary's terms: the general check's mean answer
