@@ -5,7 +5,7 @@ import { LadderError } from '../core/errors.js';
 import { sleep } from '../core/sleep.js';
 import type { Hold, SpendLedger } from '../eval/budget.js';
 import { inTransaction } from '../store/postgres/pg-database.js';
-import { RUN_BUDGET_LOCK } from '../store/postgres/pg-spend-journal.js';
+import { ADD_SPEND, RUN_BUDGET_LOCK, SETTLE_HOLD } from '../store/postgres/pg-spend-journal.js';
 import type { PgLadderStore } from '../store/postgres/pg-ladder-store.js';
 import type { SharedLedgerOptions } from './shared-ledger.js';
 
@@ -74,10 +74,8 @@ export class PgSharedLedger implements SpendLedger {
     this.store.writes.track(
       inTransaction(this.store.pool, async (client) => {
         await client.query(RUN_BUDGET_LOCK, [this.runId]);
-        const deleted = ((await client.query(`DELETE FROM budget_holds WHERE id = $1`, [id])).rowCount ?? 0) > 0;
         // An expired hold was already counted at its worst case; only a cost above that is still owed.
-        const owed = deleted ? actualUsd : Math.max(0, actualUsd - hold.usd);
-        if (owed > 0) await client.query(ADD_SPEND, [this.runId, owed]);
+        await client.query(SETTLE_HOLD, [id, this.runId, actualUsd, hold.usd]);
       }),
     );
     if (actualUsd > hold.usd * (1 + 1e-9)) this.options.log?.warn(`a call cost $${actualUsd.toFixed(6)}, more than its reserved worst case $${hold.usd.toFixed(6)}`);
@@ -133,4 +131,3 @@ export class PgSharedLedger implements SpendLedger {
   }
 }
 
-const ADD_SPEND = `INSERT INTO run_spend (run_id, usd) VALUES ($1, $2) ON CONFLICT (run_id) DO UPDATE SET usd = run_spend.usd + excluded.usd`;

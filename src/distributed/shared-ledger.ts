@@ -6,6 +6,7 @@ import { sleep } from '../core/sleep.js';
 import type { Hold, SpendLedger } from '../eval/budget.js';
 import { statement, type Db } from '../store/database.js';
 import { addRunSpend, runSpentUsd } from '../store/run-store.js';
+import { settleHold } from '../store/sqlite-spend-journal.js';
 
 /** A hold that is a row of `budget_holds`. */
 interface SharedHold extends Hold {
@@ -87,12 +88,8 @@ export class SharedLedger implements SpendLedger {
     if (hold.settled) return;
     hold.settled = true;
     const { id } = hold as SharedHold;
-    this.db.transaction(() => {
-      const deleted = statement(this.db, `DELETE FROM budget_holds WHERE id = ?`).run(id).changes > 0;
-      // An expired hold was already counted at its worst case; only a cost above that is still owed.
-      const owed = deleted ? actualUsd : Math.max(0, actualUsd - hold.usd);
-      if (owed > 0) this.addSpend(owed);
-    }).immediate();
+    // An expired hold was already counted at its worst case; only a cost above that is still owed.
+    this.db.transaction(() => settleHold(this.db, this.runId, id, hold.usd, actualUsd)).immediate();
     if (actualUsd > hold.usd * (1 + 1e-9)) this.options.log?.warn(`a call cost $${actualUsd.toFixed(6)}, more than its reserved worst case $${hold.usd.toFixed(6)}`);
   }
 

@@ -34,12 +34,7 @@ export class SqliteSpendJournal implements SpendJournal {
   }
 
   settle(id: string | undefined, heldUsd: number, actualUsd: number): void {
-    this.writes.add(() => {
-      const deleted = id !== undefined && statement(this.db, `DELETE FROM budget_holds WHERE id = ?`).run(id).changes > 0;
-      // A hold that is gone was already counted at its worst case (by a resume); only a cost above that is owed.
-      const owed = deleted || id === undefined ? actualUsd : Math.max(0, actualUsd - heldUsd);
-      if (owed > 0) addRunSpend(this.db, this.runId, owed);
-    });
+    this.writes.add(() => settleHold(this.db, this.runId, id, heldUsd, actualUsd));
   }
 
   async workerCallsInFlight(nowMs: number): Promise<number> {
@@ -57,4 +52,15 @@ export class SqliteSpendJournal implements SpendJournal {
       return open.usd;
     }).immediate();
   }
+}
+
+/**
+ * Replaces hold `id` (of `heldUsd`) with what its call cost; with no id only adds the cost. A hold that is gone was
+ * already counted at its worst case (by a resume, or as expired), so only a cost above that is owed then. Run inside
+ * the caller's transaction (the write-behind batch here; SharedLedger's own).
+ */
+export function settleHold(db: Db, runId: string, id: string | undefined, heldUsd: number, actualUsd: number): void {
+  const deleted = id !== undefined && statement(db, `DELETE FROM budget_holds WHERE id = ?`).run(id).changes > 0;
+  const owed = deleted || id === undefined ? actualUsd : Math.max(0, actualUsd - heldUsd);
+  if (owed > 0) addRunSpend(db, runId, owed);
 }

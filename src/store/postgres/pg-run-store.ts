@@ -3,6 +3,7 @@ import type { FixedCost } from '../../core/rung.js';
 import type { JsonValue } from '../../core/types.js';
 import { answerJson, toPredictionRow, toRun, type PredictionRow, type RunRecord, type RunStatus, type RungRecord } from '../run-store.js';
 import { inTransaction, type PgPool } from './pg-database.js';
+import { ADD_SPEND } from './pg-spend-journal.js';
 
 /**
  * `RunStore` over PostgreSQL: the same methods with the same names and row shapes, returning Promises. Where the
@@ -150,7 +151,7 @@ export class PgRunStore {
 
   /** One atomic statement: concurrent settlements from several processes all add up. */
   async addRunSpend(runId: string, usd: number): Promise<void> {
-    await this.pool.query(`INSERT INTO run_spend (run_id, usd) VALUES ($1, $2) ON CONFLICT (run_id) DO UPDATE SET usd = run_spend.usd + excluded.usd`, [runId, usd]);
+    await this.pool.query(ADD_SPEND, [runId, usd]);
   }
 
   async runSpentUsd(runId: string): Promise<number> {

@@ -8,6 +8,9 @@ import type { PgWriteBehind } from './pg-write-behind.js';
 /** Serializes everything that reads or changes one run's budget (PgSharedLedger's reservations, these holds). */
 export const RUN_BUDGET_LOCK = `SELECT pg_advisory_xact_lock(hashtext('ladder-budget'), hashtext(current_schema() || '/' || $1))`;
 
+/** Adds $2 to run $1's settled spend, atomically (several processes may settle at once). */
+export const ADD_SPEND = `INSERT INTO run_spend (run_id, usd) VALUES ($1, $2) ON CONFLICT (run_id) DO UPDATE SET usd = run_spend.usd + excluded.usd`;
+
 /** A local hold never expires by lease: it is closed by its settlement or counted when the run is resumed. */
 const NEVER = Number.MAX_SAFE_INTEGER;
 
@@ -15,7 +18,7 @@ const NEVER = Number.MAX_SAFE_INTEGER;
  * Replaces a hold with the measured cost in one statement (so in one commit); a hold that is gone was already
  * counted at its worst case by a resume, so only a cost above it is owed then. $1 hold id, $2 run, $3 cost, $4 held.
  */
-const SETTLE = `WITH gone AS (DELETE FROM budget_holds WHERE id = $1 RETURNING usd)
+export const SETTLE_HOLD = `WITH gone AS (DELETE FROM budget_holds WHERE id = $1 RETURNING usd)
   INSERT INTO run_spend (run_id, usd)
   SELECT $2, CASE WHEN EXISTS (SELECT 1 FROM gone) THEN $3::float8 ELSE GREATEST(0, $3::float8 - $4::float8) END
   ON CONFLICT (run_id) DO UPDATE SET usd = run_spend.usd + excluded.usd`;
@@ -48,10 +51,10 @@ export class PgSpendJournal implements SpendJournal {
 
   settle(id: string | undefined, heldUsd: number, actualUsd: number): void {
     if (id === undefined) {
-      if (actualUsd > 0) this.writes.track(this.pool.query(`INSERT INTO run_spend (run_id, usd) VALUES ($1, $2) ON CONFLICT (run_id) DO UPDATE SET usd = run_spend.usd + excluded.usd`, [this.runId, actualUsd]));
+      if (actualUsd > 0) this.writes.track(this.pool.query(ADD_SPEND, [this.runId, actualUsd]));
       return;
     }
-    this.writes.track(this.pool.query(SETTLE, [id, this.runId, actualUsd, heldUsd]));
+    this.writes.track(this.pool.query(SETTLE_HOLD, [id, this.runId, actualUsd, heldUsd]));
   }
 
   async workerCallsInFlight(nowMs: number): Promise<number> {
@@ -66,7 +69,7 @@ export class PgSpendJournal implements SpendJournal {
       await client.query(RUN_BUDGET_LOCK, [this.runId]);
       const { rows } = await client.query<{ usd: number }>(`DELETE FROM budget_holds WHERE run_id = $1 RETURNING usd`, [this.runId]);
       const usd = rows.reduce((sum, r) => sum + Number(r.usd), 0);
-      if (usd > 0) await client.query(`INSERT INTO run_spend (run_id, usd) VALUES ($1, $2) ON CONFLICT (run_id) DO UPDATE SET usd = run_spend.usd + excluded.usd`, [this.runId, usd]);
+      if (usd > 0) await client.query(ADD_SPEND, [this.runId, usd]);
       return usd;
     });
   }
