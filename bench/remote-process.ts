@@ -48,7 +48,7 @@ const promptfooPkg = existsSync(join(promptfooDir, 'package.json')) ? (JSON.pars
 const promptfooBin = promptfooPkg ? join(promptfooDir, promptfooPkg.bin.promptfoo) : undefined;
 
 const baselineBin = argValue('baseline-bin', '');
-const HARNESSES = ['bare', 'ladder', 'ladder pg', 'ladder+probe', 'ladder seq', 'ladder before', 'ladder seq before', 'promptfoo'] as const;
+const HARNESSES = ['bare', 'bare undici', 'ladder', 'ladder pg', 'ladder+probe', 'ladder seq', 'ladder before', 'ladder seq before', 'promptfoo'] as const;
 /** `--compare name=PATH,...`: `ladder <name>` runs PATH (another build's bin/ladder.js) with the `ladder` spec. */
 const compared = new Map<string, string>(
   argValue('compare', '')
@@ -118,6 +118,19 @@ async function worker() { while (next < ${EXAMPLES}) { const i = next++; const r
 await Promise.all(Array.from({ length: ${CONCURRENCY} }, worker));
 `;
 
+// The same loop over undici's request API (a keep-alive pool, no WHATWG streams): the floor for a client that skips fetch.
+const bareUndiciScript = `
+import { Pool } from 'undici';
+const base = new URL(process.argv[1]);
+const pool = new Pool(base.origin, { connections: ${CONCURRENCY} });
+const path = base.pathname.replace(/\\/$/, '') + '/chat/completions';
+let next = 0;
+const body = (i) => JSON.stringify({ model: 'bench', messages: [{ role: 'system', content: 'Route the ticket to a queue.' }, { role: 'user', content: (i % 2 ? 'password reset please ' : 'broken screen on my laptop ') + i }], max_tokens: 8, temperature: 0 });
+async function worker() { while (next < ${EXAMPLES}) { const i = next++; const r = await pool.request({ path, method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer x' }, body: body(i) }); await r.body.json(); } }
+await Promise.all(Array.from({ length: ${CONCURRENCY} }, worker));
+await pool.close();
+`;
+
 interface Measure {
   wallS: number;
   cpuS: number;
@@ -150,6 +163,7 @@ function timed(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<Mea
 async function measure(harness: Harness, round: number): Promise<Measure> {
   wrong5th = harness.startsWith('ladder seq');
   if (harness === 'bare') return timed([process.execPath, '--input-type=module', '-e', bareScript, fake.baseUrl], process.cwd(), process.env);
+  if (harness === 'bare undici') return timed([process.execPath, '--input-type=module', '-e', bareUndiciScript, fake.baseUrl], process.cwd(), process.env);
   const { dir, env } = await project(harness);
   if (harness === 'promptfoo') {
     const promptfooEnv = { ...process.env, PROMPTFOO_DISABLE_TELEMETRY: '1', PROMPTFOO_DISABLE_UPDATE: '1', PROMPTFOO_CONFIG_DIR: join(dir, '.promptfoo'), OPENAI_API_KEY: KEY };

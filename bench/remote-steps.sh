@@ -28,4 +28,4 @@ compare=()
 n=1
 for commit in "$@"; do compare+=("$n-$commit=$(build "$commit")"); n=$((n + 1)); done
 joined="$(IFS=,; echo "${compare[*]:-}")"
-exec npx tsx bench/remote-process.ts "${args[@]}" --only "bare,ladder,ladder before" --baseline-bin "$base" ${joined:+--compare "$joined"}
+exec npx tsx bench/remote-process.ts "${args[@]}" --only "bare,bare undici,ladder,ladder before" --baseline-bin "$base" ${joined:+--compare "$joined"}

@@ -1,0 +1,153 @@
+import { type AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Agent } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toModelCallError } from './map-error.js';
+import { createLeanFetch } from './lean-fetch.js';
+
+// Each route behaves like a provider in one way; every case runs through both the lean fetch and Node's fetch,
+// so the providers (and map-error) see the same thing from either.
+const routes: Record<string, (req: IncomingMessage, res: ServerResponse, body: string) => void> = {
+  '/echo': (req, res, body) => {
+    res.setHeader('set-cookie', ['a=1', 'b=2']);
+    res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': 'r-1' });
+    res.end(JSON.stringify({ method: req.method, auth: req.headers.authorization, type: req.headers['content-type'], encoding: req.headers['accept-encoding'] ?? null, body, query: req.url }));
+  },
+  '/limited': (_req, res) => {
+    res.writeHead(429, { 'retry-after': '7', 'content-type': 'application/json' });
+    res.end('{"error":{"message":"slow down"}}');
+  },
+  '/empty': (_req, res) => {
+    res.writeHead(204);
+    res.end();
+  },
+  '/cut': (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': '400' });
+    res.write('{"id": "chatcmpl-cut", "choices": [');
+    setImmediate(() => res.socket?.destroy());
+  },
+  '/slow': (_req, res) => {
+    setTimeout(() => {
+      if (!res.destroyed) res.end('{}');
+    }, 2_000);
+  },
+  '/big': (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(`{"x":"${'y'.repeat(10_000)}"}`);
+  },
+};
+
+let server: Server;
+let base = '';
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => routes[new URL(req.url!, 'http://x').pathname]!(req, res, body));
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((done) => server.close(() => done())));
+
+const lean = createLeanFetch();
+const both: Array<[string, typeof fetch]> = [
+  ['lean', lean],
+  ['fetch', fetch],
+];
+
+describe('createLeanFetch, case by case beside Node fetch', () => {
+  it.each(both)('%s: a POST with headers and a JSON body; every response header, set-cookie twice', async (_name, f) => {
+    const response = await f(`${base}/echo?x=1`, { method: 'POST', headers: { authorization: 'Bearer k', 'content-type': 'application/json' }, body: '{"a":1}' });
+    expect(response.ok).toBe(true);
+    expect(response.status).toBe(200);
+    expect(response.statusText).toBe('OK');
+    expect(response.headers.get('x-request-id')).toBe('r-1');
+    expect(response.headers.getSetCookie()).toEqual(['a=1', 'b=2']);
+    const echoed = (await response.json()) as Record<string, unknown>;
+    expect(echoed).toMatchObject({ method: 'POST', auth: 'Bearer k', type: 'application/json', body: '{"a":1}', query: '/echo?x=1' });
+  });
+
+  it('sends no accept-encoding (so there is nothing to decode), where fetch asks for gzip', async () => {
+    expect(((await (await lean(`${base}/echo`, { method: 'POST', body: '' })).json()) as { encoding: unknown }).encoding).toBeNull();
+    expect(((await (await fetch(`${base}/echo`, { method: 'POST', body: '' })).json()) as { encoding: unknown }).encoding).toMatch(/gzip/);
+  });
+
+  it.each(both)('%s: a 429 keeps its status, Retry-After and error body', async (_name, f) => {
+    const response = await f(`${base}/limited`, { method: 'POST', body: '{}' });
+    expect([response.ok, response.status, response.statusText, response.headers.get('retry-after')]).toEqual([false, 429, 'Too Many Requests', '7']);
+    expect(await response.text()).toBe('{"error":{"message":"slow down"}}');
+  });
+
+  it.each(both)('%s: a 204 has a null body', async (_name, f) => {
+    const response = await f(`${base}/empty`, { method: 'POST', body: '{}' });
+    expect([response.status, response.body]).toEqual([204, null]);
+  });
+
+  it.each(both)('%s: a 2xx cut mid-body arrives as a response whose body fails when read ("terminated")', async (_name, f) => {
+    const response = await f(`${base}/cut`, { method: 'POST', body: '{}' });
+    expect(response.status).toBe(200);
+    const error = await response.text().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as Error).message).toBe('terminated');
+    // map-error reads that as a cut answer (BAD_RESPONSE: billed, retryable), not as a refused connection.
+    expect(toModelCallError(error, 'm', []).code).toBe('BAD_RESPONSE');
+  });
+
+  it.each(both)('%s: a refused connection is TypeError("fetch failed") with the cause, retryable', async (_name, f) => {
+    const closed = createServer();
+    await new Promise<void>((done) => closed.listen(0, '127.0.0.1', done));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((done) => closed.close(() => done()));
+    const error = await f(`http://127.0.0.1:${port}/x`, { method: 'POST', body: '{}' }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as Error).message).toBe('fetch failed');
+    expect((error as { cause?: { code?: string } }).cause?.code).toBe('ECONNREFUSED');
+    const mapped = toModelCallError(error, 'm', []);
+    expect([mapped.code, mapped.isRetryable]).toEqual(['MODEL_CALL_FAILED', true]);
+  });
+
+  it.each(both)('%s: an abort mid-call rejects with the signal reason, so a timeout stays a TIMEOUT', async (_name, f) => {
+    const controller = new AbortController();
+    const reason = new DOMException('attempt timed out', 'TimeoutError');
+    setTimeout(() => controller.abort(reason), 50);
+    const started = performance.now();
+    const error = await f(`${base}/slow`, { method: 'POST', body: '{}', signal: controller.signal }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(performance.now() - started).toBeLessThan(1_500);
+    expect(error).toBe(reason);
+    expect(toModelCallError(error, 'm', [], controller.signal).code).toBe('TIMEOUT');
+  });
+
+  it.each(both)('%s: an already-aborted signal sends nothing', async (_name, f) => {
+    const controller = new AbortController();
+    controller.abort();
+    await expect(f(`${base}/echo`, { method: 'POST', body: '{}', signal: controller.signal })).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
+  it('an answer over the size cap is a body that fails, not memory held', async () => {
+    const small = createLeanFetch(new Agent({ maxResponseSize: 1_000 }));
+    const response = await small(`${base}/big`, { method: 'POST', body: '{}' });
+    expect(response.status).toBe(200);
+    await expect(response.text()).rejects.toThrow('terminated');
+  });
+
+  it('hands a body it does not send itself (a stream) to Node fetch', async () => {
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('streamed'));
+        controller.close();
+      },
+    });
+    const response = await lean(`${base}/echo`, { method: 'POST', body, duplex: 'half' } as RequestInit);
+    expect(((await response.json()) as { body: string }).body).toBe('streamed');
+  });
+});
