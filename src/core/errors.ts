@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'PROJECT_NOT_FOUND' // no .ladder/ here or above
   | 'RUN_LOCKED' // another live process is working on the run
   | 'RUN_LOCK_LOST' // this process lost the run's lock mid-run (its store connection ended): the run stops
+  | 'RUN_TAKEN_OVER' // a worker's job belongs to a driver whose run was since taken over (a resume owns its budget now)
   | 'STORE_ERROR'
   | 'DOWNLOAD_FAILED'
   | 'INTEGRITY_FAILED'

@@ -132,10 +132,14 @@ export interface SpendJournal {
    */
   countAbandoned(): Promise<number>;
   /**
-   * Calls that `ladder worker` processes of an earlier `--distributed` attempt still have in flight on this run (their
+   * Makes `owner` the run's budget owner: from then on a worker's ledger that carries another owner (a job of an
+   * earlier driver) reserves nothing. With 'refuse' (a run on this process's own ledger), nothing is claimed while
+   * workers have calls in flight; with 'share' (a `--distributed` driver, which counts their holds) it is claimed
+   * anyway. Checked and claimed in one transaction under the run's budget lock, the same lock a worker's reservation
+   * takes, so no worker call can slip between the check and the claim. Returns the worker calls in flight (their
    * shared-ledger holds, lease alive at `nowMs`): a run on this process's own ledger cannot see their spend.
    */
-  workerCallsInFlight(nowMs: number): Promise<number>;
+  claim(owner: string, nowMs: number, whileWorkersBusy: 'refuse' | 'share'): Promise<number>;
 }
 
 export interface LadderStore {

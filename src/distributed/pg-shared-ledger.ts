@@ -5,9 +5,9 @@ import { LadderError } from '../core/errors.js';
 import { sleep } from '../core/sleep.js';
 import type { Hold, SpendLedger } from '../eval/budget.js';
 import { inTransaction } from '../store/postgres/pg-database.js';
-import { ADD_SPEND, RUN_BUDGET_LOCK, SETTLE_HOLD } from '../store/postgres/pg-spend-journal.js';
+import { ADD_SPEND, BUDGET_OWNER, RUN_BUDGET_LOCK, SETTLE_HOLD } from '../store/postgres/pg-spend-journal.js';
 import type { PgLadderStore } from '../store/postgres/pg-ladder-store.js';
-import type { SharedLedgerOptions } from './shared-ledger.js';
+import { takenOver, type SharedLedgerOptions } from './shared-ledger.js';
 
 interface SharedHold extends Hold {
   readonly id: string;
@@ -57,9 +57,10 @@ export class PgSharedLedger implements SpendLedger {
   async reserve(usd: number, signal?: AbortSignal): Promise<Hold> {
     for (;;) {
       signal?.throwIfAborted();
-      const { hold, spent, live } = await this.tryReserve(usd);
+      const { hold, spent, live, fenced } = await this.tryReserve(usd);
       this.known = spent;
       if (hold) return hold;
+      if (fenced) throw takenOver(this.runId, this.options.owner!);
       // Nothing in flight in any process: no settlement can free room.
       if (live === 0) throw this.exceeded(spent, usd);
       await sleep(this.pollMs, signal);
@@ -94,12 +95,16 @@ export class PgSharedLedger implements SpendLedger {
     });
   }
 
-  private tryReserve(usd: number): Promise<{ hold?: SharedHold; spent: number; live: number }> {
+  private tryReserve(usd: number): Promise<{ hold?: SharedHold; spent: number; live: number; fenced?: true }> {
     return inTransaction(this.store.pool, async (client) => {
       await client.query(RUN_BUDGET_LOCK, [this.runId]);
       // Holds whose holder stopped heartbeating: counted as spent at their worst case, then gone.
       await this.expire(client, `expires_at < $2`, this.now());
       const spent = Number((await client.query<{ usd: number }>(`SELECT COALESCE(SUM(usd), 0) AS usd FROM run_spend WHERE run_id = $1`, [this.runId])).rows[0].usd);
+      if (this.options.owner !== undefined) {
+        const owner = (await client.query<{ owner: string | null }>(BUDGET_OWNER, [this.runId])).rows[0]?.owner;
+        if (owner && owner !== this.options.owner) return { spent, live: 0, fenced: true };
+      }
       const { reserved, live } = (await client.query<{ reserved: number; live: string }>(`SELECT COALESCE(SUM(usd), 0) AS reserved, COUNT(*) AS live FROM budget_holds WHERE run_id = $1`, [this.runId])).rows[0];
       if (this.maxUsd !== undefined && spent + Number(reserved) + usd > this.maxUsd) return { spent, live: Number(live) };
       const hold: SharedHold = { id: randomUUID(), usd, settled: false };

@@ -117,7 +117,7 @@ export async function openQueueDriver(options: QueueDriverOptions): Promise<Queu
       await queue.addBulk(
         [...jobs].map(([id, exampleIds]) => ({
           name: EVAL_JOB,
-          data: { runId, rungId, exampleIds, ...(request.maxUsd !== undefined ? { maxUsd: request.maxUsd } : {}) },
+          data: { runId, rungId, exampleIds, budgetOwner: request.budgetOwner, ...(request.maxUsd !== undefined ? { maxUsd: request.maxUsd } : {}) },
           opts: {
             jobId: id,
             attempts: options.attempts ?? 3,

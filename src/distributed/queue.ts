@@ -9,6 +9,8 @@ export interface EvalJobData {
   exampleIds: string[];
   /** The run's ceiling as the driver has it (`--max-usd` may override the spec's). */
   maxUsd?: number;
+  /** The budget owner the driver claimed (SpendJournal.claim): a worker reserves for the job only while it owns it. */
+  budgetOwner?: string;
 }
 
 /** What a job returns: how its batch went (a budget stop says why). */

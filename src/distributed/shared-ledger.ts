@@ -6,7 +6,7 @@ import { sleep } from '../core/sleep.js';
 import type { Hold, SpendLedger } from '../eval/budget.js';
 import { statement, type Db } from '../store/database.js';
 import { addRunSpend, runSpentUsd } from '../store/run-store.js';
-import { settleHold } from '../store/sqlite-spend-journal.js';
+import { ownsBudget, settleHold } from '../store/sqlite-spend-journal.js';
 
 /** A hold that is a row of `budget_holds`. */
 interface SharedHold extends Hold {
@@ -21,6 +21,16 @@ export interface SharedLedgerOptions {
   /** Milliseconds since the epoch; injected for tests. */
   now?: () => number;
   log?: Logger;
+  /**
+   * The run's budget owner this ledger acts for (the driver whose job a worker is doing). Once the run has another
+   * owner (it was resumed since: SpendJournal.claim), nothing more is reserved: RUN_TAKEN_OVER.
+   */
+  owner?: string;
+}
+
+/** A worker's job is from a driver that no longer owns the run's budget. */
+export function takenOver(runId: string, owner: string): LadderError {
+  return new LadderError('RUN_TAKEN_OVER', `run ${runId} was resumed by another process since this job's driver (${owner}) started it: its budget is no longer this job's to spend`, { exitCode: 2 });
 }
 
 /**
@@ -38,7 +48,7 @@ export class SharedLedger implements SpendLedger {
   private readonly pollMs: number;
   private readonly now: () => number;
   private readonly heartbeat: NodeJS.Timeout;
-  private readonly reserveTx: (usd: number) => { hold?: SharedHold; spent: number; live: number };
+  private readonly reserveTx: (usd: number) => { hold?: SharedHold; spent: number; live: number; fenced?: true };
 
   constructor(
     private readonly db: Db,
@@ -52,6 +62,7 @@ export class SharedLedger implements SpendLedger {
     this.reserveTx = db.transaction((usd: number) => {
       this.expire();
       const spent = this.spentNow();
+      if (!ownsBudget(db, runId, options.owner)) return { spent, live: 0, fenced: true as const };
       const { reserved, live } = statement(db, `SELECT COALESCE(SUM(usd), 0) AS reserved, COUNT(*) AS live FROM budget_holds WHERE run_id = ?`).get(runId) as { reserved: number; live: number };
       if (this.maxUsd !== undefined && spent + reserved + usd > this.maxUsd) return { spent, live };
       const hold: SharedHold = { id: randomUUID(), usd, settled: false };
@@ -68,16 +79,18 @@ export class SharedLedger implements SpendLedger {
   }
 
   async reserveNow(usd: number): Promise<Hold> {
-    const { hold, spent } = this.reserveTx(usd);
+    const { hold, spent, fenced } = this.reserveTx(usd);
     if (hold) return hold;
+    if (fenced) throw takenOver(this.runId, this.options.owner!);
     throw this.exceeded(spent, usd);
   }
 
   async reserve(usd: number, signal?: AbortSignal): Promise<Hold> {
     for (;;) {
       signal?.throwIfAborted();
-      const { hold, spent, live } = this.reserveTx(usd);
+      const { hold, spent, live, fenced } = this.reserveTx(usd);
       if (hold) return hold;
+      if (fenced) throw takenOver(this.runId, this.options.owner!);
       // Nothing in flight in any process: no settlement can free room.
       if (live === 0) throw this.exceeded(spent, usd);
       await sleep(this.pollMs, signal);

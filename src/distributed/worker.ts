@@ -21,7 +21,7 @@ export interface WorkerOptions {
   /** The project's folders (artifacts, models), the runs' store (the driver's, SQLite or Postgres) and, on Postgres, the shared retrieval indexes. */
   project: Pick<StoreProject, 'paths' | 'runs' | 'retrievalIndexes'>;
   /** The run's budget, shared with the driver and the other workers (SharedLedger on SQLite, PgSharedLedger on Postgres). */
-  ledger(runId: string, maxUsd: number | undefined, leaseMs: number): SharedSpendLedger;
+  ledger(runId: string, maxUsd: number | undefined, leaseMs: number, owner: string | undefined): SharedSpendLedger;
   env: NodeJS.ProcessEnv;
   log: Logger;
   rungs: RungFactory[];
@@ -49,6 +49,10 @@ interface WarmRun {
   ctx: RunContext;
   ledger: SharedSpendLedger;
   maxUsd: number | undefined;
+  /** The driver (budget owner) whose jobs it serves. */
+  owner: string | undefined;
+  /** Aborted when a reservation finds the run taken over (RUN_TAKEN_OVER): the run's jobs stop here, writing no row. */
+  takenOver: AbortController;
   predictors: Map<string, Promise<Predictor>>;
   usedAt: number;
   /** Jobs using it now; a retired run is released when the last one ends. */
@@ -85,13 +89,14 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   let active = 0;
   let warmPredictors = 0;
 
-  const openRun = async (runId: string, maxUsd: number | undefined): Promise<WarmRun> => {
+  const openRun = async (runId: string, maxUsd: number | undefined, owner: string | undefined): Promise<WarmRun> => {
     const run = await store.getRun(runId);
     if (!run) throw new UnrecoverableError(`no run "${runId}" in ${where}: is this worker started from the driver's project?`);
     const task = await loadTask(run.specFile);
     const changed = changedFiles(run.fingerprints, task.fingerprints, task.baseDir);
     if (changed.length) throw new UnrecoverableError(`run ${runId}: ${changed.join(', ')} changed since it started; this worker will not evaluate it`);
-    const ledger = options.ledger(runId, maxUsd, lockMs);
+    const ledger = options.ledger(runId, maxUsd, lockMs, owner);
+    const takenOver = new AbortController();
     const base = runContext(task, options.project, { log: options.log, progress: silentProgress, signal: shutdown.signal, env: options.env });
     // The driver pinned each model's fingerprint when it prepared the rung: rows from other weights behind the same
     // name (another catalog version or GGUF on this machine) would mix two models in one run, so the job is refused.
@@ -102,8 +107,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       action: 'evaluate',
       onMismatch: (error) => new UnrecoverableError(error.message),
     });
-    const ctx: RunContext = { ...base, models: budgetedResolver(pinned, ledger, options.price), runId, artifactsDir: join(options.project.paths.stateDir, 'runs', runId) };
-    return { task, ctx, ledger, maxUsd, predictors: new Map(), usedAt: Date.now(), inUse: 0, retired: false };
+    const ctx: RunContext = { ...base, models: budgetedResolver(pinned, noticingTakeover(ledger, takenOver), options.price), runId, artifactsDir: join(options.project.paths.stateDir, 'runs', runId) };
+    return { task, ctx, ledger, maxUsd, owner, takenOver, predictors: new Map(), usedAt: Date.now(), inUse: 0, retired: false };
   };
 
   const release = async (warm: WarmRun) => {
@@ -125,17 +130,18 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   };
 
   /** The run's warm state for one job (counted in use until `done`). */
-  const warmRun = async (runId: string, maxUsd: number | undefined): Promise<WarmRun> => {
+  const warmRun = async (runId: string, maxUsd: number | undefined, owner: string | undefined): Promise<WarmRun> => {
     let entry = runs.get(runId);
-    // A resumed run may come back with another ceiling (`--max-usd`): its ledger follows the driver's.
+    // A resumed run comes back with another driver (budget owner), maybe another ceiling (`--max-usd`): its ledger
+    // follows the driver's.
     const current = await entry?.catch(() => undefined);
-    if (entry && current?.maxUsd !== maxUsd) {
+    if (entry && (current?.maxUsd !== maxUsd || current?.owner !== owner)) {
       runs.delete(runId);
       if (current) await retire(runId, current);
       entry = undefined;
     }
     if (!entry) {
-      runs.set(runId, (entry = openRun(runId, maxUsd)));
+      runs.set(runId, (entry = openRun(runId, maxUsd, owner)));
       entry.catch(() => runs.delete(runId));
       const limit = options.maxWarmRuns ?? 2;
       if (runs.size > limit) {
@@ -183,11 +189,12 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   };
 
   const evaluateJob = async (job: Job<EvalJobData, EvalJobResult>): Promise<EvalJobResult> => {
-    const { runId, rungId, exampleIds, maxUsd } = job.data;
+    const { runId, rungId, exampleIds, maxUsd, budgetOwner } = job.data;
     active++;
     let warm: WarmRun | undefined;
+    let stopJob: { signal: AbortSignal; dispose(): void } | undefined;
     try {
-      const w = await warmRun(runId, maxUsd);
+      const w = await warmRun(runId, maxUsd, budgetOwner);
       warm = w;
       const predictor = await predictorFor(w, runId, rungId);
       const byId = new Map(w.task.test.map((e) => [e.id, e]));
@@ -199,6 +206,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       const stored = await store.completedExampleIds(runId, rungId);
       const already = examples.filter((e) => stored.has(e.id)).length;
       let outcome;
+      stopJob = followAborts(shutdown.signal, w.takenOver.signal);
       try {
         outcome = await runRungBatch({
           task: w.task,
@@ -207,7 +215,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
           predictor,
           examples,
           done: stored,
-          signal: shutdown.signal,
+          signal: stopJob.signal,
           // Committed in batches (64 rows or 50 ms) as in a local run; a killed worker's queued rows are redone by the
           // worker that takes its job over, and a row written twice is dropped by the store.
           save: (row) => store.queuePrediction(row),
@@ -220,6 +228,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         // The job ends once its rows (and its settled spend) are committed: the driver reads them when it sees it end.
         await store.flush();
       }
+      // The run was resumed by another process: this job's driver no longer owns its budget, so no worker may do it.
+      if (w.takenOver.signal.aborted) throw new UnrecoverableError(errorMessage(w.takenOver.signal.reason));
       // Forced shutdown: the unfinished examples have no row; failing the job hands it to another worker.
       if (outcome.stoppedBy === 'abort') throw new Error('the worker was stopped before the batch finished');
       const result: EvalJobResult = { completed: outcome.completed - stored.size + already, failed: outcome.failed, cached: outcome.cached };
@@ -234,6 +244,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       options.log.warn(`job ${job.id} (attempt ${job.attemptsMade + 1}): ${errorMessage(error)}`);
       throw error;
     } finally {
+      stopJob?.dispose();
       active--;
       if (warm) await done(warm);
     }
@@ -265,6 +276,47 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         const warm = await entry.catch(() => undefined);
         if (warm) await release(warm);
       }
+    },
+  };
+}
+
+/**
+ * The ledger a worker's calls reserve through: a reservation refused because the run was taken over (RUN_TAKEN_OVER)
+ * aborts `takenOver` before the error reaches the runner, so the example ends as an interrupted one (no row: the row is
+ * the new owner's to write) and the run's other examples here stop too.
+ */
+function noticingTakeover(ledger: SpendLedger, takenOver: AbortController): SpendLedger {
+  const notice = (error: unknown): never => {
+    if (error instanceof LadderError && error.code === 'RUN_TAKEN_OVER') takenOver.abort(error);
+    throw error;
+  };
+  return {
+    get maxUsd() {
+      return ledger.maxUsd;
+    },
+    get spent() {
+      return ledger.spent;
+    },
+    reserveNow: (usd) => ledger.reserveNow(usd).catch(notice),
+    reserve: (usd, signal) => ledger.reserve(usd, signal).catch(notice),
+    settle: (hold, actualUsd) => ledger.settle(hold, actualUsd),
+  };
+}
+
+/** A signal aborted with whichever of `a` and `b` aborts first (listeners removed by dispose). */
+function followAborts(a: AbortSignal, b: AbortSignal): { signal: AbortSignal; dispose(): void } {
+  const stop = new AbortController();
+  const onA = () => stop.abort(a.reason);
+  const onB = () => stop.abort(b.reason);
+  if (a.aborted) onA();
+  else if (b.aborted) onB();
+  a.addEventListener('abort', onA, { once: true });
+  b.addEventListener('abort', onB, { once: true });
+  return {
+    signal: stop.signal,
+    dispose: () => {
+      a.removeEventListener('abort', onA);
+      b.removeEventListener('abort', onB);
     },
   };
 }

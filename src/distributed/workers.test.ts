@@ -81,9 +81,9 @@ function query<T>(dir: string, sql: string, ...params: unknown[]): T[] {
   }
 }
 
-async function until(what: string, check: () => boolean, timeoutMs: number): Promise<void> {
+async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
   const end = Date.now() + timeoutMs;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await sleep(100);
   }
@@ -254,4 +254,38 @@ describe('ladder worker + ladder run --distributed (real Redis, real SQLite, rea
     w.child.kill('SIGTERM');
     expect(await exitOf(w, 30_000), w.stderr()).toBe(0);
   }, 240_000);
+
+  it("a killed driver's queued jobs, after a plain --resume took the run: a worker that takes them sends no call and writes no row", async () => {
+    // Found by the money audit: workers kept working through a killed driver's queue beside the plain resume that
+    // took the run over, spending outside its ledger ($0.132 billed on a $0.12 ceiling).
+    const N = 30;
+    const { dir, env, queue } = await project({ n: N, concurrency: 2 });
+    // The driver claims the run's budget and enqueues its jobs (no worker yet), then is killed.
+    const run = driver(dir, env, ['--fixed']);
+    await until('the "waiting for workers" notice', () => /waiting for workers on/.test(run.stderr()), 60_000);
+    run.child.kill('SIGKILL');
+    await exitOf(run, 30_000);
+    const runId = query<{ id: string }>(dir, 'SELECT id FROM runs')[0].id;
+    // A plain resume takes the run over and stops at its own ceiling, examples left.
+    const resumed = ladder(['run', 'ladder.yaml', '--fixed', '--resume', runId, '--max-usd', '0.3'], dir, env);
+    expect((await resumed).status, (await resumed).stderr).toBe(3);
+    const rowsBefore = rowCount(dir);
+    expect(rowsBefore).toBeLessThan(N);
+    const spentBefore = query<{ usd: number }>(dir, 'SELECT usd FROM run_spend')[0].usd;
+    const callsBefore = fake.counters.generationRequests;
+    // A worker now takes the killed driver's jobs: they are no longer that driver's to do.
+    const w = worker(dir, env);
+    const q = new Queue(queue, { connection: connectionFor(REDIS) });
+    try {
+      await until('the stale jobs to fail', async () => (await q.getJobCounts('failed')).failed === 3, 60_000);
+      expect(await q.getJobCounts('waiting', 'active', 'delayed')).toEqual({ waiting: 0, active: 0, delayed: 0 });
+    } finally {
+      await q.close();
+    }
+    expect(w.stderr()).toMatch(/resumed by another process since this job's driver/);
+    expect(fake.counters.generationRequests).toBe(callsBefore);
+    expect(rowCount(dir)).toBe(rowsBefore);
+    expect(query<{ usd: number }>(dir, 'SELECT usd FROM run_spend')[0].usd).toBeCloseTo(spentBefore, 12);
+    expect(query<{ n: number }>(dir, 'SELECT COUNT(*) AS n FROM budget_holds')[0].n).toBe(0);
+  }, 180_000);
 });

@@ -47,7 +47,7 @@ function recordingJournal() {
       journal.log.push(`settle ${id} ${actual}`);
     },
     countAbandoned: async () => 0,
-    workerCallsInFlight: async () => 0,
+    claim: async () => 0,
   };
   return journal;
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { RunContext } from '../core/context.js';
 import { errorMessage, LadderError, LadderInputError } from '../core/errors.js';
 import type { LadderStore, RunLease } from '../core/store.js';
@@ -6,10 +7,12 @@ import type { Usage } from '../core/types.js';
 import { BudgetLedger, type SpendLedger, unpricedModels } from './budget.js';
 
 /**
- * The ledger a run's calls go through. Resume counts what was spent before (rows, judges, teachers) and, at their
- * worst case, the calls a killed process had in flight (their holds). `shared` is a distributed run's store-backed
- * ledger; without it, this process's own — which must not run beside workers of an earlier `--distributed`
- * attempt still mid-call on the run (a killed driver's queued jobs): it could not see what they spend.
+ * The ledger a run's calls go through, and the run's budget owner this attempt claimed (a `--distributed` driver puts
+ * it in its jobs: a worker's ledger reserves only while its job's owner owns the budget). Resume counts what was
+ * spent before (rows, judges, teachers) and, at their worst case, the calls a killed process had in flight (their
+ * holds). `shared` is a distributed run's store-backed ledger; without it, this process's own — which must not run
+ * beside workers of an earlier `--distributed` attempt (a killed driver's queued jobs): refused while one is mid-call,
+ * and once claimed, a worker between two calls reserves nothing more (RUN_TAKEN_OVER).
  */
 export async function openRunLedger(
   store: LadderStore,
@@ -17,17 +20,17 @@ export async function openRunLedger(
   runId: string,
   maxUsd: number | undefined,
   shared?: (runId: string, maxUsd: number | undefined) => SpendLedger,
-): Promise<SpendLedger> {
+): Promise<{ ledger: SpendLedger; owner: string }> {
   const journal = store.spendJournal(runId);
-  if (!shared) {
-    const busy = await journal.workerCallsInFlight(context.now().getTime());
-    if (busy > 0) {
-      throw new LadderError('RUN_LOCKED', `run ${runId}: \`ladder worker\` processes of an earlier --distributed attempt still have ${busy} call(s) in flight on it, and their spend is not visible to this process's budget; stop those workers or let them finish, or resume with --distributed`, { exitCode: 2 });
-    }
+  const owner = randomUUID();
+  const busy = await journal.claim(owner, context.now().getTime(), shared ? 'share' : 'refuse');
+  if (busy > 0 && !shared) {
+    throw new LadderError('RUN_LOCKED', `run ${runId}: \`ladder worker\` processes of an earlier --distributed attempt still have ${busy} call(s) in flight on it, and their spend is not visible to this process's budget; stop those workers or let them finish, or resume with --distributed`, { exitCode: 2 });
   }
   const abandoned = await journal.countAbandoned();
   if (abandoned > 0) context.log.warn(`calls in flight when this run last stopped are counted at their worst case: $${abandoned.toFixed(6)}`);
-  return shared?.(runId, maxUsd) ?? new BudgetLedger(maxUsd, Math.max(await store.runSpentUsd(runId), await store.spentUsd(runId)), journal, context.log);
+  const ledger = shared?.(runId, maxUsd) ?? new BudgetLedger(maxUsd, Math.max(await store.runSpentUsd(runId), await store.spentUsd(runId)), journal, context.log);
+  return { ledger, owner };
 }
 
 /**

@@ -76,6 +76,8 @@ export interface RemoteEvaluator {
     examples: Example[];
     done: Set<string>;
     maxUsd: number | undefined;
+    /** The run's budget owner this attempt claimed: a worker reserves for a job only while it still owns the budget. */
+    budgetOwner: string;
     signal: AbortSignal;
     progress: RunContext['progress'];
   }): Promise<RunRungOutcome>;
@@ -168,7 +170,7 @@ async function climb(options: RunLadderOptions, runId: string): Promise<RunLadde
   const maxUsd = options.maxUsd ?? task.budget.maxUsd;
   const artifactsDir = join(options.context.stateDir, 'runs', runId);
   await mkdir(artifactsDir, { recursive: true });
-  const ledger = await openRunLedger(store, options.context, runId, maxUsd, options.ledger);
+  const { ledger, owner: budgetOwner } = await openRunLedger(store, options.context, runId, maxUsd, options.ledger);
   // Under the ledger, so the served-latency probe's uncached calls are reserved and counted like any other.
   const bypass = cacheBypass();
   // The models are pinned like the files: a resume that would resolve other weights behind a name stops (exit 2).
@@ -277,7 +279,7 @@ async function climb(options: RunLadderOptions, runId: string): Promise<RunLadde
     };
     const runBatch = (examples: Example[], stored: Set<string>, progress: typeof ctx.progress, hooks?: SequentialHooks) =>
       options.remote && !batchModel
-        ? options.remote.evaluate({ runId: runId!, rungId: spec.id, examples, done: stored, maxUsd, signal: ctx.signal, progress })
+        ? options.remote.evaluate({ runId: runId!, rungId: spec.id, examples, done: stored, maxUsd, budgetOwner, signal: ctx.signal, progress })
         : runRungBatch({
             task,
             runId: runId!,

@@ -147,4 +147,9 @@ export const migrations: string[] = [
   );
   CREATE INDEX budget_holds_run ON budget_holds (run_id);
   `,
+  // Who owns the run's budget now (SpendJournal.claim): a worker whose job came from another owner (the driver of an
+  // earlier attempt, since resumed) reserves nothing.
+  `
+  ALTER TABLE run_spend ADD COLUMN owner TEXT;
+  `,
 ];

@@ -18,8 +18,8 @@ const run: RunRecord = { id: 'r1', name: 'n', specFile: '/x/ladder.yaml', spec: 
 
 /** Each case opens the same store twice, as a killed process and the one that resumes it would. */
 /** A `ladder worker`'s ledger on the same run (a shared-ledger hold, leased). */
-type WorkerLedger = { reserve(usd: number): Promise<unknown>; close(): void };
-const kinds: { name: string; skip: boolean; open: () => Promise<{ first: LadderStore; second: () => Promise<LadderStore>; worker: (leaseMs: number) => WorkerLedger; drop: () => Promise<void> }> }[] = [
+type WorkerLedger = { reserve(usd: number): Promise<{ usd: number }>; settle(hold: { usd: number }, actualUsd: number): void; close(): void };
+const kinds: { name: string; skip: boolean; open: () => Promise<{ first: LadderStore; second: () => Promise<LadderStore>; worker: (leaseMs: number, owner?: string) => WorkerLedger; drop: () => Promise<void> }> }[] = [
   {
     name: 'SQLite',
     skip: false,
@@ -29,7 +29,7 @@ const kinds: { name: string; skip: boolean; open: () => Promise<{ first: LadderS
       return {
         first: sqliteLadderStore(new RunStore(dbs[0])),
         second: async () => sqliteLadderStore(new RunStore(dbs[dbs.push(openDatabase(file)) - 1])),
-        worker: (leaseMs) => new SharedLedger(dbs[dbs.push(openDatabase(file)) - 1], run.id, 10, { leaseMs }),
+        worker: (leaseMs, owner) => new SharedLedger(dbs[dbs.push(openDatabase(file)) - 1], run.id, 10, { leaseMs, owner }),
         drop: async () => dbs.forEach((db) => db.close()),
       };
     },
@@ -43,7 +43,7 @@ const kinds: { name: string; skip: boolean; open: () => Promise<{ first: LadderS
       return {
         first: stores[0],
         second: async () => stores[stores.push(await openPgLadderStore(schema.url, 'test')) - 1],
-        worker: (leaseMs) => new PgSharedLedger(stores[0], run.id, 10, { leaseMs }),
+        worker: (leaseMs, owner) => new PgSharedLedger(stores[0], run.id, 10, { leaseMs, owner }),
         drop: async () => {
           for (const s of stores) await s.close().catch(() => {});
           await schema.drop();
@@ -90,14 +90,59 @@ for (const kind of kinds) {
       await opened.first.createRun(run);
       const journal = opened.first.spendJournal(run.id);
       await journal.hold(0.05);
-      expect(await journal.workerCallsInFlight(Date.now())).toBe(0);
       const worker = opened.worker(30_000);
       await worker.reserve(0.05);
       await worker.reserve(0.05);
-      expect(await journal.workerCallsInFlight(Date.now())).toBe(2);
+      expect(await journal.claim('local-1', Date.now(), 'refuse')).toBe(2);
       // A worker that stopped (no heartbeat): its holds' lease runs out and they no longer count as in flight.
-      expect(await journal.workerCallsInFlight(Date.now() + 60_000)).toBe(0);
+      expect(await journal.claim('local-1', Date.now() + 60_000, 'refuse')).toBe(0);
       worker.close();
+    });
+
+    it("a worker of an earlier --distributed driver, between two calls when a plain resume takes the run, sends no further call: the budget has a new owner", async () => {
+      // Found by the money audit: the resume's check saw no worker call in flight, then a worker of the killed driver
+      // took its next job and spent beside the resume's own ledger ($0.132 billed on a $0.12 ceiling).
+      const opened = await kind.open();
+      drop = opened.drop;
+      const { first } = opened;
+      await first.createRun(run);
+      const journal = first.spendJournal(run.id);
+      // The killed driver had claimed the run's budget; its worker reserves and settles one call, then sits between calls.
+      expect(await journal.claim('driver-1', Date.now(), 'share')).toBe(0);
+      const stale = opened.worker(30_000, 'driver-1');
+      stale.settle(await stale.reserve(0.05), 0.05);
+      await first.flush();
+      // The plain resume: no worker call in flight, so it takes the budget over.
+      const resumer = (await opened.second()).spendJournal(run.id);
+      expect(await resumer.claim('local-2', Date.now(), 'refuse')).toBe(0);
+      await expect(stale.reserve(0.05)).rejects.toMatchObject({ code: 'RUN_TAKEN_OVER' });
+      expect(await resumer.claim('local-2', Date.now(), 'refuse')).toBe(0); // refused before anything was held (or sent)
+      expect(await first.runSpentUsd(run.id)).toBeCloseTo(0.05, 9);
+      stale.close();
+    });
+
+    it('a plain resume does not take the budget while a worker has a call in flight (it is refused); a --distributed resume does, and fences the old workers out', async () => {
+      const opened = await kind.open();
+      drop = opened.drop;
+      const { first } = opened;
+      await first.createRun(run);
+      const journal = first.spendJournal(run.id);
+      await journal.claim('driver-1', Date.now(), 'share');
+      const busy = opened.worker(30_000, 'driver-1');
+      const inFlight = await busy.reserve(0.05);
+      expect(await journal.claim('local-2', Date.now(), 'refuse')).toBe(1);
+      // Not taken: the busy worker's next call still reserves (its driver still owns the budget).
+      busy.settle(await busy.reserve(0.05), 0.01);
+      // A --distributed resume shares the ledger with calls in flight (it counts them), and owns the budget from now on.
+      expect(await journal.claim('driver-3', Date.now(), 'share')).toBe(1);
+      await expect(busy.reserve(0.05)).rejects.toMatchObject({ code: 'RUN_TAKEN_OVER' });
+      busy.settle(inFlight, 0.02); // the call in flight when the owner changed is still settled at what it cost
+      const current = opened.worker(30_000, 'driver-3');
+      current.settle(await current.reserve(0.05), 0.03);
+      await first.flush();
+      expect(await first.runSpentUsd(run.id)).toBeCloseTo(0.01 + 0.02 + 0.03, 9);
+      busy.close();
+      current.close();
     });
   });
 }

@@ -37,9 +37,14 @@ export class SqliteSpendJournal implements SpendJournal {
     this.writes.add(() => settleHold(this.db, this.runId, id, heldUsd, actualUsd));
   }
 
-  async workerCallsInFlight(nowMs: number): Promise<number> {
-    const row = statement(this.db, `SELECT COUNT(*) AS n FROM budget_holds WHERE run_id = ? AND holder NOT LIKE 'local:%' AND expires_at > ?`).get(this.runId, nowMs) as { n: number };
-    return row.n;
+  async claim(owner: string, nowMs: number, whileWorkersBusy: 'refuse' | 'share'): Promise<number> {
+    // BEGIN IMMEDIATE: the write lock a worker's reservation (SharedLedger) takes too.
+    return this.db.transaction(() => {
+      const busy = (statement(this.db, `SELECT COUNT(*) AS n FROM budget_holds WHERE run_id = ? AND holder NOT LIKE 'local:%' AND expires_at > ?`).get(this.runId, nowMs) as { n: number }).n;
+      if (busy > 0 && whileWorkersBusy === 'refuse') return busy;
+      claimBudget(this.db, this.runId, owner);
+      return busy;
+    }).immediate();
   }
 
   async countAbandoned(): Promise<number> {
@@ -52,6 +57,18 @@ export class SqliteSpendJournal implements SpendJournal {
       return open.usd;
     }).immediate();
   }
+}
+
+/** Makes `owner` the run's budget owner (inside the caller's transaction). */
+export function claimBudget(db: Db, runId: string, owner: string): void {
+  statement(db, `INSERT INTO run_spend (run_id, usd, owner) VALUES (?, 0, ?) ON CONFLICT (run_id) DO UPDATE SET owner = excluded.owner`).run(runId, owner);
+}
+
+/** Whether a ledger acting for `owner` may reserve on the run: no owner recorded yet, or the same one. */
+export function ownsBudget(db: Db, runId: string, owner: string | undefined): boolean {
+  if (owner === undefined) return true;
+  const row = statement(db, `SELECT owner FROM run_spend WHERE run_id = ?`).get(runId) as { owner: string | null } | undefined;
+  return !row?.owner || row.owner === owner;
 }
 
 /**

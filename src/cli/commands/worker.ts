@@ -90,7 +90,7 @@ async function openWorkerStore(
     return {
       project,
       storeName: 'the Postgres store (LADDER_DATABASE_URL)',
-      ledger: (runId: string, maxUsd: number | undefined, leaseMs: number) => new PgSharedLedger(store, runId, maxUsd, { leaseMs, log }),
+      ledger: (runId: string, maxUsd: number | undefined, leaseMs: number, owner: string | undefined) => new PgSharedLedger(store, runId, maxUsd, { leaseMs, log, owner }),
     };
   }
   const { SharedLedger } = await import('../../distributed/shared-ledger.js');
@@ -98,6 +98,6 @@ async function openWorkerStore(
   return {
     project: { paths: sqlite.paths, runs: sqlite.runs, close: async () => sqlite.close() },
     storeName: sqlite.paths.dbPath,
-    ledger: (runId: string, maxUsd: number | undefined, leaseMs: number) => new SharedLedger(sqlite.db, runId, maxUsd, { leaseMs, log }),
+    ledger: (runId: string, maxUsd: number | undefined, leaseMs: number, owner: string | undefined) => new SharedLedger(sqlite.db, runId, maxUsd, { leaseMs, log, owner }),
   };
 }

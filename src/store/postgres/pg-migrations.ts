@@ -140,4 +140,7 @@ export const pgMigrations: string[] = [
   );
   CREATE INDEX budget_holds_run ON budget_holds (run_id);
   `,
+  `
+  ALTER TABLE run_spend ADD COLUMN owner TEXT;
+  `,
 ];

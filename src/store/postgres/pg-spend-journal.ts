@@ -11,6 +11,12 @@ export const RUN_BUDGET_LOCK = `SELECT pg_advisory_xact_lock(hashtext('ladder-bu
 /** Adds $2 to run $1's settled spend, atomically (several processes may settle at once). */
 export const ADD_SPEND = `INSERT INTO run_spend (run_id, usd) VALUES ($1, $2) ON CONFLICT (run_id) DO UPDATE SET usd = run_spend.usd + excluded.usd`;
 
+/** Makes $2 run $1's budget owner (SpendJournal.claim). */
+export const CLAIM_BUDGET = `INSERT INTO run_spend (run_id, usd, owner) VALUES ($1, 0, $2) ON CONFLICT (run_id) DO UPDATE SET owner = excluded.owner`;
+
+/** Run $1's budget owner, if one was recorded. */
+export const BUDGET_OWNER = `SELECT owner FROM run_spend WHERE run_id = $1`;
+
 /** A local hold never expires by lease: it is closed by its settlement or counted when the run is resumed. */
 const NEVER = Number.MAX_SAFE_INTEGER;
 
@@ -57,9 +63,16 @@ export class PgSpendJournal implements SpendJournal {
     this.writes.track(this.pool.query(SETTLE_HOLD, [id, this.runId, actualUsd, heldUsd]));
   }
 
-  async workerCallsInFlight(nowMs: number): Promise<number> {
-    const { rows } = await this.pool.query<{ n: string }>(`SELECT COUNT(*) AS n FROM budget_holds WHERE run_id = $1 AND holder NOT LIKE 'local:%' AND expires_at > $2`, [this.runId, nowMs]);
-    return Number(rows[0].n);
+  async claim(owner: string, nowMs: number, whileWorkersBusy: 'refuse' | 'share'): Promise<number> {
+    return inTransaction(this.pool, async (client) => {
+      // The lock a worker's reservation (PgSharedLedger) takes too.
+      await client.query(RUN_BUDGET_LOCK, [this.runId]);
+      const { rows } = await client.query<{ n: string }>(`SELECT COUNT(*) AS n FROM budget_holds WHERE run_id = $1 AND holder NOT LIKE 'local:%' AND expires_at > $2`, [this.runId, nowMs]);
+      const busy = Number(rows[0].n);
+      if (busy > 0 && whileWorkersBusy === 'refuse') return busy;
+      await client.query(CLAIM_BUDGET, [this.runId, owner]);
+      return busy;
+    });
   }
 
   async countAbandoned(): Promise<number> {

@@ -35,7 +35,7 @@ export const storeTables: StoreTable[] = [
     runColumn: 'run_id',
   },
   { name: 'batches', columns: ['run_id', 'rung_id', 'batch_id', 'provider', 'status', 'created_at', 'submit_key'], key: ['run_id', 'rung_id'], runColumn: 'run_id' },
-  { name: 'run_spend', columns: ['run_id', 'usd'], key: ['run_id'], runColumn: 'run_id' },
+  { name: 'run_spend', columns: ['run_id', 'usd', 'owner'], key: ['run_id'], runColumn: 'run_id' },
   {
     name: 'judgments',
     columns: [
