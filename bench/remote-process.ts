@@ -26,7 +26,7 @@
  *   npm run build && npx tsx bench/remote-process.ts [--examples 2000] [--rounds 3] [--only bare,ladder,...] [--baseline-bin PATH] [--compare name=PATH,...] [--cpu-prof DIR]
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { startFakeProvider } from '../src/testing/fake-provider/index.js';
@@ -39,6 +39,7 @@ const ROUNDS = Number(argValue('rounds', '2'));
 const CONCURRENCY = 64;
 const LATENCY_MS = 100;
 const profileDir = argValue('cpu-prof', '');
+const timelineFile = argValue('timeline', '');
 const bin = resolve('bin/ladder.js');
 const KEY = 'sk-bench-remote-process';
 if (!existsSync(resolve('dist/cli/bin.js'))) throw new Error('run `npm run build` first: the bench measures the built CLI (bin/ladder.js runs dist/)');
@@ -153,6 +154,14 @@ function timed(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<Mea
       const line = stderr.split('\n').find((l) => l.startsWith('TIME '));
       const [wall, user, sys] = (line ?? 'TIME NaN NaN NaN').slice(5).split(' ').map(Number);
       const evaluation = arrivals.slice(0, EXAMPLES);
+      // `--timeline FILE`: the evaluation's in-flight count at the server per 100 ms (where a harness falls short of 64).
+      if (timelineFile && evaluation.length) {
+        const start = evaluation[0];
+        const buckets = Math.ceil((evaluation.at(-1)! + LATENCY_MS - start) / 100);
+        const busy = new Array<number>(buckets).fill(0);
+        for (const a of evaluation) for (let t = a - start; t < a - start + LATENCY_MS; t++) busy[Math.floor(t / 100)] += 1 / 100;
+        appendFileSync(timelineFile, `${args.at(-3) ?? ''} ${args.at(-1) ?? ''}: ${busy.map((b) => b.toFixed(0)).join(' ')}\n`);
+      }
       const span = evaluation.length ? evaluation.at(-1)! + LATENCY_MS - evaluation[0] : Number.NaN;
       if (status !== 0) console.error(stderr.slice(-2000));
       done({ wallS: wall, cpuS: user + sys, inFlight: (evaluation.length * LATENCY_MS) / span, requests: arrivals.length, firstS: ((arrivals[0] ?? Number.NaN) - spawned) / 1000, status });
