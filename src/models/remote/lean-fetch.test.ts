@@ -1,5 +1,6 @@
 import { type AddressInfo } from 'node:net';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toModelCallError } from './map-error.js';
@@ -31,6 +32,19 @@ const routes: Record<string, (req: IncomingMessage, res: ServerResponse, body: s
       if (!res.destroyed) res.end('{}');
     }, 2_000);
   },
+  '/moved': (_req, res) => {
+    res.writeHead(308, { location: '/echo?moved=1' });
+    res.end();
+  },
+  '/elsewhere': (_req, res) => {
+    res.writeHead(307, { location: `${other}/echo` });
+    res.end();
+  },
+  '/gzipped': (_req, res) => {
+    // Compressed although the request did not ask for it.
+    res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+    res.end(gzipSync('{"ok":true}'));
+  },
   '/big': (_req, res) => {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(`{"x":"${'y'.repeat(10_000)}"}`);
@@ -38,17 +52,26 @@ const routes: Record<string, (req: IncomingMessage, res: ServerResponse, body: s
 };
 
 let server: Server;
+let otherServer: Server;
 let base = '';
-beforeAll(async () => {
-  server = createServer((req, res) => {
+/** A second origin (another port), for a cross-origin redirect. */
+let other = '';
+async function listen(): Promise<[Server, string]> {
+  const s = createServer((req, res) => {
     let body = '';
     req.on('data', (c) => (body += c));
     req.on('end', () => routes[new URL(req.url!, 'http://x').pathname]!(req, res, body));
   });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await new Promise<void>((done) => s.listen(0, '127.0.0.1', done));
+  return [s, `http://127.0.0.1:${(s.address() as AddressInfo).port}`];
+}
+beforeAll(async () => {
+  [server, base] = await listen();
+  [otherServer, other] = await listen();
 });
-afterAll(() => new Promise<void>((done) => server.close(() => done())));
+afterAll(async () => {
+  for (const s of [server, otherServer]) await new Promise<void>((done) => s.close(() => done()));
+});
 
 const lean = createLeanFetch();
 const both: Array<[string, typeof fetch]> = [
@@ -71,6 +94,23 @@ describe('createLeanFetch, case by case beside Node fetch', () => {
   it('sends no accept-encoding (so there is nothing to decode), where fetch asks for gzip', async () => {
     expect(((await (await lean(`${base}/echo`, { method: 'POST', body: '' })).json()) as { encoding: unknown }).encoding).toBeNull();
     expect(((await (await fetch(`${base}/echo`, { method: 'POST', body: '' })).json()) as { encoding: unknown }).encoding).toMatch(/gzip/);
+  });
+
+  it.each(both)('%s: a 308 is followed with the same method and body', async (_name, f) => {
+    const response = await f(`${base}/moved`, { method: 'POST', headers: { authorization: 'Bearer k' }, body: '{"a":1}' });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ method: 'POST', body: '{"a":1}', query: '/echo?moved=1', auth: 'Bearer k' });
+  });
+
+  it.each(both)('%s: a redirect to another origin is followed without the credentials', async (_name, f) => {
+    const response = await f(`${base}/elsewhere`, { method: 'POST', headers: { authorization: 'Bearer secret-key' }, body: '{}' });
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { auth?: string }).auth).toBeUndefined();
+  });
+
+  it.each(both)('%s: a body compressed without being asked is decoded', async (_name, f) => {
+    const response = await f(`${base}/gzipped`, { method: 'POST', body: '{}' });
+    expect(await response.json()).toEqual({ ok: true });
   });
 
   it.each(both)('%s: a 429 keeps its status, Retry-After and error body', async (_name, f) => {

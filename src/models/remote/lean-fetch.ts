@@ -1,4 +1,5 @@
 import { STATUS_CODES } from 'node:http';
+import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import { Agent, type Dispatcher } from 'undici';
 
 /** Bodies the lean path sends itself; anything else (streams, forms) goes to the global fetch. */
@@ -9,6 +10,9 @@ const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 
 /** A hostile or broken server cannot make us hold more than this of one answer in memory. */
 const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+
+/** As many redirects as fetch's default ('follow', which allows 20). */
+const MAX_REDIRECTS = 20;
 
 /**
  * A `fetch` for the AI SDK providers over undici's request API on a keep-alive Agent of its own.
@@ -22,10 +26,11 @@ const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
  * reason (a TimeoutError stays a timeout); a failure before the response is a `TypeError('fetch failed')` with
  * the cause (retryable, as fetch's); a body cut after a 2xx arrived gives a Response whose body errors when read
  * (`terminated`, as fetch's), so the SDK reports it as a 2xx it could not read — a lost answer, which the budget
- * counts at its worst case. Redirects are not followed (APIs do not redirect a POST; a 3xx is reported as
- * the error it is), and no `accept-encoding` is sent, so servers answer uncompressed and nothing is decoded.
+ * counts at its worst case. Redirects are followed like fetch's (undici's handler: the method kept except for a
+ * 303, credentials dropped on a cross-origin hop). No `accept-encoding` is sent, so servers answer uncompressed; a
+ * body compressed all the same (gzip, deflate, br) is decoded, as fetch would.
  */
-export function createLeanFetch(agent: Agent = new Agent({ maxResponseSize: MAX_RESPONSE_BYTES })): typeof fetch {
+export function createLeanFetch(agent: Agent = new Agent({ maxResponseSize: MAX_RESPONSE_BYTES, maxRedirections: MAX_REDIRECTS })): typeof fetch {
   return async function leanFetch(input, init) {
     const body = init?.body as unknown;
     if (input instanceof Request || !isSimpleBody(body)) return fetch(input, init);
@@ -50,7 +55,7 @@ export function createLeanFetch(agent: Agent = new Agent({ maxResponseSize: MAX_
     let bytes: Uint8Array | undefined;
     let cut: TypeError | undefined;
     try {
-      bytes = NULL_BODY.has(status) ? (await response.body.dump(), undefined) : new Uint8Array(await response.body.arrayBuffer());
+      bytes = NULL_BODY.has(status) ? (await response.body.dump(), undefined) : decoded(new Uint8Array(await response.body.arrayBuffer()), response.headers['content-encoding']);
     } catch (error) {
       signal?.throwIfAborted();
       // The headers came, the body did not: a body that fails when read, as fetch's does.
@@ -144,6 +149,18 @@ interface BufferedReader {
   read(): Promise<{ done: boolean; value: Uint8Array | undefined }>;
   cancel(): Promise<void>;
   releaseLock(): void;
+}
+
+/** The body as sent before a content coding the server applied unasked (fetch decodes these too). */
+function decoded(bytes: Uint8Array, encoding: string | string[] | undefined): Uint8Array {
+  const coding = (Array.isArray(encoding) ? encoding.join(',') : encoding ?? '').trim().toLowerCase();
+  if (coding === '' || coding === 'identity') return bytes;
+  // Capped like the body itself: a small compressed answer cannot expand into more than MAX_RESPONSE_BYTES.
+  const limit = { maxOutputLength: MAX_RESPONSE_BYTES };
+  if (coding === 'gzip' || coding === 'x-gzip') return gunzipSync(bytes, limit);
+  if (coding === 'deflate') return inflateSync(bytes, limit);
+  if (coding === 'br') return brotliDecompressSync(bytes, limit);
+  throw new TypeError(`unsupported content-encoding "${coding}"`);
 }
 
 function isSimpleBody(body: unknown): body is SimpleBody {
