@@ -3,6 +3,7 @@ import type { Job, Worker } from 'bullmq';
 import type { Logger, RunContext } from '../core/context.js';
 import { silentProgress } from '../core/context.js';
 import { errorMessage, LadderError } from '../core/errors.js';
+import { followAborts } from '../core/follow-aborts.js';
 import type { Metric } from '../core/metric.js';
 import type { Predictor, RungFactory } from '../core/rung.js';
 import type { ModelSpec, Task } from '../core/task.js';
@@ -206,7 +207,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       const stored = await store.completedExampleIds(runId, rungId);
       const already = examples.filter((e) => stored.has(e.id)).length;
       let outcome;
-      stopJob = followAborts(shutdown.signal, w.takenOver.signal);
+      stopJob = followAborts([shutdown.signal, w.takenOver.signal]);
       try {
         outcome = await runRungBatch({
           task: w.task,
@@ -300,23 +301,5 @@ function noticingTakeover(ledger: SpendLedger, takenOver: AbortController): Spen
     reserveNow: (usd) => ledger.reserveNow(usd).catch(notice),
     reserve: (usd, signal) => ledger.reserve(usd, signal).catch(notice),
     settle: (hold, actualUsd) => ledger.settle(hold, actualUsd),
-  };
-}
-
-/** A signal aborted with whichever of `a` and `b` aborts first (listeners removed by dispose). */
-function followAborts(a: AbortSignal, b: AbortSignal): { signal: AbortSignal; dispose(): void } {
-  const stop = new AbortController();
-  const onA = () => stop.abort(a.reason);
-  const onB = () => stop.abort(b.reason);
-  if (a.aborted) onA();
-  else if (b.aborted) onB();
-  a.addEventListener('abort', onA, { once: true });
-  b.addEventListener('abort', onB, { once: true });
-  return {
-    signal: stop.signal,
-    dispose: () => {
-      a.removeEventListener('abort', onA);
-      b.removeEventListener('abort', onB);
-    },
   };
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RunContext } from '../core/context.js';
 import { errorMessage, LadderError, LadderInputError } from '../core/errors.js';
+import { followAborts } from '../core/follow-aborts.js';
 import type { LadderStore, RunLease } from '../core/store.js';
 import type { ModelSpec, Task } from '../core/task.js';
 import type { Usage } from '../core/types.js';
@@ -40,23 +41,9 @@ export async function openRunLedger(
 export function stopWhenLockLost(context: Pick<RunContext, 'signal' | 'log'>, lease: RunLease): { signal: AbortSignal; dispose(): void } {
   const lost = lease.lost;
   if (!lost) return { signal: context.signal, dispose: () => {} };
-  const stop = new AbortController();
-  const onRun = () => stop.abort(context.signal.reason);
-  const onLost = () => {
-    context.log.warn(errorMessage(lost.reason));
-    stop.abort(lost.reason);
-  };
-  if (context.signal.aborted) onRun();
-  else if (lost.aborted) onLost();
-  context.signal.addEventListener('abort', onRun, { once: true });
-  lost.addEventListener('abort', onLost, { once: true });
-  return {
-    signal: stop.signal,
-    dispose: () => {
-      context.signal.removeEventListener('abort', onRun);
-      lost.removeEventListener('abort', onLost);
-    },
-  };
+  return followAborts([context.signal, lost], (source) => {
+    if (source === lost) context.log.warn(errorMessage(lost.reason));
+  });
 }
 
 /**
