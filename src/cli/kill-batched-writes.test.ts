@@ -55,7 +55,9 @@ describe('batched row writes under kill -9 (issue 18)', () => {
     const child = spawn(process.execPath, [bin, 'run', 'ladder.yaml'], { cwd: dir, env, stdio: 'ignore' });
     const exited = new Promise((r) => child.once('exit', r));
     // Kill while answers are waiting in the queue: the server has sent more answers than the store has rows by more
-    // than the calls that can be in flight (so at least 12 answered rows are queued, not committed).
+    // than the calls that can be in flight (so at least 12 answered rows are queued, not committed) — or, when the
+    // store keeps up that closely, at 200 rows: the ceiling affords ~430 calls, so the resume must still find room
+    // (killed at 418 rows once, the resume could afford no call and this test failed on its own timing).
     const deadline = Date.now() + 120_000;
     for (;;) {
       await new Promise((r) => setTimeout(r, 5));
@@ -65,7 +67,7 @@ describe('batched row writes under kill -9 (issue 18)', () => {
       } catch {
         // The store or its schema may not exist yet.
       }
-      if ((rows >= 50 && delivered() - rows >= CONCURRENCY + 12) || rows >= 400) break;
+      if ((rows >= 50 && delivered() - rows >= CONCURRENCY + 12) || rows >= 200) break;
       if (Date.now() > deadline) throw new Error('no rows were committed');
     }
     child.kill('SIGKILL');
