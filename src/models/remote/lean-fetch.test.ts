@@ -12,7 +12,7 @@ const routes: Record<string, (req: IncomingMessage, res: ServerResponse, body: s
   '/echo': (req, res, body) => {
     res.setHeader('set-cookie', ['a=1', 'b=2']);
     res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': 'r-1' });
-    res.end(JSON.stringify({ method: req.method, auth: req.headers.authorization, type: req.headers['content-type'], encoding: req.headers['accept-encoding'] ?? null, body, query: req.url }));
+    res.end(JSON.stringify({ method: req.method, auth: req.headers.authorization, type: req.headers['content-type'], accept: req.headers.accept, encoding: req.headers['accept-encoding'] ?? null, body, query: req.url }));
   },
   '/limited': (_req, res) => {
     res.writeHead(429, { 'retry-after': '7', 'content-type': 'application/json' });
@@ -88,7 +88,7 @@ describe('createLeanFetch, case by case beside Node fetch', () => {
     expect(response.headers.get('x-request-id')).toBe('r-1');
     expect(response.headers.getSetCookie()).toEqual(['a=1', 'b=2']);
     const echoed = (await response.json()) as Record<string, unknown>;
-    expect(echoed).toMatchObject({ method: 'POST', auth: 'Bearer k', type: 'application/json', body: '{"a":1}', query: '/echo?x=1' });
+    expect(echoed).toMatchObject({ method: 'POST', auth: 'Bearer k', type: 'application/json', accept: '*/*', body: '{"a":1}', query: '/echo?x=1' });
   });
 
   it('sends no accept-encoding (so there is nothing to decode), where fetch asks for gzip', async () => {

@@ -167,10 +167,11 @@ function isSimpleBody(body: unknown): body is SimpleBody {
   return body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array;
 }
 
+/** The request's headers, with fetch's default `accept: *\/*` when none is given (some gateways refuse a request without one). */
 function headerRecord(headers: HeadersInit | undefined): Record<string, string> {
-  if (!headers) return {};
-  if (headers instanceof Headers || Array.isArray(headers)) return Object.fromEntries(headers as Iterable<[string, string]>);
-  return headers as Record<string, string>;
+  const record: Record<string, string> = !headers ? {} : headers instanceof Headers || Array.isArray(headers) ? Object.fromEntries(headers as Iterable<[string, string]>) : { ...(headers as Record<string, string>) };
+  if (!Object.keys(record).some((name) => name.toLowerCase() === 'accept')) record.accept = '*/*';
+  return record;
 }
 
 function toHeaders(raw: Record<string, string | string[] | undefined>): Headers {
