@@ -17,7 +17,7 @@ const MAX_REDIRECTS = 20;
 /**
  * A `fetch` for the AI SDK providers over undici's request API on a keep-alive Agent of its own.
  *
- * Why: in the issue-18 workload (2,000 calls, 64 in flight) WHATWG `fetch` costs ~1.1 ms of CPU per call more than
+ * Why: in the issue-18 workload (2,000 calls, 64 in flight) WHATWG `fetch` costs 0.6–1.1 ms of CPU per call more than
  * undici's `request` on the same socket pool (bench/remote-process.ts, `bare` vs `bare undici`) — on a 2-core
  * machine that CPU is what keeps 64 requests from staying in flight. The providers still build the request and
  * parse the response exactly as before; only the transport under them changes.
