@@ -69,8 +69,10 @@ async function showCompatRequest(model: Model, baseUrl: string, labels: string[]
   }) as typeof fetch;
   try {
     const r = await model.generate({ messages: [{ role: 'user', content: 'printer is broken' }], output: { kind: 'label', labels }, maxTokens: 16, temperature: 0 });
-    const body = JSON.parse(shown) as { response_format?: unknown };
-    console.log(`compat adapter sends response_format = ${JSON.stringify(body.response_format)}; answer text "${r.text}" (${baseUrl})`);
+    // The remote adapter sends through its own undici transport (lean-fetch.ts), not globalThis.fetch: the body is
+    // seen here only when it went through fetch.
+    const format = shown ? JSON.stringify((JSON.parse(shown) as { response_format?: unknown }).response_format) : '(sent through the lean transport, not seen)';
+    console.log(`compat adapter sends response_format = ${format}; answer text "${r.text}" (${baseUrl})`);
   } finally {
     globalThis.fetch = original;
   }
