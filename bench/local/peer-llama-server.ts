@@ -7,8 +7,8 @@
  *   demonstrations) over the same examples at concurrency N: Ladder's local adapter with N sequences vs
  *   llama-server with -np N driven through Ladder's compat adapter. Sides alternate order every run.
  *   Compat sides:
- *     gbnf  — the request's response_format is replaced by llama-server's `grammar` field holding the same GBNF
- *             the local adapter uses (root ::= "Access" | ...), so both sides decode under the same constraint;
+ *     gbnf  — the adapter's `constraints: grammar` mode: llama-server's `grammar` field holding the same GBNF the
+ *             local adapter uses (root ::= "Access" | ...), so both sides decode under the same constraint;
  *     json  — what the compat adapter sends today: response_format json_schema {"result": enum} (the model
  *             writes {"result":"Hardware"}: more tokens and a different constraint, hence other answers).
  *
@@ -20,9 +20,9 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Model } from '../../src/core/types.js';
 import { runRung } from '../../src/eval/run-rung.js';
-import { labelGrammarText } from '../../src/models/local/grammar.js';
 import { openLocalModel, openLocalRuntime, type LocalModel } from '../../src/models/local/index.js';
 import { createRemoteModel } from '../../src/models/remote/index.js';
+import { planOutput } from '../../src/models/remote/output-options.js';
 import { fewShotRung } from '../../src/rungs/few-shot/few-shot-rung.js';
 import type { PredictionRow } from '../../src/store/run-store.js';
 import { testModelPath } from '../../src/testing/test-model.js';
@@ -37,44 +37,12 @@ const gguf = argValue('gguf', testModelPath());
 const bin = argValue('bin', join(homedir(), '.cache', 'ladder', 'llama.cpp-src', 'build', 'bin'));
 const perSlotContext = Number(argValue('ctx', '2048'));
 
-/**
- * Replaces response_format by llama-server's `grammar` for requests to `baseUrl` (bench only: the compat adapter
- * has no way yet to send a GBNF, see the report). Returns the function that restores fetch.
- */
-function sendLabelGrammar(baseUrl: string, labels: string[]): () => void {
-  const original = globalThis.fetch;
-  const grammar = labelGrammarText(labels);
-  globalThis.fetch = (async (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
-    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-    if (url.startsWith(baseUrl) && typeof init?.body === 'string' && init.body.includes('"response_format"')) {
-      const body = JSON.parse(init.body) as Record<string, unknown>;
-      delete body.response_format;
-      body.grammar = grammar;
-      init = { ...init, body: JSON.stringify(body) };
-    }
-    return original(input, init);
-  }) as typeof fetch;
-  return () => {
-    globalThis.fetch = original;
-  };
-}
-
-/** Prints the body the compat adapter sends for a label request, once (what constraint llama-server gets). */
-async function showCompatRequest(model: Model, baseUrl: string, labels: string[]): Promise<void> {
-  const original = globalThis.fetch;
-  let shown = '';
-  globalThis.fetch = (async (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
-    if (typeof init?.body === 'string' && !shown) shown = init.body;
-    return original(input, init);
-  }) as typeof fetch;
-  try {
+/** Prints the constraint the compat adapter sends for a label request in each mode (what llama-server gets), once. */
+async function showCompatRequest(models: Array<[string, Model]>, baseUrl: string, labels: string[]): Promise<void> {
+  for (const [side, model] of models) {
     const r = await model.generate({ messages: [{ role: 'user', content: 'printer is broken' }], output: { kind: 'label', labels }, maxTokens: 16, temperature: 0 });
-    // The remote adapter sends through its own undici transport (lean-fetch.ts), not globalThis.fetch: the body is
-    // seen here only when it went through fetch.
-    const format = shown ? JSON.stringify((JSON.parse(shown) as { response_format?: unknown }).response_format) : '(sent through the lean transport, not seen)';
-    console.log(`compat adapter sends response_format = ${format}; answer text "${r.text}" (${baseUrl})`);
-  } finally {
-    globalThis.fetch = original;
+    const plan = planOutput({ kind: 'label', labels }, 'compat', true, side === 'gbnf' ? 'grammar' : 'json_schema');
+    console.log(`${side}: the compat adapter sends ${plan.output ? 'response_format json_schema {"result": <enum>}' : Object.keys(plan.providerOptions.compat ?? {}).join(', ')}; answer text "${r.text}" (${baseUrl})`);
   }
 }
 
@@ -159,22 +127,19 @@ async function main(): Promise<void> {
   for (const n of ns) {
     const server = await startLlamaServer({ bin: join(bin, 'llama-server'), gguf, port: port++, slots: n, perSlotContext, threads });
     const local = await openLocalModel(runtime, { ref: 'local:smollm2-135m', path: gguf, sequences: n, contextSize: perSlotContext, threads });
-    const compat = createRemoteModel({ name: 'peer', ref: `compat:${server.baseUrl}/v1#smollm2` }, {});
+    // gbnf: the adapter's `grammar` constraint mode (llama-server's `grammar` field, the local adapter's GBNF); json: its default.
+    const json = createRemoteModel({ name: 'peer', ref: `compat:${server.baseUrl}/v1#smollm2` }, {});
+    const gbnf = createRemoteModel({ name: 'peer', ref: `compat:${server.baseUrl}/v1#smollm2`, constraints: 'grammar' }, {});
     try {
       if (n === ns[0]) {
         console.log(`llama-server args: ${server.args.join(' ')}`);
-        await showCompatRequest(compat, server.baseUrl, labels);
+        await showCompatRequest([['json', json], ['gbnf', gbnf]], server.baseUrl, labels);
       }
       for (const [i, select] of selects.entries()) {
         const order = (i + n) % 2 === 0 ? sides : [...sides].reverse();
         const measures: RunMeasure[] = [];
         for (const side of order) {
-          const restore = side === 'gbnf' ? sendLabelGrammar(server.baseUrl, labels) : () => {};
-          try {
-            measures.push(await runSide(side, side === 'local' ? local : compat, select, n, task));
-          } finally {
-            restore();
-          }
+          measures.push(await runSide(side, side === 'local' ? local : side === 'gbnf' ? gbnf : json, select, n, task));
           const m = measures.at(-1)!;
           const s = m.wallMs / 1000;
           console.log(
