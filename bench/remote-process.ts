@@ -49,7 +49,7 @@ const promptfooPkg = existsSync(join(promptfooDir, 'package.json')) ? (JSON.pars
 const promptfooBin = promptfooPkg ? join(promptfooDir, promptfooPkg.bin.promptfoo) : undefined;
 
 const baselineBin = argValue('baseline-bin', '');
-const HARNESSES = ['bare', 'bare undici', 'ladder', 'ladder pg', 'ladder+probe', 'ladder seq', 'ladder before', 'ladder seq before', 'promptfoo'] as const;
+const HARNESSES = ['bare', 'bare undici', 'bare http', 'ladder', 'ladder pg', 'ladder+probe', 'ladder seq', 'ladder before', 'ladder seq before', 'promptfoo'] as const;
 /** `--compare name=PATH,...`: `ladder <name>` runs PATH (another build's bin/ladder.js) with the `ladder` spec. */
 const compared = new Map<string, string>(
   argValue('compare', '')
@@ -69,7 +69,8 @@ const wrongEvery5th = ticketResponder({ wrong: (i) => i % 5 === 0 });
 const fake = await startFakeProvider({
   latencyMs: LATENCY_MS,
   responder: (request) => {
-    arrivals.push(performance.now());
+    // The fake provider calls the responder when it answers, LATENCY_MS after the request arrived.
+    arrivals.push(performance.now() - LATENCY_MS);
     return (wrong5th ? wrongEvery5th : right)(request);
   },
 });
@@ -132,6 +133,29 @@ await Promise.all(Array.from({ length: ${CONCURRENCY} }, worker));
 await pool.close();
 `;
 
+// The same loop over Node's own http client (keep-alive Agent): the floor for a client built on what Node ships.
+const bareHttpScript = `
+import { Agent, request } from 'node:http';
+const base = new URL(process.argv[1]);
+const agent = new Agent({ keepAlive: true, maxSockets: ${CONCURRENCY} });
+const path = base.pathname.replace(/\\/$/, '') + '/chat/completions';
+let next = 0;
+const body = (i) => JSON.stringify({ model: 'bench', messages: [{ role: 'system', content: 'Route the ticket to a queue.' }, { role: 'user', content: (i % 2 ? 'password reset please ' : 'broken screen on my laptop ') + i }], max_tokens: 8, temperature: 0 });
+const post = (payload) => new Promise((resolve, reject) => {
+  const req = request({ host: base.hostname, port: base.port, path, method: 'POST', agent, headers: { 'content-type': 'application/json', authorization: 'Bearer x', 'content-length': Buffer.byteLength(payload) } }, (res) => {
+    const chunks = [];
+    res.on('data', (c) => chunks.push(c));
+    res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString())));
+    res.on('error', reject);
+  });
+  req.on('error', reject);
+  req.end(payload);
+});
+async function worker() { while (next < ${EXAMPLES}) { const i = next++; await post(body(i)); } }
+await Promise.all(Array.from({ length: ${CONCURRENCY} }, worker));
+agent.destroy();
+`;
+
 interface Measure {
   wallS: number;
   cpuS: number;
@@ -140,6 +164,8 @@ interface Measure {
   requests: number;
   /** Seconds from spawning the process to the first request at the server (start-up: loading, reading the spec, the store). */
   firstS: number;
+  /** Seconds from the evaluation's last answer to the process's exit (finishing: statistics, advice, report, closing). */
+  tailS: number;
   status: number | null;
 }
 
@@ -151,6 +177,7 @@ function timed(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<Mea
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     child.on('close', (status) => {
+      const exited = performance.now();
       const line = stderr.split('\n').find((l) => l.startsWith('TIME '));
       const [wall, user, sys] = (line ?? 'TIME NaN NaN NaN').slice(5).split(' ').map(Number);
       const evaluation = arrivals.slice(0, EXAMPLES);
@@ -164,7 +191,7 @@ function timed(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<Mea
       }
       const span = evaluation.length ? evaluation.at(-1)! + LATENCY_MS - evaluation[0] : Number.NaN;
       if (status !== 0) console.error(stderr.slice(-2000));
-      done({ wallS: wall, cpuS: user + sys, inFlight: (evaluation.length * LATENCY_MS) / span, requests: arrivals.length, firstS: ((arrivals[0] ?? Number.NaN) - spawned) / 1000, status });
+      done({ wallS: wall, cpuS: user + sys, inFlight: (evaluation.length * LATENCY_MS) / span, requests: arrivals.length, firstS: ((arrivals[0] ?? Number.NaN) - spawned) / 1000, tailS: (exited - ((evaluation.at(-1) ?? Number.NaN) + LATENCY_MS)) / 1000, status });
     });
   });
 }
@@ -172,6 +199,7 @@ function timed(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<Mea
 async function measure(harness: Harness, round: number): Promise<Measure> {
   wrong5th = harness.startsWith('ladder seq');
   if (harness === 'bare') return timed([process.execPath, '--input-type=module', '-e', bareScript, fake.baseUrl], process.cwd(), process.env);
+  if (harness === 'bare http') return timed([process.execPath, '--input-type=module', '-e', bareHttpScript, fake.baseUrl], process.cwd(), process.env);
   if (harness === 'bare undici') return timed([process.execPath, '--input-type=module', '-e', bareUndiciScript, fake.baseUrl], process.cwd(), process.env);
   const { dir, env } = await project(harness);
   if (harness === 'promptfoo') {
@@ -189,8 +217,8 @@ console.log(`${EXAMPLES} examples × ${LATENCY_MS} ms at ${CONCURRENCY} in fligh
 console.log(`command: npx tsx bench/remote-process.ts --examples ${EXAMPLES} --rounds ${ROUNDS}${only.length < HARNESSES.length ? ` --only ${only.join(',')}` : ''}${baselineBin ? ` --baseline-bin ${baselineBin}` : ''}${compared.size ? ` --compare ${argValue('compare', '')}` : ''}`);
 if (!promptfooBin) console.log('promptfoo: not installed in bench/peers, skipped (npm install --prefix bench/peers promptfoo@0.121.20 --save-exact)');
 else console.log(`promptfoo ${promptfooPkg!.version}: eval -j ${CONCURRENCY} --no-cache`);
-console.log('\n| round | harness | wall s | × ideal | CPU s | CPU ms/example | mean in flight (evaluation) | first request s | requests | exit | load1 |');
-console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+console.log('\n| round | harness | wall s | × ideal | CPU s | CPU ms/example | mean in flight (evaluation) | first request s | last answer → exit s | requests | exit | load1 |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
 const all = new Map<Harness, Measure[]>(harnesses.map((h) => [h, []]));
 for (let round = 1; round <= ROUNDS; round++) {
   const order = round % 2 ? harnesses : [...harnesses].reverse();
@@ -199,20 +227,20 @@ for (let round = 1; round <= ROUNDS; round++) {
     const m = await measure(harness, round);
     got.set(harness, m);
     all.get(harness)!.push(m);
-    console.log(`| ${round} | ${harness} | ${fmt(m.wallS, 2)} | ${fmt(m.wallS / ideal, 2)} | ${fmt(m.cpuS, 2)} | ${fmt((1000 * m.cpuS) / EXAMPLES, 2)} | ${fmt(m.inFlight, 1)} | ${fmt(m.firstS, 2)} | ${m.requests} | ${m.status} | ${load1()} |`);
+    console.log(`| ${round} | ${harness} | ${fmt(m.wallS, 2)} | ${fmt(m.wallS / ideal, 2)} | ${fmt(m.cpuS, 2)} | ${fmt((1000 * m.cpuS) / EXAMPLES, 2)} | ${fmt(m.inFlight, 1)} | ${fmt(m.firstS, 2)} | ${fmt(m.tailS, 2)} | ${m.requests} | ${m.status} | ${load1()} |`);
   }
   const bare = got.get('bare');
   if (bare) {
     for (const [harness, m] of got) {
-      if (harness !== 'bare') console.log(`|  | ${harness} / bare (same round) | ${fmt(m.wallS / bare.wallS, 2)}× | | ${fmt(m.cpuS / bare.cpuS, 2)}× | | | | | | |`);
+      if (harness !== 'bare') console.log(`|  | ${harness} / bare (same round) | ${fmt(m.wallS / bare.wallS, 2)}× | | ${fmt(m.cpuS / bare.cpuS, 2)}× | | | | | | | |`);
     }
   }
 }
 if (ROUNDS > 1) {
-  console.log(`\nmedians over ${ROUNDS} rounds:\n\n| harness | wall s | × ideal | CPU ms/example | mean in flight | first request s |\n|---|---|---|---|---|---|`);
+  console.log(`\nmedians over ${ROUNDS} rounds:\n\n| harness | wall s | × ideal | CPU ms/example | mean in flight | first request s | last answer → exit s |\n|---|---|---|---|---|---|---|`);
   for (const [harness, ms] of all) {
     const wall = median(ms.map((m) => m.wallS));
-    console.log(`| ${harness} | ${fmt(wall, 2)} | ${fmt(wall / ideal, 2)} | ${fmt(median(ms.map((m) => (1000 * m.cpuS) / EXAMPLES)), 2)} | ${fmt(median(ms.map((m) => m.inFlight)), 1)} | ${fmt(median(ms.map((m) => m.firstS)), 2)} |`);
+    console.log(`| ${harness} | ${fmt(wall, 2)} | ${fmt(wall / ideal, 2)} | ${fmt(median(ms.map((m) => (1000 * m.cpuS) / EXAMPLES)), 2)} | ${fmt(median(ms.map((m) => m.inFlight)), 1)} | ${fmt(median(ms.map((m) => m.firstS)), 2)} | ${fmt(median(ms.map((m) => m.tailS)), 2)} |`);
   }
 }
 console.log(`\nload1 at end ${load1()}`);

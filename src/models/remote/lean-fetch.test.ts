@@ -1,7 +1,11 @@
 import type { AddressInfo } from 'node:net';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer as createTlsServer } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toModelCallError } from './map-error.js';
 import { createLeanFetch } from './lean-fetch.js';
@@ -12,7 +16,7 @@ const routes: Record<string, (req: IncomingMessage, res: ServerResponse, body: s
   '/echo': (req, res, body) => {
     res.setHeader('set-cookie', ['a=1', 'b=2']);
     res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': 'r-1' });
-    res.end(JSON.stringify({ method: req.method, auth: req.headers.authorization, type: req.headers['content-type'], accept: req.headers.accept, encoding: req.headers['accept-encoding'] ?? null, body, query: req.url }));
+    res.end(JSON.stringify({ method: req.method, auth: req.headers.authorization, apiKey: req.headers['x-api-key'], type: req.headers['content-type'], accept: req.headers.accept, encoding: req.headers['accept-encoding'] ?? null, body, query: req.url }));
   },
   '/limited': (_req, res) => {
     res.writeHead(429, { 'retry-after': '7', 'content-type': 'application/json' });
@@ -38,6 +42,18 @@ const routes: Record<string, (req: IncomingMessage, res: ServerResponse, body: s
   },
   '/elsewhere': (_req, res) => {
     res.writeHead(307, { location: `${other}/echo` });
+    res.end();
+  },
+  '/see-other': (_req, res) => {
+    res.writeHead(303, { location: '/echo?from=303' });
+    res.end();
+  },
+  '/found': (_req, res) => {
+    res.writeHead(302, { location: '/echo?from=302' });
+    res.end();
+  },
+  '/loop': (req, res) => {
+    res.writeHead(307, { location: req.url! });
     res.end();
   },
   '/gzipped': (_req, res) => {
@@ -108,6 +124,32 @@ describe('createLeanFetch, case by case beside Node fetch', () => {
     expect(((await response.json()) as { auth?: string }).auth).toBeUndefined();
   });
 
+  it('drops the providers\' own key headers on a redirect to another origin too (fetch would forward them)', async () => {
+    const response = await lean(`${base}/elsewhere`, { method: 'POST', headers: { 'x-api-key': 'sk-ant-secret', 'x-goog-api-key': 'g-secret' }, body: '{}' });
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { apiKey?: string }).apiKey).toBeUndefined();
+  });
+
+  it.each(both)('%s: a 303 after a POST is followed as a GET without the body', async (_name, f) => {
+    const response = await f(`${base}/see-other`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":1}' });
+    expect(response.redirected).toBe(true);
+    expect(await response.json()).toMatchObject({ method: 'GET', body: '', query: '/echo?from=303' });
+  });
+
+  it.each(both)('%s: a 302 after a POST is followed as a GET without the body', async (_name, f) => {
+    const response = await f(`${base}/found`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":1}' });
+    expect(await response.json()).toMatchObject({ method: 'GET', body: '', query: '/echo?from=302' });
+  });
+
+  it.each(both)('%s: more than 20 redirects is TypeError("fetch failed")', async (_name, f) => {
+    const error = await f(`${base}/loop`, { method: 'POST', body: '{}' }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as Error).message).toBe('fetch failed');
+  });
+
   it.each(both)('%s: a body compressed without being asked is decoded', async (_name, f) => {
     const response = await f(`${base}/gzipped`, { method: 'POST', body: '{}' });
     expect(await response.json()).toEqual({ ok: true });
@@ -173,11 +215,45 @@ describe('createLeanFetch, case by case beside Node fetch', () => {
     await expect(f(`${base}/echo`, { method: 'POST', body: '{}', signal: controller.signal })).rejects.toMatchObject({ name: 'AbortError' });
   });
 
+  it('keeps its connections alive: five calls one after another use one socket', async () => {
+    // A server of its own: no other test's late connection is counted.
+    const [own, url] = await listen();
+    let connections = 0;
+    own.on('connection', () => connections++);
+    try {
+      const lean = createLeanFetch();
+      for (let i = 0; i < 5; i++) expect((await lean(`${url}/echo`, { method: 'POST', body: '{}' })).status).toBe(200);
+      expect(connections).toBe(1);
+    } finally {
+      own.closeAllConnections();
+      await new Promise<void>((done) => own.close(() => done()));
+    }
+  });
+
   it('an answer over the size cap is a body that fails, not memory held', async () => {
-    const small = createLeanFetch(new Agent({ maxResponseSize: 1_000 }));
+    const small = createLeanFetch({ maxResponseBytes: 1_000 });
     const response = await small(`${base}/big`, { method: 'POST', body: '{}' });
     expect(response.status).toBe(200);
     await expect(response.text()).rejects.toThrow('terminated');
+  });
+
+  it.each(both)('%s: https to a server whose certificate is not trusted is TypeError("fetch failed") with the TLS cause', async (_name, f) => {
+    // A self-signed certificate made for this test: the https path is taken and its failure maps like fetch's.
+    const dir = mkdtempSync(join(tmpdir(), 'lean-fetch-tls-'));
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-days', '1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+    const tls = createTlsServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (_req, res) => res.end('{}'));
+    await new Promise<void>((done) => tls.listen(0, '127.0.0.1', done));
+    try {
+      const error = await f(`https://127.0.0.1:${(tls.address() as AddressInfo).port}/x`, { method: 'POST', body: '{}' }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(TypeError);
+      expect((error as Error).message).toBe('fetch failed');
+      expect((error as { cause?: { code?: string } }).cause?.code).toBe('DEPTH_ZERO_SELF_SIGNED_CERT');
+    } finally {
+      await new Promise<void>((done) => tls.close(() => done()));
+    }
   });
 
   it('hands a body it does not send itself (a stream) to Node fetch', async () => {

@@ -1,6 +1,6 @@
-import { STATUS_CODES } from 'node:http';
+import { Agent as HttpAgent, type ClientRequest, type IncomingHttpHeaders, type IncomingMessage, request as httpRequest, type RequestOptions, STATUS_CODES } from 'node:http';
+import type * as Https from 'node:https';
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
-import { Agent, type Dispatcher } from 'undici';
 
 /** Bodies the lean path sends itself; anything else (streams, forms) goes to the global fetch. */
 type SimpleBody = string | Uint8Array | undefined | null;
@@ -8,61 +8,165 @@ type SimpleBody = string | Uint8Array | undefined | null;
 /** Statuses whose Response may not carry a body (the Response constructor throws on one). */
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 
+/** Statuses fetch follows (with `redirect: 'follow'`, its default) when they carry a Location. */
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
 /** A hostile or broken server cannot make us hold more than this of one answer in memory. */
 const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
 /** As many redirects as fetch's default ('follow', which allows 20). */
 const MAX_REDIRECTS = 20;
 
+/** fetch's (undici's) own limits: 300 s for the headers and 300 s between body chunks. Our calls pass shorter deadlines. */
+const IDLE_TIMEOUT_MS = 300_000;
+
 /**
- * A `fetch` for the AI SDK providers over undici's request API on a keep-alive Agent of its own.
+ * Sent to the first origin only: on a redirect to another origin they are dropped (fetch drops the first three; the
+ * providers' own key headers are dropped too, so a key never follows a redirect off its provider).
+ */
+const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key', 'x-goog-api-key', 'api-key']);
+
+/** Describe the request body's headers; fetch drops them when a redirect turns the request into a GET. */
+const BODY_HEADERS = new Set(['content-type', 'content-length', 'content-encoding', 'content-language', 'content-location']);
+
+export interface LeanFetchOptions {
+  /** Answers longer than this fail when read, as a cut body does (default 64 MiB). */
+  maxResponseBytes?: number;
+}
+
+/**
+ * A `fetch` for the AI SDK providers over Node's own http/https client, on keep-alive Agents of its own.
  *
  * Why: in the issue-18 workload (2,000 calls, 64 in flight) WHATWG `fetch` costs 0.6–1.1 ms of CPU per call more than
- * undici's `request` on the same socket pool (bench/remote-process.ts, `bare` vs `bare undici`) — on a 2-core
- * machine that CPU is what keeps 64 requests from staying in flight. The providers still build the request and
- * parse the response exactly as before; only the transport under them changes.
+ * a plain request on the same keep-alive sockets (bench/remote-process.ts, `bare` vs `bare http` / `bare undici`) — on
+ * a 2-core machine that CPU is what keeps 64 requests from staying in flight. Node's http client costs the same per call
+ * as undici's request API and, being built in, nothing to load: undici's package took ~50 ms of every run's start-up.
+ * The providers still build the request and parse the response exactly as before; only the transport under them changes.
  *
- * It behaves like `fetch` where the providers and our error mapping look: an abort rejects with the signal's
- * reason (a TimeoutError stays a timeout); a failure before the response is a `TypeError('fetch failed')` with
- * the cause (retryable, as fetch's); a body cut after a 2xx arrived gives a Response whose body errors when read
- * (`terminated`, as fetch's), so the SDK reports it as a 2xx it could not read — a lost answer, which the budget
- * counts at its worst case. Redirects are followed like fetch's (undici's handler: the method kept except for a
- * 303, credentials dropped on a cross-origin hop). No `accept-encoding` is sent, so servers answer uncompressed; a
- * body compressed all the same (gzip, deflate, br) is decoded, as fetch would.
+ * It behaves like `fetch` where the providers and our error mapping look: an abort rejects with the signal's reason
+ * (a TimeoutError stays a timeout); a failure before the response is a `TypeError('fetch failed')` with the cause
+ * (retryable, as fetch's); a body cut after a 2xx arrived gives a Response whose body errors when read (`terminated`,
+ * as fetch's), so the SDK reports it as a 2xx it could not read — a lost answer, which the budget counts at its worst
+ * case. Redirects are followed as fetch follows them (up to 20; 303, and 301/302 after a POST, become a GET without
+ * the body; credentials dropped on a cross-origin hop). No `accept-encoding` is sent, so servers answer
+ * uncompressed; a body compressed all the same (gzip, deflate, br) is decoded, as fetch would.
  */
-export function createLeanFetch(agent: Agent = new Agent({ maxResponseSize: MAX_RESPONSE_BYTES, maxRedirections: MAX_REDIRECTS })): typeof fetch {
+export function createLeanFetch(options: LeanFetchOptions = {}): typeof fetch {
+  const maxBytes = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
+  // One keep-alive pool per origin kind, per model (as undici's Agent was); idle sockets do not hold the process open.
+  const http = new HttpAgent({ keepAlive: true });
+  let https: Promise<{ agent: Https.Agent; request: typeof Https.request }> | undefined;
+  const sender = (url: URL) =>
+    url.protocol === 'http:'
+      ? Promise.resolve({ agent: http, request: httpRequest })
+      : (https ??= import('node:https').then((m) => ({ agent: new m.Agent({ keepAlive: true }), request: m.request })));
+
   return async function leanFetch(input, init) {
     const body = init?.body as unknown;
     if (input instanceof Request || !isSimpleBody(body)) return fetch(input, init);
-    const url = new URL(typeof input === 'string' ? input : input.href);
     const signal = init?.signal ?? undefined;
     signal?.throwIfAborted();
-    let response: Dispatcher.ResponseData;
-    try {
-      response = await agent.request({
-        origin: url.origin,
-        path: `${url.pathname}${url.search}`,
-        method: (init?.method ?? 'GET').toUpperCase() as 'GET',
-        headers: headerRecord(init?.headers),
-        body: body ?? null,
-        signal,
-      });
-    } catch (error) {
-      signal?.throwIfAborted();
-      throw new TypeError('fetch failed', { cause: error });
+    let url = new URL(typeof input === 'string' ? input : input.href);
+    let method = (init?.method ?? 'GET').toUpperCase();
+    let headers = headerRecord(init?.headers);
+    let payload = body ?? undefined;
+    for (let hops = 0; ; hops++) {
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError('fetch failed', { cause: new Error(`unsupported URL scheme "${url.protocol}"`) });
+      const answer = await exchange(await sender(url), url, method, headers, payload, signal, maxBytes);
+      const location = REDIRECTS.has(answer.status) ? answer.headers.get('location') : null;
+      if (location === null) return Object.assign(answer, { redirected: hops > 0, url: url.href }) as unknown as Response;
+      if (hops >= MAX_REDIRECTS) throw new TypeError('fetch failed', { cause: new Error('redirect count exceeded') });
+      const next = new URL(location, url);
+      if (answer.status === 303 ? method !== 'GET' && method !== 'HEAD' : (answer.status === 301 || answer.status === 302) && method === 'POST') {
+        method = 'GET';
+        payload = undefined;
+        headers = without(headers, BODY_HEADERS);
+      }
+      if (next.origin !== url.origin) headers = without(headers, CREDENTIAL_HEADERS);
+      url = next;
     }
-    const status = response.statusCode;
-    let bytes: Uint8Array | undefined;
-    let cut: TypeError | undefined;
-    try {
-      bytes = NULL_BODY.has(status) ? (await response.body.dump(), undefined) : decoded(new Uint8Array(await response.body.arrayBuffer()), response.headers['content-encoding']);
-    } catch (error) {
-      signal?.throwIfAborted();
-      // The headers came, the body did not: a body that fails when read, as fetch's does.
-      cut = new TypeError('terminated', { cause: error });
-    }
-    return new BufferedResponse(status, response.headers, bytes, cut) as unknown as Response;
   };
+}
+
+/** One request and its whole answer in memory. Rejects as fetch does before the headers; a body cut later is kept. */
+function exchange(
+  via: { agent: HttpAgent | Https.Agent; request: typeof httpRequest },
+  url: URL,
+  method: string,
+  headers: Record<string, string>,
+  body: string | Uint8Array | undefined,
+  signal: AbortSignal | undefined,
+  maxBytes: number,
+): Promise<BufferedResponse> {
+  return new Promise((resolve, reject) => {
+    let req: ClientRequest;
+    let answered = false;
+    const onAbort = () => {
+      req.destroy();
+      reject(signal!.reason);
+    };
+    const done = () => signal?.removeEventListener('abort', onAbort);
+    const options: RequestOptions = { method, headers, agent: via.agent, timeout: IDLE_TIMEOUT_MS };
+    try {
+      req = via.request(url, options);
+    } catch (error) {
+      // An invalid header name or value: fetch rejects those with a TypeError too.
+      reject(new TypeError('fetch failed', { cause: error }));
+      return;
+    }
+    signal?.addEventListener('abort', onAbort, { once: true });
+    req.on('timeout', () => req.destroy(new Error(`no answer in ${IDLE_TIMEOUT_MS} ms`)));
+    req.on('error', (error) => {
+      if (answered) return; // the response's own handlers see a cut body
+      done();
+      if (signal?.aborted) reject(signal.reason);
+      else reject(new TypeError('fetch failed', { cause: error }));
+    });
+    req.on('response', (res: IncomingMessage) => {
+      answered = true;
+      const status = res.statusCode ?? 0;
+      const finish = (bytes: Uint8Array | undefined, cut: TypeError | undefined) => {
+        done();
+        if (signal?.aborted) reject(signal.reason);
+        else resolve(new BufferedResponse(status, res.rawHeaders, bytes, cut));
+      };
+      if (NULL_BODY.has(status) || method === 'HEAD') {
+        res.resume();
+        finish(undefined, undefined);
+        return;
+      }
+      const chunks: Buffer[] = [];
+      let length = 0;
+      let settled = false;
+      const cut = (cause: unknown) => {
+        if (settled) return;
+        settled = true;
+        // The headers came, the body did not (all of it): a body that fails when read, as fetch's does.
+        finish(undefined, new TypeError('terminated', { cause }));
+      };
+      res.on('data', (chunk: Buffer) => {
+        length += chunk.length;
+        if (length > maxBytes) {
+          res.destroy();
+          cut(new RangeError(`the answer is over ${maxBytes} bytes`));
+        } else chunks.push(chunk);
+      });
+      res.on('error', cut);
+      res.on('close', () => {
+        if (!res.complete) cut(new Error('the connection closed before the answer was complete'));
+      });
+      res.on('end', () => {
+        if (settled) return;
+        settled = true;
+        try {
+          finish(decoded(Buffer.concat(chunks, length), res.headers['content-encoding']), undefined);
+        } catch (error) {
+          finish(undefined, new TypeError('terminated', { cause: error }));
+        }
+      });
+    });
+    req.end(body);
+  });
 }
 
 /**
@@ -75,14 +179,15 @@ class BufferedResponse {
   readonly ok: boolean;
   readonly statusText: string;
   readonly headers: Headers;
-  readonly redirected = false;
   readonly type = 'basic';
+  redirected = false;
+  url = '';
   bodyUsed = false;
   private readonly stream: { getReader(): BufferedReader; cancel(): Promise<void>; readonly locked: boolean } | null;
 
   constructor(
     readonly status: number,
-    raw: Record<string, string | string[] | undefined>,
+    raw: string[],
     private readonly bytes: Uint8Array | undefined,
     private readonly cut: TypeError | undefined,
   ) {
@@ -152,8 +257,8 @@ interface BufferedReader {
 }
 
 /** The body as sent before a content coding the server applied unasked (fetch decodes these too). */
-function decoded(bytes: Uint8Array, encoding: string | string[] | undefined): Uint8Array {
-  const coding = (Array.isArray(encoding) ? encoding.join(',') : encoding ?? '').trim().toLowerCase();
+function decoded(bytes: Uint8Array, encoding: IncomingHttpHeaders['content-encoding']): Uint8Array {
+  const coding = (encoding ?? '').trim().toLowerCase();
   if (coding === '' || coding === 'identity') return bytes;
   // Capped like the body itself: a small compressed answer cannot expand into more than MAX_RESPONSE_BYTES.
   const limit = { maxOutputLength: MAX_RESPONSE_BYTES };
@@ -174,11 +279,13 @@ function headerRecord(headers: HeadersInit | undefined): Record<string, string> 
   return record;
 }
 
-function toHeaders(raw: Record<string, string | string[] | undefined>): Headers {
+function without(headers: Record<string, string>, names: Set<string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !names.has(name.toLowerCase())));
+}
+
+/** Every header as sent, repeats included (set-cookie twice stays two values, as in fetch's Headers). */
+function toHeaders(raw: string[]): Headers {
   const headers = new Headers();
-  for (const [name, value] of Object.entries(raw)) {
-    if (Array.isArray(value)) for (const v of value) headers.append(name, v);
-    else if (value !== undefined) headers.append(name, value);
-  }
+  for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i], raw[i + 1]);
   return headers;
 }

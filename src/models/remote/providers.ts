@@ -24,8 +24,8 @@ export function providerEmbeds(provider: RemoteProvider): boolean {
  * OpenAI goes through the Chat Completions API (`provider.chat`), which every OpenAI-compatible server and
  * the Batch API speak too. Only the target's provider package is loaded (on the first call): a run on one
  * provider does not pay for loading the other three at start-up (issue 18). Every provider sends through
- * `createLeanFetch` (undici's request API, one keep-alive pool per model): the same requests and responses at
- * a third of WHATWG fetch's CPU per call (see lean-fetch.ts).
+ * `createLeanFetch` (Node's http/https client, keep-alive pools per model): the same requests and responses at
+ * a third of WHATWG fetch's CPU per call, with nothing to load (see lean-fetch.ts).
  */
 export async function createSdkModels(target: RemoteTarget, apiKey: string | undefined, headers: Record<string, string> | undefined): Promise<SdkModels> {
   const { modelId, baseUrl } = target;
