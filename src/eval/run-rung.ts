@@ -163,16 +163,8 @@ export async function runRung(options: RunRungOptions): Promise<RunRungOutcome> 
     }
   };
 
-  const workers: Promise<void>[] = [];
+  const workers = Array.from({ length: Math.max(1, Math.min(options.concurrency, todo.length)) }, worker);
   try {
-    // One worker per event-loop turn: each first call leaves as soon as it is built. Started in one turn, 64 calls
-    // were all built (cold code, ~2.5 ms each) before the first socket could connect: the first request waited
-    // ~170 ms, and the 64 answers then came back in one burst (bench/remote-process.ts, issue 18).
-    for (let i = 0; i < Math.max(1, Math.min(options.concurrency, todo.length)); i++) {
-      if (i > 0) await new Promise<void>((turn) => setImmediate(turn));
-      if (next >= todo.length || outcome.stoppedBy) break;
-      workers.push(worker());
-    }
     await Promise.all(workers);
   } finally {
     signals.close();
