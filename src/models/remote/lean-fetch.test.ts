@@ -1,10 +1,11 @@
 import type { AddressInfo } from 'node:net';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer as createTlsServer } from 'node:https';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toModelCallError } from './map-error.js';
@@ -252,6 +253,37 @@ describe('createLeanFetch, case by case beside Node fetch', () => {
       expect((error as Error).message).toBe('fetch failed');
       expect((error as { cause?: { code?: string } }).cause?.code).toBe('DEPTH_ZERO_SELF_SIGNED_CERT');
     } finally {
+      await new Promise<void>((done) => tls.close(() => done()));
+    }
+  });
+
+  it('https end to end: a trusted server answers, and five calls share one TLS connection', async () => {
+    // Real providers are https. A certificate for 127.0.0.1 made for this test, trusted by a child process through
+    // NODE_EXTRA_CA_CERTS (read only at start-up, as users would set it), which calls the server five times.
+    const dir = mkdtempSync(join(tmpdir(), 'lean-fetch-tls-'));
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-days', '1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+    let connections = 0;
+    const tls = createTlsServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => res.end(JSON.stringify({ method: req.method, body, auth: req.headers.authorization })));
+    });
+    tls.on('secureConnection', () => connections++);
+    await new Promise<void>((done) => tls.listen(0, '127.0.0.1', done));
+    try {
+      const url = `https://127.0.0.1:${(tls.address() as AddressInfo).port}/v1/chat/completions`;
+      const script = `import { createLeanFetch } from ${JSON.stringify(resolve('src/models/remote/lean-fetch.ts'))};
+const f = createLeanFetch();
+const out = [];
+for (let i = 0; i < 5; i++) out.push(await (await f(${JSON.stringify(url)}, { method: 'POST', headers: { authorization: 'Bearer k' }, body: '{"n":' + i + '}' })).json());
+console.log(JSON.stringify(out));`;
+      const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { env: { ...process.env, NODE_EXTRA_CA_CERTS: join(dir, 'cert.pem'), NODE_NO_WARNINGS: '1' } });
+      const answers = JSON.parse(stdout) as Array<{ method: string; body: string; auth: string }>;
+      expect(answers.map((a) => a.body)).toEqual([0, 1, 2, 3, 4].map((n) => `{"n":${n}}`));
+      expect(answers.every((a) => a.method === 'POST' && a.auth === 'Bearer k')).toBe(true);
+      expect(connections).toBe(1);
+    } finally {
+      tls.closeAllConnections();
       await new Promise<void>((done) => tls.close(() => done()));
     }
   });
