@@ -62,6 +62,11 @@ const routes: Record<string, (req: IncomingMessage, res: ServerResponse, body: s
     res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
     res.end(gzipSync('{"ok":true}'));
   },
+  '/big-gzipped': (_req, res) => {
+    // 10 KB of JSON that compresses to a few dozen bytes.
+    res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+    res.end(gzipSync(`{"x":"${'y'.repeat(10_000)}"}`));
+  },
   '/big': (_req, res) => {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(`{"x":"${'y'.repeat(10_000)}"}`);
@@ -286,6 +291,13 @@ console.log(JSON.stringify(out));`;
       tls.closeAllConnections();
       await new Promise<void>((done) => tls.close(() => done()));
     }
+  });
+
+  it('a compressed answer that expands over the size cap fails too (the cap holds after decoding)', async () => {
+    const small = createLeanFetch({ maxResponseBytes: 1_000 });
+    const response = await small(`${base}/big-gzipped`, { method: 'POST', body: '{}' });
+    expect(response.status).toBe(200);
+    await expect(response.text()).rejects.toThrow('terminated');
   });
 
   it('hands a body it does not send itself (a stream) to Node fetch', async () => {

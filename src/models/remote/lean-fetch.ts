@@ -159,7 +159,7 @@ function exchange(
         if (settled) return;
         settled = true;
         try {
-          finish(decoded(Buffer.concat(chunks, length), res.headers['content-encoding']), undefined);
+          finish(decoded(Buffer.concat(chunks, length), res.headers['content-encoding'], maxBytes), undefined);
         } catch (error) {
           finish(undefined, new TypeError('terminated', { cause: error }));
         }
@@ -257,11 +257,11 @@ interface BufferedReader {
 }
 
 /** The body as sent before a content coding the server applied unasked (fetch decodes these too). */
-function decoded(bytes: Uint8Array, encoding: IncomingHttpHeaders['content-encoding']): Uint8Array {
+function decoded(bytes: Uint8Array, encoding: IncomingHttpHeaders['content-encoding'], maxBytes: number): Uint8Array {
   const coding = (encoding ?? '').trim().toLowerCase();
   if (coding === '' || coding === 'identity') return bytes;
-  // Capped like the body itself: a small compressed answer cannot expand into more than MAX_RESPONSE_BYTES.
-  const limit = { maxOutputLength: MAX_RESPONSE_BYTES };
+  // Capped like the body itself: a small compressed answer cannot expand into more than the size cap.
+  const limit = { maxOutputLength: maxBytes };
   if (coding === 'gzip' || coding === 'x-gzip') return gunzipSync(bytes, limit);
   if (coding === 'deflate') return inflateSync(bytes, limit);
   if (coding === 'br') return brotliDecompressSync(bytes, limit);
