@@ -95,6 +95,14 @@ afterAll(async () => {
   for (const s of [server, otherServer]) await new Promise<void>((done) => s.close(() => done()));
 });
 
+/** A self-signed certificate for 127.0.0.1 (openssl), made per test: the key, the certificate and its file. */
+function certificateFor127(): { key: Buffer; cert: Buffer; certPath: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'lean-fetch-tls-'));
+  const certPath = join(dir, 'cert.pem');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-days', '1', '-keyout', join(dir, 'key.pem'), '-out', certPath], { stdio: 'ignore' });
+  return { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(certPath), certPath };
+}
+
 const lean = createLeanFetch();
 const both: Array<[string, typeof fetch]> = [
   ['lean', lean],
@@ -244,10 +252,8 @@ describe('createLeanFetch, case by case beside Node fetch', () => {
   });
 
   it.each(both)('%s: https to a server whose certificate is not trusted is TypeError("fetch failed") with the TLS cause', async (_name, f) => {
-    // A self-signed certificate made for this test: the https path is taken and its failure maps like fetch's.
-    const dir = mkdtempSync(join(tmpdir(), 'lean-fetch-tls-'));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-days', '1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
-    const tls = createTlsServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (_req, res) => res.end('{}'));
+    // Not trusted by this process: the https path is taken and its failure maps like fetch's.
+    const tls = createTlsServer(certificateFor127(), (_req, res) => res.end('{}'));
     await new Promise<void>((done) => tls.listen(0, '127.0.0.1', done));
     try {
       const error = await f(`https://127.0.0.1:${(tls.address() as AddressInfo).port}/x`, { method: 'POST', body: '{}' }).then(
@@ -265,10 +271,9 @@ describe('createLeanFetch, case by case beside Node fetch', () => {
   it('https end to end: a trusted server answers, and five calls share one TLS connection', async () => {
     // Real providers are https. A certificate for 127.0.0.1 made for this test, trusted by a child process through
     // NODE_EXTRA_CA_CERTS (read only at start-up, as users would set it), which calls the server five times.
-    const dir = mkdtempSync(join(tmpdir(), 'lean-fetch-tls-'));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-days', '1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+    const certificate = certificateFor127();
     let connections = 0;
-    const tls = createTlsServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (req, res) => {
+    const tls = createTlsServer(certificate, (req, res) => {
       let body = '';
       req.on('data', (c) => (body += c));
       req.on('end', () => res.end(JSON.stringify({ method: req.method, body, auth: req.headers.authorization })));
@@ -282,7 +287,7 @@ const f = createLeanFetch();
 const out = [];
 for (let i = 0; i < 5; i++) out.push(await (await f(${JSON.stringify(url)}, { method: 'POST', headers: { authorization: 'Bearer k' }, body: '{"n":' + i + '}' })).json());
 console.log(JSON.stringify(out));`;
-      const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { env: { ...process.env, NODE_EXTRA_CA_CERTS: join(dir, 'cert.pem'), NODE_NO_WARNINGS: '1' } });
+      const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { env: { ...process.env, NODE_EXTRA_CA_CERTS: certificate.certPath, NODE_NO_WARNINGS: '1' } });
       const answers = JSON.parse(stdout) as Array<{ method: string; body: string; auth: string }>;
       expect(answers.map((a) => a.body)).toEqual([0, 1, 2, 3, 4].map((n) => `{"n":${n}}`));
       expect(answers.every((a) => a.method === 'POST' && a.auth === 'Bearer k')).toBe(true);
