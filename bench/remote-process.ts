@@ -112,36 +112,42 @@ tests: file://tests.csv
   return made;
 }
 
-const bareScript = `
-const url = process.argv[1] + '/chat/completions';
-let next = 0;
+/**
+ * A bare harness: `setup`, then 64 workers sending the same request bodies through `send(payload)` (which resolves
+ * to the parsed answer) until EXAMPLES are answered, then `teardown`. Only the client differs between harnesses.
+ */
+const bareLoop = (setup: string, send: string, teardown = '') => `
+${setup}
 const body = (i) => JSON.stringify({ model: 'bench', messages: [{ role: 'system', content: 'Route the ticket to a queue.' }, { role: 'user', content: (i % 2 ? 'password reset please ' : 'broken screen on my laptop ') + i }], max_tokens: 8, temperature: 0 });
-async function worker() { while (next < ${EXAMPLES}) { const i = next++; const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer x' }, body: body(i) }); await r.json(); } }
+const send = ${send};
+let next = 0;
+async function worker() { while (next < ${EXAMPLES}) { const i = next++; await send(body(i)); } }
 await Promise.all(Array.from({ length: ${CONCURRENCY} }, worker));
+${teardown}
 `;
+
+const bareScript = bareLoop(
+  `const url = process.argv[1] + '/chat/completions';`,
+  `async (payload) => (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer x' }, body: payload })).json()`,
+);
 
 // The same loop over undici's request API (a keep-alive pool, no WHATWG streams): the floor for a client that skips fetch.
-const bareUndiciScript = `
-import { Pool } from 'undici';
+const bareUndiciScript = bareLoop(
+  `import { Pool } from 'undici';
 const base = new URL(process.argv[1]);
 const pool = new Pool(base.origin, { connections: ${CONCURRENCY} });
-const path = base.pathname.replace(/\\/$/, '') + '/chat/completions';
-let next = 0;
-const body = (i) => JSON.stringify({ model: 'bench', messages: [{ role: 'system', content: 'Route the ticket to a queue.' }, { role: 'user', content: (i % 2 ? 'password reset please ' : 'broken screen on my laptop ') + i }], max_tokens: 8, temperature: 0 });
-async function worker() { while (next < ${EXAMPLES}) { const i = next++; const r = await pool.request({ path, method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer x' }, body: body(i) }); await r.body.json(); } }
-await Promise.all(Array.from({ length: ${CONCURRENCY} }, worker));
-await pool.close();
-`;
+const path = base.pathname.replace(/\\/$/, '') + '/chat/completions';`,
+  `async (payload) => (await pool.request({ path, method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer x' }, body: payload })).body.json()`,
+  'await pool.close();',
+);
 
 // The same loop over Node's own http client (keep-alive Agent): the floor for a client built on what Node ships.
-const bareHttpScript = `
-import { Agent, request } from 'node:http';
+const bareHttpScript = bareLoop(
+  `import { Agent, request } from 'node:http';
 const base = new URL(process.argv[1]);
 const agent = new Agent({ keepAlive: true, maxSockets: ${CONCURRENCY} });
-const path = base.pathname.replace(/\\/$/, '') + '/chat/completions';
-let next = 0;
-const body = (i) => JSON.stringify({ model: 'bench', messages: [{ role: 'system', content: 'Route the ticket to a queue.' }, { role: 'user', content: (i % 2 ? 'password reset please ' : 'broken screen on my laptop ') + i }], max_tokens: 8, temperature: 0 });
-const post = (payload) => new Promise((resolve, reject) => {
+const path = base.pathname.replace(/\\/$/, '') + '/chat/completions';`,
+  `(payload) => new Promise((resolve, reject) => {
   const req = request({ host: base.hostname, port: base.port, path, method: 'POST', agent, headers: { 'content-type': 'application/json', authorization: 'Bearer x', 'content-length': Buffer.byteLength(payload) } }, (res) => {
     const chunks = [];
     res.on('data', (c) => chunks.push(c));
@@ -150,11 +156,9 @@ const post = (payload) => new Promise((resolve, reject) => {
   });
   req.on('error', reject);
   req.end(payload);
-});
-async function worker() { while (next < ${EXAMPLES}) { const i = next++; await post(body(i)); } }
-await Promise.all(Array.from({ length: ${CONCURRENCY} }, worker));
-agent.destroy();
-`;
+})`,
+  'agent.destroy();',
+);
 
 interface Measure {
   wallS: number;
