@@ -133,6 +133,8 @@ for (const kind of kinds) {
       expect(await journal.claim('local-2', Date.now(), 'refuse')).toBe(1);
       // Not taken: the busy worker's next call still reserves (its driver still owns the budget).
       busy.settle(await busy.reserve(0.05), 0.01);
+      // Settled on disk before the next claim counts what is in flight (Postgres writes a settlement in the background).
+      await first.flush();
       // A --distributed resume shares the ledger with calls in flight (it counts them), and owns the budget from now on.
       expect(await journal.claim('driver-3', Date.now(), 'share')).toBe(1);
       await expect(busy.reserve(0.05)).rejects.toMatchObject({ code: 'RUN_TAKEN_OVER' });
