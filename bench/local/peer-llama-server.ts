@@ -13,7 +13,7 @@
  *             writes {"result":"Hardware"}: more tokens and a different constraint, hence other answers).
  *
  *   npx tsx bench/local/peer-llama-server.ts --threads 1 --n 1,4 --examples 60 --selects random,similar
- *     [--sides local,gbnf,json] [--bin ~/.cache/ladder/llama.cpp-src/build/bin] [--ctx 2048] [--skip-gen]
+ *     [--sides local,gbnf,json] [--bin ~/.cache/ladder/llama.cpp-src/build-variants/bin] [--ctx 2048] [--skip-gen]
  */
 import { execFileSync } from 'node:child_process';
 import { homedir } from 'node:os';
@@ -34,7 +34,7 @@ type Side = 'local' | 'gbnf' | 'json';
 
 const threads = Number(argValue('threads', '1'));
 const gguf = argValue('gguf', testModelPath());
-const bin = argValue('bin', join(homedir(), '.cache', 'ladder', 'llama.cpp-src', 'build', 'bin'));
+const bin = argValue('bin', join(homedir(), '.cache', 'ladder', 'llama.cpp-src', 'build-variants', 'bin'));
 const perSlotContext = Number(argValue('ctx', '2048'));
 
 /** Prints the constraint the compat adapter sends for a label request in each mode (what llama-server gets), once. */

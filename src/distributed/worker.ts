@@ -15,6 +15,7 @@ import { runRungBatch } from '../eval/rung-batch.js';
 import { runContext, type StoreProject } from '../project/project.js';
 import { changedFiles } from '../task/fingerprints.js';
 import { loadTask } from '../task/load-task.js';
+import { RedisRateWindows } from './redis-rate-windows.js';
 import { connectionFor, EVAL_JOB, type EvalJobData, type EvalJobResult, type QueueTarget } from './queue.js';
 
 export interface WorkerOptions {
@@ -86,6 +87,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const where = store.kind === 'postgres' ? 'the Postgres store (LADDER_DATABASE_URL)' : `the store at ${options.project.paths.dbPath}`;
   const lockMs = options.lockMs ?? 30_000;
   const shutdown = new AbortController();
+  // The models' rpm/tpm count across the driver and every worker of the queue (RedisRateWindows), not per process.
+  const rates = new RedisRateWindows({ url: options.target.url, namespace: options.target.name, log: options.log });
   const runs = new Map<string, Promise<WarmRun>>();
   let active = 0;
   let warmPredictors = 0;
@@ -98,7 +101,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     if (changed.length) throw new UnrecoverableError(`run ${runId}: ${changed.join(', ')} changed since it started; this worker will not evaluate it`);
     const ledger = options.ledger(runId, maxUsd, lockMs, owner);
     const takenOver = new AbortController();
-    const base = runContext(task, options.project, { log: options.log, progress: silentProgress, signal: shutdown.signal, env: options.env });
+    const base = runContext(task, options.project, { log: options.log, progress: silentProgress, signal: shutdown.signal, env: options.env, sharedRates: rates });
     // The driver pinned each model's fingerprint when it prepared the rung: rows from other weights behind the same
     // name (another catalog version or GGUF on this machine) would mix two models in one run, so the job is refused.
     const pinned = pinModels(base.models, {
@@ -277,6 +280,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         const warm = await entry.catch(() => undefined);
         if (warm) await release(warm);
       }
+      await rates.close();
     },
   };
 }

@@ -212,6 +212,34 @@ describe('ladder worker + ladder run --distributed (real Redis, real SQLite, rea
     for (const w of workers) expect(w.child.exitCode).toBeNull();
   }, 180_000);
 
+  it("the model's rpm holds across 2 workers: the provider sees 4 requests in the minute, not 4 per worker, and no 429", async () => {
+    // A provider that refuses (429) a 5th request within 60 s, and counts it as a violation.
+    const limited = await startFakeProvider({ apiKey: KEY, latencyMs: 50, responder: ticketResponder(), hardRateLimit: { requests: 4, windowMs: 60_000 } });
+    try {
+      const queue = `ladder-test-${randomBytes(6).toString('hex')}`;
+      queues.push(queue);
+      const { dir, env } = await ticketProject({
+        name: 'workers-rpm',
+        rows: 8,
+        model: { ref: `compat:${limited.baseUrl}#priced`, api_key_env: 'LADDER_TEST_KEY', rpm: 4 },
+        execution: { concurrency: 2, max_tokens: 8, latency_probe: 0 },
+        env: { LADDER_TEST_KEY: KEY, LADDER_QUEUE_NAME: queue },
+      });
+      const workers = [worker(dir, env), worker(dir, env)];
+      const run = driver(dir, env, ['--job-size', '2']);
+      await until('the first 4 requests', () => limited.counters.generationRequests >= 4, 60_000);
+      // Each worker alone would let 4 through: per-process windows send the 5th to 8th now (and get 429s).
+      await sleep(3_000);
+      expect(limited.counters.generationRequests, run.stderr()).toBe(4);
+      expect(limited.counters.rateLimitViolations).toBe(0);
+      // Both workers took jobs: the limit is shared, not one worker doing all the work.
+      await until('rows from both workers', () => rowCount(dir) >= 4, 10_000);
+      for (const p of [run, ...workers]) p.child.kill('SIGKILL');
+    } finally {
+      await limited.close();
+    }
+  }, 120_000);
+
   it('Ctrl-C on the driver: waiting jobs removed, in-flight ones finish, and --resume --distributed completes the run', async () => {
     const N = 60;
     const { dir, env, queue } = await project({ n: N, slow: true, concurrency: 2 });

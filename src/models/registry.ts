@@ -5,6 +5,7 @@ import { LadderError } from '../core/errors.js';
 import type { ModelSpec, Task } from '../core/task.js';
 import type { Model } from '../core/types.js';
 import type { ResponseCacheBackend } from '../core/store.js';
+import type { SharedRateWindows } from './resilience/rate-window.js';
 import { CachedModel, type ResponseCacheOverlay } from '../store/response-cache.js';
 import { findCatalogModel } from './local/catalog.js';
 import type { LocalRuntime } from './local/index.js';
@@ -20,6 +21,8 @@ export interface ModelResolverOptions {
   /** New cache entries go here instead of the store (the store is then only read); see ResponseCacheOverlay. */
   cacheOverlay?: ResponseCacheOverlay;
   execution: Task['execution'];
+  /** Where rpm/tpm are counted when several processes serve one run (distributed): default, in this process. */
+  sharedRates?: SharedRateWindows;
 }
 
 /** A provider opens a Model for a spec. Adding a provider = one function + one line in `providers`. */
@@ -75,7 +78,7 @@ const openRemote: Provider = async (spec, options) => {
   const [{ createRemoteModel }, { realResilienceDeps, withResilience }] = await Promise.all([import('./remote/index.js'), import('./resilience/index.js')]);
   return withResilience(
     createRemoteModel(spec, options.env),
-    { rpm: spec.rpm, tpm: spec.tpm, maxConcurrency: options.execution.concurrency, retries: options.execution.retries, timeoutMs: options.execution.timeoutMs },
+    { rpm: spec.rpm, tpm: spec.tpm, maxConcurrency: options.execution.concurrency, retries: options.execution.retries, timeoutMs: options.execution.timeoutMs, shared: options.sharedRates },
     realResilienceDeps,
   );
 };

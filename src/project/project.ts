@@ -3,6 +3,7 @@ import type { Logger, ProgressSink, RunContext } from '../core/context.js';
 import { LadderError } from '../core/errors.js';
 import type { Task } from '../core/task.js';
 import { createModelResolver } from '../models/registry.js';
+import type { SharedRateWindows } from '../models/resilience/rate-window.js';
 import { openDatabase, type Db } from '../store/database.js';
 import type { LadderStore } from '../core/store.js';
 import type { SharedRetrievalIndexes } from '../retrieval/shared-index.js';
@@ -138,9 +139,9 @@ function refuseWithPostgres(env: NodeJS.ProcessEnv): void {
  * without a store). New answers reach the store's cache in batches (committed at the latest when it closes);
  * with `cacheOverlay` (serve) they go there instead and the store is only read.
  */
-export function runContext(task: Task, project: { paths: ProjectPaths; runs?: Pick<LadderStore, 'responseCache'>; retrievalIndexes?: SharedRetrievalIndexes }, io: { log: Logger; progress: ProgressSink; signal: AbortSignal; env: NodeJS.ProcessEnv; cacheOverlay?: ResponseCacheOverlay }): Omit<RunContext, 'runId' | 'artifactsDir'> {
+export function runContext(task: Task, project: { paths: ProjectPaths; runs?: Pick<LadderStore, 'responseCache'>; retrievalIndexes?: SharedRetrievalIndexes }, io: { log: Logger; progress: ProgressSink; signal: AbortSignal; env: NodeJS.ProcessEnv; cacheOverlay?: ResponseCacheOverlay; sharedRates?: SharedRateWindows }): Omit<RunContext, 'runId' | 'artifactsDir'> {
   return {
-    models: createModelResolver({ models: task.models, modelsDir: project.paths.modelsDir, env: io.env, log: io.log, responseCache: project.runs?.responseCache, cacheOverlay: io.cacheOverlay, execution: task.execution }),
+    models: createModelResolver({ models: task.models, modelsDir: project.paths.modelsDir, env: io.env, log: io.log, responseCache: project.runs?.responseCache, cacheOverlay: io.cacheOverlay, execution: task.execution, sharedRates: io.sharedRates }),
     log: io.log,
     progress: io.progress,
     stateDir: project.paths.stateDir,

@@ -77,8 +77,9 @@ export function registerRun(program: Command): void {
       };
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
-      const context = runContext(task, project, { log, progress: terminalProgress(), signal: controller.signal, env: process.env });
       const distributed = options.distributed ? await openDistributed(task, project, sqlite, queueUrl!, options.queueName, jobSize, log) : undefined;
+      // Distributed: the driver's own calls (latency probe, judge) count in the same rpm/tpm windows as the workers'.
+      const context = runContext(task, project, { log, progress: terminalProgress(), signal: controller.signal, env: process.env, sharedRates: distributed?.rates });
       try {
         const [{ gate }, { climbProject }, { analyzeRun, formatRecommendation }, { formatComparisons, formatDecisions, formatOtherMetrics, formatSummaries }] = await Promise.all([
           import('../../advisor/gate.js'),
@@ -151,11 +152,12 @@ async function openDistributed(
   jobSize: number,
   log: import('../../core/context.js').Logger,
 ) {
-  const [{ queueTarget, checkRedis, displayUrl }, { openQueueDriver, sqliteRowFeed }, { SharedLedger }, { metricsFor }] = await Promise.all([
+  const [{ queueTarget, checkRedis, displayUrl }, { openQueueDriver, sqliteRowFeed }, { SharedLedger }, { metricsFor }, { RedisRateWindows }] = await Promise.all([
     import('../../distributed/queue.js'),
     import('../../distributed/queue-driver.js'),
     import('../../distributed/shared-ledger.js'),
     import('../../eval/metrics/registry.js'),
+    import('../../distributed/redis-rate-windows.js'),
   ]);
   // Where the workers' rows are read and the run's budget is shared: the SQLite file, or the Postgres store.
   let rows: import('../../distributed/queue-driver.js').RowFeed;
@@ -187,8 +189,10 @@ async function openDistributed(
   });
   log.info(`distributed: batches of ${jobSize} go to queue ${target.name} at ${displayUrl(url)}; start workers with  ladder worker --queue ${displayUrl(url)}${queueName ? ` --queue-name ${queueName}` : ''}`);
   const ledgers: ReturnType<typeof sharedLedger>[] = [];
+  const rates = new RedisRateWindows({ url, namespace: target.name, log });
   return {
     driver,
+    rates,
     ledger: (runId: string, maxUsd: number | undefined) => {
       const ledger = sharedLedger(runId, maxUsd);
       ledgers.push(ledger);
@@ -201,6 +205,7 @@ async function openDistributed(
         l.close();
       }
       await driver.close();
+      await rates.close();
     },
   };
 }

@@ -5,6 +5,30 @@ export interface WindowEntry {
   endedAt?: number;
 }
 
+/** What `take` gives: the entry spent (settle or cancel it later), or how long to wait before asking again. */
+export type RateTake<E = WindowEntry> = { entry: E } | { waitMs: number };
+
+/**
+ * A rate limit withResilience spends from: this process's `RateWindow`, or one every process of a distributed run
+ * shares (`RedisRateWindow`), which answers asynchronously. Amounts are whole units (requests, tokens).
+ */
+export interface RateBudget<E = unknown> {
+  readonly limit: number;
+  take(now: number, amount: number): RateTake<E> | Promise<RateTake<E>>;
+  /** The call ended; `amount` replaces the estimate when the real figure is known (tokens). Never throws. */
+  settle(entry: E, now: number, amount?: number): void;
+  /** Gives back a unit that was never used (the call did not go out). Never throws. */
+  cancel(entry: E): void;
+}
+
+/**
+ * Windows of one model shared by the processes of a distributed run (`ladder worker` × N and the driver), so the
+ * spec's rpm/tpm is the whole run's, not each process's. `key` names the model (its fingerprint) and the kind.
+ */
+export interface SharedRateWindows {
+  window(key: string, limit: number, windowMs: number, maxCallMs: number): RateBudget;
+}
+
 /**
  * A budget of `limit` units per sliding window of `windowMs`, counted the way a provider counts arrivals.
  * The provider sees a request at some instant between our dispatch and the end of the call, which we do not
@@ -13,7 +37,7 @@ export interface WindowEntry {
  * the next one is dispatched: more than `limit` can never arrive within one window, whatever the network
  * delays (a token bucket refilled at a steady rate allows up to twice the limit in a window).
  */
-export class RateWindow {
+export class RateWindow implements RateBudget<WindowEntry> {
   private entries: WindowEntry[] = [];
   private total = 0;
 
@@ -29,7 +53,7 @@ export class RateWindow {
    * milliseconds to wait before room may free up. A lone request larger than the limit is let through on an
    * empty window, so it cannot deadlock.
    */
-  take(now: number, amount: number): { entry: WindowEntry } | { waitMs: number } {
+  take(now: number, amount: number): RateTake {
     this.prune(now);
     if (this.total + amount <= this.limit || this.entries.length === 0) {
       const entry: WindowEntry = { amount };

@@ -2,7 +2,7 @@ import { LadderError, ModelCallError } from '../../core/errors.js';
 import type { CallHooks, GenerateRequest, GenerateResult, Model } from '../../core/types.js';
 import { AdaptiveConcurrency } from './adaptive-concurrency.js';
 import { backoffDelay, type ResilienceDeps } from './deps.js';
-import { RateWindow, type WindowEntry } from './rate-window.js';
+import { RateWindow, type RateBudget, type SharedRateWindows } from './rate-window.js';
 
 /**
  * 429s carrying Retry-After that one call waits out beyond its `retries` (each wait as long as the provider asks;
@@ -27,6 +27,11 @@ export interface ResilienceOptions {
   windowMs?: number;
   /** Successes in a row before the concurrency limit grows by one (default 10). */
   increaseAfter?: number;
+  /**
+   * Where rpm/tpm are counted when several processes call the model for one run (distributed workers): without
+   * it, in this process only.
+   */
+  shared?: SharedRateWindows;
 }
 
 export interface ResilienceStats {
@@ -56,8 +61,12 @@ export interface ResilientModel extends Model {
  */
 export function withResilience(model: Model, options: ResilienceOptions, deps: ResilienceDeps): ResilientModel {
   const windowMs = options.windowMs ?? 60_000;
-  const requests = options.rpm ? new RateWindow(options.rpm, windowMs) : undefined;
-  const tokens = options.tpm ? new RateWindow(options.tpm, windowMs) : undefined;
+  // A shared window keeps an entry of a process that died mid-call until one attempt's timeout is over (its
+  // request reached the provider by then at the latest), plus the window.
+  const rateWindow = (kind: string, limit: number): RateBudget =>
+    options.shared ? options.shared.window(`${model.fingerprint}:${kind}`, limit, windowMs, options.timeoutMs) : new RateWindow(limit, windowMs);
+  const requests = options.rpm ? rateWindow('requests', options.rpm) : undefined;
+  const tokens = options.tpm ? rateWindow('tokens', options.tpm) : undefined;
   const concurrency = new AdaptiveConcurrency(Math.max(1, options.maxConcurrency), options.increaseAfter ?? 10);
   const baseDelay = options.baseDelayMs ?? 500;
   const maxDelay = options.maxDelayMs ?? 30_000;
@@ -66,19 +75,19 @@ export function withResilience(model: Model, options: ResilienceOptions, deps: R
   let pausedUntil = 0;
 
   /** Waits until a Retry-After pause is over and both windows have room, then spends from them. */
-  async function admit(estimate: number, signal?: AbortSignal): Promise<{ request?: WindowEntry; tokens?: WindowEntry }> {
+  async function admit(estimate: number, signal?: AbortSignal): Promise<{ request?: unknown; tokens?: unknown }> {
     for (;;) {
       const now = deps.now();
       if (pausedUntil > now) {
         await deps.sleep(pausedUntil - now, signal);
         continue;
       }
-      const req = requests?.take(now, 1);
+      const req = await requests?.take(now, 1);
       if (req && 'waitMs' in req) {
         await deps.sleep(req.waitMs, signal);
         continue;
       }
-      const tok = tokens?.take(now, estimate);
+      const tok = await tokens?.take(now, estimate);
       if (tok && 'waitMs' in tok) {
         if (req) requests!.cancel(req.entry);
         await deps.sleep(tok.waitMs, signal);
@@ -154,8 +163,8 @@ export function withResilience(model: Model, options: ResilienceOptions, deps: R
         } finally {
           inFlight--;
           const now = deps.now();
-          if (spend.request) requests!.settle(spend.request, now);
-          if (spend.tokens) tokens!.settle(spend.tokens, now, result === undefined ? undefined : spent(result));
+          if (spend.request !== undefined) requests!.settle(spend.request, now);
+          if (spend.tokens !== undefined) tokens!.settle(spend.tokens, now, result === undefined ? undefined : spent(result));
         }
         concurrency.onSuccess();
         return abandoned && isGenerateResult(result) ? { ...result, abandonedAttempts: abandoned } : result;
