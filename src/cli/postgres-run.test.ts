@@ -238,6 +238,54 @@ describe.skipIf(unavailable)('ladder run on the Postgres store', () => {
     expect(stored.spendUsd).toBeLessThanOrEqual(CEILING);
     expect(stored.spendUsd).toBeCloseTo(billedUsd(), 9);
   }, 240_000);
+
+  it('ladder serve serves a run of the Postgres store: the evaluated prompt is the store cache\'s hit, nothing is written, and a changed data file is refused', async () => {
+    const dir = await project(fake, { n: 6 });
+    const run = await ladder(['run', 'ladder.yaml'], dir, env(dir));
+    expect(run.status, run.stderr).toBe(0);
+    const tables = async () =>
+      Object.fromEntries(
+        await Promise.all(
+          ['runs', 'rungs', 'predictions', 'response_cache', 'run_spend', 'budget_holds'].map(async (t) => [t, Number((await pgQuery<{ n: string }>(schema.url, `SELECT COUNT(*) AS n FROM ${t}`))[0].n)] as const),
+        ),
+      );
+    const before = await tables();
+    let url = '';
+    const serving = startLadder(['serve', '--port', '0', '--token', 'pg-serve-token-0123456789abcdef'], dir, env(dir), (out) => {
+      url = /at (http:\/\/\S+)\/v1\/chat\/completions/.exec(out)?.[1] ?? url;
+    });
+    try {
+      const deadline = Date.now() + 60_000;
+      while (!url) {
+        if (Date.now() > deadline) throw new Error('serve did not start');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const ask = async (content: string) =>
+        (await (
+          await fetch(`${url}/v1/chat/completions`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: 'Bearer pg-serve-token-0123456789abcdef' },
+            body: JSON.stringify({ messages: [{ role: 'user', content }] }),
+          })
+        ).json()) as { choices: { message: { content: string } }[]; ladder: { cached: boolean } };
+      const calls = fake.counters.generationRequests;
+      const evaluated = await ask('password reset please 1');
+      expect(evaluated.choices[0].message.content).toBe('Access');
+      expect(evaluated.ladder.cached).toBe(true); // the answer the run paid for, read from the Postgres cache
+      const fresh = await ask('broken screen on my laptop 99');
+      expect(fresh.choices[0].message.content).toBe('Hardware');
+      expect(fresh.ladder.cached).toBe(false);
+      expect(fake.counters.generationRequests - calls).toBe(1);
+      expect(await tables()).toEqual(before); // served answers stay in serve's memory, never in the team's store
+    } finally {
+      serving.child.kill('SIGTERM');
+      await serving.done;
+    }
+    await writeFile(join(dir, 'test.jsonl'), JSON.stringify({ id: 'z', input: 'changed', expected: 'Access' }));
+    const refused = await ladder(['serve', '--port', '0'], dir, env(dir));
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/refusing to serve run .*test\.jsonl.* changed/);
+  }, 120_000);
 });
 
 describe('LADDER_DATABASE_URL is validated like any input', () => {

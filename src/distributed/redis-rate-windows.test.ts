@@ -27,7 +27,7 @@ function processes(n: number): RedisRateWindows[] {
 }
 
 const spent = (take: RateTake<unknown>): boolean => 'entry' in take;
-const entryOf = (take: RateTake<unknown>): unknown => {
+const entryOf = <E>(take: RateTake<E>): E => {
   if (!('entry' in take)) throw new Error(`expected room, got a wait of ${take.waitMs} ms`);
   return take.entry;
 };

@@ -29,7 +29,7 @@ export function registerServe(program: Command): void {
       const access = resolveAccessToken({ flag: options.token, env: process.env, envVar: TOKEN_ENV, host: options.host });
 
       // Loaded here: the server, the store and the models cost start-up time that other commands should not pay.
-      const [{ startChatServer }, { openServedRung }, { MemoryResponseCache }, { analyzeRun }, { consoleLogger, openProjectWithRuns, runContext }] = await Promise.all([
+      const [{ startChatServer }, { openServedRung }, { MemoryResponseCache }, { analyzeRun }, { consoleLogger, openStoreProjectWithRuns, runContext }] = await Promise.all([
         import('../../serve/chat-server.js'),
         import('../../serve/open-served-rung.js'),
         import('../../store/memory-response-cache.js'),
@@ -38,10 +38,11 @@ export function registerServe(program: Command): void {
       ]);
       const log = consoleLogger(false);
       if (!isLoopbackHost(options.host)) log.warn(`listening on ${options.host}: reachable from the network, by anyone holding the token`);
-      const project = openProjectWithRuns(process.env, runId);
-      const run = runId ? project.store.getRun(runId) : project.store.latestRun();
+      // The project's SQLite file, or the Postgres store when LADDER_DATABASE_URL names one (as `ladder run` used).
+      const project = await openStoreProjectWithRuns(process.env, runId);
+      const run = runId ? await project.runs.getRun(runId) : (await project.runs.listRuns(1))[0];
       if (!run) {
-        project.close();
+        await project.close();
         throw new LadderError('RUN_NOT_FOUND', runId ? `no run "${runId}"` : 'no runs yet', { exitCode: 2 });
       }
       const controller = new AbortController();
@@ -49,11 +50,11 @@ export function registerServe(program: Command): void {
       const cacheOverlay = new MemoryResponseCache({ maxEntries: cacheEntries, maxChars: cacheEntries * 8_000 });
       let context: ReturnType<typeof runContext> | undefined;
       const served = await openServedRung(
-        project.store,
+        project.runs,
         run.id,
         options.rung,
-        (task, r) => {
-          const summaries = project.store.getRungs(r.id).flatMap((g) => (g.summary ? [g.summary] : []));
+        (task, r, rungs) => {
+          const summaries = rungs.flatMap((g) => (g.summary ? [g.summary] : []));
           return analyzeRun(task, summaries, (r.options.comparisons as unknown as PairedComparison[]) ?? []).recommendation.rungId;
         },
         (task, r) => {
@@ -81,7 +82,7 @@ export function registerServe(program: Command): void {
         await server.close();
         await served.predictor.dispose?.();
         await context?.models.disposeAll();
-        project.close();
+        await project.close();
       };
       process.once('SIGINT', () => void stop());
       process.once('SIGTERM', () => void stop());
