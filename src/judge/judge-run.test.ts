@@ -16,6 +16,9 @@ import { createJudgePhase } from './create-judge-phase.js';
 import { startFakeProvider } from '../testing/fake-provider/index.js';
 import type { FakeProvider, FakeRequest } from '../testing/fake-provider/types.js';
 import { ladder } from '../testing/run-ladder-cli.js';
+import { createTestSchema, pgUnavailable } from '../store/postgres/testing/pg-test-schema.js';
+
+const pgMissing = Boolean(await pgUnavailable());
 
 /**
  * The judge phase end to end: `node bin/ladder.js run` against the fake OpenAI server, with a remote rung and a
@@ -182,6 +185,27 @@ describe('model-graded quality through a remote judge (fake provider)', () => {
     expect(judge.corrected!.design).toBe('active');
     expect(judge.corrected!.n).toBe(drawn.length);
     expect(Math.abs(judge.corrected!.value - 16 / 24)).toBeLessThan(Math.abs(judge.uncorrected.value - 16 / 24));
+  });
+
+  it.skipIf(pgMissing)('label-sample on the Postgres store writes the same CSV as on SQLite (the same run, judged the same)', async () => {
+    const { dir, env } = await project({ metrics: '[judge, contains_any]' });
+    const onSqlite = await ladder(['run', 'ladder.yaml'], dir, env);
+    expect(onSqlite.status, onSqlite.stderr).toBe(0);
+    const schema = await createTestSchema();
+    try {
+      const onPg = { ...env, LADDER_STATE_DIR: join(dir, '.ladder-pg'), LADDER_DATABASE_URL: schema.url };
+      const pgRun = await ladder(['run', 'ladder.yaml'], dir, onPg);
+      expect(pgRun.status, pgRun.stderr).toBe(0);
+      for (const [e, out] of [[env, 'sqlite.csv'], [onPg, 'pg.csv']] as const) {
+        const sample = await ladder(['label-sample', '--n', '5', '--out', out], dir, e);
+        expect(sample.status, sample.stderr).toBe(0);
+      }
+      const pgCsv = await readFile(join(dir, 'pg.csv'), 'utf8');
+      expect(pgCsv.trim().split('\n')).toHaveLength(6);
+      expect(pgCsv).toBe(await readFile(join(dir, 'sqlite.csv'), 'utf8'));
+    } finally {
+      await schema.drop();
+    }
   });
 
   it('without labels the advisor says the quality is judge-graded and uncalibrated', async () => {

@@ -16,25 +16,25 @@ export function registerLabelSample(program: Command): void {
       if (!Number.isInteger(options.n) || options.n < 1) throw new LadderError('INPUT_INVALID', `--n must be a positive whole number`, { exitCode: 2 });
       if (options.random && options.active) throw new LadderError('INPUT_INVALID', '--random and --active are two sampling designs: choose one', { exitCode: 2 });
       // Loaded here, not at the top: other commands (and --version) must not pay for the store and the task loader.
-      const [{ JudgmentStore }, { labelCsv, sampleToLabel }, { loadTask }, { openProject }] = await Promise.all([
-        import('../../judge/judgment-store.js'),
+      const [{ labelCsv, sampleToLabel }, { loadTask }, { openStoreProjectWithRuns }] = await Promise.all([
         import('../../judge/label-sample.js'),
         import('../../task/load-task.js'),
         import('../../project/project.js'),
       ]);
-      const project = openProject(process.env);
+      // The project's SQLite file, or the Postgres store when LADDER_DATABASE_URL names one; no store is exit 2.
+      const project = await openStoreProjectWithRuns(process.env, runId);
       try {
-        const run = runId ? project.store.getRun(runId) : project.store.latestRun();
+        const run = runId ? await project.runs.getRun(runId) : (await project.runs.listRuns(1))[0];
         if (!run) throw new LadderError('RUN_NOT_FOUND', runId ? `no run "${runId}" (see ladder runs)` : 'no runs yet', { exitCode: 2 });
-        const judgments = new JudgmentStore(project.db).list(run.id);
+        const judgments = await project.runs.judgments.list(run.id);
         if (judgments.length === 0) throw new LadderError('INPUT_INVALID', `run ${run.id} has no judged answers: add judge: and the judge metric to ladder.yaml and run it`, { exitCode: 2 });
         const task = await loadTask(run.specFile);
         const mode = options.active ? 'active' : options.random ? 'random' : 'least-sure';
-        const picked = sampleToLabel({ task, rows: project.store.getPredictions(run.id), judgments, n: options.n, mode, seed: options.seed });
+        const picked = sampleToLabel({ task, rows: await project.runs.getPredictions(run.id), judgments, n: options.n, mode, seed: options.seed });
         await writeFile(options.out, labelCsv(picked));
         console.log(`wrote ${picked.length} answers to label to ${options.out} (${[...new Set(picked.map((p) => p.rungId))].join(', ')}); fill in the label column (${task.judge?.scale === 'score_1_5' ? '1–5' : 'pass/fail'}) and add  labels: { path: ${options.out} }  to ladder.yaml${mode === 'active' ? ' (an active draw is one round over every answer: the file replaces earlier labels rather than adding to them; keep the inclusion_probability column)' : ''}`);
       } finally {
-        project.close();
+        await project.close();
       }
     });
 }
