@@ -27,6 +27,7 @@ export interface StoreProject {
   runs: LadderStore;
   /** Stored `ladder probe` results (not part of a run, so not the core's). */
   listProbes(limit: number): Promise<ProbeRecord[]>;
+  saveProbe(probe: ProbeRecord): Promise<void>;
   /** Retrieval indexes kept in the store (Postgres only), for RAG rungs with `index: store`. */
   retrievalIndexes?: SharedRetrievalIndexes;
   close(): Promise<void>;
@@ -35,7 +36,13 @@ export interface StoreProject {
 type ProbeRecord = ReturnType<RunStore['listProbes']>[number];
 
 function sqliteStoreProject(project: OpenedProject): StoreProject {
-  return { paths: project.paths, runs: project.runs, listProbes: async (limit) => project.store.listProbes(limit), close: async () => project.close() };
+  return {
+    paths: project.paths,
+    runs: project.runs,
+    listProbes: async (limit) => project.store.listProbes(limit),
+    saveProbe: async (probe) => project.store.saveProbe(probe),
+    close: async () => project.close(),
+  };
 }
 
 /** Where the Postgres store's URL comes from; unset = the project's SQLite file. */
@@ -61,7 +68,14 @@ export async function openStoreProject(env: NodeJS.ProcessEnv, options: { specPa
   const paths = locateProject(env, options);
   const [{ openPgLadderStore }, { pgSharedRetrievalIndexes }] = await Promise.all([import('../store/postgres/pg-ladder-store.js'), import('../store/postgres/pg-retrieval-index.js')]);
   const runs = await openPgLadderStore(url, DATABASE_URL_VARIABLE);
-  return { paths, runs, listProbes: (limit) => runs.runs.listProbes(limit), retrievalIndexes: pgSharedRetrievalIndexes(runs.pool), close: () => runs.close() };
+  return {
+    paths,
+    runs,
+    listProbes: (limit) => runs.runs.listProbes(limit),
+    saveProbe: (probe) => runs.runs.saveProbe(probe),
+    retrievalIndexes: pgSharedRetrievalIndexes(runs.pool),
+    close: () => runs.close(),
+  };
 }
 
 /** openProjectWithRuns for the runs' store: on SQLite, no store file is exit 2 (nothing created). */
@@ -121,7 +135,7 @@ export function openProjectWithRuns(env: NodeJS.ProcessEnv, runId: string | unde
 }
 
 /**
- * The commands that read or write the SQLite file directly (ui, probe, verify) are not wired to
+ * The commands that read or write the SQLite file directly (ui, verify) are not wired to
  * Postgres yet: with LADDER_DATABASE_URL set they stop here (exit 2) rather than quietly use
  * a different store than `ladder run` did.
  */
@@ -129,7 +143,7 @@ function refuseWithPostgres(env: NodeJS.ProcessEnv): void {
   if (!databaseUrl(env)) return;
   throw new LadderError(
     'INPUT_INVALID',
-    `${DATABASE_URL_VARIABLE} names a Postgres store, and this command works on the project's SQLite store only (on Postgres: run, runs, show, report, serve, label-sample, worker, store); unset ${DATABASE_URL_VARIABLE} to use .ladder/ladder.db`,
+    `${DATABASE_URL_VARIABLE} names a Postgres store, and this command works on the project's SQLite store only (on Postgres: run, runs, show, report, serve, label-sample, probe, worker, store); unset ${DATABASE_URL_VARIABLE} to use .ladder/ladder.db`,
     { exitCode: 2 },
   );
 }

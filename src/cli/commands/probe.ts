@@ -15,7 +15,7 @@ export function registerProbe(program: Command): void {
     .option('--lengths <tokens>', 'haystack lengths in tokens', '256,512,1024')
     .option('--depths <fractions>', 'needle depths from 0 (start) to 1 (end)', '0,0.5,1')
     .action(async (specPath: string, options: { model?: string; lengths: string; depths: string }) => {
-      const [{ formatProbeGrid, runNeedleProbe }, { loadCorpusDocuments }, { loadTask }, { consoleLogger, openProject, runContext }, { silentProgress }] = await Promise.all([
+      const [{ formatProbeGrid, runNeedleProbe }, { loadCorpusDocuments }, { loadTask }, { consoleLogger, openStoreProject, runContext }, { silentProgress }] = await Promise.all([
         import('../../probe/index.js'),
         import('../../retrieval/index.js'),
         import('../../task/load-task.js'),
@@ -29,7 +29,8 @@ export function registerProbe(program: Command): void {
       if (lengths.some((n) => !Number.isInteger(n) || n <= 0) || depths.some((d) => !(d >= 0 && d <= 1))) {
         throw new LadderError('INPUT_INVALID', '--lengths takes positive integers, --depths numbers in [0, 1]', { exitCode: 2 });
       }
-      const project = openProject(process.env, { specPath });
+      // The project's SQLite file, or the Postgres store when LADDER_DATABASE_URL names one.
+      const project = await openStoreProject(process.env, { specPath });
       const controller = new AbortController();
       process.once('SIGINT', () => controller.abort(new Error('interrupted')));
       const log = consoleLogger(false);
@@ -47,11 +48,11 @@ export function registerProbe(program: Command): void {
           onProgress: (done, total) => log.info(`probe: ${done}/${total}`),
         });
         const text = formatProbeGrid(result);
-        project.store.saveProbe({ id: randomBytes(6).toString('hex'), kind: 'long-context', modelRef: model.ref, createdAt: new Date().toISOString(), result: result as never, text });
+        await project.saveProbe({ id: randomBytes(6).toString('hex'), kind: 'long-context', modelRef: model.ref, createdAt: new Date().toISOString(), result: result as never, text });
         console.log(text);
       } finally {
         await context.models.disposeAll();
-        project.close();
+        await project.close();
       }
     });
 }
