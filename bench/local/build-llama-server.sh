@@ -3,10 +3,12 @@
 # in node_modules, into a cache folder outside the repo. Nothing of llama.cpp is committed; the peer benchmark
 # (bench/local/peer-llama-server.ts) runs the binaries from here.
 #
-# Built as node-llama-cpp's own binaries are (GGML_BACKEND_DL with every CPU variant, GGML_NATIVE off), so both
-# sides of the peer bench load the same CPU variant and kernels at run time. A -march=native build crashed on a
-# Xeon with AMX (general protection fault in ggml_backend_amx_mul_mat at the first decode) where node-llama-cpp's
-# sapphirerapids variant runs.
+# Built as node-llama-cpp's own binaries are (GGML_BACKEND_DL, GGML_NATIVE off), and the CPU kernels it loads at
+# run time are node-llama-cpp's own prebuilt variants (libggml-cpu-<cpu>.so, copied from its package: the same
+# llama.cpp commit, so the same ABI): both sides of the peer bench pick the same variant and run the very same
+# kernel code. Building the kernels here failed on a Xeon with AMX: a -march=native build crashed in
+# ggml_backend_amx_mul_mat (general protection fault) and gcc 12's sapphirerapids variant died on an AMX tile load
+# (invalid opcode), where node-llama-cpp's prebuilt sapphirerapids variant runs.
 #   usage: bash bench/local/build-llama-server.sh            # prints the bin dir on the last line
 #   env:   LLAMA_SRC (default ~/.cache/ladder/llama.cpp-src), JOBS (default 2)
 set -euo pipefail
@@ -22,8 +24,8 @@ build="$src/build-variants"
 cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=Release -DGGML_NATIVE=OFF -DGGML_BACKEND_DL=ON -DGGML_CPU_ALL_VARIANTS=ON \
   -DLLAMA_CURL=OFF -DGGML_CUDA=OFF -DGGML_VULKAN=OFF -DGGML_METAL=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF \
   -DLLAMA_BUILD_SERVER=ON -DLLAMA_BUILD_TOOLS=ON -DBUILD_SHARED_LIBS=ON >/dev/null
-# The CPU variants are modules loaded at run time, not linked: build them by name.
-variants=$(cmake --build "$build" --target help | sed -n 's/^\.\.\. \(ggml-cpu-[a-z0-9_]*\).*/\1/p' | sort -u)
-# shellcheck disable=SC2086
-cmake --build "$build" --config Release -j "$jobs" --target llama-server llama-bench $variants
+cmake --build "$build" --config Release -j "$jobs" --target llama-server llama-bench
+prebuilt="$(dirname "$(find "$here/node_modules/@node-llama-cpp" -name 'libggml-cpu-*.so' -print -quit 2>/dev/null)")"
+[ -n "$prebuilt" ] && [ "$prebuilt" != . ] || { echo "no prebuilt CPU variants under node_modules/@node-llama-cpp" >&2; exit 2; }
+cp "$prebuilt"/libggml-cpu-*.so "$build/bin/"
 echo "$build/bin"
