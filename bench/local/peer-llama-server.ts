@@ -13,7 +13,7 @@
  *             writes {"result":"Hardware"}: more tokens and a different constraint, hence other answers).
  *
  *   npx tsx bench/local/peer-llama-server.ts --threads 1 --n 1,4 --examples 60 --selects random,similar
- *     [--sides local,gbnf,json] [--bin ~/.cache/ladder/llama.cpp-src/build-variants/bin] [--ctx 2048] [--skip-gen]
+ *     [--sides local,gbnf,json] [--contexts 1] [--bin ~/.cache/ladder/llama.cpp-src/build-variants/bin] [--ctx 2048] [--skip-gen]
  */
 import { execFileSync } from 'node:child_process';
 import { homedir } from 'node:os';
@@ -36,6 +36,8 @@ const threads = Number(argValue('threads', '1'));
 const gguf = argValue('gguf', testModelPath());
 const bin = argValue('bin', join(homedir(), '.cache', 'ladder', 'llama.cpp-src', 'build-variants', 'bin'));
 const perSlotContext = Number(argValue('ctx', '2048'));
+/** Contexts the local side spreads its N sequences over (`threads / contexts` threads each); llama-server has one. */
+const contexts = Number(argValue('contexts', '1'));
 
 /** Prints the constraint the compat adapter sends for a label request in each mode (what llama-server gets), once. */
 async function showCompatRequest(models: Array<[string, Model]>, baseUrl: string, labels: string[]): Promise<void> {
@@ -104,7 +106,7 @@ async function main(): Promise<void> {
   if (task.output.kind !== 'label') throw new Error('it-tickets is a label task');
   const labels = task.output.labels;
   console.log(`# local adapter vs llama-server  ${machineLine()}`);
-  console.log(`gguf ${gguf} | threads ${threads} | per-slot/sequence context ${perSlotContext} | ${examples} examples | llama-server ${bin}`);
+  console.log(`gguf ${gguf} | threads ${threads} | local contexts ${contexts} | per-slot/sequence context ${perSlotContext} | ${examples} examples | llama-server ${bin}`);
   const runtime = await openLocalRuntime();
 
   if (process.argv.includes('--skip-gen') === false) {
@@ -126,7 +128,7 @@ async function main(): Promise<void> {
   let port = 18700 + Math.floor(Math.random() * 200);
   for (const n of ns) {
     const server = await startLlamaServer({ bin: join(bin, 'llama-server'), gguf, port: port++, slots: n, perSlotContext, threads });
-    const local = await openLocalModel(runtime, { ref: 'local:smollm2-135m', path: gguf, sequences: n, contextSize: perSlotContext, threads });
+    const local = await openLocalModel(runtime, { ref: 'local:smollm2-135m', path: gguf, sequences: n, contexts, contextSize: perSlotContext, threads });
     // gbnf: the adapter's `grammar` constraint mode (llama-server's `grammar` field, the local adapter's GBNF); json: its default.
     const json = createRemoteModel({ name: 'peer', ref: `compat:${server.baseUrl}/v1#smollm2` }, {});
     const gbnf = createRemoteModel({ name: 'peer', ref: `compat:${server.baseUrl}/v1#smollm2`, constraints: 'grammar' }, {});

@@ -26,6 +26,8 @@ export interface ModelSpec {
   contextSize?: number;
   /** Local models: parallel sequences decoded at once (otherwise calibrated on the first calls). */
   sequences?: number;
+  /** Local models: llama.cpp contexts the sequences are spread over, threads / contexts threads each (default 1). */
+  contexts?: number;
   /** Local models: GGUF path or a catalog name such as smollm2-135m. */
   path?: string;
   /** Local models: a GGUF LoRA adapter applied on top of the base (a fine-tuned student). */

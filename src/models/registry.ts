@@ -44,6 +44,10 @@ const openLocal: Provider = async (spec, options, runtime) => {
     onCalibrated: (choice) => options.log.info(`${spec.ref}: calibrated to ${choice.sequences} parallel sequence(s): ${choice.reasons.join('; ')}`),
     contextSize: spec.contextSize,
     threads,
+    // One context with every thread unless the spec asks for more: several single-thread contexts give more
+    // answers per second on a CPU, but each call then runs on one thread (the example's served p95: 933 ms with
+    // 2 contexts vs 488 ms with one, for 4.2 vs 3.8 answers/s), and latency is what targets judge.
+    contexts: spec.contexts,
     maxEmbedTokens: catalog?.maxEmbedTokens,
     // A sentence encoder embeds whole corpora: one single-thread context per core (see LocalModelOptions).
     embedContexts: catalog?.kind === 'embedding' ? threads : 1,
@@ -54,7 +58,7 @@ const openLocal: Provider = async (spec, options, runtime) => {
   }
   // Memory is bounded by sequences × context: say what was chosen.
   options.log.info(
-    `${model.ref}: ${model.parallelSequences} parallel sequences × ${model.contextSize} tokens of context${spec.sequences ? '' : ' (how many run at once is calibrated on the first calls)'}`,
+    `${model.ref}: ${model.parallelSequences} parallel sequences × ${model.contextSize} tokens of context over ${model.contextCount} context(s) of ${Math.max(1, Math.floor(threads / model.contextCount))} thread(s)${spec.sequences ? '' : ' (how many run at once is calibrated on the first calls)'}`,
   );
   return model;
 };

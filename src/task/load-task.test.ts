@@ -66,6 +66,13 @@ describe('loadTask', () => {
     expect(issues.find((i) => /bogus/.test(i.message))).toMatchObject({ field: 'rungs[1].bogus', line: 19 });
   });
 
+  it('reads models[].contexts for a local model, and names the line of a bad one', async () => {
+    const ok = await project({ 'ladder.yaml': goodSpec.replace('ref: local:smollm2-135m', 'ref: local:smollm2-135m\n    contexts: 2'), 'train.jsonl': rows(3, 'yes', 'training'), 'test.jsonl': rows(2) });
+    expect((await loadTask(join(ok, 'ladder.yaml'), { cwd: ok })).models[0].contexts).toBe(2);
+    const bad = await project({ 'ladder.yaml': goodSpec.replace('ref: local:smollm2-135m', 'ref: local:smollm2-135m\n    contexts: 0'), 'train.jsonl': rows(3, 'yes', 'training'), 'test.jsonl': rows(2) });
+    expect((await issuesOf(bad)).find((i) => i.field === 'models[0].contexts')).toMatchObject({ file: 'ladder.yaml', line: 12 });
+  });
+
   it('refuses a first (ranked) metric that is not a quality in [0, 1], higher better (context_tokens), naming its line', async () => {
     // The advisor ranks on the first metric against min_quality: a token count would read "more context = better".
     const dir = await project({ 'ladder.yaml': goodSpec.replace('labels: [yes, no]', 'labels: [yes, no]\nmetrics: [context_tokens, accuracy]'), 'train.jsonl': rows(3, 'yes', 'training'), 'test.jsonl': rows(2) });

@@ -92,6 +92,7 @@ export async function loadTask(specPath: string, options: { cwd?: string } = {})
     tpm: m.tpm,
     contextSize: m.context_size,
     sequences: m.sequences,
+    contexts: m.contexts,
     path: m.path ? resolvePath(baseDir, m.path) : undefined,
     lora: m.lora ? resolvePath(baseDir, m.lora) : undefined,
     constraints: m.constraints,

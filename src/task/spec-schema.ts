@@ -63,6 +63,9 @@ const modelSpec = z
     context_size: z.number().int().positive().optional(),
     // Local models: parallel sequences decoded at once; without it, the first calls choose among 1, 2 and 4.
     sequences: z.number().int().min(1).max(64).optional(),
+    // Local models: llama.cpp contexts the sequences are spread over, LADDER_THREADS / contexts threads each
+    // (default 1). More throughput on a CPU, slower single requests: a call runs on its context's threads only.
+    contexts: z.number().int().min(1).max(64).optional(),
     path: z.string().optional(),
     lora: z.string().optional(),
     constraints: z

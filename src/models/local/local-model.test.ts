@@ -86,6 +86,28 @@ describe('local model (SmolLM2-135M on node-llama-cpp)', () => {
   });
 });
 
+describe('local model over two single-thread contexts', () => {
+  it('spreads concurrent calls over both contexts and answers exactly as one context does', async () => {
+    const two = await openLocalModel(runtime, { ref: 'local:smollm2-135m', path: testModelPath(), sequences: 4, contexts: 2, threads: 2, contextSize: 1024 });
+    try {
+      expect(two.contextCount).toBe(2);
+      const inputs = ['my laptop screen is broken', 'give me admin rights please', 'question about my payslip', 'the shared drive is full', 'order two monitors', 'reset my password', 'vpn drops every hour', 'new starter needs a badge'];
+      const request = (input: string) => ({ messages: [{ role: 'system' as const, content: 'Route the ticket to a queue.' }, { role: 'user' as const, content: input }], output: { kind: 'label' as const, labels }, maxTokens: 16, temperature: 0 });
+      // Two in flight at a time, 2 sequences per context: each pair runs side by side, one call per context (a sequence
+      // of an idle context is taken before one holding more of the prompt on a busy context).
+      const answers: string[] = [];
+      for (let i = 0; i < inputs.length; i += 2) answers.push(...(await Promise.all(inputs.slice(i, i + 2).map((input) => two.generate(request(input))))).map((r) => r.text));
+      expect(two.routing.callsByContext).toEqual([4, 4]);
+      // The one-context model, one call at a time: no batch shares a decode in either, so the answers are the same.
+      const one: string[] = [];
+      for (const input of inputs) one.push((await model.generate(request(input))).text);
+      expect(answers).toEqual(one);
+    } finally {
+      await two.dispose();
+    }
+  });
+});
+
 describeModelContract('local smollm2 (shared Model contract)', async () => openLocalModel(runtime ?? (runtime = await openLocalRuntime()), { ref: 'local:smollm2-135m', path: testModelPath(), sequences: 2, contextSize: 1024, threads: testThreads() }), {
   timeoutMs: 120_000,
   abortWithinMs: 10_000,

@@ -21,6 +21,13 @@ export interface LocalModelOptions {
   /** Context size per sequence in tokens (default 4096, capped by what the model was trained on). */
   contextSize?: number;
   threads?: number;
+  /**
+   * Independent llama.cpp contexts the sequences are spread over, `threads / contexts` threads each (default 1).
+   * On a CPU, two single-thread contexts decoding two prompts side by side beat one two-thread context: no thread
+   * barriers inside each matmul, and short batches keep both cores busy (bench/RESULTS.md, session 7: 2.0× vs 1.8×
+   * one thread on 240-token prompts, 1.9× vs 1.2–1.3× on 48-token ones).
+   */
+  contexts?: number;
   /** Longest embedding input in tokens (special tokens included); longer inputs are cut, never refused. */
   maxEmbedTokens?: number;
   /**
@@ -33,6 +40,8 @@ export interface LocalModelOptions {
 
 interface Slot {
   chat: LlamaChat;
+  /** Which context the sequence belongs to (calls on different contexts run side by side). */
+  context: number;
 }
 
 /**
@@ -46,13 +55,15 @@ export class LocalModel implements Model {
   readonly fingerprint: string;
   readonly hosting = 'local' as const;
   private readonly grammars = new Map<string, Promise<LlamaGrammar | undefined>>();
-  private contextPromise?: Promise<{ context: LlamaContext; pool: SequencePool<Slot> }>;
+  private contextPromise?: Promise<{ contexts: LlamaContext[]; pool: SequencePool<Slot> }>;
+  /** Calls running on each context now. */
+  private busyContexts: number[] = [];
   private embeddingPromise?: Promise<LlamaEmbeddingContext[]>;
   /** A sentence encoder (BERT-like, non-causal attention): embeds only; see Model.embeddingOnly. */
   readonly embeddingOnly: boolean;
   private readonly calibration?: SequenceCalibration;
   /** Prompt tokens routed so far, and how many of them the best free sequence / the best of all sequences held. */
-  readonly routing = { promptTokens: 0, onChosenSequence: 0, onBestSequence: 0 };
+  readonly routing = { promptTokens: 0, onChosenSequence: 0, onBestSequence: 0, callsByContext: [] as number[] };
 
   constructor(
     private readonly llama: Llama,
@@ -104,11 +115,14 @@ export class LocalModel implements Model {
     try {
       const leave = this.calibration ? await this.calibration.enter(signal) : undefined;
       try {
-        const slot = await pool.acquire((s) => routingScore(s.chat.sequence.contextTokens, prompt), signal);
+        const slot = await pool.acquire((s) => slotScore(this.busyContexts[s.context] > 0, s.chat.sequence.contextTokens, prompt), signal);
+        this.busyContexts[slot.context]++;
+        this.routing.callsByContext[slot.context] = (this.routing.callsByContext[slot.context] ?? 0) + 1;
         this.noteRouting(slot, prompt);
         try {
           return await this.generateOn(slot, request, prompt.length, signal);
         } finally {
+          this.busyContexts[slot.context]--;
           pool.release(slot);
         }
       } finally {
@@ -157,11 +171,17 @@ export class LocalModel implements Model {
     return tokens.length > room ? tokens.slice(0, room) : tokens;
   }
 
+  /**
+   * Frees the contexts and the weights (this model loaded them: openLocalModel loads a GGUF per LocalModel). Left to
+   * `llama.dispose()`, a model whose two contexts had been disposed could hang it (seen in local-model.test.ts); a
+   * long-lived worker also kept every retired run's weights in memory.
+   */
   async dispose(): Promise<void> {
-    if (this.contextPromise) await (await this.contextPromise).context.dispose();
+    if (this.contextPromise) for (const context of (await this.contextPromise).contexts) await context.dispose();
     if (this.embeddingPromise) for (const context of await this.embeddingPromise) await context.dispose();
     this.contextPromise = undefined;
     this.embeddingPromise = undefined;
+    if (!this.model.disposed) await this.model.dispose();
   }
 
   /**
@@ -261,20 +281,34 @@ export class LocalModel implements Model {
     return grammar;
   }
 
-  private openContext(): Promise<{ context: LlamaContext; pool: SequencePool<Slot> }> {
+  /** Contexts allocated: as asked, never more than the sequences. */
+  get contextCount(): number {
+    return Math.max(1, Math.min(this.options.contexts ?? 1, this.parallelSequences));
+  }
+
+  private openContext(): Promise<{ contexts: LlamaContext[]; pool: SequencePool<Slot> }> {
     this.contextPromise ??= (async () => {
-      const sequences = this.parallelSequences;
-      const context = await this.model.createContext({
-        sequences,
-        contextSize: this.contextSize,
-        threads: this.options.threads,
-        lora: this.options.lora ? { adapters: [{ filePath: this.options.lora }] } : undefined,
-      });
+      const count = this.contextCount;
+      const perContext = Math.ceil(this.parallelSequences / count);
+      const threads = this.options.threads === undefined ? undefined : Math.max(1, Math.floor(this.options.threads / count));
+      const contexts: LlamaContext[] = [];
+      for (let c = 0; c < count; c++) {
+        contexts.push(
+          await this.model.createContext({
+            sequences: perContext,
+            contextSize: this.contextSize,
+            threads,
+            lora: this.options.lora ? { adapters: [{ filePath: this.options.lora }] } : undefined,
+          }),
+        );
+      }
+      // Interleaved (c0, c1, …, c0, c1, …): the free sequences of different contexts sit side by side in the pool.
       const slots: Slot[] = [];
-      for (let i = 0; i < sequences; i++) slots.push({ chat: new LlamaChat({ contextSequence: context.getSequence() }) });
+      for (let i = 0; i < perContext; i++) for (let c = 0; c < count; c++) slots.push({ chat: new LlamaChat({ contextSequence: contexts[c].getSequence() }), context: c });
+      this.busyContexts = contexts.map(() => 0);
       this.wrapperCache = slots[0].chat.chatWrapper;
       this.slots = slots;
-      return { context, pool: new SequencePool(slots) };
+      return { contexts, pool: new SequencePool(slots) };
     })();
     return this.contextPromise;
   }
@@ -291,6 +325,17 @@ function toChatHistory(messages: ChatMessage[]): ChatHistoryItem[] {
     if (message.role === 'user') return { type: 'user', text: message.content };
     return { type: 'model', response: [message.content] };
   });
+}
+
+/** Outweighs any prefix score (< 1e6 × a context's tokens). */
+const IDLE_CONTEXT = 1e15;
+
+/**
+ * A free sequence's score for a prompt: one on an idle context first (that context has its threads to itself; on a
+ * busy one the prompt would share them), then routingScore.
+ */
+export function slotScore(contextBusy: boolean, cached: readonly number[], prompt: readonly number[]): number {
+  return (contextBusy ? 0 : IDLE_CONTEXT) + routingScore(cached, prompt);
 }
 
 /** Shorter shared prefixes than this are the chat template's opening, not reusable work. */

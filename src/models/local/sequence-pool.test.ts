@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { slotScore } from './local-model.js';
 import { SequencePool, sharedPrefixLength } from './sequence-pool.js';
 
 describe('SequencePool', () => {
@@ -38,4 +39,20 @@ describe('SequencePool', () => {
     expect(sharedPrefixLength([], [1])).toBe(0);
     expect(sharedPrefixLength([5, 1], [1, 5])).toBe(0);
   });
+
+  it('local routing: a sequence of an idle context beats one on a busy context, even one holding the whole prompt', async () => {
+    const prompt = Array.from({ length: 300 }, (_, i) => i);
+    const cached: Record<string, { busy: boolean; tokens: number[] }> = {
+      busyWarm: { busy: true, tokens: prompt.slice(0, 290) },
+      idleCold: { busy: false, tokens: [] },
+      idleOther: { busy: false, tokens: [9, 9, 9] },
+    };
+    const pool = new SequencePool(['idleCold', 'busyWarm', 'idleOther']);
+    const score = (s: string) => slotScore(cached[s].busy, cached[s].tokens, prompt);
+    // Among idle ones, the usual rule: nothing of another prompt's cache thrown away.
+    expect(await pool.acquire(score)).toBe('idleCold');
+    expect(await pool.acquire(score)).toBe('idleOther');
+    expect(await pool.acquire(score)).toBe('busyWarm');
+  });
 });
+
