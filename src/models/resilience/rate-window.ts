@@ -10,7 +10,7 @@ export type RateTake<E = WindowEntry> = { entry: E } | { waitMs: number };
 
 /**
  * A rate limit withResilience spends from: this process's `RateWindow`, or one every process of a distributed run
- * shares (`RedisRateWindow`), which answers asynchronously. Amounts are whole units (requests, tokens).
+ * shares (`RedisRateWindows`, over Redis), which answers asynchronously. Amounts are whole units (requests, tokens).
  */
 export interface RateBudget<E = unknown> {
   readonly limit: number;
