@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LadderError } from '../core/errors.js';
+import { LadderError, ModelCallError } from '../core/errors.js';
 import type { GenerateRequest, GenerateResult, Model } from '../core/types.js';
 import { realResilienceDeps, withResilience } from '../models/resilience/index.js';
 import type { RateBudget, RateTake } from '../models/resilience/rate-window.js';
@@ -103,6 +103,52 @@ describe('RedisRateWindows: one rpm/tpm for every process of a run', () => {
     const w = a.window('k:tokens', 100, 10_000, 5_000);
     expect(spent(await w.take(0, 500))).toBe(true);
     expect(spent(await w.take(0, 1))).toBe(false);
+  });
+
+  it("a pause one process was asked for (a 429's Retry-After) holds every process's next take until it ends; a shorter one never shortens it", async () => {
+    const [a, b] = processes(2);
+    const wa = a.window('k:requests', 100, 60_000, 5_000);
+    const wb = b.window('k:requests', 100, 60_000, 5_000);
+    wa.pause!(400);
+    wa.pause!(50);
+    await sleep(30);
+    const held = await wb.take(0, 1);
+    expect(spent(held)).toBe(false);
+    expect((held as { waitMs: number }).waitMs).toBeGreaterThan(250);
+    expect((held as { waitMs: number }).waitMs).toBeLessThanOrEqual(400);
+    await sleep((held as { waitMs: number }).waitMs + 20);
+    expect(spent(await wb.take(0, 1))).toBe(true);
+  });
+
+  it("withResilience: a 429 with Retry-After in one process pauses the other's calls too", async () => {
+    const [a, b] = processes(2);
+    const arrivals: { who: string; at: number; refused: boolean }[] = [];
+    let refuseFirst = true;
+    const provider = (who: string): Model => ({
+      ref: who,
+      fingerprint: 'compat:paused-model@http://127.0.0.1',
+      hosting: 'remote',
+      async generate(): Promise<GenerateResult> {
+        const refused = who === 'a' && refuseFirst;
+        arrivals.push({ who, at: Date.now(), refused });
+        if (refused) {
+          refuseFirst = false;
+          throw new ModelCallError('429', { status: 429, retryAfterMs: 700, isRetryable: true, code: 'RATE_LIMITED' });
+        }
+        return { text: 'ok', latencyMs: 1, cached: false, usage: { inputTokens: 1, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 1 } };
+      },
+    });
+    const options = { rpm: 1000, maxConcurrency: 4, retries: 2, timeoutMs: 1_000, windowMs: 60_000 };
+    const ma = withResilience(provider('a'), { ...options, shared: a }, realResilienceDeps);
+    const mb = withResilience(provider('b'), { ...options, shared: b }, realResilienceDeps);
+    const request: GenerateRequest = { messages: [{ role: 'user', content: 'x' }], output: { kind: 'text' }, maxTokens: 1, temperature: 0 };
+    const first = ma.generate(request);
+    while (!arrivals.some((r) => r.refused)) await sleep(5);
+    await sleep(50); // the pause reaches Redis
+    await Promise.all([first, mb.generate(request)]);
+    const refusedAt = arrivals.find((r) => r.refused)!.at;
+    // b never sent anything during the 700 ms the provider asked for.
+    expect(arrivals.filter((r) => r.who === 'b').every((r) => r.at - refusedAt >= 600)).toBe(true);
   });
 
   it('Redis unreachable: the take fails as QUEUE_UNREACHABLE, retryable, within seconds (no hang)', async () => {

@@ -13,20 +13,23 @@ import { displayUrl } from './queue.js';
  *       process killed mid-call leaves its entry counted that long plus a window, never forever
  *   :e  sorted set, calls ended, scored by when they ended
  *   :a  hash, entry → amount;  :t  the sum of the amounts
- * All four expire once nothing has touched them for a window plus an attempt.
+ *   :p  set while the provider asked for a pause (a 429's Retry-After to any process), expiring with it
+ * The first four expire once nothing has touched them for a window plus an attempt.
  */
 const PRELUDE = `
-local f, e, a, t = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local f, e, a, t, p = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
 local function touch(ttl)
-  for _, k in ipairs(KEYS) do redis.call('PEXPIRE', k, ttl) end
+  for _, k in ipairs({f, e, a, t}) do redis.call('PEXPIRE', k, ttl) end
 end
 `;
 
 /** ARGV: limit, amount, windowMs, maxCallMs, id, pollMs → {1, id} spent, or {0, waitMs}. */
 const TAKE = `${PRELUDE}
 local limit, amount, window, maxCall, id, poll = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5], tonumber(ARGV[6])
+local paused = redis.call('PTTL', p)
+if paused > 0 then return {0, paused} end
 for _, k in ipairs({f, e}) do
   local old = redis.call('ZRANGEBYSCORE', k, '-inf', now - window)
   for _, m in ipairs(old) do
@@ -69,6 +72,13 @@ touch(tonumber(ARGV[3]) + tonumber(ARGV[4]))
 return 1
 `;
 
+/** ARGV: pause ms. Extends the pause, never shortens it. */
+const PAUSE = `${PRELUDE}
+local ms = tonumber(ARGV[1])
+if redis.call('PTTL', p) < ms then redis.call('SET', p, '1', 'PX', ms) end
+return 1
+`;
+
 /** ARGV: id. */
 const CANCEL = `${PRELUDE}
 local old = redis.call('HGET', a, ARGV[1])
@@ -80,10 +90,12 @@ redis.call('ZREM', e, ARGV[1])
 return 1
 `;
 
+type Keys = readonly [string, string, string, string, string];
 type RateRedis = Redis & {
-  ladderRateTake(f: string, e: string, a: string, t: string, ...argv: (string | number)[]): Promise<[number, string | number]>;
-  ladderRateSettle(f: string, e: string, a: string, t: string, ...argv: (string | number)[]): Promise<number>;
-  ladderRateCancel(f: string, e: string, a: string, t: string, ...argv: (string | number)[]): Promise<number>;
+  ladderRateTake(...keysThenArgv: [...Keys, ...(string | number)[]]): Promise<[number, string | number]>;
+  ladderRateSettle(...keysThenArgv: [...Keys, ...(string | number)[]]): Promise<number>;
+  ladderRateCancel(...keysThenArgv: [...Keys, ...(string | number)[]]): Promise<number>;
+  ladderRatePause(...keysThenArgv: [...Keys, ...(string | number)[]]): Promise<number>;
 };
 
 export interface RedisRateWindowsOptions {
@@ -108,7 +120,7 @@ export class RedisRateWindows implements SharedRateWindows {
   window(key: string, limit: number, windowMs: number, maxCallMs: number): RateBudget<string> {
     // One hash slot for the four keys (a Redis Cluster runs a script only over keys of one slot).
     const base = `${this.options.namespace}:rate:{${createHash('sha256').update(key).digest('hex').slice(0, 16)}}`;
-    const keys = [`${base}:f`, `${base}:e`, `${base}:a`, `${base}:t`] as const;
+    const keys: Keys = [`${base}:f`, `${base}:e`, `${base}:a`, `${base}:t`, `${base}:p`];
     const poll = this.options.pollMs ?? 50;
     const warn = (what: string) => (error: unknown) => this.options.log.warn(`rate window ${key}: ${what} failed: ${errorMessage(error)}`);
     return {
@@ -134,6 +146,11 @@ export class RedisRateWindows implements SharedRateWindows {
           .then((r) => r.ladderRateCancel(...keys, id))
           .catch(warn('cancel'));
       },
+      pause: (ms) => {
+        void this.connection()
+          .then((r) => r.ladderRatePause(...keys, Math.ceil(ms)))
+          .catch(warn('pause'));
+      },
     };
   }
 
@@ -150,9 +167,10 @@ export class RedisRateWindows implements SharedRateWindows {
       // hang on its rate window past its deadline.
       const redis = new Redis(this.options.url, { maxRetriesPerRequest: 2, lazyConnect: false }) as RateRedis;
       redis.on('error', () => {}); // reported by the commands that fail
-      redis.defineCommand('ladderRateTake', { numberOfKeys: 4, lua: TAKE });
-      redis.defineCommand('ladderRateSettle', { numberOfKeys: 4, lua: SETTLE });
-      redis.defineCommand('ladderRateCancel', { numberOfKeys: 4, lua: CANCEL });
+      redis.defineCommand('ladderRateTake', { numberOfKeys: 5, lua: TAKE });
+      redis.defineCommand('ladderRateSettle', { numberOfKeys: 5, lua: SETTLE });
+      redis.defineCommand('ladderRateCancel', { numberOfKeys: 5, lua: CANCEL });
+      redis.defineCommand('ladderRatePause', { numberOfKeys: 5, lua: PAUSE });
       return redis;
     })();
     return this.redis;

@@ -19,6 +19,11 @@ export interface RateBudget<E = unknown> {
   settle(entry: E, now: number, amount?: number): void;
   /** Gives back a unit that was never used (the call did not go out). Never throws. */
   cancel(entry: E): void;
+  /**
+   * The provider asked for a pause (a 429's Retry-After): a shared window makes every process wait it out, not only
+   * the one that got the 429. This process's own pause is withResilience's. Never throws.
+   */
+  pause?(ms: number): void;
 }
 
 /**

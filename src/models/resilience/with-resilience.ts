@@ -188,7 +188,11 @@ export function withResilience(model: Model, options: ResilienceOptions, deps: R
         if (error instanceof ModelCallError && error.status === 429) {
           stats.rateLimited++;
           concurrency.onRateLimited(epoch);
-          if (retryAfterMs) pausedUntil = Math.max(pausedUntil, deps.now() + retryAfterMs);
+          if (retryAfterMs) {
+            pausedUntil = Math.max(pausedUntil, deps.now() + retryAfterMs);
+            requests?.pause?.(retryAfterMs);
+            tokens?.pause?.(retryAfterMs);
+          }
         }
         // A 429 that says when to come back is the provider's pace, not this call's failure: it is waited out
         // without using up a retry (up to RATE_LIMIT_WAITS per call, and the caller's deadline), so a storm
