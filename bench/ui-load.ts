@@ -12,12 +12,13 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { buildRunStoreFixture } from '../src/testing/run-store-fixture.js';
+import { sqliteLadderStore } from '../src/store/sqlite-ladder-store.js';
 import { startUiServer } from '../src/ui/ui-server.js';
 
 const { values } = parseArgs({ options: { examples: { type: 'string', default: '2000' }, loads: { type: 'string', default: '7' } } });
 const TOKEN = 'bench-ui-token-0123456789abcdef';
 const fixture = await buildRunStoreFixture(mkdtempSync(join(tmpdir(), 'ladder-ui-bench-')), { examples: Number(values.examples) });
-const server = await startUiServer({ store: fixture.store, token: TOKEN });
+const server = await startUiServer({ store: sqliteLadderStore(fixture.store), token: TOKEN });
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],

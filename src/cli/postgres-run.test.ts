@@ -239,6 +239,42 @@ describe.skipIf(unavailable)('ladder run on the Postgres store', () => {
     expect(stored.spendUsd).toBeCloseTo(billedUsd(), 9);
   }, 240_000);
 
+  it('ladder ui shows the runs of the Postgres store: the runs page, a run page with its rungs, its examples', async () => {
+    const dir = await project(fake, { n: 6, rungs: '  - { kind: zero-shot, model: sloppy, id: sloppy }\n  - { kind: zero-shot, model: careful, id: careful }' });
+    const run = await ladder(['run', 'ladder.yaml', '--fixed'], dir, env(dir));
+    expect(run.status, run.stderr).toBe(0);
+    const runId = /run (\S+) · pg-run/.exec(run.stdout)?.[1];
+    expect(runId, run.stdout).toBeTruthy();
+    const token = 'pg-ui-token-0123456789abcdef0123';
+    let url = '';
+    let banner = '';
+    const ui = startLadder(['ui', '--port', '0'], dir, { ...env(dir), LADDER_UI_TOKEN: token }, (out) => {
+      banner = out;
+      url = /open (http:\/\/\S+?)\/\?token=/.exec(out)?.[1] ?? url;
+    });
+    try {
+      const deadline = Date.now() + 60_000;
+      while (!url) {
+        if (Date.now() > deadline) throw new Error(`ui did not start: ${banner}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(banner).toMatch(/Ladder UI over the Postgres store/);
+      const get = (path: string) => fetch(`${url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+      const runs = await get('/');
+      expect(runs.status).toBe(200);
+      expect(await runs.text()).toContain(runId!);
+      const page = await get(`/runs/${runId}`);
+      expect(page.status).toBe(200);
+      const html = await page.text();
+      for (const rung of ['sloppy', 'careful']) expect(html).toContain(rung);
+      expect((await get(`/runs/${runId}/examples`)).status).toBe(200);
+      expect((await fetch(`${url}/`)).status).toBe(401); // the token still guards it
+    } finally {
+      ui.child.kill('SIGTERM');
+      await ui.done;
+    }
+  }, 120_000);
+
   it('ladder serve serves a run of the Postgres store: the evaluated prompt is the store cache\'s hit, nothing is written, and a changed data file is refused', async () => {
     const dir = await project(fake, { n: 6 });
     const run = await ladder(['run', 'ladder.yaml'], dir, env(dir));
@@ -306,7 +342,7 @@ describe('LADDER_DATABASE_URL is validated like any input', () => {
     expect(down.status).not.toBe(0);
     expect(down.stderr).toMatch(/127\.0\.0\.1:9/);
     expect(down.stderr + down.stdout).not.toContain('hunter2-SECRET');
-    for (const args of [['ui']]) {
+    for (const args of [['verify']]) {
       const refused = await ladder(args, dir, { ...base, LADDER_DATABASE_URL: 'postgres://ladder:hunter2-SECRET@127.0.0.1:9/ladder' });
       expect(refused.status, `${args.join(' ')}: ${refused.stderr}`).toBe(2);
       expect(refused.stderr).toMatch(/SQLite store only/);

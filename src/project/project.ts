@@ -135,7 +135,7 @@ export function openProjectWithRuns(env: NodeJS.ProcessEnv, runId: string | unde
 }
 
 /**
- * The commands that read or write the SQLite file directly (ui, verify) are not wired to
+ * The commands that read or write the SQLite file directly (verify) are not wired to
  * Postgres yet: with LADDER_DATABASE_URL set they stop here (exit 2) rather than quietly use
  * a different store than `ladder run` did.
  */
@@ -143,7 +143,7 @@ function refuseWithPostgres(env: NodeJS.ProcessEnv): void {
   if (!databaseUrl(env)) return;
   throw new LadderError(
     'INPUT_INVALID',
-    `${DATABASE_URL_VARIABLE} names a Postgres store, and this command works on the project's SQLite store only (on Postgres: run, runs, show, report, serve, label-sample, probe, worker, store); unset ${DATABASE_URL_VARIABLE} to use .ladder/ladder.db`,
+    `${DATABASE_URL_VARIABLE} names a Postgres store, and this command works on the project's SQLite store only (on Postgres: run, runs, show, report, serve, ui, label-sample, probe, worker, store); unset ${DATABASE_URL_VARIABLE} to use .ladder/ladder.db`,
     { exitCode: 2 },
   );
 }

@@ -6,23 +6,24 @@ import type { Task } from '../core/task.js';
 import type { CostAnalysis } from '../economics/cost-analysis.js';
 import { findMetric } from '../eval/metrics/registry.js';
 import { compareRungs, toScoredRows } from '../eval/summarize.js';
-import type { PredictionRow, RunRecord, RungRecord, RunStore } from '../store/run-store.js';
+import type { LadderStore, PredictionRow, RunRecord, RungRecord } from '../core/store.js';
 import { loadTask } from '../task/load-task.js';
 
 /**
- * What the pages show, read through the same API as the CLI (RunStore, loadTask, analyzeRun, compareRungs).
+ * What the pages show, read through the same API as the CLI (the store interface, loadTask, analyzeRun, compareRungs):
+ * the project's SQLite file or the Postgres store alike.
  * A run's Task is loaded from its spec file once and kept: the pages of one run hit it many times.
  */
 export class RunData {
   private readonly tasks = new Map<string, Promise<LoadedTask>>();
 
-  constructor(readonly store: RunStore) {}
+  constructor(readonly store: UiStore) {}
 
-  runs(): RunRecord[] {
+  runs(): Promise<RunRecord[]> {
     return this.store.listRuns(500);
   }
 
-  run(id: string): RunRecord | undefined {
+  run(id: string): Promise<RunRecord | undefined> {
     return this.store.getRun(id);
   }
 
@@ -43,12 +44,12 @@ export class RunData {
   async analysis(run: RunRecord, volume?: number): Promise<RunAnalysis | { error: string }> {
     const loaded = await this.task(run);
     if ('error' in loaded) return { error: loaded.error };
-    const rungs = this.store.getRungs(run.id);
+    const rungs = await this.store.getRungs(run.id);
     const summaries = rungs.flatMap((r) => (r.summary ? [r.summary] : []));
     const comparisons = (run.options.comparisons as unknown as PairedComparison[] | undefined) ?? [];
     const task = volume === undefined ? loaded.task : { ...loaded.task, monthlyVolume: volume };
     const { costs, recommendation } = analyzeRun(task, summaries, comparisons);
-    return { task, changed: loaded.changed, rungs, summaries, comparisons, costs, recommendation, spentUsd: this.store.spentUsd(run.id) };
+    return { task, changed: loaded.changed, rungs, summaries, comparisons, costs, recommendation, spentUsd: await this.store.spentUsd(run.id) };
   }
 
   /** Per rung: rows done of the test split, and the primary metric's mean over the rows done so far. */
@@ -56,7 +57,8 @@ export class RunData {
     const loaded = await this.task(run);
     const total = 'error' in loaded ? undefined : loaded.task.test.length;
     const metric = 'error' in loaded ? undefined : findMetric(loaded.task.primaryMetric);
-    return this.store.getRungs(run.id).map((rung) => {
+    const rungs = await this.store.getRungs(run.id);
+    return Promise.all(rungs.map(async (rung) => {
       // A finished rung's summary already says it; only a rung in progress is worth re-reading its rows for.
       if (rung.status === 'done' && rung.summary) {
         const primary = 'error' in loaded ? undefined : rung.summary.metrics[loaded.task.primaryMetric];
@@ -65,7 +67,7 @@ export class RunData {
         const decided = d && d.mode === 'sequential' && !d.fallback ? { used: d.examplesUsed, total: d.examplesTotal, decision: d.decision } : undefined;
         return { rungId: rung.rungId, status: rung.status, done: rung.summary.examples, total, score: primary?.value, ...(decided ? { decided } : {}) };
       }
-      const rows = this.store.getPredictions(run.id, rung.rungId);
+      const rows = await this.store.getPredictions(run.id, rung.rungId);
       let score: number | undefined;
       if (!('error' in loaded) && metric?.score && rows.length) {
         const done = new Set(rows.map((r) => r.exampleId));
@@ -73,13 +75,17 @@ export class RunData {
         score = scored.reduce((sum, s) => sum + metric.score!(s), 0) / scored.length;
       }
       return { rungId: rung.rungId, status: rung.status, done: rows.length, total, score };
-    });
+    }));
   }
 
-  predictions(run: RunRecord): Map<string, PredictionRow[]> {
-    return new Map(this.store.getRungs(run.id).map((r) => [r.rungId, this.store.getPredictions(run.id, r.rungId)]));
+  async predictions(run: RunRecord): Promise<Map<string, PredictionRow[]>> {
+    const rungs = await this.store.getRungs(run.id);
+    return new Map(await Promise.all(rungs.map(async (r) => [r.rungId, await this.store.getPredictions(run.id, r.rungId)] as const)));
   }
 }
+
+/** What the pages read. */
+export type UiStore = Pick<LadderStore, 'listRuns' | 'getRun' | 'getRungs' | 'getPredictions' | 'spentUsd'>;
 
 export type LoadedTask = { task: Task; changed: string[] } | { error: string };
 

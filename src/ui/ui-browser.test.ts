@@ -10,6 +10,7 @@ import { findMetric } from '../eval/metrics/registry.js';
 import type { ListeningServer } from '../http/listen.js';
 import { buildRunStoreFixture, HOSTILE_ANSWER, type RunStoreFixture } from '../testing/run-store-fixture.js';
 import { compareRunRows, correctness } from './run-data.js';
+import { sqliteLadderStore } from '../store/sqlite-ladder-store.js';
 import { startUiServer } from './ui-server.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -27,7 +28,7 @@ beforeAll(async () => {
   expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: run apt-get install -y chromium`).toBe(true);
   mkdirSync(SHOTS, { recursive: true });
   fixture = await buildRunStoreFixture(mkdtempSync(join(tmpdir(), 'ladder-ui-')));
-  server = await startUiServer({ store: fixture.store, token: TOKEN, pollMs: 100 });
+  server = await startUiServer({ store: sqliteLadderStore(fixture.store), token: TOKEN, pollMs: 100 });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   // Every page must load clean: no console error, no script error, no failed or refused request.

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ListeningServer } from '../http/listen.js';
 import { buildRunStoreFixture, HOSTILE_ANSWER, type RunStoreFixture } from '../testing/run-store-fixture.js';
+import { sqliteLadderStore } from '../store/sqlite-ladder-store.js';
 import { startUiServer } from './ui-server.js';
 
 const TOKEN = 'ui-server-token-0123456789abcdef';
@@ -19,7 +20,7 @@ beforeAll(async () => {
     listRunsCalls++;
     return listRuns(limit);
   };
-  server = await startUiServer({ store: fixture.store, token: TOKEN, pollMs: 20 });
+  server = await startUiServer({ store: sqliteLadderStore(fixture.store), token: TOKEN, pollMs: 20 });
 });
 afterAll(async () => {
   await server?.close();

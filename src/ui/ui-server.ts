@@ -4,7 +4,6 @@ import { streamSSE } from 'hono/streaming';
 import { findMetric } from '../eval/metrics/registry.js';
 import { costVolumeChart } from '../report/charts/cost-volume.js';
 import { esc } from '../report/escape.js';
-import type { RunStore } from '../store/run-store.js';
 import { listen, type ListeningServer } from '../http/listen.js';
 import { requireToken } from '../http/token-auth.js';
 import { CLIENT_SCRIPT } from './client-script.js';
@@ -15,11 +14,12 @@ import { CSP, CSS, ICON, layout } from './pages/layout.js';
 import { runPage } from './pages/run-page.js';
 import { runsPage } from './pages/runs-page.js';
 import { economicsJson } from './pages/verdict.js';
-import { compareRunRows, correctness, RunData, type RunAnalysis } from './run-data.js';
+import { compareRunRows, correctness, RunData, type RunAnalysis, type UiStore } from './run-data.js';
 import { progressText } from './pages/progress-text.js';
 
 export interface UiServerOptions {
-  store: RunStore;
+  /** The project's store: SQLite (`sqliteLadderStore`) or Postgres. */
+  store: UiStore;
   token: string;
   host?: string;
   port?: number;
@@ -50,29 +50,29 @@ export function uiApp(options: UiServerOptions): Hono {
 
   app.get('/', async (c) => {
     const filter = c.req.query('task') || undefined;
-    const runs = data.runs();
+    const runs = await data.runs();
     const rows = await Promise.all(
       runs.filter((r) => !filter || r.name === filter).map(async (run) => {
         if (run.status !== 'running' && !picks.has(run.id)) {
           const a = await data.analysis(run);
           picks.set(run.id, 'error' in a ? undefined : a.recommendation.rungId);
         }
-        return { run, progress: await data.progress(run), pick: picks.get(run.id), spentUsd: options.store.spentUsd(run.id) };
+        return { run, progress: await data.progress(run), pick: picks.get(run.id), spentUsd: await options.store.spentUsd(run.id) };
       }),
     );
     return c.html(runsPage(rows, [...new Set(runs.map((r) => r.name))].sort(), filter));
   });
 
   app.get('/runs/:id', async (c) => {
-    const run = data.run(c.req.param('id'));
+    const run = await data.run(c.req.param('id'));
     if (!run) return notFound(c, 'no such run');
     const a = await data.analysis(run);
     if ('error' in a) return notFound(c, `cannot read this run's task: ${a.error}`);
-    return c.html(runPage(run, a, await data.progress(run), data.runs().filter((r) => r.name === run.name)));
+    return c.html(runPage(run, a, await data.progress(run), (await data.runs()).filter((r) => r.name === run.name)));
   });
 
   const withAnalysis = async (c: Context, then: (a: RunAnalysis, volume: number) => Response) => {
-    const run = data.run(c.req.param('id')!);
+    const run = await data.run(c.req.param('id')!);
     if (!run) return notFound(c, 'no such run');
     const raw = c.req.query('volume');
     const volume = raw === undefined ? undefined : Number(raw);
@@ -87,11 +87,11 @@ export function uiApp(options: UiServerOptions): Hono {
   app.get('/runs/:id/cost-volume.svg', (c) => withAnalysis(c, (a) => svg(c, costVolumeChart(a.costs))));
 
   app.get('/runs/:id/examples', async (c) => {
-    const run = data.run(c.req.param('id'));
+    const run = await data.run(c.req.param('id'));
     if (!run) return notFound(c, 'no such run');
     const loaded = await data.task(run);
     if ('error' in loaded) return notFound(c, loaded.error);
-    const rows = data.predictions(run);
+    const rows = await data.predictions(run);
     const metric = findMetric(loaded.task.primaryMetric);
     const right = new Map([...rows].map(([r, list]) => [r, correctness(loaded.task, metric, list)]));
     const page = Math.max(0, Math.floor(Number(c.req.query('page') ?? 0)) || 0);
@@ -99,13 +99,13 @@ export function uiApp(options: UiServerOptions): Hono {
   });
 
   app.get('/runs/:id/examples/:example', async (c) => {
-    const run = data.run(c.req.param('id'));
+    const run = await data.run(c.req.param('id'));
     if (!run) return notFound(c, 'no such run');
     const loaded = await data.task(run);
     if ('error' in loaded) return notFound(c, loaded.error);
     const example = loaded.task.test.find((e) => e.id === c.req.param('example'));
     if (!example) return notFound(c, 'no such example in this run');
-    const rows = data.predictions(run);
+    const rows = await data.predictions(run);
     const metric = findMetric(loaded.task.primaryMetric);
     const mine = new Map([...rows].map(([r, list]) => [r, list.find((p) => p.exampleId === example.id)]));
     const right = new Map([...rows].map(([r, list]) => [r, correctness(loaded.task, metric, list).get(example.id)]));
@@ -113,16 +113,16 @@ export function uiApp(options: UiServerOptions): Hono {
   });
 
   app.get('/compare', async (c) => {
-    const a = data.run(c.req.query('a') ?? '');
-    const b = data.run(c.req.query('b') ?? '');
+    const a = await data.run(c.req.query('a') ?? '');
+    const b = await data.run(c.req.query('b') ?? '');
     if (!a || !b) return notFound(c, 'compare needs two runs: /compare?a=<run>&b=<run>');
     if (a.name !== b.name) return c.html(layout('Compare', `<p class="warn">${esc(a.id)} and ${esc(b.id)} are runs of different tasks (${esc(a.name)}, ${esc(b.name)}).</p>`), 400);
     const loaded = await data.task(b);
     if ('error' in loaded) return notFound(c, loaded.error);
     const metric = findMetric(loaded.task.primaryMetric);
     if (!metric) return notFound(c, `unknown metric ${loaded.task.primaryMetric}`);
-    const rowsA = data.predictions(a);
-    const rowsB = data.predictions(b);
+    const rowsA = await data.predictions(a);
+    const rowsB = await data.predictions(b);
     const changes: RungChange[] = [...new Set([...rowsA.keys(), ...rowsB.keys()])].map((rungId) => {
       const ra = rowsA.get(rungId) ?? [];
       const rb = rowsB.get(rungId) ?? [];
@@ -144,7 +144,7 @@ export function uiApp(options: UiServerOptions): Hono {
     streamSSE(c, async (stream) => {
       const watching = new Set<string>();
       while (!stream.aborted) {
-        for (const run of data.runs()) {
+        for (const run of await data.runs()) {
           if (run.status !== 'running' && !watching.has(run.id)) continue;
           await stream.writeSSE({ event: 'progress', data: JSON.stringify({ runId: run.id, status: run.status, rungs: (await data.progress(run)).map((p) => ({ ...p, text: progressText(p) })) }) });
           if (run.status === 'running') watching.add(run.id);

@@ -17,13 +17,14 @@ export function registerUi(program: Command): void {
       if (!isLoopbackHost(options.host)) throw new LadderError('INPUT_INVALID', `--host ${options.host} is not a loopback address; ladder ui only listens on this machine`, { exitCode: 2 });
       const { token } = resolveAccessToken({ env: process.env, envVar: 'LADDER_UI_TOKEN', host: options.host });
       // Loaded on use: the web server and the store are not for `ladder --version`.
-      const [{ startUiServer }, { openProject }] = await Promise.all([import('../../ui/ui-server.js'), import('../../project/project.js')]);
-      const project = openProject(process.env);
-      const server = await startUiServer({ store: project.store, token, host: options.host, port });
-      console.log(`Ladder UI over ${project.paths.dbPath}\nopen ${server.url}/?token=${token}`);
+      const [{ startUiServer }, { openStoreProject }] = await Promise.all([import('../../ui/ui-server.js'), import('../../project/project.js')]);
+      // The project's SQLite file, or the Postgres store when LADDER_DATABASE_URL names one.
+      const project = await openStoreProject(process.env);
+      const server = await startUiServer({ store: project.runs, token, host: options.host, port });
+      console.log(`Ladder UI over ${project.runs.kind === 'postgres' ? 'the Postgres store (LADDER_DATABASE_URL)' : project.paths.dbPath}\nopen ${server.url}/?token=${token}`);
       const stop = async () => {
         await server.close();
-        project.close();
+        await project.close();
       };
       process.once('SIGINT', () => void stop());
       process.once('SIGTERM', () => void stop());
