@@ -1,17 +1,16 @@
 import { resolve } from 'node:path';
 import type { Recommendation } from '../advisor/types.js';
 import { silentLogger, silentProgress, type Logger, type ProgressSink } from '../core/context.js';
-import { LadderError } from '../core/errors.js';
 import type { PairedComparison, RungSummary } from '../core/results.js';
 import type { Task } from '../core/task.js';
 import type { CostAnalysis } from '../economics/cost-analysis.js';
 import type { RunLadderResult } from '../eval/run-ladder.js';
 import { writeReport } from '../report/build-report.js';
-import type { LadderStore, RunRecord } from '../core/store.js';
+import type { RunRecord } from '../core/store.js';
 import { loadTask } from '../task/load-task.js';
 import { analyzeRun } from '../project/analyze.js';
 import { climbProject } from '../project/climb-project.js';
-import { openStoreProject, runContext } from '../project/project.js';
+import { findRun, openStoreProject, runContext } from '../project/project.js';
 import { reportData } from './report-data.js';
 
 /** Where to find the project and what to tell the caller; every field has the CLI's default. */
@@ -99,9 +98,3 @@ export async function reportRun(runId?: string, options: ProjectOptions & { out?
   }
 }
 
-/** The run asked for (default: the latest), or RUN_NOT_FOUND (exit 2). */
-async function findRun(store: LadderStore, runId: string | undefined): Promise<RunRecord> {
-  const run = runId ? await store.getRun(runId) : (await store.listRuns(1))[0];
-  if (!run) throw new LadderError('RUN_NOT_FOUND', runId ? `no run "${runId}"` : 'no runs yet', { exitCode: 2 });
-  return run;
-}

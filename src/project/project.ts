@@ -5,7 +5,7 @@ import type { Task } from '../core/task.js';
 import { createModelResolver } from '../models/registry.js';
 import type { SharedRateWindows } from '../models/resilience/rate-window.js';
 import { openDatabase, type Db } from '../store/database.js';
-import type { LadderStore } from '../core/store.js';
+import type { LadderStore, RunRecord } from '../core/store.js';
 import type { SharedRetrievalIndexes } from '../retrieval/shared-index.js';
 import type { ResponseCacheOverlay } from '../store/response-cache.js';
 import { RunStore } from '../store/run-store.js';
@@ -146,6 +146,13 @@ function refuseWithPostgres(env: NodeJS.ProcessEnv): void {
     `${DATABASE_URL_VARIABLE} names a Postgres store, and this command works on the project's SQLite store only (on Postgres: run, runs, show, report, serve, ui, label-sample, probe, worker, store); unset ${DATABASE_URL_VARIABLE} to use .ladder/ladder.db`,
     { exitCode: 2 },
   );
+}
+
+/** The run asked for (default: the latest), or RUN_NOT_FOUND (exit 2); `hint` follows the message (where to look). */
+export async function findRun(store: Pick<LadderStore, 'getRun' | 'listRuns'>, runId: string | undefined, hint = ''): Promise<RunRecord> {
+  const run = runId ? await store.getRun(runId) : (await store.listRuns(1))[0];
+  if (!run) throw new LadderError('RUN_NOT_FOUND', runId ? `no run "${runId}"${hint}` : 'no runs yet', { exitCode: 2 });
+  return run;
 }
 
 /**

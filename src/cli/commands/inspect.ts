@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { LadderError } from '../../core/errors.js';
 import type { PairedComparison } from '../../core/results.js';
 import type { StoreProject } from '../../project/project.js';
 
@@ -36,10 +35,9 @@ export function registerInspect(program: Command): void {
     .description('show a run: quality ± CI, latency, tokens and errors per rung')
     .argument('[run]', 'run id (default: the latest)')
     .action(async (runId: string | undefined) => {
-      const [{ formatComparisons, formatDecisions, formatOtherMetrics, formatSummaries }, { openStoreProjectWithRuns }] = await Promise.all([import('../format-results.js'), import('../../project/project.js')]);
+      const [{ formatComparisons, formatDecisions, formatOtherMetrics, formatSummaries }, { findRun, openStoreProjectWithRuns }] = await Promise.all([import('../format-results.js'), import('../../project/project.js')]);
       await withProject(await openStoreProjectWithRuns(process.env, runId), async (project) => {
-        const run = runId ? await project.runs.getRun(runId) : (await project.runs.listRuns(1))[0];
-        if (!run) throw new LadderError('RUN_NOT_FOUND', runId ? `no run "${runId}" (see ladder runs)` : 'no runs yet', { exitCode: 2 });
+        const run = await findRun(project.runs, runId, ' (see ladder runs)');
         const rungs = await project.runs.getRungs(run.id);
         const summaries = rungs.flatMap((r) => (r.summary ? [r.summary] : []));
         const primary = summaries[0] ? Object.keys(summaries[0].metrics)[0] : 'quality';

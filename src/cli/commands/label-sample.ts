@@ -16,7 +16,7 @@ export function registerLabelSample(program: Command): void {
       if (!Number.isInteger(options.n) || options.n < 1) throw new LadderError('INPUT_INVALID', `--n must be a positive whole number`, { exitCode: 2 });
       if (options.random && options.active) throw new LadderError('INPUT_INVALID', '--random and --active are two sampling designs: choose one', { exitCode: 2 });
       // Loaded here, not at the top: other commands (and --version) must not pay for the store and the task loader.
-      const [{ labelCsv, sampleToLabel }, { loadTask }, { openStoreProjectWithRuns }] = await Promise.all([
+      const [{ labelCsv, sampleToLabel }, { loadTask }, { findRun, openStoreProjectWithRuns }] = await Promise.all([
         import('../../judge/label-sample.js'),
         import('../../task/load-task.js'),
         import('../../project/project.js'),
@@ -24,8 +24,7 @@ export function registerLabelSample(program: Command): void {
       // The project's SQLite file, or the Postgres store when LADDER_DATABASE_URL names one; no store is exit 2.
       const project = await openStoreProjectWithRuns(process.env, runId);
       try {
-        const run = runId ? await project.runs.getRun(runId) : (await project.runs.listRuns(1))[0];
-        if (!run) throw new LadderError('RUN_NOT_FOUND', runId ? `no run "${runId}" (see ladder runs)` : 'no runs yet', { exitCode: 2 });
+        const run = await findRun(project.runs, runId, ' (see ladder runs)');
         const judgments = await project.runs.judgments.list(run.id);
         if (judgments.length === 0) throw new LadderError('INPUT_INVALID', `run ${run.id} has no judged answers: add judge: and the judge metric to ladder.yaml and run it`, { exitCode: 2 });
         const task = await loadTask(run.specFile);

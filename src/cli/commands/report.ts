@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { LadderError } from '../../core/errors.js';
 
 export function registerReport(program: Command): void {
   program
@@ -9,7 +8,7 @@ export function registerReport(program: Command): void {
     .argument('[run]', 'run id (default: the latest)')
     .option('-o, --out <dir>', "output folder (default: reports/ in the project's .ladder folder)")
     .action(async (runId: string | undefined, options: { out?: string }) => {
-      const [{ writeReport }, { reportData }, { loadTask }, { openStoreProjectWithRuns }] = await Promise.all([
+      const [{ writeReport }, { reportData }, { loadTask }, { findRun, openStoreProjectWithRuns }] = await Promise.all([
         import('../../report/build-report.js'),
         import('../../api/report-data.js'),
         import('../../task/load-task.js'),
@@ -17,8 +16,7 @@ export function registerReport(program: Command): void {
       ]);
       const project = await openStoreProjectWithRuns(process.env, runId);
       try {
-        const run = runId ? await project.runs.getRun(runId) : (await project.runs.listRuns(1))[0];
-        if (!run) throw new LadderError('RUN_NOT_FOUND', runId ? `no run "${runId}" (see ladder runs)` : 'no runs yet', { exitCode: 2 });
+        const run = await findRun(project.runs, runId, ' (see ladder runs)');
         const task = await loadTask(run.specFile);
         const written = await writeReport(resolve(options.out ?? project.paths.reportsDir, run.id), await reportData(project.runs, run, task));
         console.log(`wrote ${written.html}\n      ${written.markdown}\n      ${written.json}`);

@@ -29,7 +29,7 @@ export function registerServe(program: Command): void {
       const access = resolveAccessToken({ flag: options.token, env: process.env, envVar: TOKEN_ENV, host: options.host });
 
       // Loaded here: the server, the store and the models cost start-up time that other commands should not pay.
-      const [{ startChatServer }, { openServedRung }, { MemoryResponseCache }, { analyzeRun }, { consoleLogger, openStoreProjectWithRuns, runContext }] = await Promise.all([
+      const [{ startChatServer }, { openServedRung }, { MemoryResponseCache }, { analyzeRun }, { consoleLogger, findRun, openStoreProjectWithRuns, runContext }] = await Promise.all([
         import('../../serve/chat-server.js'),
         import('../../serve/open-served-rung.js'),
         import('../../store/memory-response-cache.js'),
@@ -40,11 +40,10 @@ export function registerServe(program: Command): void {
       if (!isLoopbackHost(options.host)) log.warn(`listening on ${options.host}: reachable from the network, by anyone holding the token`);
       // The project's SQLite file, or the Postgres store when LADDER_DATABASE_URL names one (as `ladder run` used).
       const project = await openStoreProjectWithRuns(process.env, runId);
-      const run = runId ? await project.runs.getRun(runId) : (await project.runs.listRuns(1))[0];
-      if (!run) {
+      const run = await findRun(project.runs, runId).catch(async (error: unknown) => {
         await project.close();
-        throw new LadderError('RUN_NOT_FOUND', runId ? `no run "${runId}"` : 'no runs yet', { exitCode: 2 });
-      }
+        throw error;
+      });
       const controller = new AbortController();
       // Served answers are kept in a bounded memory LRU; the store's cache is only read (evaluated inputs stay hits).
       const cacheOverlay = new MemoryResponseCache({ maxEntries: cacheEntries, maxChars: cacheEntries * 8_000 });
