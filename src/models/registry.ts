@@ -58,7 +58,7 @@ const openLocal: Provider = async (spec, options, runtime) => {
   }
   // Memory is bounded by sequences × context: say what was chosen.
   options.log.info(
-    `${model.ref}: ${model.parallelSequences} parallel sequences × ${model.contextSize} tokens of context over ${model.contextCount} context(s) of ${Math.max(1, Math.floor(threads / model.contextCount))} thread(s)${spec.sequences ? '' : ' (how many run at once is calibrated on the first calls)'}`,
+    `${model.ref}: ${model.parallelSequences} parallel sequences × ${model.contextSize} tokens of context over ${model.contextCount} context(s) of ${model.threadsPerContext} thread(s)${spec.sequences ? '' : ' (how many run at once is calibrated on the first calls)'}`,
   );
   return model;
 };

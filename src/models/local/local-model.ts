@@ -286,18 +286,22 @@ export class LocalModel implements Model {
     return Math.max(1, Math.min(this.options.contexts ?? 1, this.parallelSequences));
   }
 
+  /** llama.cpp threads of each context (undefined: node-llama-cpp's default). */
+  get threadsPerContext(): number | undefined {
+    return this.options.threads === undefined ? undefined : Math.max(1, Math.floor(this.options.threads / this.contextCount));
+  }
+
   private openContext(): Promise<{ contexts: LlamaContext[]; pool: SequencePool<Slot> }> {
     this.contextPromise ??= (async () => {
       const count = this.contextCount;
       const perContext = Math.ceil(this.parallelSequences / count);
-      const threads = this.options.threads === undefined ? undefined : Math.max(1, Math.floor(this.options.threads / count));
       const contexts: LlamaContext[] = [];
       for (let c = 0; c < count; c++) {
         contexts.push(
           await this.model.createContext({
             sequences: perContext,
             contextSize: this.contextSize,
-            threads,
+            threads: this.threadsPerContext,
             lora: this.options.lora ? { adapters: [{ filePath: this.options.lora }] } : undefined,
           }),
         );
