@@ -124,7 +124,6 @@ export class RedisRateWindows implements SharedRateWindows {
     const poll = this.options.pollMs ?? 50;
     const warn = (what: string) => (error: unknown) => this.options.log.warn(`rate window ${key}: ${what} failed: ${errorMessage(error)}`);
     return {
-      limit,
       take: async (_now, amount): Promise<RateTake<string>> => {
         const id = randomBytes(8).toString('hex');
         try {

@@ -13,7 +13,6 @@ export type RateTake<E = WindowEntry> = { entry: E } | { waitMs: number };
  * shares (`RedisRateWindows`, over Redis), which answers asynchronously. Amounts are whole units (requests, tokens).
  */
 export interface RateBudget<E = unknown> {
-  readonly limit: number;
   take(now: number, amount: number): RateTake<E> | Promise<RateTake<E>>;
   /** The call ended; `amount` replaces the estimate when the real figure is known (tokens). Never throws. */
   settle(entry: E, now: number, amount?: number): void;
