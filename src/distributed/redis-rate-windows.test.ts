@@ -27,6 +27,10 @@ function processes(n: number): RedisRateWindows[] {
 }
 
 const spent = (take: RateTake<unknown>): boolean => 'entry' in take;
+const request: GenerateRequest = { messages: [{ role: 'user', content: 'x' }], output: { kind: 'text' }, maxTokens: 1, temperature: 0 };
+const answered = (latencyMs: number): GenerateResult => ({ text: 'ok', latencyMs, cached: false, usage: { inputTokens: 1, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 1 } });
+/** One provider model as each process opens it (same fingerprint, so the same shared windows). */
+const remoteModel = (ref: string, fingerprint: string, generate: () => Promise<GenerateResult>): Model => ({ ref, fingerprint, hosting: 'remote', generate });
 const entryOf = <E>(take: RateTake<E>): E => {
   if (!('entry' in take)) throw new Error(`expected room, got a wait of ${take.waitMs} ms`);
   return take.entry;
@@ -124,24 +128,19 @@ describe('RedisRateWindows: one rpm/tpm for every process of a run', () => {
     const [a, b] = processes(2);
     const arrivals: { who: string; at: number; refused: boolean }[] = [];
     let refuseFirst = true;
-    const provider = (who: string): Model => ({
-      ref: who,
-      fingerprint: 'compat:paused-model@http://127.0.0.1',
-      hosting: 'remote',
-      async generate(): Promise<GenerateResult> {
+    const provider = (who: string): Model =>
+      remoteModel(who, 'compat:paused-model@http://127.0.0.1', async () => {
         const refused = who === 'a' && refuseFirst;
         arrivals.push({ who, at: Date.now(), refused });
         if (refused) {
           refuseFirst = false;
           throw new ModelCallError('429', { status: 429, retryAfterMs: 700, isRetryable: true, code: 'RATE_LIMITED' });
         }
-        return { text: 'ok', latencyMs: 1, cached: false, usage: { inputTokens: 1, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 1 } };
-      },
-    });
+        return answered(1);
+      });
     const options = { rpm: 1000, maxConcurrency: 4, retries: 2, timeoutMs: 1_000, windowMs: 60_000 };
     const ma = withResilience(provider('a'), { ...options, shared: a }, realResilienceDeps);
     const mb = withResilience(provider('b'), { ...options, shared: b }, realResilienceDeps);
-    const request: GenerateRequest = { messages: [{ role: 'user', content: 'x' }], output: { kind: 'text' }, maxTokens: 1, temperature: 0 };
     const first = ma.generate(request);
     while (!arrivals.some((r) => r.refused)) await sleep(5);
     await sleep(50); // the pause reaches Redis
@@ -168,20 +167,15 @@ describe('RedisRateWindows: one rpm/tpm for every process of a run', () => {
     const WINDOW = 600;
     const arrivals: number[] = [];
     // A provider that answers in 30 ms and records when each request arrived.
-    const provider = (ref: string): Model => ({
-      ref,
-      fingerprint: 'compat:shared-model@http://127.0.0.1',
-      hosting: 'remote',
-      async generate(_request: GenerateRequest): Promise<GenerateResult> {
+    const provider = (ref: string): Model =>
+      remoteModel(ref, 'compat:shared-model@http://127.0.0.1', async () => {
         arrivals.push(Date.now());
         await sleep(30);
-        return { text: 'ok', latencyMs: 30, cached: false, usage: { inputTokens: 1, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 1 } };
-      },
-    });
+        return answered(30);
+      });
     const options = { rpm: 4, maxConcurrency: 8, retries: 0, timeoutMs: 1_000, windowMs: WINDOW };
     const ma = withResilience(provider('a'), { ...options, shared: a }, realResilienceDeps);
     const mb = withResilience(provider('b'), { ...options, shared: b }, realResilienceDeps);
-    const request: GenerateRequest = { messages: [{ role: 'user', content: 'x' }], output: { kind: 'text' }, maxTokens: 1, temperature: 0 };
     const started = Date.now();
     await Promise.all([...Array.from({ length: 6 }, () => ma.generate(request)), ...Array.from({ length: 6 }, () => mb.generate(request))]);
     expect(arrivals).toHaveLength(12);
