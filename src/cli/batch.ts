@@ -1,13 +1,16 @@
 import type { RunContext } from '../core/context.js';
+import type { LadderStore } from '../core/store.js';
 import type { ModelSpec, RungSpec } from '../core/task.js';
 import type { Model } from '../core/types.js';
 import { BatchCollectingModel } from '../eval/batch-model.js';
 import { createBatchClient } from '../models/remote/batch/index.js';
 import { realResilienceDeps } from '../models/resilience/index.js';
-import type { RunStore } from '../store/run-store.js';
 
-/** Rungs whose model speaks a batch API (OpenAI, Anthropic) run as one batch; others run call by call. */
-export function batchFactory(store: RunStore, env: NodeJS.ProcessEnv, pollIntervalMs = Number(env.LADDER_BATCH_POLL_MS ?? 30_000)) {
+/**
+ * Rungs whose model speaks a batch API (OpenAI, Anthropic) run as one batch; others run call by call. The batch's
+ * id and submission key go to the run's store, whichever it is (SQLite or Postgres), through its interface.
+ */
+export function batchFactory(store: Pick<LadderStore, 'batchPersist'>, env: NodeJS.ProcessEnv, pollIntervalMs = Number(env.LADDER_BATCH_POLL_MS ?? 30_000)) {
   return (spec: RungSpec, modelSpec: ModelSpec, model: Model, ctx: RunContext): BatchCollectingModel | undefined => {
     const provider = modelSpec.ref.split(':')[0];
     if (provider !== 'openai' && provider !== 'anthropic') {

@@ -57,6 +57,11 @@ export interface RunManifestRecord {
   kind: string;
   files: number;
   recordedAt: string;
+  /**
+   * The machine that recorded it (os.hostname()): `path` is absolute there, so on a store shared by machines only
+   * that host can check it. Absent on records from before hosts were recorded (read as this host's).
+   */
+  host?: string;
 }
 
 /** One stored verdict on one answer: committed on its own, so an interrupted judge phase resumes. */
@@ -142,6 +147,24 @@ export interface SpendJournal {
   claim(owner: string, nowMs: number, whileWorkersBusy: 'refuse' | 'share'): Promise<number>;
 }
 
+/**
+ * Where a rung's provider batch (`ladder run --batch`) lives between processes. A saved id means "resume, do not
+ * resubmit"; a pending submission (key recorded, id not yet) means "the provider may have created it: look before
+ * submitting". Every method resolves once the store has it, since the next step may be a paid provider call.
+ */
+export interface BatchPersist {
+  /** The saved batch id, if any (not a submission still pending). */
+  load(): Promise<string | undefined>;
+  /** A submission begun (its key and when) whose batch id was never saved: the process died in between. */
+  pending(): Promise<{ key: string; since: Date } | undefined>;
+  /** Records the idempotency key before the provider is asked to create the batch (replacing any earlier record). */
+  begin(key: string, at: Date): Promise<void>;
+  /** Records the batch id; a begun submission's key stays as the record of how the batch was created. */
+  save(batchId: string): Promise<void>;
+  /** Batch ids already saved for any rung of any run in the store: never adopted as a crashed submission's batch. */
+  known(): Promise<string[]>;
+}
+
 export interface LadderStore {
   /** 'sqlite' or 'postgres': for messages, and for the commands that work on one kind only. */
   readonly kind: 'sqlite' | 'postgres';
@@ -171,6 +194,8 @@ export interface LadderStore {
   spentUsd(runId: string): Promise<number>;
   recordManifest(record: RunManifestRecord): Promise<void>;
   manifests(runId?: string): Promise<RunManifestRecord[]>;
+  /** The provider batch record of one rung (`--batch`), under the provider's name ('openai', 'anthropic'). */
+  batchPersist(runId: string, rungId: string, provider: string): BatchPersist;
   /** Takes the run for this process, or throws RUN_LOCKED (exit 2) naming who holds it. */
   lockRun(runId: string): Promise<RunLease>;
   readonly judgments: JudgmentRecords;

@@ -18,6 +18,8 @@ export interface VerifyResult {
   manifests: number;
   files: number;
   problems: VerifyProblem[];
+  /** Recorded on another host (their paths are absolute there): not checked here, not a problem. */
+  elsewhere: RecordedManifest[];
 }
 
 export const isManifestName = (name: string): boolean => name === 'manifest.json' || name.endsWith('.manifest.json');
@@ -37,24 +39,41 @@ export async function findManifests(dir: string, out: string[]): Promise<void> {
   }
 }
 
-/** A manifest a run recorded: where it was and the sha256 of its own bytes then. */
+/** A manifest a run recorded: where it was (on which host) and the sha256 of its own bytes then. */
 export interface RecordedManifest {
   runId: string;
   path: string;
   sha256: string;
+  /** The machine `path` is absolute on; absent on records from before hosts were recorded (read as this host's). */
+  host?: string;
+}
+
+export interface VerifyOptions {
+  /**
+   * This machine's host name (os.hostname()): a record from another host is listed in `elsewhere`, not checked.
+   * Without it every record is checked here.
+   */
+  host?: string;
+}
+
+/** Whether a record's path can be checked on `host`: recorded there, or before hosts were recorded. */
+function recordedHere(record: RecordedManifest, host: string | undefined): boolean {
+  return host === undefined || record.host === undefined || record.host === host;
 }
 
 /**
  * Checks the manifests the store says runs produced (each must still exist, hash as recorded, and still be a
  * Ladder manifest listing files), then re-hashes every file listed by those and by every other Ladder manifest
  * found under `rootDir`. A JSON file with a manifest's name but no `kind: "ladder.*"` that no run recorded is
- * someone else's and is skipped.
+ * someone else's and is skipped. A record from another host (`options.host`) is only listed: its absolute path
+ * names a file on that machine, so "missing" here would be a false alarm.
  */
-export async function verifyManifests(rootDir: string, recorded: RecordedManifest[] = []): Promise<VerifyResult> {
+export async function verifyManifests(rootDir: string, recorded: RecordedManifest[] = [], options: VerifyOptions = {}): Promise<VerifyResult> {
   const found: string[] = [];
   await findManifests(rootDir, found);
   const problems: VerifyProblem[] = [];
-  const expected = new Map(recorded.map((r) => [resolve(r.path), r]));
+  const elsewhere = recorded.filter((r) => !recordedHere(r, options.host));
+  const expected = new Map(recorded.filter((r) => recordedHere(r, options.host)).map((r) => [resolve(r.path), r]));
   const paths = [...new Set([...expected.keys(), ...found.map((p) => resolve(p))])].sort();
   let manifests = 0;
   let files = 0;
@@ -95,17 +114,32 @@ export async function verifyManifests(rootDir: string, recorded: RecordedManifes
       if (actual !== entry.sha256) problems.push({ manifest: manifestPath, file, expected: entry.sha256, actual });
     }
   }
-  return { ok: problems.length === 0, manifests, files, problems };
+  return { ok: problems.length === 0, manifests, files, problems, elsewhere };
 }
 
 /** What `ladder verify` prints. The CLI exits 1 when `result.ok` is false. */
 export function formatVerifyResult(result: VerifyResult, where = 'the store'): string {
-  if (result.ok && result.manifests === 0) return `nothing to verify: no run recorded a manifest and none was found under ${where} (nothing was checked)`;
-  if (result.ok) return `ok: ${result.files} file(s) in ${result.manifests} manifest(s) match their recorded sha256`;
-  const lines = [`FAILED: ${result.problems.length} problem(s) in ${result.manifests} manifest(s), ${result.files} file(s) checked`];
-  for (const p of result.problems) {
-    const what = p.actual === 'missing' ? 'missing' : p.expected && /^[0-9a-f]{64}$/.test(p.actual) ? `modified (expected sha256 ${p.expected.slice(0, 12)}…, found ${p.actual.slice(0, 12)}…)` : p.actual;
-    lines.push(`  ${p.file}: ${what}  [manifest ${p.manifest}]`);
+  return [verdictLine(result, where), ...result.problems.map(problemLine), ...result.elsewhere.map(elsewhereLine)].join('\n');
+}
+
+/** The first line: ok / nothing / FAILED, with the manifests left to other hosts counted apart. */
+function verdictLine(result: VerifyResult, where: string): string {
+  const others = result.elsewhere.length;
+  const apart = others ? `; ${others} manifest(s) recorded on other hosts not checked here` : '';
+  if (result.ok && result.manifests === 0) {
+    return others
+      ? `nothing to verify on this host: no manifest recorded here and none found under ${where}${apart}`
+      : `nothing to verify: no run recorded a manifest and none was found under ${where} (nothing was checked)`;
   }
-  return lines.join('\n');
+  if (result.ok) return `ok: ${result.files} file(s) in ${result.manifests} manifest(s) match their recorded sha256${apart}`;
+  return `FAILED: ${result.problems.length} problem(s) in ${result.manifests} manifest(s), ${result.files} file(s) checked${apart}`;
+}
+
+function problemLine(p: VerifyProblem): string {
+  const what = p.actual === 'missing' ? 'missing' : p.expected && /^[0-9a-f]{64}$/.test(p.actual) ? `modified (expected sha256 ${p.expected.slice(0, 12)}…, found ${p.actual.slice(0, 12)}…)` : p.actual;
+  return `  ${p.file}: ${what}  [manifest ${p.manifest}]`;
+}
+
+function elsewhereLine(r: RecordedManifest): string {
+  return `  ${r.path}: recorded on host ${r.host}: run \`ladder verify\` there  [run ${r.runId}]`;
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { RunContext } from '../core/context.js';
 import { errorMessage, LadderError } from '../core/errors.js';
@@ -65,6 +66,11 @@ export interface RunLadderOptions {
   remote?: RemoteEvaluator;
   /** The run's budget ledger (default: this process's BudgetLedger); a distributed run shares one through the store. */
   ledger?(runId: string, maxUsd: number | undefined): SpendLedger;
+  /**
+   * The machine this process runs on (default os.hostname()), recorded with the run's manifests: their paths are
+   * absolute here, so `ladder verify` on another host of a shared store lists them instead of calling them missing.
+   */
+  host?: string;
 }
 
 /** Evaluates examples of a prepared rung elsewhere; resolves once their rows are stored (or it stopped). */
@@ -118,7 +124,7 @@ export async function runLadder(options: RunLadderOptions): Promise<RunLadderRes
   } finally {
     stop.dispose();
     try {
-      await recordRunManifests(options.store, runId, join(options.context.stateDir, 'runs', runId), options.context.now()).catch((error) =>
+      await recordRunManifests(options.store, runId, join(options.context.stateDir, 'runs', runId), options.context.now(), options.host ?? hostname()).catch((error) =>
         options.context.log.warn(`could not record the run's manifests: ${errorMessage(error)}`),
       );
       // Spend still in flight is committed before another process may take the run.

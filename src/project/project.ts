@@ -92,6 +92,22 @@ export async function openExistingStoreProject(env: NodeJS.ProcessEnv, cwd = pro
 }
 
 /**
+ * The runs' store for a command that must write nothing (`ladder verify`): the project's SQLite file if it exists
+ * (undefined otherwise: nothing created), or, when LADDER_DATABASE_URL names one, the Postgres store as it is —
+ * not migrated, every session read-only, undefined when that database holds no Ladder store.
+ */
+export async function openReadOnlyStoreProject(env: NodeJS.ProcessEnv, cwd = process.cwd()): Promise<Pick<StoreProject, 'paths' | 'runs' | 'close'> | undefined> {
+  const url = databaseUrl(env);
+  if (!url) {
+    const project = openExistingProject(env, cwd);
+    return project && sqliteStoreProject(project);
+  }
+  const { openPgLadderStoreReadOnly } = await import('../store/postgres/pg-ladder-store.js');
+  const runs = await openPgLadderStoreReadOnly(url, DATABASE_URL_VARIABLE);
+  return runs && { paths: locateProject(env, { cwd }), runs, close: () => runs.close() };
+}
+
+/**
  * Opens the project's store. With a spec, the project is the one holding the spec (created beside it when new);
  * without one, it must exist in the current folder or above (see project-paths.ts).
  */
@@ -135,15 +151,15 @@ export function openProjectWithRuns(env: NodeJS.ProcessEnv, runId: string | unde
 }
 
 /**
- * The commands that read or write the SQLite file directly (verify) are not wired to
- * Postgres yet: with LADDER_DATABASE_URL set they stop here (exit 2) rather than quietly use
- * a different store than `ladder run` did.
+ * The SQLite-only openers (openProject and the ones above built on it): with LADDER_DATABASE_URL set they stop here
+ * (exit 2) rather than quietly use a different store than `ladder run` did. Commands that work on either store
+ * open it through openStoreProject and its siblings instead.
  */
 function refuseWithPostgres(env: NodeJS.ProcessEnv): void {
   if (!databaseUrl(env)) return;
   throw new LadderError(
     'INPUT_INVALID',
-    `${DATABASE_URL_VARIABLE} names a Postgres store, and this command works on the project's SQLite store only (on Postgres: run, runs, show, report, serve, ui, label-sample, probe, worker, store); unset ${DATABASE_URL_VARIABLE} to use .ladder/ladder.db`,
+    `${DATABASE_URL_VARIABLE} names a Postgres store, and this command works on the project's SQLite store only (on Postgres: run, runs, show, report, serve, ui, label-sample, probe, verify, worker, store); unset ${DATABASE_URL_VARIABLE} to use .ladder/ladder.db`,
     { exitCode: 2 },
   );
 }

@@ -152,4 +152,9 @@ export const migrations: string[] = [
   `
   ALTER TABLE run_spend ADD COLUMN owner TEXT;
   `,
+  // The host that recorded a manifest: its path is absolute on that machine, so on a store shared by machines
+  // (Postgres) `ladder verify` checks only this host's and lists the others'. NULL on older rows: this host.
+  `
+  ALTER TABLE run_manifests ADD COLUMN host TEXT;
+  `,
 ];

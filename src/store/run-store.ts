@@ -43,8 +43,8 @@ export class RunStore {
 
   recordManifest(record: RunManifestRecord): void {
     this.db
-      .prepare(`INSERT OR REPLACE INTO run_manifests (run_id, path, sha256, kind, files, recorded_at) VALUES (?, ?, ?, ?, ?, ?)`)
-      .run(record.runId, record.path, record.sha256, record.kind, record.files, record.recordedAt);
+      .prepare(`INSERT OR REPLACE INTO run_manifests (run_id, path, sha256, kind, files, recorded_at, host) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+      .run(record.runId, record.path, record.sha256, record.kind, record.files, record.recordedAt, record.host ?? null);
   }
 
   /** Manifests recorded by one run, or by every run. */
@@ -53,8 +53,12 @@ export class RunStore {
       runId
         ? this.db.prepare(`SELECT * FROM run_manifests WHERE run_id = ? ORDER BY path`).all(runId)
         : this.db.prepare(`SELECT * FROM run_manifests ORDER BY run_id, path`).all()
-    ) as Record<string, string | number>[];
-    return rows.map((r) => ({ runId: String(r.run_id), path: String(r.path), sha256: String(r.sha256), kind: String(r.kind), files: Number(r.files), recordedAt: String(r.recorded_at) }));
+    ) as Record<string, string | number | null>[];
+    return rows.map((r) => ({
+      runId: String(r.run_id), path: String(r.path), sha256: String(r.sha256), kind: String(r.kind), files: Number(r.files), recordedAt: String(r.recorded_at),
+      // NULL: recorded before hosts were (read as this host's).
+      ...(r.host === null || r.host === undefined ? {} : { host: String(r.host) }),
+    }));
   }
 
   createRun(run: RunRecord): void {

@@ -1,4 +1,4 @@
-import type { JudgmentRecords, LadderStore, ResponseCacheBackend } from '../core/store.js';
+import type { BatchPersist, JudgmentRecords, LadderStore, ResponseCacheBackend } from '../core/store.js';
 import { JudgmentStore } from '../judge/judgment-store.js';
 import { deferredResponseCache } from './response-cache.js';
 import type { RunStore } from './run-store.js';
@@ -34,6 +34,7 @@ export function sqliteLadderStore(store: RunStore): LadderStore {
     spentUsd: async (runId) => store.spentUsd(runId),
     recordManifest: async (record) => store.recordManifest(record),
     manifests: async (runId) => store.manifests(runId),
+    batchPersist: (runId, rungId, provider) => asyncBatchPersist(store.batchPersist(runId, rungId, provider)),
     lockRun: async (runId) => {
       const lock = store.locks.acquire(runId);
       return { release: async () => lock.release() };
@@ -42,5 +43,16 @@ export function sqliteLadderStore(store: RunStore): LadderStore {
     responseCache,
     // The project owns the SQLite file (openProject's close): only the queued writes are this adapter's.
     close: async () => store.flush(),
+  };
+}
+
+/** RunStore's synchronous batch record as the core's: each statement has run (committed) when its Promise resolves. */
+function asyncBatchPersist(sync: ReturnType<RunStore['batchPersist']>): BatchPersist {
+  return {
+    load: async () => sync.load(),
+    pending: async () => sync.pending(),
+    begin: async (key, at) => sync.begin(key, at),
+    save: async (batchId) => sync.save(batchId),
+    known: async () => sync.known(),
   };
 }

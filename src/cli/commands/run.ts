@@ -49,10 +49,6 @@ export function registerRun(program: Command): void {
         return;
       }
       const onPostgres = databaseUrl(process.env) !== undefined;
-      if (onPostgres && options.batch) {
-        // Not wired yet: the batch ids live in the SQLite store only.
-        throw new LadderError('INPUT_INVALID', `--batch does not work on the Postgres store (LADDER_DATABASE_URL) yet; unset it to run on the project's SQLite store`, { exitCode: 2 });
-      }
       // A resume needs an existing store with that run (and must not create one on the way to "no such run").
       if (options.resume && !onPostgres) {
         const { locateProject } = await import('../../project/project-paths.js');
@@ -60,7 +56,7 @@ export function registerRun(program: Command): void {
         const paths = locateProject(process.env, { specPath });
         if (!paths.found || !existsSync(paths.dbPath)) throw new LadderError('RUN_NOT_FOUND', `no run "${options.resume}" (no Ladder store at ${paths.stateDir})`, { exitCode: 2 });
       }
-      // SQLite: the project's file, with the synchronous store --batch and --distributed use; Postgres: the shared store.
+      // SQLite: the project's file, with the synchronous store --distributed uses; Postgres: the shared store.
       const sqlite = onPostgres ? undefined : openProject(process.env, { specPath });
       const project = sqlite ?? (await openStoreProject(process.env, { specPath }));
       const closeProject = async () => (sqlite ? sqlite.close() : project.close());
@@ -89,7 +85,7 @@ export function registerRun(program: Command): void {
         ]);
         const result = await climbProject(task, project, context, {
           // Loaded only for --batch (the batch clients cost ~0.1 s of start-up).
-          batchFor: options.batch && sqlite ? (await import('../batch.js')).batchFactory(sqlite.store, process.env) : undefined,
+          batchFor: options.batch ? (await import('../batch.js')).batchFactory(project.runs, process.env) : undefined,
           resumeRunId: options.resume,
           mode: options.fixed ? 'fixed' : 'sequential',
           maxUsd: options.maxUsd,

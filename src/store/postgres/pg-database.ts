@@ -60,9 +60,7 @@ export async function migratePg(pool: PgPool): Promise<{ from: number; to: numbe
       await client.query(`CREATE TABLE IF NOT EXISTS ladder_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`);
       const { rows } = await client.query<{ v: number }>(`SELECT COALESCE(MAX(version), 0) AS v FROM ladder_migrations`);
       const from = Number(rows[0].v);
-      if (from > pgMigrations.length) {
-        throw new LadderError('STORE_ERROR', `the Postgres store has schema version ${from}, newer than this Ladder (${pgMigrations.length}); upgrade Ladder`);
-      }
+      if (from > pgMigrations.length) throw schemaTooNew(from);
       for (let v = from; v < pgMigrations.length; v++) {
         await client.query(pgMigrations[v]);
         await client.query(`INSERT INTO ladder_migrations (version, applied_at) VALUES ($1, $2)`, [v + 1, new Date().toISOString()]);
@@ -72,6 +70,34 @@ export async function migratePg(pool: PgPool): Promise<{ from: number; to: numbe
   } catch (error) {
     throw asStoreError(error, 'migrating the Postgres store');
   }
+}
+
+const schemaTooNew = (version: number) =>
+  new LadderError('STORE_ERROR', `the Postgres store has schema version ${version}, newer than this Ladder (${pgMigrations.length}); upgrade Ladder`);
+
+/**
+ * The store's schema version as it is, creating nothing (unlike migratePg): undefined when the database holds no
+ * Ladder store (no `ladder_migrations` on the search path, or none applied); a version newer than this Ladder is
+ * STORE_ERROR, as when migrating, since its tables may mean something else.
+ */
+export async function readPgSchemaVersion(pool: PgPool): Promise<number | undefined> {
+  const { rows } = await pool.query<{ present: boolean }>(`SELECT to_regclass('ladder_migrations') IS NOT NULL AS present`);
+  if (!rows[0].present) return undefined;
+  const version = Number((await pool.query<{ v: number }>(`SELECT COALESCE(MAX(version), 0) AS v FROM ladder_migrations`)).rows[0].v);
+  if (version > pgMigrations.length) throw schemaTooNew(version);
+  return version > 0 ? version : undefined;
+}
+
+/**
+ * Every session of the pool read-only (`default_transaction_read_only`), so the server itself refuses a write.
+ * Set per connection as it opens: the URL's own `options` (a test schema's search_path) would override a
+ * connection option. pg queues the SET before any query handed that connection.
+ */
+export function makeReadOnly(pool: PgPool): PgPool {
+  pool.on('connect', (client) => {
+    client.query('SET default_transaction_read_only = on').catch(() => {});
+  });
+  return pool;
 }
 
 /** Wraps a driver error (connection refused, bad database) as a STORE_ERROR naming what we were doing. */

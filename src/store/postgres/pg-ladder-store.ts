@@ -1,8 +1,8 @@
 import { LadderError } from '../../core/errors.js';
-import type { CachedResponse, JudgmentRecords, JudgmentRow, LadderStore, ResponseCacheBackend, RunManifestRecord, RunRecord } from '../../core/store.js';
+import type { BatchPersist, CachedResponse, JudgmentRecords, JudgmentRow, LadderStore, ResponseCacheBackend, RunManifestRecord, RunRecord } from '../../core/store.js';
 import type { Usage } from '../../core/types.js';
 import { answerJson, type PredictionRow } from '../run-store.js';
-import { asStoreError, isPostgresUrl, migratePg, openPgPool, redactUrl, type PgPool } from './pg-database.js';
+import { asStoreError, isPostgresUrl, makeReadOnly, migratePg, openPgPool, readPgSchemaVersion, redactUrl, type PgPool } from './pg-database.js';
 import { acquirePgRunLease, runLockHolder } from './pg-run-lease.js';
 import { PgRunStore } from './pg-run-store.js';
 import { PgSpendJournal } from './pg-spend-journal.js';
@@ -70,9 +70,9 @@ export class PgLadderStore implements LadderStore {
 
   async recordManifest(record: RunManifestRecord): Promise<void> {
     await this.pool.query(
-      `INSERT INTO run_manifests (run_id, path, sha256, kind, files, recorded_at) VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (run_id, path) DO UPDATE SET sha256 = excluded.sha256, kind = excluded.kind, files = excluded.files, recorded_at = excluded.recorded_at`,
-      [record.runId, record.path, record.sha256, record.kind, record.files, record.recordedAt],
+      `INSERT INTO run_manifests (run_id, path, sha256, kind, files, recorded_at, host) VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (run_id, path) DO UPDATE SET sha256 = excluded.sha256, kind = excluded.kind, files = excluded.files, recorded_at = excluded.recorded_at, host = excluded.host`,
+      [record.runId, record.path, record.sha256, record.kind, record.files, record.recordedAt, record.host ?? null],
     );
   }
 
@@ -80,7 +80,15 @@ export class PgLadderStore implements LadderStore {
     const { rows } = runId
       ? await this.pool.query(`SELECT * FROM run_manifests WHERE run_id = $1 ORDER BY path COLLATE "C"`, [runId])
       : await this.pool.query(`SELECT * FROM run_manifests ORDER BY run_id COLLATE "C", path COLLATE "C"`);
-    return rows.map((r) => ({ runId: String(r.run_id), path: String(r.path), sha256: String(r.sha256), kind: String(r.kind), files: Number(r.files), recordedAt: String(r.recorded_at) }));
+    return rows.map((r) => ({
+      runId: String(r.run_id), path: String(r.path), sha256: String(r.sha256), kind: String(r.kind), files: Number(r.files), recordedAt: String(r.recorded_at),
+      // NULL: recorded before hosts were; absent: a store opened read-only at an older schema. Both read as this host's.
+      ...(r.host === null || r.host === undefined ? {} : { host: String(r.host) }),
+    }));
+  }
+
+  batchPersist(runId: string, rungId: string, provider: string): BatchPersist {
+    return this.runs.batchPersist(runId, rungId, provider);
   }
 
   lockRun(runId: string) {
@@ -102,6 +110,39 @@ export class PgLadderStore implements LadderStore {
  * does not answer is STORE_ERROR. Messages show the URL without its password.
  */
 export async function openPgLadderStore(url: string, source: string): Promise<PgLadderStore> {
+  checkPgUrl(url, source);
+  const pool = openPgPool(url, { max: 8 });
+  try {
+    await migratePg(pool);
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw asStoreError(error, `opening the Postgres store ${redactUrl(url)} (${source})`);
+  }
+  return new PgLadderStore(pool, url);
+}
+
+/**
+ * The Postgres store as it is, for a command that must write nothing (`ladder verify`): the URL checked as
+ * openPgLadderStore does, but no migration (nothing created in a database without a Ladder store: undefined) and
+ * every session read-only. An older schema is read as it is (a column added since reads as absent).
+ */
+export async function openPgLadderStoreReadOnly(url: string, source: string): Promise<PgLadderStore | undefined> {
+  checkPgUrl(url, source);
+  const pool = makeReadOnly(openPgPool(url, { max: 2 }));
+  try {
+    if ((await readPgSchemaVersion(pool)) === undefined) {
+      await pool.end();
+      return undefined;
+    }
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw asStoreError(error, `opening the Postgres store ${redactUrl(url)} (${source})`);
+  }
+  return new PgLadderStore(pool, url);
+}
+
+/** A URL that is not postgres://user@host… is bad input (exit 2, naming where it came from, never its password). */
+function checkPgUrl(url: string, source: string): void {
   let parsed: URL | undefined;
   try {
     parsed = new URL(url);
@@ -111,14 +152,6 @@ export async function openPgLadderStore(url: string, source: string): Promise<Pg
   if (!isPostgresUrl(url) || !parsed || !parsed.hostname) {
     throw new LadderError('INPUT_INVALID', `${source}: expected a postgres://user@host:port/database URL, got ${isPostgresUrl(url) ? redactUrl(url) : `"${shown(url)}"`}`, { exitCode: 2 });
   }
-  const pool = openPgPool(url, { max: 8 });
-  try {
-    await migratePg(pool);
-  } catch (error) {
-    await pool.end().catch(() => {});
-    throw asStoreError(error, `opening the Postgres store ${redactUrl(url)} (${source})`);
-  }
-  return new PgLadderStore(pool, url);
 }
 
 /** A bad value, shown without anything after a scheme's `//user:` (a password typed in the wrong place). */

@@ -143,4 +143,7 @@ export const pgMigrations: string[] = [
   `
   ALTER TABLE run_spend ADD COLUMN owner TEXT;
   `,
+  `
+  ALTER TABLE run_manifests ADD COLUMN host TEXT;
+  `,
 ];

@@ -1,5 +1,6 @@
 import type { RungSummary } from '../../core/results.js';
 import type { FixedCost } from '../../core/rung.js';
+import type { BatchPersist } from '../../core/store.js';
 import type { JsonValue } from '../../core/types.js';
 import { answerJson, toPredictionRow, toRun, type PredictionRow, type RunRecord, type RunStatus, type RungRecord } from '../run-store.js';
 import { inTransaction, type PgPool } from './pg-database.js';
@@ -102,8 +103,11 @@ export class PgRunStore {
     return rows.map(toPredictionRow);
   }
 
-  /** As RunStore.batchPersist: the batch id once known, before that the submission's idempotency key. */
-  batchPersist(runId: string, rungId: string, provider: string) {
+  /**
+   * As RunStore.batchPersist, statement for statement: the batch id once known, before that the submission's
+   * idempotency key. SQLite's INSERT OR REPLACE is an upsert of every column here, as atomic.
+   */
+  batchPersist(runId: string, rungId: string, provider: string): BatchPersist {
     type Row = { batch_id: string; status: string; submit_key: string | null; created_at: string };
     const row = async () =>
       (await this.pool.query<Row>(`SELECT batch_id, status, submit_key, created_at FROM batches WHERE run_id = $1 AND rung_id = $2`, [runId, rungId])).rows[0];
@@ -133,7 +137,6 @@ export class PgRunStore {
       known: async () => (await this.pool.query<{ batch_id: string }>(`SELECT batch_id FROM batches WHERE status <> 'submitting'`)).rows.map((r) => r.batch_id),
     };
   }
-
 
   async saveProbe(probe: { id: string; kind: string; modelRef: string; createdAt: string; result: JsonValue; text: string }): Promise<void> {
     await this.pool.query(`INSERT INTO probes (id, kind, model_ref, created_at, result_json) VALUES ($1, $2, $3, $4, $5)`, [

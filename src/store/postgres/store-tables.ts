@@ -47,7 +47,7 @@ export const storeTables: StoreTable[] = [
   },
   // A lock row travels with its run: a dead holder reads as `interrupted` wherever the run lands.
   { name: 'run_locks', columns: ['run_id', 'pid', 'host', 'token', 'acquired_at', 'heartbeat_at'], key: ['run_id'], runColumn: 'run_id' },
-  { name: 'run_manifests', columns: ['run_id', 'path', 'sha256', 'kind', 'files', 'recorded_at'], key: ['run_id', 'path'], runColumn: 'run_id' },
+  { name: 'run_manifests', columns: ['run_id', 'path', 'sha256', 'kind', 'files', 'recorded_at', 'host'], key: ['run_id', 'path'], runColumn: 'run_id' },
   // Normally empty once a run ends; a dead worker's hold travels with its run and expires wherever it lands.
   { name: 'budget_holds', columns: ['id', 'run_id', 'usd', 'holder', 'expires_at'], key: ['id'], runColumn: 'run_id' },
   { name: 'response_cache', columns: ['key', 'model_ref', 'text', 'usage_json', 'latency_ms', 'created_at'], key: ['key'] },

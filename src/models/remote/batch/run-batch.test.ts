@@ -29,15 +29,17 @@ type MemoryPersist = BatchPersist & { saved?: string; key?: { key: string; since
 /** A persist slot that survives the "killed" client, like a row in the store; `known` is the other rungs' saved ids. */
 function memoryPersist(known: string[] = []): MemoryPersist {
   const slot: MemoryPersist = {
-    load: () => slot.saved,
-    pending: () => (slot.saved === undefined ? slot.key : undefined),
-    begin: (key, since) => (slot.key = { key, since }),
-    save: (id) => {
+    load: async () => slot.saved,
+    pending: async () => (slot.saved === undefined ? slot.key : undefined),
+    begin: async (key, since) => {
+      slot.key = { key, since };
+    },
+    save: async (id) => {
       // The kill -9 between the provider's create and our store: the id never reaches the slot.
       if (slot.dieOnSave) throw new Error('killed before the batch id was stored');
       slot.saved = id;
     },
-    known: () => [...known, ...(slot.saved ? [slot.saved] : [])],
+    known: async () => [...known, ...(slot.saved ? [slot.saved] : [])],
   };
   return slot;
 }
@@ -77,7 +79,7 @@ describe.each(['openai:gpt-4o-mini', 'anthropic:claude-haiku-4-5'])('batch via %
     await expect(runBatch(createBatchClient(spec, { KEY }), items, persist, noSleep)).rejects.toThrow('killed');
     expect(fake.counters.batchSubmissions).toBe(1);
     expect(persist.saved).toBeUndefined();
-    expect(persist.pending()?.key).toMatch(/^ladder-/);
+    expect((await persist.pending())?.key).toMatch(/^ladder-/);
 
     persist.dieOnSave = false;
     const outcome = await runBatch(createBatchClient(spec, { KEY }), items, persist, noSleep);
@@ -90,11 +92,11 @@ describe.each(['openai:gpt-4o-mini', 'anthropic:claude-haiku-4-5'])('batch via %
   it('submits exactly once on resume when the crash came before the create reached the provider', async () => {
     fake = await startFakeProvider({ batchPollsToComplete: 0, responder: (r) => `team for ${r.lastUserMessage}` });
     const persist = memoryPersist();
-    persist.begin('ladder-never-sent', new Date());
+    await persist.begin('ladder-never-sent', new Date());
     const outcome = await runBatch(createBatchClient({ name: 'm', ref, baseUrl: fake.baseUrl, apiKeyEnv: 'KEY' }, { KEY }), items, persist, noSleep);
     expect(fake.counters.batchSubmissions).toBe(1);
     expect(outcome.resumed).toBe(false);
-    expect(persist.pending()).toBeUndefined();
+    expect(await persist.pending()).toBeUndefined();
     expect((outcome.results.get('row-0') as GenerateResult).text).toBe('team for ticket 0');
   });
 
@@ -106,7 +108,7 @@ describe.each(['openai:gpt-4o-mini', 'anthropic:claude-haiku-4-5'])('batch via %
     await runBatch(createBatchClient(spec, { KEY }), items, earlier, noSleep);
     // This rung began its submission and died before create; the earlier rung's batch is already stored.
     const persist = memoryPersist([earlier.saved!]);
-    persist.begin('ladder-this-rung', since);
+    await persist.begin('ladder-this-rung', since);
     const outcome = await runBatch(createBatchClient(spec, { KEY }), items, persist, noSleep);
     expect(outcome.batchId).not.toBe(earlier.saved);
     expect(fake.counters.batchSubmissions).toBe(2);
@@ -114,7 +116,7 @@ describe.each(['openai:gpt-4o-mini', 'anthropic:claude-haiku-4-5'])('batch via %
     if (ref.startsWith('anthropic')) {
       // Without metadata two same-size batches of unknown origin are indistinguishable: stop, do not pay again.
       const blind = memoryPersist();
-      blind.begin('ladder-blind', since);
+      await blind.begin('ladder-blind', since);
       await expect(runBatch(createBatchClient(spec, { KEY }), items, blind, noSleep)).rejects.toMatchObject({ code: 'INTEGRITY_FAILED' });
       expect(fake.counters.batchSubmissions).toBe(2);
     }

@@ -1,23 +1,12 @@
 import { LadderError, ModelCallError } from '../../../core/errors.js';
 import type { Logger } from '../../../core/context.js';
+import type { BatchPersist } from '../../../core/store.js';
 import type { GenerateResult } from '../../../core/types.js';
 import { newSubmitKey, onlyCandidate } from './submit-key.js';
 import type { BatchClient, BatchItem, BatchStatus } from './types.js';
 
-/**
- * Where a rung's batch lives between runs (the store). A saved id means "resume, do not resubmit"; a
- * pending submission (key recorded, id not yet) means "the provider may have created it: look before submitting".
- */
-export interface BatchPersist {
-  load(): string | undefined;
-  /** A submission begun (its key and when) whose batch id was never saved: the process died in between. */
-  pending(): { key: string; since: Date } | undefined;
-  /** Records the idempotency key before the provider is asked to create the batch. */
-  begin(key: string, at: Date): void;
-  save(batchId: string): void;
-  /** Batch ids already saved for any rung: never adopted as a crashed submission's batch. */
-  known(): string[];
-}
+/** Where a rung's batch lives between runs: the store's record (`LadderStore.batchPersist`), SQLite or Postgres. */
+export type { BatchPersist };
 
 export interface RunBatchDeps {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
@@ -53,18 +42,18 @@ export async function runBatch(client: BatchClient, items: BatchItem[], persist:
     if (ids.has(item.customId)) throw new LadderError('INPUT_INVALID', `batch: duplicate customId "${item.customId}"`);
     ids.add(item.customId);
   }
-  let batchId = persist.load();
+  let batchId = await persist.load();
   let resumed = batchId !== undefined;
   let adopted = false;
   if (batchId === undefined) {
-    const pending = persist.pending();
+    const pending = await persist.pending();
     if (pending) {
-      const known = new Set(persist.known());
+      const known = new Set(await persist.known());
       const candidates = (await client.findSubmitted(pending.key, pending.since, items.length, deps.signal)).filter((id) => !known.has(id));
       batchId = onlyCandidate(candidates, `batch of ${items.length} requests`);
       adopted = batchId !== undefined;
       if (batchId !== undefined) {
-        persist.save(batchId);
+        await persist.save(batchId);
         resumed = true;
         deps.log?.info(`batch ${batchId}: adopted (created by an interrupted submission)`);
       }
@@ -72,9 +61,9 @@ export async function runBatch(client: BatchClient, items: BatchItem[], persist:
     if (batchId === undefined) {
       // The same key again after a crash that never reached the provider: a later look finds either batch.
       const key = pending?.key ?? (deps.newKey ?? newSubmitKey)();
-      if (!pending) persist.begin(key, (deps.now ?? (() => new Date()))());
+      if (!pending) await persist.begin(key, (deps.now ?? (() => new Date()))());
       batchId = (await client.submit(items, key, deps.signal)).batchId;
-      persist.save(batchId);
+      await persist.save(batchId);
       deps.log?.info(`batch ${batchId} submitted (${items.length} requests)`);
     }
   } else deps.log?.info(`batch ${batchId}: resuming`);
