@@ -195,6 +195,17 @@ describe('the trivial baseline also bounds the pick', () => {
     expect(r.reasons.join('\n')).toMatch(/Caveat: zero-shot's accuracy 0\.280 is no better than always answering "billing" \(0\.300\), which would meet min_quality too/);
   });
 
+  it('a pick just above the baseline under a bar the baseline meets too says the bar proves little', () => {
+    // min_quality 0.2 ≤ the constant's 0.3: zero-shot at 0.35 qualifies, but the bar cannot tell it from a constant.
+    const slightly = summary('zero-shot', 1, [0.35, 0.3, 0.4], { throughput: { answersPerSecond: 10, concurrency: 4, source: 'measured' } });
+    const r = withBaseline([slightly, learned], { minQuality: 0.2 });
+    expect(r.rungId).toBe('zero-shot');
+    expect(r.reasons.join('\n')).toMatch(/min_quality 0\.200 is met by always answering "billing" \(0\.300\) too: .*raise min_quality/);
+    expect(r.reasons.join('\n')).not.toMatch(/Caveat/);
+    // A bar over the baseline needs no such note.
+    expect(withBaseline([slightly, learned], { minQuality: 0.31 }).reasons.join('\n')).not.toMatch(/is met by always answering/);
+  });
+
   it('a perfect rung on a task whose constant answer is perfect too is not refused', () => {
     const perfect = summary('zero-shot', 1, [1, 1, 1]);
     const task = { name: 't', primaryMetric: 'accuracy', targets: {}, monthlyVolume: VOLUME, train: [], models, execution: { concurrency: 4, timeoutMs: 1, retries: 0, maxTokens: 16 } };

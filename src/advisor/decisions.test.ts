@@ -4,7 +4,8 @@ import { analyzeCosts, type CostAnalysis } from '../economics/cost-analysis.js';
 import { accuracyEstimate, fakeSummary, onLocalModel, TEST_VOLUME, testBox, testModels } from '../economics/test-fixtures.js';
 import { accuracy } from '../eval/metrics/label-metrics.js';
 import { exactMatch } from '../eval/metrics/text-metrics.js';
-import { jsonExact } from '../eval/metrics/json-metrics.js';
+import { fieldAccuracyMetric, jsonExact } from '../eval/metrics/json-metrics.js';
+import { itemF1Metric } from '../eval/metrics/item-f1.js';
 import { dominantFailure } from './describe-failures.js';
 import { recommend } from './recommend.js';
 import { trivialBaseline } from './trivial-baseline.js';
@@ -190,6 +191,23 @@ describe('trivialBaseline', () => {
     const json = [ex('1', { a: 1 }), ex('2', { b: 2 }), ex('3', {})];
     expect(trivialBaseline(json, 'json', jsonExact)).toMatchObject({ value: 2 / 3, description: 'always answering {"a":1}' }); // {} is right on the third
     expect(trivialBaseline([], 'text', exactMatch)).toBeUndefined();
+  });
+  it('for json extraction into lists, is the answer with every list empty (sparse entity types score high on field_accuracy)', () => {
+    const entities = (found: Record<string, string[]>) => Object.fromEntries(['algorithm', 'field', 'person', 'task'].map((t) => [t, found[t] ?? []]));
+    const json = [ex('1', entities({ field: ['machine learning'] })), ex('2', entities({ person: ['Hinton'], task: ['parsing'] })), ex('3', entities({ algorithm: ['SVM'] }))];
+    // Each sentence has 1-2 of 4 types: the empty lists get 3/4, 2/4 and 3/4 of the fields right.
+    expect(trivialBaseline(json, 'json', fieldAccuracyMetric)).toMatchObject({ value: (0.75 + 0.5 + 0.75) / 3 });
+    expect(trivialBaseline(json, 'json', fieldAccuracyMetric)?.description).toMatch(/every list empty/);
+    // item_f1 gives the empty answer nothing: the best constant is one sentence's entities, right on that sentence only.
+    expect(trivialBaseline(json, 'json', itemF1Metric)).toMatchObject({ value: 1 / 3, description: expect.stringMatching(/^always answering/) });
+  });
+  it("for json slots, is each field's most frequent value when that beats the most common whole answer", () => {
+    const slot = (city: string, car: string) => ({ city, car });
+    const rows = [slot('Rome', 'SUV'), slot('Rome', 'SUV'), slot('Paris', 'Van'), slot('Paris', 'Mini'), slot('Paris', 'Coupe'), slot('Oslo', 'Van'), slot('Nice', 'Van')];
+    const b = trivialBaseline(rows.map((r, i) => ex(String(i), r)), 'json', fieldAccuracyMetric)!;
+    // The most common answer {Rome, SUV} gets 4 of 14 fields; each field's mode {Paris, Van} gets 6 of 14.
+    expect(b.value).toBeCloseTo(6 / 14);
+    expect(b.description).toMatch(/each field's most frequent value/);
   });
 });
 

@@ -101,6 +101,11 @@ function recommendUnannotated(input: RecommendInput): Recommendation {
   if (pick.atOrBelowBaseline && input.baseline && pick.quality && pick.quality.value < 1) {
     reasons.push(`Caveat: ${pick.rungId}'s ${task.primaryMetric} ${fmtNum(pick.quality.value)} is no better than ${input.baseline.description} (${fmtNum(input.baseline.value)}), which would meet min_quality too: the rung learned nothing a constant answer does not do.`);
   }
+  const bar = task.targets.minQuality;
+  if (!pick.atOrBelowBaseline && input.baseline && bar !== undefined && bar <= input.baseline.value && input.baseline.value < 1) {
+    // The pick beats the constant, but the bar does not ask it to: say so, since the team reads "meets min_quality" as "does the task".
+    reasons.push(`Note: min_quality ${fmtNum(bar)} is met by ${input.baseline.description} (${fmtNum(input.baseline.value)}) too: meeting it does not show a rung does the task; raise min_quality above ${fmtNum(input.baseline.value)}${task.primaryMetric === 'field_accuracy' ? ', or rank on item_f1, which scores the items an answer finds and misses' : ''}.`);
+  }
   if (pick.level >= TRAINING_LEVEL && pick.trainingGate) reasons.push(`${gateName(pick.level)} gate open: ${pick.trainingGate.reasons.join('; ')}.`);
   const capacity = costById.get(pick.rungId)?.capacity;
   if (capacity) reasons.push(capacitySentence(capacity, costs.volume));
