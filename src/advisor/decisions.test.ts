@@ -200,6 +200,8 @@ describe('trivialBaseline', () => {
     expect(trivialBaseline(json, 'json', fieldAccuracyMetric)?.description).toMatch(/every list empty/);
     // item_f1 gives the empty answer nothing: the best constant is one sentence's entities, right on that sentence only.
     expect(trivialBaseline(json, 'json', itemF1Metric)).toMatchObject({ value: 1 / 3, description: expect.stringMatching(/^always answering/) });
+    // Named in a reason line: a long constant answer is cut to an excerpt.
+    expect(trivialBaseline([ex('1', { note: 'x'.repeat(200) })], 'json', jsonExact)!.description).toMatch(/^always answering \{"note":"x{60,}\.\.\.$/);
   });
   it("for json slots, is each field's most frequent value when that beats the most common whole answer", () => {
     const slot = (city: string, car: string) => ({ city, car });

@@ -25,7 +25,7 @@ export function trivialBaseline(test: Example[], outputKind: OutputKind, metric:
   const score = (answer: JsonValue): number =>
     aggregateMetric(metric, test.map((example) => ({ example, answer, output: typeof answer === 'string' ? answer : JSON.stringify(answer ?? ''), failed: false })));
   const majority = mostFrequent(expected);
-  const candidates: TrivialBaseline[] = [{ value: score(majority), description: `always answering ${JSON.stringify(majority)}` }];
+  const candidates: TrivialBaseline[] = [{ value: score(majority), description: `always answering ${excerpt(JSON.stringify(majority))}` }];
   if (outputKind === 'json') {
     candidates.push({ value: score(emptyLike(expected)), description: 'an empty answer (every list empty, every other field null)' });
     const modes = fieldModes(expected);
