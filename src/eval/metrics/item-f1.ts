@@ -1,5 +1,6 @@
 import type { Metric } from '../../core/metric.js';
 import type { JsonValue } from '../../core/types.js';
+import { multisetF1 } from './multiset-f1.js';
 
 /**
  * The items of a JSON value, as `path=value` strings: each scalar field is one item, each element of a list is
@@ -20,20 +21,7 @@ export function jsonItems(value: JsonValue | undefined, path = ''): string[] {
 
 /** F1 of the answer's items against the expected ones (a multiset match); nothing expected and nothing answered is 1. */
 export function itemF1(answer: JsonValue, expected: JsonValue): number {
-  const gold = jsonItems(expected);
-  const predicted = jsonItems(answer);
-  if (gold.length === 0 && predicted.length === 0) return 1;
-  const unmatched = new Map<string, number>();
-  for (const item of gold) unmatched.set(item, (unmatched.get(item) ?? 0) + 1);
-  let hits = 0;
-  for (const item of predicted) {
-    const left = unmatched.get(item) ?? 0;
-    if (left > 0) {
-      hits++;
-      unmatched.set(item, left - 1);
-    }
-  }
-  return (2 * hits) / (gold.length + predicted.length);
+  return multisetF1(jsonItems(answer), jsonItems(expected));
 }
 
 /**

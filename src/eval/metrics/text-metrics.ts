@@ -1,5 +1,6 @@
 import type { Metric } from '../../core/metric.js';
 import { acceptedAnswers, answerText, normalizeAnswer } from './normalize.js';
+import { multisetF1 } from './multiset-f1.js';
 
 export const exactMatch: Metric = {
   name: 'exact_match',
@@ -13,23 +14,7 @@ export const exactMatch: Metric = {
 };
 
 export function tokenF1(prediction: string, reference: string): number {
-  const p = normalizeAnswer(prediction).split(' ').filter(Boolean);
-  const r = normalizeAnswer(reference).split(' ').filter(Boolean);
-  if (p.length === 0 || r.length === 0) return p.length === r.length ? 1 : 0;
-  const counts = new Map<string, number>();
-  for (const token of r) counts.set(token, (counts.get(token) ?? 0) + 1);
-  let common = 0;
-  for (const token of p) {
-    const left = counts.get(token) ?? 0;
-    if (left > 0) {
-      common++;
-      counts.set(token, left - 1);
-    }
-  }
-  if (common === 0) return 0;
-  const precision = common / p.length;
-  const recall = common / r.length;
-  return (2 * precision * recall) / (precision + recall);
+  return multisetF1(normalizeAnswer(prediction).split(' ').filter(Boolean), normalizeAnswer(reference).split(' ').filter(Boolean));
 }
 
 export const tokenF1Metric: Metric = {
