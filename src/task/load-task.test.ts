@@ -84,6 +84,20 @@ describe('loadTask', () => {
     expect((await loadTask(join(ok, 'ladder.yaml'), { cwd: ok })).primaryMetric).toBe('accuracy');
   });
 
+  it('ranks a JSON task with list fields on item_f1 unless its metrics say otherwise (field_accuracy counts every empty list right)', async () => {
+    const jsonSpec = (schema: string, metrics = '') =>
+      goodSpec.replace('  kind: label\n  labels: [yes, no]', `  kind: json\n  schema: ${schema}${metrics}`).replace(/  - kind: few-shot\n    model: small\n    k: 1\n    select: random\n/, '');
+    const jsonRows = (n: number, split: string, value: string) => Array.from({ length: n }, (_, i) => JSON.stringify({ id: `r${i}`, input: `${split} sentence ${i}`, expected: JSON.parse(value) })).join('\n');
+    const lists = '{ type: object, properties: { person: { type: array, items: { type: string } }, city: { type: [string, "null"] } } }';
+    const files = (spec: string) => ({ 'ladder.yaml': spec, 'train.jsonl': jsonRows(2, 'training', '{"person":["Ada"],"city":null}'), 'test.jsonl': jsonRows(2, 'test', '{"person":[],"city":"Rome"}') });
+    const withLists = await project(files(jsonSpec(lists)));
+    expect((await loadTask(join(withLists, 'ladder.yaml'), { cwd: withLists })).metrics).toEqual(['item_f1', 'field_accuracy', 'json_exact', 'json_valid']);
+    const slots = await project(files(jsonSpec('{ type: object, properties: { city: { type: [string, "null"] } } }')));
+    expect((await loadTask(join(slots, 'ladder.yaml'), { cwd: slots })).primaryMetric).toBe('field_accuracy');
+    const chosen = await project(files(jsonSpec(lists, '\nmetrics: [field_accuracy]')));
+    expect((await loadTask(join(chosen, 'ladder.yaml'), { cwd: chosen })).primaryMetric).toBe('field_accuracy');
+  });
+
   it('names the data file and line of a bad row, and an unknown label', async () => {
     const test = [JSON.stringify({ id: 'a', input: 'x', expected: 'yes' }), '{not json', JSON.stringify({ id: 'b', input: 'y', expected: 'maybe' })].join('\n');
     const dir = await project({ 'ladder.yaml': goodSpec, 'train.jsonl': rows(3, 'yes', 'training'), 'test.jsonl': test });

@@ -5,7 +5,7 @@ import { LadderInputError, type InputIssue } from '../core/errors.js';
 import type { ModelSpec, RungSpec, Task } from '../core/task.js';
 import type { Example, JsonObject, OutputConstraint } from '../core/types.js';
 import { dropLeakedRows } from '../datasets/drop-leaked-rows.js';
-import { defaultMetrics, findMetric } from '../eval/metrics/registry.js';
+import { defaultMetrics, defaultMetricsFor, findMetric } from '../eval/metrics/registry.js';
 import { findCatalogModel } from '../models/local/catalog.js';
 import { findRung, rungRegistry } from '../rungs/registry.js';
 import { loadDataFile, splitExamples } from './data-files.js';
@@ -73,7 +73,7 @@ export async function loadTask(specPath: string, options: { cwd?: string } = {})
   const train = leaked && !leaked.refusal ? leaked.kept : givenTrain;
 
   const outputKind = spec.output.kind;
-  const metrics = spec.metrics ?? defaultMetrics[outputKind];
+  const metrics = spec.metrics ?? (output ? defaultMetricsFor(output) : defaultMetrics[outputKind]);
   metrics.forEach((name, i) => {
     const metric = findMetric(name);
     if (!metric) at(['metrics', i], `unknown metric "${name}"`);
