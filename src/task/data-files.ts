@@ -49,11 +49,12 @@ export async function loadDataFile(path: string, displayPath: string, columns: C
       issues.push({ file: displayPath, line, field: columns.input, message: 'missing or empty input (set data.columns.input to the right column)' });
       continue;
     }
-    if (!(columns.expected in row) || row[columns.expected] === undefined || row[columns.expected] === '') {
+    const raw = row[columns.expected];
+    if (raw === undefined || raw === null || raw === '') {
       issues.push({ file: displayPath, line, field: columns.expected, message: 'missing expected answer (set data.columns.expected to the right column)' });
       continue;
     }
-    let expected = row[columns.expected] as JsonValue;
+    let expected = raw as JsonValue;
     if (options.expectedAsJson && typeof expected === 'string') {
       try {
         expected = JSON.parse(expected) as JsonValue;
@@ -61,6 +62,14 @@ export async function loadDataFile(path: string, displayPath: string, columns: C
         issues.push({ file: displayPath, line, field: columns.expected, message: 'expected answer is not valid JSON' });
         continue;
       }
+    }
+    if (!options.expectedAsJson) {
+      const text = textAnswer(expected);
+      if (typeof text === 'object' && 'problem' in text) {
+        issues.push({ file: displayPath, line, field: columns.expected, message: text.problem });
+        continue;
+      }
+      expected = text;
     }
     const rawId = row[columns.id];
     const id = rawId === undefined || rawId === null || rawId === '' ? `line-${line}` : String(rawId);
@@ -78,7 +87,27 @@ export async function loadDataFile(path: string, displayPath: string, columns: C
   return { examples, issues: capIssues(issues, displayPath), sha256 };
 }
 
-function capIssues(issues: InputIssue[], file: string): InputIssue[] {
+/**
+ * A label or text task compares answers as text. JSONL writers emit 5, true or 1995 for such answers, so a number
+ * or boolean is read as its text ("5"), as the same cell in a CSV would be; a list (accepted answers) likewise per
+ * item. Anything else would be scored as never matched, so it is refused with the reason.
+ */
+function textAnswer(expected: JsonValue): string | string[] | { problem: string } {
+  const scalar = (value: JsonValue): string | undefined =>
+    typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined;
+  if (Array.isArray(expected)) {
+    const answers = expected.map(scalar);
+    if (answers.length === 0 || answers.some((a) => a === undefined || a.trim() === '')) {
+      return { problem: 'a list of accepted answers must hold at least one, each a non-empty string or number' };
+    }
+    return answers as string[];
+  }
+  const text = scalar(expected);
+  if (text === undefined) return { problem: 'a text or label task needs text as the expected answer, not a JSON object (for structured answers use output.kind: json)' };
+  return text;
+}
+
+export function capIssues(issues: InputIssue[], file: string): InputIssue[] {
   if (issues.length <= MAX_ISSUES_PER_FILE) return issues;
   return [...issues.slice(0, MAX_ISSUES_PER_FILE), { file, message: `and ${issues.length - MAX_ISSUES_PER_FILE} more problem(s) in this file` }];
 }

@@ -106,6 +106,53 @@ describe('loadTask', () => {
     expect(issues).toContainEqual(expect.objectContaining({ file: 'test.jsonl', line: 3, field: 'expected', message: expect.stringMatching(/not one of the task's labels/) }));
   });
 
+  it('reads a JSON number or boolean answer as its text (JSONL writers emit 5, not "5"), and numeric labels', async () => {
+    const numeric = (n: number, split: string) => Array.from({ length: n }, (_, i) => JSON.stringify({ id: i, input: `${split} review ${i}`, expected: (i % 3) + 1 })).join('\n');
+    const spec = goodSpec.replace('labels: [yes, no]', 'labels: [1, 2, 3]');
+    const task = await loadTask(join(await project({ 'ladder.yaml': spec, 'train.jsonl': numeric(4, 'training'), 'test.jsonl': numeric(3, 'test') }), 'ladder.yaml'));
+    expect(task.output).toEqual({ kind: 'label', labels: ['1', '2', '3'] });
+    expect(task.test.map((e) => e.expected)).toEqual(['1', '2', '3']);
+    expect(task.test.map((e) => e.id)).toEqual(['0', '1', '2']);
+    const fromFile = goodSpec.replace('labels: [yes, no]', 'labels_file: labels.json');
+    const bools = (n: number, split: string) => Array.from({ length: n }, (_, i) => JSON.stringify({ input: `${split} claim ${i}`, expected: i % 2 === 0 })).join('\n');
+    const boolTask = await loadTask(join(await project({ 'ladder.yaml': fromFile, 'labels.json': '[true, false]', 'train.jsonl': bools(3, 'training'), 'test.jsonl': bools(2, 'test') }), 'ladder.yaml'));
+    expect(boolTask.test.map((e) => e.expected)).toEqual(['true', 'false']);
+    const textSpec = goodSpec.replace(/output:\n  kind: label\n  labels: \[yes, no\]/, 'output:\n  kind: text');
+    const years = [JSON.stringify({ input: 'test when?', expected: 1995 }), JSON.stringify({ input: 'test which?', expected: ['1995', 1996] })].join('\n');
+    const textTask = await loadTask(join(await project({ 'ladder.yaml': textSpec, 'train.jsonl': rows(3, 'a', 'training'), 'test.jsonl': years }), 'ladder.yaml'));
+    expect(textTask.test.map((e) => e.expected)).toEqual(['1995', ['1995', '1996']]);
+  });
+
+  it('refuses a null, object or empty-list answer for a text task, naming file, line and field', async () => {
+    const textSpec = goodSpec.replace(/output:\n  kind: label\n  labels: \[yes, no\]/, 'output:\n  kind: text');
+    const test = [
+      JSON.stringify({ input: 'test a', expected: 'fine' }),
+      JSON.stringify({ input: 'test b', expected: null }),
+      JSON.stringify({ input: 'test c', expected: { answer: 'x' } }),
+      JSON.stringify({ input: 'test d', expected: [] }),
+      JSON.stringify({ input: 'test e', expected: ['ok', null] }),
+    ].join('\n');
+    const issues = await issuesOf(await project({ 'ladder.yaml': textSpec, 'train.jsonl': rows(3, 'a', 'training'), 'test.jsonl': test }));
+    expect(issues.map((i) => [i.file, i.line, i.field])).toEqual([
+      ['test.jsonl', 2, 'expected'],
+      ['test.jsonl', 3, 'expected'],
+      ['test.jsonl', 4, 'expected'],
+      ['test.jsonl', 5, 'expected'],
+    ]);
+    expect(issues[0].message).toMatch(/missing expected answer/);
+    expect(issues[1].message).toMatch(/text .*output\.kind: json/);
+    expect(issues[2].message).toMatch(/accepted answers/);
+  });
+
+  it('lists at most 20 unknown labels per file, then how many more', async () => {
+    const dir = await project({ 'ladder.yaml': goodSpec, 'train.jsonl': rows(3, 'yes', 'training'), 'test.jsonl': rows(30, 'maybe') });
+    const issues = await issuesOf(dir);
+    expect(issues).toHaveLength(21);
+    expect(issues[20]).toMatchObject({ file: 'test.jsonl', message: 'and 10 more problem(s) in this file' });
+    const cased = await issuesOf(await project({ 'ladder.yaml': goodSpec, 'train.jsonl': rows(3, 'yes', 'training'), 'test.jsonl': rows(1, 'Yes ') }));
+    expect(cased[0].message).toBe('"Yes " is not one of the task\'s labels (labels are matched exactly: did you mean "yes"?)');
+  });
+
   it('reports a wrong type with its line, and a YAML syntax error with its line', async () => {
     const dir = await project({ 'ladder.yaml': goodSpec.replace('k: 1', 'k: "one"'), 'train.jsonl': rows(3, 'yes', 'training'), 'test.jsonl': rows(2) });
     expect((await issuesOf(dir))[0]).toMatchObject({ field: 'rungs[1].k', line: 17, message: expect.stringMatching(/^k: .*expected number/) });

@@ -8,7 +8,7 @@ import { dropLeakedRows } from '../datasets/drop-leaked-rows.js';
 import { defaultMetrics, defaultMetricsFor, findMetric } from '../eval/metrics/registry.js';
 import { findCatalogModel } from '../models/local/catalog.js';
 import { findRung, rungRegistry } from '../rungs/registry.js';
-import { loadDataFile, splitExamples } from './data-files.js';
+import { capIssues, loadDataFile, splitExamples } from './data-files.js';
 import { excerpt, MAX_SPEC_BYTES, readInputFile } from './read-input.js';
 import { ladderSpecSchema, type LadderSpec } from './spec-schema.js';
 import { formatPath, parseLocatedYaml } from './yaml-locate.js';
@@ -224,8 +224,9 @@ async function resolveOutput(
       if (content === undefined) return undefined;
       try {
         const parsed = JSON.parse(content) as unknown;
-        if (!Array.isArray(parsed) || !parsed.every((l) => typeof l === 'string')) at(['output', 'labels_file'], 'must hold a JSON array of strings');
-        else labels = parsed;
+        // Numbers and booleans are read as their text, as in `labels:` and in the data files.
+        if (!Array.isArray(parsed) || !parsed.every((l) => ['string', 'number', 'boolean'].includes(typeof l))) at(['output', 'labels_file'], 'must hold a JSON array of strings');
+        else labels = parsed.map(String);
       } catch {
         at(['output', 'labels_file'], 'is not valid JSON');
       }
@@ -298,11 +299,19 @@ async function loadData(
 
 function checkLabels(examples: Example[], labels: string[], issues: InputIssue[]): void {
   const known = new Set(labels);
+  // Labels are compared exactly (the model is constrained to them); a near miss in case or spacing is named.
+  const folded = new Map(labels.map((label) => [label.trim().toLowerCase(), label]));
+  const found: InputIssue[] = [];
   for (const example of examples) {
     if (typeof example.expected !== 'string' || !known.has(example.expected)) {
-      issues.push({ file: example.source?.file ?? '?', line: example.source?.line, field: 'expected', message: `"${excerpt(String(example.expected), 60)}" is not one of the task's labels` });
+      const near = typeof example.expected === 'string' ? folded.get(example.expected.trim().toLowerCase()) : undefined;
+      const hint = near === undefined ? '' : ` (labels are matched exactly: did you mean "${excerpt(near, 60)}"?)`;
+      found.push({ file: example.source?.file ?? '?', line: example.source?.line, field: 'expected', message: `"${excerpt(String(example.expected), 60)}" is not one of the task's labels${hint}` });
     }
   }
+  // A wrong label list fails every row: list the first few per file, as for the files' own problems.
+  const files = [...new Set(found.map((issue) => issue.file))];
+  for (const file of files) issues.push(...capIssues(found.filter((issue) => issue.file === file), file));
 }
 
 function checkJsonExpected(examples: Example[], issues: InputIssue[]): void {

@@ -37,7 +37,8 @@ const outputSpec = z.discriminatedUnion('kind', [
   z
     .object({
       kind: z.literal('label'),
-      labels: z.array(z.string().min(1)).min(2).optional(),
+      // YAML reads `labels: [1, 2, 3]` as numbers; a label is text, so they are read as "1", "2", "3".
+      labels: z.array(z.union([z.string().min(1), z.number(), z.boolean()]).transform(String)).min(2).optional(),
       labels_file: z.string().optional().describe('JSON array of labels'),
     })
     .strict(),
