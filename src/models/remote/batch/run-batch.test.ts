@@ -122,6 +122,40 @@ describe.each(['openai:gpt-4o-mini', 'anthropic:claude-haiku-4-5'])('batch via %
     }
   });
 
+  it('sets aside an adopted batch that answers other requests than ours, even when some ids match, and submits its own', async () => {
+    // Another project on the same API key submitted a same-size batch in the window: three of its requests are
+    // ours (same content, same id), three are not. Only an exact match of every id is this rung's submission.
+    fake = await startFakeProvider({ batchPollsToComplete: 0, responder: (r) => `team for ${r.lastUserMessage}` });
+    const spec = { name: 'm', ref, baseUrl: fake.baseUrl, apiKeyEnv: 'KEY' };
+    const since = new Date();
+    const stranger = items.map((item, i) => (i < 3 ? item : { customId: `other-${i}`, request: ask(`someone else's ${i}`) }));
+    const theirs = memoryPersist();
+    await theirs.begin('ladder-this-rung', since); // OpenAI finds by key: the stranger carries ours only in this test
+    await runBatch(createBatchClient(spec, { KEY }), stranger, theirs, { ...noSleep, newKey: () => 'ladder-this-rung' });
+    const persist = memoryPersist();
+    await persist.begin('ladder-this-rung', since);
+    const outcome = await runBatch(createBatchClient(spec, { KEY }), items, persist, noSleep);
+    expect(outcome.batchId).not.toBe(theirs.saved);
+    expect(persist.saved).toBe(outcome.batchId);
+    expect(fake.counters.batchSubmissions).toBe(2);
+    for (const [i, item] of items.entries()) expect((outcome.results.get(item.customId) as GenerateResult).text).toBe(`team for ticket ${i}`);
+  });
+
+  it('keeps an adopted batch a candidate until it ends: killed while it runs, the next process adopts it again', async () => {
+    fake = await startFakeProvider({ batchPollsToComplete: 3, responder: (r) => `team for ${r.lastUserMessage}` });
+    const spec = { name: 'm', ref, baseUrl: fake.baseUrl, apiKeyEnv: 'KEY' };
+    const persist = memoryPersist();
+    persist.dieOnSave = true;
+    await expect(runBatch(createBatchClient(spec, { KEY }), items, persist, noSleep)).rejects.toThrow('killed');
+    persist.dieOnSave = false;
+    await expect(runBatch(createBatchClient(spec, { KEY }), items, persist, { ...noSleep, maxPolls: 1 })).rejects.toMatchObject({ code: 'TIMEOUT' });
+    expect(persist.saved).toBeUndefined();
+    const outcome = await runBatch(createBatchClient(spec, { KEY }), items, persist, noSleep);
+    expect(fake.counters.batchSubmissions).toBe(1);
+    expect(persist.saved).toBe(outcome.batchId);
+    expect((outcome.results.get('row-3') as GenerateResult).text).toBe('team for ticket 3');
+  });
+
   it('reports a permanently failing item as its own error and the rest as results', async () => {
     fake = await startFakeProvider({ batchPollsToComplete: 0, faults: { badRequest: 0.5, seed: 3 } });
     const client = createBatchClient({ name: 'm', ref, baseUrl: fake.baseUrl, apiKeyEnv: 'KEY' }, { KEY });

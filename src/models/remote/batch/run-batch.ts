@@ -3,7 +3,7 @@ import type { Logger } from '../../../core/context.js';
 import type { BatchPersist } from '../../../core/store.js';
 import type { GenerateResult } from '../../../core/types.js';
 import { newSubmitKey, onlyCandidate } from './submit-key.js';
-import type { BatchClient, BatchItem, BatchStatus } from './types.js';
+import type { BatchClient, BatchItem, BatchPoll, BatchStatus } from './types.js';
 
 /** Where a rung's batch lives between runs: the store's record (`LadderStore.batchPersist`), SQLite or Postgres. */
 export type { BatchPersist };
@@ -35,6 +35,10 @@ export interface BatchOutcome {
  * caller's ids. Submission is idempotent across a crash: a key is recorded before the create call and sent
  * with it, so a process killed after the provider created the batch but before its id was saved finds that
  * batch (`findSubmitted`) on resume and adopts it; the provider is never asked to run the same batch twice.
+ *
+ * An adopted batch is only a candidate until its answers prove it ours (Anthropic finds it by time and size
+ * alone): its id is saved once it has ended answering none but our requests. One that answers another request
+ * (a stranger's same-size batch in the window) is set aside, nothing of it used, and ours is submitted.
  */
 export async function runBatch(client: BatchClient, items: BatchItem[], persist: BatchPersist, deps: RunBatchDeps): Promise<BatchOutcome> {
   const ids = new Set<string>();
@@ -42,50 +46,78 @@ export async function runBatch(client: BatchClient, items: BatchItem[], persist:
     if (ids.has(item.customId)) throw new LadderError('INPUT_INVALID', `batch: duplicate customId "${item.customId}"`);
     ids.add(item.customId);
   }
-  let batchId = await persist.load();
-  let resumed = batchId !== undefined;
-  let adopted = false;
-  if (batchId === undefined) {
-    const pending = await persist.pending();
-    if (pending) {
-      const known = new Set(await persist.known());
-      const candidates = (await client.findSubmitted(pending.key, pending.since, items.length, deps.signal)).filter((id) => !known.has(id));
-      batchId = onlyCandidate(candidates, `batch of ${items.length} requests`);
-      adopted = batchId !== undefined;
-      if (batchId !== undefined) {
-        await persist.save(batchId);
-        resumed = true;
-        deps.log?.info(`batch ${batchId}: adopted (created by an interrupted submission)`);
+  const rejected = new Set<string>();
+  for (;;) {
+    const { batchId, resumed, adopted } = await openBatch(client, items, persist, deps, rejected);
+    const poll = await pollUntilEnded(client, batchId, deps);
+    if (adopted) {
+      const foreign = foreignAnswers(items, poll.results, client);
+      if (foreign > 0) {
+        deps.log?.warn(`batch ${batchId} looked like this rung's interrupted submission but answers ${foreign} other request(s): not used; submitting this rung's own`);
+        rejected.add(batchId);
+        continue;
       }
-    }
-    if (batchId === undefined) {
-      // The same key again after a crash that never reached the provider: a later look finds either batch.
-      const key = pending?.key ?? (deps.newKey ?? newSubmitKey)();
-      if (!pending) await persist.begin(key, (deps.now ?? (() => new Date()))());
-      batchId = (await client.submit(items, key, deps.signal)).batchId;
       await persist.save(batchId);
-      deps.log?.info(`batch ${batchId} submitted (${items.length} requests)`);
     }
-  } else deps.log?.info(`batch ${batchId}: resuming`);
+    const results = new Map<string, GenerateResult | ModelCallError>();
+    for (const item of items) {
+      const result = poll.results?.get(client.wireId(item.customId));
+      results.set(item.customId, result ?? new ModelCallError(`batch ${batchId} (${poll.status}): no result for ${item.customId}`, { isRetryable: true }));
+    }
+    return { batchId, resumed, status: poll.status, results };
+  }
+}
 
+/** The saved batch, a crashed submission's batch to adopt (not yet saved), or a new submission (saved at once). */
+async function openBatch(
+  client: BatchClient,
+  items: BatchItem[],
+  persist: BatchPersist,
+  deps: RunBatchDeps,
+  rejected: Set<string>,
+): Promise<{ batchId: string; resumed: boolean; adopted: boolean }> {
+  const saved = await persist.load();
+  if (saved !== undefined) {
+    deps.log?.info(`batch ${saved}: resuming`);
+    return { batchId: saved, resumed: true, adopted: false };
+  }
+  const pending = await persist.pending();
+  if (pending) {
+    const known = new Set([...(await persist.known()), ...rejected]);
+    const candidates = (await client.findSubmitted(pending.key, pending.since, items.length, deps.signal)).filter((id) => !known.has(id));
+    const found = onlyCandidate(candidates, `batch of ${items.length} requests`);
+    if (found !== undefined) {
+      deps.log?.info(`batch ${found}: adopted (created by an interrupted submission)`);
+      return { batchId: found, resumed: true, adopted: true };
+    }
+  }
+  // The same key again after a crash that never reached the provider: a later look finds either batch.
+  const key = pending?.key ?? (deps.newKey ?? newSubmitKey)();
+  if (!pending) await persist.begin(key, (deps.now ?? (() => new Date()))());
+  const { batchId } = await client.submit(items, key, deps.signal);
+  await persist.save(batchId);
+  deps.log?.info(`batch ${batchId} submitted (${items.length} requests)`);
+  return { batchId, resumed: false, adopted: false };
+}
+
+async function pollUntilEnded(client: BatchClient, batchId: string, deps: RunBatchDeps): Promise<BatchPoll> {
   const interval = deps.pollIntervalMs ?? 30_000;
   for (let polls = 1; ; polls++) {
     const poll = await client.poll(batchId, deps.signal);
-    if (poll.status !== 'in_progress') {
-      const results = new Map<string, GenerateResult | ModelCallError>();
-      // An adopted batch found without a key (Anthropic: by time and size) must answer our own ids.
-      if (adopted && poll.results && poll.results.size > 0 && !items.some((item) => poll.results!.has(client.wireId(item.customId)))) {
-        throw new LadderError('INTEGRITY_FAILED', `batch ${batchId} was adopted as this rung's interrupted submission but answers none of its requests`);
-      }
-      for (const item of items) {
-        const result = poll.results?.get(client.wireId(item.customId));
-        results.set(item.customId, result ?? new ModelCallError(`batch ${batchId} (${poll.status}): no result for ${item.customId}`, { isRetryable: true }));
-      }
-      return { batchId, resumed, status: poll.status, results };
-    }
+    if (poll.status !== 'in_progress') return poll;
     if (deps.maxPolls !== undefined && polls >= deps.maxPolls) {
       throw new LadderError('TIMEOUT', `batch ${batchId} still in progress after ${polls} polls; run again to resume`, { isRetryable: true });
     }
     await deps.sleep(interval, deps.signal);
   }
+}
+
+/**
+ * How many of a finished batch's answers are to requests not among ours. Callers' ids identify the request's
+ * content (the batch model uses the response-cache key), so any such answer means the batch is someone else's.
+ * Missing answers prove nothing (an expired batch answers part), so only foreign ones count.
+ */
+function foreignAnswers(items: BatchItem[], results: Map<string, unknown> | undefined, client: BatchClient): number {
+  const ours = new Set(items.map((item) => client.wireId(item.customId)));
+  return [...(results?.keys() ?? [])].filter((id) => !ours.has(id)).length;
 }
