@@ -87,6 +87,73 @@ describe('SequenceCalibration', () => {
     expect(h.maxInFlight).toBeLessThanOrEqual(2);
   });
 
+  it('measures a step only while its sequences are kept busy: calls offered one at a time (a latency probe) restart it', async () => {
+    const h = harness([1, 2]);
+    // Step 1 (one sequence), saturated: two calls of 1 s each, back to back.
+    const first = [h.start(), h.start()];
+    await tick();
+    for (let i = 0; i < 2; i++) {
+      h.advance(1_000);
+      h.running.shift()!.finish();
+      await tick();
+    }
+    await Promise.all(first);
+    expect(h.calibration.limit).toBe(2);
+    // Step 2 offered one call at a time (the served-latency probe): 2 calls in 0.6 s would look 3x faster than 1
+    // sequence, but only 1 of 2 sequences was ever busy; that is not a measure of 2 sequences.
+    for (let i = 0; i < 2; i++) {
+      const call = h.start();
+      await tick();
+      h.advance(300);
+      h.running.shift()!.finish();
+      await call;
+      await tick();
+    }
+    expect(h.chosen).toEqual([]);
+    expect(h.calibration.limit).toBe(1); // measured again from the start, on the next busy stretch
+    // The next rung offers plenty: 1 sequence 2 calls × 1 s; 2 sequences both done in 1.9 s (no gain on this CPU).
+    const rest = Array.from({ length: 6 }, () => h.start());
+    await tick();
+    for (let i = 0; i < 2; i++) {
+      h.advance(1_000);
+      h.running.shift()!.finish();
+      await tick();
+    }
+    expect(h.running).toHaveLength(2);
+    h.advance(1_900);
+    h.running.shift()!.finish();
+    h.running.shift()!.finish();
+    await tick();
+    expect(h.chosen).toEqual([1]);
+    expect(h.calibration.choice?.steps).toEqual([
+      { sequences: 1, calls: 2, ms: 2_000 },
+      { sequences: 2, calls: 2, ms: 1_900 },
+    ]);
+    expect(h.calibration.choice?.reasons.join(' ')).toMatch(/measured again 1 time/);
+    while (h.running.length) {
+      h.running.shift()!.finish();
+      await tick();
+    }
+    await Promise.all(rest);
+  });
+
+  it('an idle gap inside a step (the pilot between rungs) restarts it', async () => {
+    const h = harness([1, 2]);
+    const a = h.start();
+    await tick();
+    h.advance(500);
+    h.running.shift()!.finish();
+    await a;
+    h.advance(5_000); // nothing offered: preparing the next rung
+    const b = h.start();
+    await tick();
+    h.advance(500);
+    h.running.shift()!.finish();
+    await b;
+    await tick();
+    expect(h.calibration.limit).toBe(1);
+  });
+
   it('leaving twice counts once; the next step admits only its share of calls', async () => {
     const calibration = new SequenceCalibration([1, 4], () => 0, undefined, () => 1);
     const leave = await calibration.enter();

@@ -6,7 +6,15 @@
  * bench/RESULTS.md) while they cost memory and cold caches. So, unless the spec fixes it, the first calls run in
  * steps (1 sequence, then 2, then 4), each step drained before the next, and the rest of the run uses the
  * candidate with the best calls per second. No call is run twice: calibration is the start of the real run.
+ *
+ * A step measures n sequences only if n calls were kept in flight while it admitted its calls (time-weighted, at
+ * least BUSY_SHARE of n): calls offered one at a time (the served-latency probe), or an idle gap (the pilot
+ * preparing the next rung), measure the caller, not the engine. Such a step voids the calibration, which starts
+ * again at the first candidate, so every step kept comes from one busy stretch of one workload.
  */
+
+/** Share of a step's n sequences that must have been busy, on average, while the step admitted its calls. */
+const BUSY_SHARE = 0.9;
 
 import { WaitQueue } from './wait-queue.js';
 
@@ -26,7 +34,7 @@ export interface CalibrationChoice {
  * The candidate to keep: the fastest in calls per second, except that more sequences must beat fewer by at least
  * `minGain` (more sequences cost memory and cold caches, and a few calls are a noisy measure).
  */
-export function chooseSequences(steps: CalibrationStep[], minGain = 0.1): CalibrationChoice {
+export function chooseSequences(steps: CalibrationStep[], minGain = 0.1, restarts = 0): CalibrationChoice {
   if (steps.length === 0) throw new Error('chooseSequences: no steps');
   const rate = (s: CalibrationStep): number => s.calls / (Math.max(s.ms, 1e-6) / 1000);
   const sorted = [...steps].sort((a, b) => a.sequences - b.sequences);
@@ -38,6 +46,7 @@ export function chooseSequences(steps: CalibrationStep[], minGain = 0.1): Calibr
     reasons.push(`${step.sequences} sequences: ${rate(step).toFixed(2)} calls/s over ${step.calls} calls (${gain >= 0 ? '+' : ''}${Math.round(gain * 100)}% vs ${best.sequences}: ${verdict})`);
     if (gain >= minGain) best = step;
   }
+  if (restarts > 0) reasons.push(`measured again ${restarts} time(s): a step whose calls did not keep its sequences busy was not counted`);
   return { sequences: best.sequences, steps, reasons };
 }
 
@@ -51,7 +60,12 @@ export class SequenceCalibration {
   private admittedInStep = 0;
   private inFlight = 0;
   private stepStartedAt = 0;
-  private readonly steps: CalibrationStep[] = [];
+  /** Time-weighted calls in flight while the step admits its calls (in-flight × ms), and that phase's length. */
+  private busyIntegral = 0;
+  private lastChangeAt = 0;
+  private admittingMs = 0;
+  private restarts = 0;
+  private steps: CalibrationStep[] = [];
   /** Calls waiting to be admitted; each is served the function that says it has finished. */
   private readonly waiters = new WaitQueue<() => void>();
   choice?: CalibrationChoice;
@@ -85,11 +99,18 @@ export class SequenceCalibration {
   }
 
   private admit(): () => void {
-    this.inFlight++;
     if (!this.choice) {
-      if (this.admittedInStep === 0) this.stepStartedAt = this.now();
+      const now = this.now();
+      if (this.admittedInStep === 0) {
+        this.stepStartedAt = now;
+        this.busyIntegral = 0;
+        this.lastChangeAt = now;
+      }
+      this.noteBusy(now);
       this.admittedInStep++;
+      if (this.admittedInStep === this.callsPerStep(this.candidates[this.step])) this.admittingMs = now - this.stepStartedAt;
     }
+    this.inFlight++;
     let left = false;
     return () => {
       if (left) return;
@@ -98,15 +119,30 @@ export class SequenceCalibration {
     };
   }
 
+  /** Adds the calls in flight since the last change to the step's busy integral, while it admits calls. */
+  private noteBusy(now: number): void {
+    if (this.admittedInStep < this.callsPerStep(this.candidates[this.step])) this.busyIntegral += this.inFlight * (now - this.lastChangeAt);
+    this.lastChangeAt = now;
+  }
+
   private leave(): void {
+    if (!this.choice && this.admittedInStep > 0) this.noteBusy(this.now());
     this.inFlight--;
     if (!this.choice && this.inFlight === 0 && this.admittedInStep === this.callsPerStep(this.candidates[this.step])) {
-      this.steps.push({ sequences: this.candidates[this.step], calls: this.admittedInStep, ms: this.now() - this.stepStartedAt });
-      this.step++;
+      const sequences = this.candidates[this.step];
+      const busy = this.admittingMs > 0 ? this.busyIntegral / (sequences * this.admittingMs) : 1;
       this.admittedInStep = 0;
-      if (this.step === this.candidates.length) {
-        this.choice = chooseSequences(this.steps);
-        this.onChosen?.(this.choice);
+      if (busy < BUSY_SHARE) {
+        this.steps = [];
+        this.step = 0;
+        this.restarts++;
+      } else {
+        this.steps.push({ sequences, calls: this.callsPerStep(sequences), ms: this.now() - this.stepStartedAt });
+        this.step++;
+        if (this.step === this.candidates.length) {
+          this.choice = chooseSequences(this.steps, undefined, this.restarts);
+          this.onChosen?.(this.choice);
+        }
       }
     }
     while (this.waiters.length > 0 && this.canAdmit()) this.waiters.next()!.serve(this.admit());
