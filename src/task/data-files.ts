@@ -41,6 +41,8 @@ export async function loadDataFile(path: string, displayPath: string, columns: C
   const records = extension === '.csv' ? csvRecords(text, displayPath, (await import('csv-parse/sync')).parse) : jsonlRecords(text, displayPath);
   const examples: Example[] = [];
   const issues = records.issues;
+  const absent = absentColumns(records.rows, columns, extension === '.csv' ? 'column' : 'field', displayPath);
+  if (absent.length > 0) return { examples: [], issues: [...absent, ...issues].slice(0, MAX_ISSUES_PER_FILE), sha256 };
   const seen = new Map<string, number>();
   for (const { line, row } of records.rows) {
     if (options.limit !== undefined && examples.length >= options.limit) break;
@@ -107,6 +109,31 @@ function textAnswer(expected: JsonValue): string | string[] | { problem: string 
   return text;
 }
 
+/**
+ * The input or expected column that no row of the file has (a header named otherwise, a JSONL field spelled
+ * differently): one issue naming what the file does have, rather than "missing input" on every line.
+ */
+function absentColumns(rows: { row: Record<string, unknown> }[], columns: Columns, noun: 'column' | 'field', file: string): InputIssue[] {
+  if (rows.length === 0) return [];
+  const found = new Set<string>();
+  for (const { row } of rows) for (const key of Object.keys(row)) found.add(key);
+  const issues: InputIssue[] = [];
+  for (const role of ['input', 'expected'] as const) {
+    const name = columns[role];
+    if (found.has(name)) continue;
+    const names = [...found].slice(0, 12).map((n) => excerpt(n, 40));
+    const near = [...found].find((n) => n.trim().toLowerCase() === name.trim().toLowerCase());
+    issues.push({
+      file,
+      field: name,
+      message:
+        `no row has the ${noun} "${excerpt(name, 40)}" (${noun}s found: ${names.join(', ')}${found.size > 12 ? ', …' : ''}); ` +
+        (near === undefined ? `set data.columns.${role} to the right one` : `names are matched exactly: did you mean data.columns.${role}: "${excerpt(near, 40)}"?`),
+    });
+  }
+  return issues;
+}
+
 export function capIssues(issues: InputIssue[], file: string): InputIssue[] {
   if (issues.length <= MAX_ISSUES_PER_FILE) return issues;
   return [...issues.slice(0, MAX_ISSUES_PER_FILE), { file, message: `and ${issues.length - MAX_ISSUES_PER_FILE} more problem(s) in this file` }];
@@ -137,7 +164,8 @@ export type CsvParse = typeof import('csv-parse/sync').parse;
 
 export function csvRecords(text: string, file: string, parseCsv: CsvParse): { rows: { line: number; row: Record<string, unknown> }[]; issues: InputIssue[] } {
   try {
-    const records = parseCsv(text, { columns: true, skip_empty_lines: true, info: true, bom: true, relax_column_count: false }) as {
+    const delimiter = headerDelimiter(text);
+    const records = parseCsv(text, { columns: true, skip_empty_lines: true, info: true, bom: true, relax_column_count: false, delimiter }) as {
       record: Record<string, string>;
       info: { lines: number };
     }[];
@@ -147,6 +175,23 @@ export function csvRecords(text: string, file: string, parseCsv: CsvParse): { ro
     const e = error as { lines?: number; code?: string };
     return { rows: [], issues: [{ file, line: e.lines, message: `invalid CSV (${e.code ?? 'parse error'})` }] };
   }
+}
+
+/** CSV delimiters seen in the wild: Excel writes ';' where the decimal mark is a comma, exports use tabs. */
+const DELIMITERS = [',', ';', '\t', '|'];
+
+/** The delimiter the header line uses most, outside quotes; ',' when it holds none (a one-column file). */
+export function headerDelimiter(text: string): string {
+  const counts = new Map(DELIMITERS.map((d) => [d, 0]));
+  let quoted = false;
+  for (const char of text.replace(/^\uFEFF/, '')) {
+    if (char === '"') quoted = !quoted;
+    else if (!quoted && (char === '\n' || char === '\r')) break;
+    else if (!quoted && counts.has(char)) counts.set(char, counts.get(char)! + 1);
+  }
+  let best = ',';
+  for (const [d, n] of counts) if (n > counts.get(best)!) best = d;
+  return best;
 }
 
 /**

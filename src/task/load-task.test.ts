@@ -36,6 +36,12 @@ rungs:
 // Train and test texts differ by split (same texts would be train/test leakage, refused at load).
 const rows = (n: number, label = 'yes', split = 'test') => Array.from({ length: n }, (_, i) => JSON.stringify({ id: `r${i}`, input: `${split} question number ${i}`, expected: label })).join('\n');
 
+/** goodSpec on one CSV file split 70/30, with these data.columns, zero-shot only. */
+const csvSpec = (columns: string) =>
+  goodSpec
+    .replace('data:\n  train: { path: train.jsonl }\n  test: { path: test.jsonl }', `data:\n  file: { path: all.csv }\n  split: { test: 0.3, seed: 4 }\n  columns: { ${columns} }`)
+    .replace(/ {2}- kind: few-shot[\s\S]*$/, '');
+
 async function issuesOf(dir: string): Promise<LadderInputError['issues']> {
   try {
     await loadTask(join(dir, 'ladder.yaml'), { cwd: dir });
@@ -162,9 +168,7 @@ describe('loadTask', () => {
 
   it('reads CSV with a column mapping and splits one file reproducibly', async () => {
     const csv = 'ticket,queue,extra\n' + Array.from({ length: 10 }, (_, i) => `"text, ${i}",${i % 2 ? 'yes' : 'no'},e${i}`).join('\n') + '\n';
-    const spec = goodSpec
-      .replace(/data:\n  train: \{ path: train.jsonl \}\n  test: \{ path: test.jsonl \}/, 'data:\n  file: { path: all.csv }\n  split: { test: 0.3, seed: 4 }\n  columns: { input: ticket, expected: queue }')
-      .replace(/  - kind: few-shot[\s\S]*$/, '');
+    const spec = csvSpec('input: ticket, expected: queue');
     const dir = await project({ 'ladder.yaml': spec, 'all.csv': csv });
     const a = await loadTask(join(dir, 'ladder.yaml'), { cwd: dir });
     const b = await loadTask(join(dir, 'ladder.yaml'), { cwd: dir });
@@ -173,6 +177,40 @@ describe('loadTask', () => {
     expect(a.test.map((e) => e.id)).toEqual(b.test.map((e) => e.id));
     expect(a.test[0].input).toMatch(/^text, \d$/);
     expect(a.test[0].meta.extra).toMatch(/^e\d$/);
+  });
+
+  it("reads a CSV by its header's delimiter (Excel's ';', tab), quoted delimiters kept inside cells", async () => {
+    const spec = csvSpec('id: Ticket ID, input: Body, expected: Queue');
+    for (const sep of [';', '\t']) {
+      // A BOM and CRLF as Excel writes them; a cell holding the delimiter and a comma is quoted.
+      const lines = Array.from({ length: 10 }, (_, i) => [`T${i}`, `"body ${i}${sep} part, two"`, i % 2 ? 'yes' : 'no'].join(sep));
+      const csv = '\uFEFF' + ['Ticket ID', 'Body', 'Queue'].join(sep) + '\r\n' + lines.join('\r\n') + '\r\n';
+      const dir = await project({ 'ladder.yaml': spec, 'all.csv': csv });
+      const task = await loadTask(join(dir, 'ladder.yaml'), { cwd: dir });
+      expect(task.test.length + task.train.length).toBe(10);
+      const t3 = [...task.test, ...task.train].find((e) => e.id === 'T3')!;
+      expect(t3.input).toBe(`body 3${sep} part, two`);
+      expect(t3.expected).toBe('yes');
+    }
+  });
+
+  it('names a column missing from a whole file once, with the columns it has, instead of every line', async () => {
+    const csv = 'text,label\n' + Array.from({ length: 30 }, (_, i) => `t${i},yes`).join('\n') + '\n';
+    const spec = csvSpec('input: body, expected: label');
+    const issues = await issuesOf(await project({ 'ladder.yaml': spec, 'all.csv': csv }));
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatchObject({ file: 'all.csv', field: 'body' });
+    expect(issues[0].message).toMatch(/no row has the column "body".*columns found: text, label.*data\.columns\.input/);
+    // JSONL likewise: no line has the field.
+    const jsonl = Array.from({ length: 5 }, (_, i) => JSON.stringify({ id: `r${i}`, question: `q${i}`, expected: 'yes' })).join('\n');
+    const issues2 = await issuesOf(await project({ 'ladder.yaml': goodSpec, 'train.jsonl': rows(3, 'yes', 'train'), 'test.jsonl': jsonl }));
+    expect(issues2).toHaveLength(1);
+    expect(issues2[0]).toMatchObject({ file: 'test.jsonl', field: 'input' });
+    expect(issues2[0].message).toMatch(/no row has the field "input".*fields found: id, question, expected/);
+    // A header that differs only in case or spaces is named as the likely meant one.
+    const near = spec.replace('input: body', 'input: Text');
+    const issues3 = await issuesOf(await project({ 'ladder.yaml': near, 'all.csv': csv }));
+    expect(issues3[0].message).toMatch(/did you mean data\.columns\.input: "text"\?/);
   });
 
   it('loads both bundled examples', async () => {
