@@ -137,6 +137,21 @@ describe('SequenceCalibration', () => {
     await Promise.all(rest);
   });
 
+  it('settles on what it measured when the calls offered never keep more sequences busy (ten tries)', async () => {
+    const h = harness([1, 2]);
+    for (let call = 0; h.chosen.length === 0 && call < 200; call++) {
+      const one = h.start();
+      await tick();
+      h.advance(100);
+      h.running.shift()!.finish();
+      await one;
+      await tick();
+    }
+    expect(h.chosen).toEqual([1]);
+    expect(h.calibration.choice?.reasons.join(' ')).toMatch(/never kept 2 sequences busy \(10 tries\): not a candidate/);
+    expect(h.calibration.limit).toBe(1);
+  });
+
   it('an idle gap inside a step (the pilot between rungs) restarts it', async () => {
     const h = harness([1, 2]);
     const a = h.start();

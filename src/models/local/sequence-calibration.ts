@@ -16,6 +16,12 @@
 /** Share of a step's n sequences that must have been busy, on average, while the step admitted its calls. */
 const BUSY_SHARE = 0.9;
 
+/**
+ * Restarts before settling on what the current pass measured (or the fewest sequences): a caller whose calls
+ * never keep n sequences busy (each call waits on its own retrieval, say) gains nothing from n of them.
+ */
+const MAX_RESTARTS = 10;
+
 import { WaitQueue } from './wait-queue.js';
 
 export interface CalibrationStep {
@@ -119,6 +125,11 @@ export class SequenceCalibration {
     };
   }
 
+  private settle(choice: CalibrationChoice): void {
+    this.choice = choice;
+    this.onChosen?.(choice);
+  }
+
   /** Adds the calls in flight since the last change to the step's busy integral, while it admits calls. */
   private noteBusy(now: number): void {
     if (this.admittedInStep < this.callsPerStep(this.candidates[this.step])) this.busyIntegral += this.inFlight * (now - this.lastChangeAt);
@@ -132,16 +143,20 @@ export class SequenceCalibration {
       const sequences = this.candidates[this.step];
       const busy = this.admittingMs > 0 ? this.busyIntegral / (sequences * this.admittingMs) : 1;
       this.admittedInStep = 0;
-      if (busy < BUSY_SHARE) {
+      if (busy >= BUSY_SHARE) {
+        this.steps.push({ sequences, calls: this.callsPerStep(sequences), ms: this.now() - this.stepStartedAt });
+        this.step++;
+        if (this.step === this.candidates.length) this.settle(chooseSequences(this.steps, undefined, this.restarts));
+      } else if (this.restarts < MAX_RESTARTS) {
         this.steps = [];
         this.step = 0;
         this.restarts++;
       } else {
-        this.steps.push({ sequences, calls: this.callsPerStep(sequences), ms: this.now() - this.stepStartedAt });
-        this.step++;
-        if (this.step === this.candidates.length) {
-          this.choice = chooseSequences(this.steps, undefined, this.restarts);
-          this.onChosen?.(this.choice);
+        const never = `the calls offered never kept ${sequences} sequences busy (${this.restarts} tries)`;
+        if (this.steps.length === 0) this.settle({ sequences, steps: [], reasons: [`${never}: running ${sequences}`] });
+        else {
+          const choice = chooseSequences(this.steps, undefined, this.restarts);
+          this.settle({ ...choice, reasons: [...choice.reasons, `${never}: not a candidate`] });
         }
       }
     }
