@@ -146,7 +146,10 @@ export interface RungDecision {
   margin?: number;
   examplesUsed: number;
   examplesTotal: number;
-  /** Test rows not evaluated, and what they would have cost at this rung's measured mean cost per row. */
+  /**
+   * Test rows never evaluated (not the rows past examplesUsed: those the pool answered before the decision were
+   * paid for), and what they would have cost at this rung's measured mean cost per row.
+   */
   savedExamples: number;
   savedUsd?: number;
   /** Undecided: about how many more labelled examples would settle it at the observed effect. */

@@ -195,6 +195,31 @@ describe('runLadder, sequential (evaluate until decided)', () => {
     expect(await base.store.getPredictions(result.runId, 'good')).toHaveLength(used);
   });
 
+  it('one slow call does not let the pool run on: rows past the decided prefix are bounded, and "saved" counts only rows never evaluated', async () => {
+    // The third example of the shuffled order hangs (a provider retrying, say) while the other calls answer at once:
+    // the look at 10 rows waits for it, and the free slots must not spend the split meanwhile.
+    const order = seededShuffle(test, 1);
+    const { models, base, task } = setup([['bad', 10]]);
+    task.execution.concurrency = 8;
+    const bad = models.bad;
+    const generate = bad.generate.bind(bad);
+    bad.generate = async (request) => {
+      const n = /ticket number (\d+)/.exec(request.messages.at(-1)!.content)![1];
+      await new Promise((r) => setTimeout(r, `e${n}` === order[2].id ? 400 : 1));
+      return generate(request);
+    };
+    const result = await runLadder({ ...base, price: () => 0.001 });
+    const d = result.summaries[0].decision!;
+    expect(d.decision).toBe('misses');
+    const rows = await base.store.getPredictions(result.runId, 'bad');
+    // Starts stay within two scheduling groups (2 × max(batch 10, concurrency 8)) of the prefix the looks have read.
+    expect(rows.length).toBeLessThan(d.examplesUsed + 20);
+    expect(bad.calls).toBeLessThan(d.examplesUsed + 20 + 8);
+    // Rows evaluated past the decision were paid for: they are not "saved".
+    expect(d.savedExamples).toBe(N - rows.length);
+    expect(d.savedUsd).toBeCloseTo(0.001 * (N - rows.length), 9);
+  });
+
   it('a rung on the target runs the whole split and is undecided, and the advisor says how many more examples would settle it', async () => {
     const { task, base } = setup([['edge', 52]]);
     const result = await runLadder(base);

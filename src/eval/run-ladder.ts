@@ -202,6 +202,8 @@ async function climb(options: RunLadderOptions, runId: string): Promise<RunLadde
   const settings = { batchSize: options.sequential?.batchSize ?? 10, seed: options.sequential?.seed ?? 1, alpha: options.sequential?.alpha ?? 0.05 };
   // Every rung walks the same shuffled order, so their evaluated rows are prefixes of it and pair up.
   const order = seededShuffle(task.test, settings.seed);
+  // Examples are started in the order's order, reordered (prefix-sharing, local) only within groups this size.
+  const reorderGroup = Math.max(settings.batchSize, task.execution.concurrency);
   const threshold = task.targets.minQuality;
   const perExample = primary.score && !primary.modelGraded ? primary : undefined;
   const scoresOf = async (rungId: string): Promise<Map<string, number>> => scoreMap(task, perExample, await store.getPredictions(runId!, rungId));
@@ -303,9 +305,10 @@ async function climb(options: RunLadderOptions, runId: string): Promise<RunLadde
               ? {
                   saved: (row: PredictionRow, example: Example) => hooks.scored(example.id, rowScore(perExample, example, row), Boolean(row.error)),
                   stopStarting: hooks.stop,
+                  waitToStart: hooks.startable,
                   cancel: hooks.decided,
                   // Start close to the shuffled order, so the prefix the looks need fills first.
-                  scheduleWithin: Math.max(settings.batchSize, task.execution.concurrency),
+                  scheduleWithin: reorderGroup,
                 }
               : {}),
             priceRow: (usage) => options.price(modelSpec, usage, { batch: Boolean(batchModel) }),
@@ -342,6 +345,8 @@ async function climb(options: RunLadderOptions, runId: string): Promise<RunLadde
       const quiet = { start() {}, update: ctx.progress.update.bind(ctx.progress), finish() {} };
       const result = await evaluateUntilDecided({
         order, batchSize: settings.batchSize, threshold, alpha: settings.alpha,
+        // Two reorder groups past the prefix read: room to keep every slot busy, not to run the split on.
+        lookAhead: 2 * reorderGroup,
         run: (hooks) => (options.remote && !batchModel ? remoteLooks(hooks, quiet) : runOn(order, quiet, hooks)),
         storedScores: () => scoresOf(spec.id),
         storedFailures: () => failuresOf(spec.id),
@@ -396,6 +401,7 @@ async function climb(options: RunLadderOptions, runId: string): Promise<RunLadde
     summary.decision = rungDecision({
       mode, fallback, metric: primary.name, threshold, summary, stop,
       total: task.test.length,
+      evaluated: new Set(rows.map((r) => r.exampleId)).size,
       meanCostUsd: meanCost(rows.filter((r) => usedIds.has(r.exampleId)).map((r) => r.costUsd)),
       pairedBelow: below && perExample ? pairedWith(below.rungId, pairedSequence(order, await scoresOf(below.rungId), await scoresOf(spec.id), settings.alpha)) : undefined,
     });
@@ -451,6 +457,8 @@ function rungDecision(input: {
   summary: RungSummary;
   stop?: { used: number; sequence: { low: number; high: number }; margin: number; decision: string };
   total: number;
+  /** Test rows the rung has stored, the decided prefix and any evaluated past it (paid for, so not saved). */
+  evaluated: number;
   meanCostUsd?: number;
   pairedBelow?: RungDecision['pairedBelow'];
 }): RungDecision {
@@ -460,7 +468,7 @@ function rungDecision(input: {
   const bySequence = stop !== undefined && used < total && (stop.decision === 'meets' || stop.decision === 'misses');
   const interval = bySequence ? stop.sequence : { low: estimate.low, high: estimate.high };
   const decision = bySequence ? (stop.decision as QualityDecision) : decideAgainst(interval, threshold);
-  const saved = total - used;
+  const saved = total - Math.max(used, input.evaluated);
   return {
     mode: input.mode,
     ...(input.fallback ? { fallback: input.fallback } : {}),

@@ -132,6 +132,34 @@ describe('runRung', () => {
     expect(rows.map((r) => r.exampleId)).toEqual(['e0', 'e1', 'e2', 'e3', 'e4']);
   });
 
+  it('waitToStart holds an example until its promise resolves; a budget stop or an abort ends the wait (no worker left hanging)', async () => {
+    // Positions past 2 wait on a gate that never opens: the run must still end when it stops.
+    const never = new Promise<void>(() => {});
+    const gate = (position: number) => (position > 2 ? never : undefined);
+    const rows: PredictionRow[] = [];
+    const refused = predictor(async (example) => {
+      if (example.id === 'e2') throw new LadderError('BUDGET_EXCEEDED', 'the next call could pass the ceiling', { exitCode: 3 });
+      return 'a';
+    });
+    const outcome = await runRung({ ...base, predictor: refused, done: new Set(), signal: new AbortController().signal, waitToStart: gate, save: (row) => rows.push(row) });
+    expect(outcome.stoppedBy).toBe('budget');
+    expect(rows.map((r) => r.exampleId)).toEqual(['e0', 'e1']);
+
+    const controller = new AbortController();
+    const interrupted = runRung({ ...base, predictor: predictor(async () => 'a'), done: new Set(), signal: controller.signal, waitToStart: gate, save: () => {} });
+    setTimeout(() => controller.abort(new Error('Ctrl-C')), 20);
+    expect((await interrupted).stoppedBy).toBe('abort');
+
+    // A gate that opens lets the held example run, in its turn.
+    let open!: () => void;
+    const later = new Promise<void>((resolve) => (open = resolve));
+    const order: string[] = [];
+    const opened = runRung({ ...base, concurrency: 2, predictor: predictor(async (e) => (order.push(e.id), 'a')), done: new Set(), signal: new AbortController().signal, waitToStart: (position) => (position === 5 ? later : undefined), save: () => {} });
+    setTimeout(open, 20);
+    expect((await opened).completed).toBe(10);
+    expect(order.indexOf('e5')).toBeGreaterThan(order.indexOf('e9'));
+  });
+
   it('a 429 storm that outlasts the retries is recorded as RATE_LIMITED, not as a timeout', async () => {
     const rows: PredictionRow[] = [];
     const p = predictor(async () => {

@@ -29,6 +29,12 @@ export interface RunRungOptions {
   /** Checked before each example starts: true = start nothing more. */
   stopStarting?(): boolean;
   /**
+   * Before an example starts, with its position in `examples`: a promise = not yet, start it once it resolves.
+   * Sequential evaluation holds starts within a window of the prefix it has read, so one slow call cannot let
+   * the free slots spend the split past a decision. A stop (abort, budget) ends the wait too.
+   */
+  waitToStart?(position: number): Promise<void> | undefined;
+  /**
    * Aborted when the rung no longer needs the calls in flight (sequential evaluation has decided): nothing more
    * starts, and the calls in flight finish but leave no row. They are let finish rather than cut off because a
    * call cut off in flight may be billed all the same: finished, it is settled at its measured cost and its
@@ -89,10 +95,17 @@ export async function runRung(options: RunRungOptions): Promise<RunRungOutcome> 
   options.progress?.start(options.rungId, total, options.rungId);
   options.progress?.update(options.rungId, outcome.completed);
 
+  // Resolves when the run stops or is aborted: a worker held by waitToStart must not outlive the run.
+  const halt = new AbortController();
+  const halted = new Promise<void>((resolve) => halt.signal.addEventListener('abort', () => resolve(), { once: true }));
+  const onAbort = () => halt.abort();
+  options.signal.addEventListener('abort', onAbort, { once: true });
+
   const stop = (why: NonNullable<RunRungOutcome['stoppedBy']>, reason?: string) => {
     if (outcome.stoppedBy) return;
     outcome.stoppedBy = why;
     outcome.reason = reason;
+    halt.abort();
   };
 
   const signals = new ExampleSignals(options.signal);
@@ -101,6 +114,12 @@ export async function runRung(options: RunRungOptions): Promise<RunRungOutcome> 
       if (options.signal.aborted) return stop('abort');
       if (options.stopStarting?.()) return;
       const { example, position } = todo[next++];
+      const wait = options.waitToStart?.(position);
+      if (wait) {
+        await Promise.race([wait, halted]);
+        if (options.signal.aborted) return stop('abort');
+        if (outcome.stoppedBy || options.stopStarting?.()) return;
+      }
       const call = signals.start(options.deadlineMs);
       const callSignal = call.signal;
       const base = { runId: options.runId, rungId: options.rungId, exampleId: example.id, position };
@@ -168,6 +187,8 @@ export async function runRung(options: RunRungOptions): Promise<RunRungOutcome> 
     await Promise.all(workers);
   } finally {
     signals.close();
+    options.signal.removeEventListener('abort', onAbort);
+    halt.abort();
   }
   if (!outcome.stoppedBy && options.signal.aborted) outcome.stoppedBy = 'abort';
   options.progress?.finish(options.rungId, outcome.stoppedBy ? `stopped (${outcome.stoppedBy})` : undefined);

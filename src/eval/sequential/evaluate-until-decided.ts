@@ -29,6 +29,14 @@ export interface EvaluateUntilDecidedOptions {
    * no such rule.
    */
   maxErrorRate?: number;
+  /**
+   * How far past the prefix read so far (in positions of the order) a call may start. Undefined: no bound. With
+   * one slow call at the front (a provider retrying, a hung request) the looks wait for it while the free slots
+   * keep starting later examples; unbounded they would spend the split on rows no look reads before the decision.
+   * Keep it above the run's reorder group (scheduleWithin), or the examples it holds back may be the ones the
+   * prefix waits for.
+   */
+  lookAhead?: number;
 }
 
 export interface SequentialHooks {
@@ -36,6 +44,8 @@ export interface SequentialHooks {
   scored(exampleId: string, score: number, failed?: boolean): void;
   /** True once the rung is decided: start no more examples. */
   stop(): boolean;
+  /** Undefined: the example at this position of the order may start now; else a promise of when it may (or the rung is decided). */
+  startable(position: number): Promise<void> | undefined;
   /** Aborted once the rung is decided: nothing more starts; the calls still in flight finish and leave no rows. */
   decided: AbortSignal;
 }
@@ -88,6 +98,15 @@ export async function evaluateUntilDecided(options: EvaluateUntilDecidedOptions)
   let look: Omit<EvaluateUntilDecidedResult, 'outcome'> | undefined;
   let decided = false;
   const settled = new AbortController();
+  const ahead = options.lookAhead ?? Number.POSITIVE_INFINITY;
+  const held: { position: number; start: () => void }[] = [];
+  const release = () => {
+    for (let i = held.length - 1; i >= 0; i--) {
+      if (!decided && held[i].position >= used + ahead) continue;
+      held[i].start();
+      held.splice(i, 1);
+    }
+  };
 
   const lookNow = (): Omit<EvaluateUntilDecidedResult, 'outcome'> => {
     const sequence = cs.interval();
@@ -127,6 +146,7 @@ export async function evaluateUntilDecided(options: EvaluateUntilDecidedOptions)
         if (decided) settled.abort(new Error('the rung is decided'));
       }
     }
+    release();
   };
   advance();
   // Already decided by stored rows (a resume): the run starts nothing.
@@ -137,8 +157,10 @@ export async function evaluateUntilDecided(options: EvaluateUntilDecidedOptions)
       advance();
     },
     stop: () => decided,
+    startable: (position) => (decided || position < used + ahead ? undefined : new Promise<void>((start) => held.push({ position, start }))),
     decided: settled.signal,
   });
+  for (const h of held.splice(0)) h.start();
   // Stopped by the user or the budget before a look settled it: the sequence as far as the rows go.
   if (!decided || !look) look = lookNow();
   return { outcome, ...look };
