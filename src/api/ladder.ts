@@ -29,7 +29,10 @@ export interface ClimbOptions extends ProjectOptions {
   resumeRunId?: string;
   /** Overrides budget.max_usd. */
   maxUsd?: number;
-  /** Every rung on every test row (`ladder run --fixed`); default: each rung until its quality is decided. */
+  /**
+   * Every rung on every test row (`ladder run --fixed`); false: each rung until its quality is decided. Unset: that
+   * for a new run, and the run's own mode for a resume.
+   */
   fixed?: boolean;
 }
 
@@ -54,7 +57,7 @@ export async function climb(specPath: string, options: ClimbOptions = {}): Promi
     env,
   });
   try {
-    const result = await climbProject(task, project, context, { resumeRunId: options.resumeRunId, maxUsd: options.maxUsd, mode: options.fixed ? 'fixed' : 'sequential' });
+    const result = await climbProject(task, project, context, { resumeRunId: options.resumeRunId, maxUsd: options.maxUsd, mode: options.fixed === undefined ? undefined : options.fixed ? 'fixed' : 'sequential' });
     return { ...result, task, stateDir: project.paths.stateDir, ...analyzeRun(task, result.summaries, result.comparisons) };
   } finally {
     await context.models.disposeAll();

@@ -153,7 +153,8 @@ describe('runLadder, sequential (evaluate until decided)', () => {
     const interrupted = await runLadder({ ...first.base, mode: 'fixed' });
     expect(interrupted.status).toBe('interrupted');
     const again = knower('good', 95);
-    const resumed = await runLadder({ ...first.base, context: fixedModelsContext({ good: again }, { dir: first.task.baseDir }), resumeRunId: interrupted.runId });
+    // Resumed as sequential on purpose (the library's `fixed: false`; a bare resume keeps the run's mode).
+    const resumed = await runLadder({ ...first.base, mode: 'sequential', context: fixedModelsContext({ good: again }, { dir: first.task.baseDir }), resumeRunId: interrupted.runId });
     const [summary] = resumed.summaries;
     const used = summary.decision!.examplesUsed;
     expect(summary.decision!.decision).toBe('meets');
@@ -300,6 +301,30 @@ describe('runLadder, sequential (evaluate until decided)', () => {
     // Every call after the first wave starts as another ends: 16 in flight. Batches of 10 would cap it at 10.
     expect(Math.max(...seenAtStart)).toBe(16);
     expect(seenAtStart.slice(16).filter((n) => n < 16)).toEqual([]);
+  });
+
+  it('a --resume without a mode continues in the mode the run started in: a --fixed run is not finished as a sequential one', async () => {
+    const controller = new AbortController();
+    const first = setup([['bad', 10]], { signal: controller.signal });
+    const bad = first.models.bad;
+    const generate = bad.generate.bind(bad);
+    bad.generate = async (request) => {
+      if (bad.calls === 45) controller.abort(new Error('interrupted'));
+      return generate(request);
+    };
+    const interrupted = await runLadder({ ...first.base, mode: 'fixed' });
+    expect(interrupted.status).toBe('interrupted');
+    const stored = first.store.getPredictions(interrupted.runId, 'bad').length;
+    const again = knower('bad', 10);
+    const { mode: _none, ...resumeOptions } = first.base;
+    const resumed = await runLadder({ ...resumeOptions, context: fixedModelsContext({ bad: again }, { dir: first.task.baseDir }), resumeRunId: interrupted.runId });
+    expect(again.calls).toBe(N - stored);
+    expect(resumed.summaries[0].decision).toMatchObject({ mode: 'fixed', examplesUsed: N, savedExamples: 0 });
+    // The mode is kept with the run, so the next resume reads it too.
+    expect(first.store.getRun(interrupted.runId)).toMatchObject({ options: { mode: 'fixed' } });
+    const seq = setup([['bad', 10]]);
+    const started = await runLadder(seq.base);
+    expect(seq.store.getRun(started.runId)).toMatchObject({ options: { mode: 'sequential' } });
   });
 
   it('resume: rows stored before an interrupt count, and only the missing ones are asked for', async () => {

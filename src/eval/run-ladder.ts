@@ -48,7 +48,10 @@ export interface RunLadderOptions {
    * batch model to use for the rung, or undefined to run it call by call.
    */
   batchFor?(spec: RungSpec, modelSpec: ModelSpec, model: Model, ctx: RunContext): BatchCollectingModel | undefined;
-  /** 'sequential' (default): evaluate each rung until its quality is decided; 'fixed' (`--fixed`): every rung on every test row. */
+  /**
+   * 'sequential' (default for a new run): evaluate each rung until its quality is decided; 'fixed' (`--fixed`):
+   * every rung on every test row. Unset on a resume: the mode the run was started (or last resumed) in.
+   */
   mode?: 'sequential' | 'fixed';
   sequential?: SequentialSettings;
   /**
@@ -107,6 +110,8 @@ export interface RunLadderResult {
   skipped: { rungId: string; reason: string }[];
 }
 
+type EvaluationMode = NonNullable<RunLadderOptions['mode']>;
+
 export function newRunId(now: Date): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   return `${stamp}-${randomBytes(2).toString('hex')}`;
@@ -117,10 +122,10 @@ export function newRunId(now: Date): string {
  * a previous attempt finished), summarize it, and compare every rung with the first on the primary metric.
  */
 export async function runLadder(options: RunLadderOptions): Promise<RunLadderResult> {
-  const { runId, lock } = await openRun(options);
+  const { runId, lock, mode } = await openRun(options);
   const stop = stopWhenLockLost(options.context, lock);
   try {
-    return await climb(stop.signal === options.context.signal ? options : { ...options, context: { ...options.context, signal: stop.signal } }, runId);
+    return await climb({ ...options, mode, ...(stop.signal === options.context.signal ? {} : { context: { ...options.context, signal: stop.signal } }) }, runId);
   } finally {
     stop.dispose();
     try {
@@ -139,7 +144,7 @@ export async function runLadder(options: RunLadderOptions): Promise<RunLadderRes
  * The run's identity: a new run, or the resumed one if nothing it read has changed (compared by absolute path,
  * so the folder a resume starts from does not matter) — locked by this process either way. Checks before writes.
  */
-async function openRun(options: RunLadderOptions): Promise<{ runId: string; lock: RunLease }> {
+async function openRun(options: RunLadderOptions): Promise<{ runId: string; lock: RunLease; mode: EvaluationMode }> {
   const { task, store } = options;
   const now = options.context.now;
   // Refused before anything is written: a ceiling no call fits under, unpriced models under a ceiling.
@@ -154,8 +159,15 @@ async function openRun(options: RunLadderOptions): Promise<{ runId: string; lock
     }
     const lock = await store.lockRun(runId);
     await store.setRunStatus(runId, 'running');
-    return { runId, lock };
+    // A resume continues in the run's mode unless told otherwise: a --fixed run finished sequentially would
+    // decide rungs on a prefix of rows it had meant to evaluate whole. Runs from before the mode was kept: sequential.
+    const recorded = run.options.mode === 'fixed' || run.options.mode === 'sequential' ? run.options.mode : undefined;
+    const mode = options.mode ?? recorded ?? 'sequential';
+    if (mode !== recorded) await store.setRunOptions(runId, { mode });
+    if (!options.mode && recorded) options.context.log.info(`resuming ${runId} in the mode it was started in: ${recorded === 'fixed' ? '--fixed (every rung on every test row)' : 'sequential (each rung until its quality is decided)'}`);
+    return { runId, lock, mode };
   }
+  const mode = options.mode ?? 'sequential';
   const runId = newRunId(now());
   await store.createRun({
     id: runId,
@@ -165,9 +177,9 @@ async function openRun(options: RunLadderOptions): Promise<{ runId: string; lock
     fingerprints: task.fingerprints,
     status: 'running',
     createdAt: now().toISOString(),
-    options: task.leakage ? { leakage: task.leakage as never } : {},
+    options: task.leakage ? { mode, leakage: task.leakage as never } : { mode },
   });
-  return { runId, lock: await store.lockRun(runId) };
+  return { runId, lock: await store.lockRun(runId), mode };
 }
 
 async function climb(options: RunLadderOptions, runId: string): Promise<RunLadderResult> {

@@ -87,7 +87,8 @@ export function registerRun(program: Command): void {
           // Loaded only for --batch (the batch clients cost ~0.1 s of start-up).
           batchFor: options.batch ? (await import('../batch.js')).batchFactory(project.runs, process.env) : undefined,
           resumeRunId: options.resume,
-          mode: options.fixed ? 'fixed' : 'sequential',
+          // Unset unless --fixed: a resume continues in the run's own mode.
+          mode: options.fixed ? 'fixed' : undefined,
           maxUsd: options.maxUsd,
           remote: distributed?.driver,
           ledger: distributed?.ledger,

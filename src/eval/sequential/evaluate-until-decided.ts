@@ -168,16 +168,27 @@ export async function evaluateUntilDecided(options: EvaluateUntilDecidedOptions)
 
 /**
  * The anytime-valid sequence of `upper − lower` on the rows both rungs evaluated, walked in the shared order
- * (the common prefix: each rung's rows are a prefix of the same shuffled order).
+ * (the common prefix: each rung's rows are a prefix of the same shuffled order), widened by the full split's
+ * paired CI half-width (z·s/√N, s the differences' standard deviation) as the decision's is: the sequence is
+ * without replacement, so on the whole split it closes on the split's own difference — a point, which says
+ * nothing about the traffic the split stands for.
  */
 export function pairedSequence(order: Example[], lower: Map<string, number>, upper: Map<string, number>, alpha: number): { examples: number; value: number; low: number; high: number } | undefined {
   const cs = new PairedDifferenceSequence({ population: Math.max(1, order.length), alpha });
+  let sum = 0;
+  let squares = 0;
   for (const example of order) {
     const a = lower.get(example.id);
     const b = upper.get(example.id);
     if (a === undefined || b === undefined) break;
     cs.push(a, b);
+    sum += b - a;
+    squares += (b - a) ** 2;
   }
-  if (cs.count === 0) return undefined;
-  return { examples: cs.count, value: cs.mean, ...cs.interval() };
+  const n = cs.count;
+  if (n === 0) return undefined;
+  const sd = n > 1 ? Math.sqrt(Math.max(0, (squares - (sum * sum) / n) / (n - 1))) : 1;
+  const margin = (normalQuantile(1 - alpha / 2) * sd) / Math.sqrt(Math.max(1, order.length));
+  const { low, high } = cs.interval();
+  return { examples: n, value: cs.mean, low: Math.max(-1, low - margin), high: Math.min(1, high + margin) };
 }
