@@ -78,6 +78,20 @@ describe('BudgetLedger + budgetedModel', () => {
     expect(ledger.reserved).toBe(0);
   });
 
+  it('a server that ignores max_tokens: from its first such answer the model reserves the most it billed, so the ceiling holds', async () => {
+    // Worst case by max_tokens 10: ~$0.015; the server answers 200 tokens whatever it is asked ($0.203 a call).
+    const inner = billing({ input: 3, output: 200 });
+    const ceiling = 1;
+    const ledger = new BudgetLedger(ceiling, 0);
+    const model = budgetedModel(inner as Model, ledger, price);
+    let refused: unknown;
+    for (let i = 0; i < 10 && !refused; i++) await model.generate(request(`q${i}`)).catch((error) => (refused = error));
+    expect(errorCode(refused)).toBe('BUDGET_EXCEEDED');
+    expect(ledger.spent).toBeLessThanOrEqual(ceiling);
+    expect(inner.calls).toBe(4);
+    expect(worstCaseCost(price, request('q1'), 200)).toBeGreaterThan(0.2);
+  });
+
   it('resume: what was spent before counts; every call is held in the journal before it is sent and settled after', async () => {
     const journal = recordingJournal();
     const ledger = new BudgetLedger(0.05, 0.049, journal);

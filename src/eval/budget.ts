@@ -146,10 +146,13 @@ export class BudgetLedger implements SpendLedger {
   }
 }
 
-/** The worst-case usage of a request: every input token (bounded from bytes) uncached or written to a cache. */
-export function worstCaseCost(price: UsagePricer, request: Pick<GenerateRequest, 'messages' | 'maxTokens' | 'output'>): number | undefined {
+/**
+ * The worst-case usage of a request: every input token (bounded from bytes) uncached or written to a cache, and
+ * max_tokens out — or `outputFloor` tokens, the most this model has billed, when that is more.
+ */
+export function worstCaseCost(price: UsagePricer, request: Pick<GenerateRequest, 'messages' | 'maxTokens' | 'output'>, outputFloor = 0): number | undefined {
   const input = inputTokenUpperBound(request.messages);
-  const outputTokens = outputTokenUpperBound(request);
+  const outputTokens = Math.max(outputTokenUpperBound(request), outputFloor);
   const plain = price({ inputTokens: input, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens });
   const written = price({ inputTokens: input, cachedInputTokens: 0, cacheWriteTokens: input, outputTokens });
   if (plain === undefined || written === undefined) return undefined;
@@ -170,10 +173,18 @@ interface CacheAware {
  * A retry after an attempt abandoned at its timeout reserves again before it is sent (the call's
  * `beforeRetryAfterLostAnswer` hook, which the resilience layer calls), so even timeouts cannot take the spend past the
  * ceiling; retries after refused attempts (429, 5xx: not billed) share the call's one reservation.
+ *
+ * A server that ignores max_tokens (a misconfigured proxy or compat server) bills past any worst case the request
+ * implies: from its first such answer, the model's calls reserve the most output it has billed, so one surprise is
+ * the most the ceiling can be passed by (the calls already in flight then), not every call after it.
  */
 export function budgetedModel(model: Model, ledger: SpendLedger, price: UsagePricer): Model {
   const paid = (price({ inputTokens: 1, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 1 }) ?? 0) > 0;
   if (!paid) return model;
+  let billedOutputMax = 0;
+  const learn = (usage: Usage | undefined) => {
+    if (usage && usage.outputTokens > billedOutputMax) billedOutputMax = usage.outputTokens;
+  };
   const wrapped: Model = {
     ref: model.ref,
     fingerprint: model.fingerprint,
@@ -183,16 +194,18 @@ export function budgetedModel(model: Model, ledger: SpendLedger, price: UsagePri
     async generate(request, signal, outerHooks) {
       const cached = (model as CacheAware).hasCached?.(request);
       if (cached === true || (cached instanceof Promise && (await cached))) return model.generate(request, signal, outerHooks);
-      const worst = worstCaseCost(price, request) ?? 0;
+      const worst = worstCaseCost(price, request, billedOutputMax) ?? 0;
       const call = await holdCall(ledger, worst, signal);
       try {
         // The same request object: the response cache read for hasCached() above is not repeated.
         const result = await model.generate(request, signal, call.hooks);
+        if (!result.cached) learn(result.usage);
         // Attempts whose answer was lost may have been billed: counted at their worst case, never as free.
         ledger.settle(call.hold(), result.cached ? 0 : (price(result.usage) ?? 0) + call.lostOwed(result.abandonedAttempts));
         return result;
       } catch (error) {
         const billed = error instanceof ModelCallError ? error.billed : undefined;
+        learn(billed?.usage);
         // A call cut off in flight (the example's deadline, Ctrl-C) may have been billed too.
         const cutOff = errorCode(error) === 'ABORTED' ? worst : 0;
         ledger.settle(call.hold(), (billed ? (price(billed.usage) ?? 0) : 0) + call.lostOwed(lostAttempts(error)) + cutOff);

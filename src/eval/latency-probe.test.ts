@@ -250,5 +250,10 @@ execution: { concurrency: 4, max_tokens: 8, latency_probe: 5 }
     expect(second.status, second.stderr).toBe(0);
     expect(second.stdout).toMatch(/12\/12\s*$/m); // cached rows
     expect(fake.counters.generationRequests - again).toBe(1 + 5); // only the probe reached the provider
+
+    // A ceiling the cached evaluation fits under (it is free) but the probe does not: said, not a silent '-'.
+    const third = await ladder(['run', 'ladder.yaml', '--max-usd', '0.00015'], dir, env);
+    expect(third.status, third.stderr).toBe(0);
+    expect(third.stderr).toMatch(/zero-shot: served-latency probe stopped at the budget ceiling after [0-4] of 5 requests/);
   });
 });

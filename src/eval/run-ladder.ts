@@ -377,6 +377,11 @@ async function climb(options: RunLadderOptions, runId: string): Promise<RunLadde
     const served = probing
       ? await probeLatency({ predictor, examples: task.test, requests: task.execution.latencyProbe, timeoutMs: exampleDeadlineMs(task.execution), signal: ctx.signal, uncached: bypass.uncached, spentUsd: () => ledger.spent })
       : undefined;
+    // The probe stops early only when interrupted or refused by the budget: say so, or '-' reads as "not asked for".
+    const probeRequests = task.execution.latencyProbe ?? DEFAULT_PROBE_REQUESTS;
+    if (probing && !ctx.signal.aborted && (served?.requests ?? 0) < probeRequests) {
+      ctx.log.warn(`${spec.id}: served-latency probe stopped at the budget ceiling after ${served?.requests ?? 0} of ${probeRequests} requests${served ? '' : ": no served latency (a latency target is judged on the evaluation's p95)"}`);
+    }
     await predictor.dispose?.();
     if (outcome.stoppedBy === 'context') {
       ctx.log.warn(`${spec.id} stopped before its first answer: ${outcome.reason}`);
