@@ -1,5 +1,6 @@
 import { describeCategory, dominantFailure, pct } from '../advisor/describe-failures.js';
 import { fmtNum, fmtUsd } from '../advisor/format.js';
+import { settleWith } from '../advisor/undecided.js';
 import type { RungSummary } from '../core/results.js';
 
 /**
@@ -18,7 +19,7 @@ export interface DecisionFacts {
   failure?: { pattern: string; share: string; exampleId?: string };
 }
 
-export function decisionFacts(s: Pick<RungSummary, 'rungId' | 'decision' | 'failures' | 'failureExamples'>): DecisionFacts {
+export function decisionFacts(s: Pick<RungSummary, 'rungId' | 'decision' | 'failures' | 'failureExamples' | 'metrics'>): DecisionFacts {
   const d = s.decision;
   const top = dominantFailure(s.failures ?? {}, s.failureExamples);
   const facts: DecisionFacts = { rungId: s.rungId };
@@ -41,9 +42,7 @@ export function decisionFacts(s: Pick<RungSummary, 'rungId' | 'decision' | 'fail
   facts.interval = `[${fmtNum(d.interval.low)}, ${fmtNum(d.interval.high)}] ${d.decidedBy === 'confidence-sequence' ? 'anytime sequence' : 'bootstrap CI'}`;
   facts.saved = d.savedExamples > 0 ? `${d.savedExamples} rows${d.savedUsd ? ` (${fmtUsd(d.savedUsd)})` : ''}` : d.fallback ? 'none: every row evaluated' : 'none';
   if (d.decision === 'undecided') {
-    facts.toSettle =
-      d.moreExamplesToSettle === undefined ? 'no number of examples settles it (the estimate sits on the target)'
-      : `about ${d.moreExamplesToSettle} more labelled examples would settle it`;
+    facts.toSettle = settleWith(d, s.metrics[d.metric]?.value);
   }
   return facts;
 }
