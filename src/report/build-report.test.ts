@@ -68,6 +68,17 @@ describe('buildReport', () => {
     expect(report.markdown).toContain('about 1840 more labelled examples would settle it');
   });
 
+  it('a target not yet known is not marked as missed: an undecided rung reads "not yet known", a failed one "misses"', () => {
+    const md = (rungId: string) => report.markdown.split('\n').find((l) => l.startsWith(`| ${rungId} | `) && /\| \d+ \|/.test(l)) ?? '';
+    const results = /<table class="results">.*?<\/table>/s.exec(report.html)?.[0] ?? report.html;
+    const html = (rungId: string) => new RegExp(`<tr class="[^"]*"><td>${rungId}</td>.*?</tr>`, 's').exec(results)?.[0] ?? '';
+    expect(md('lora')).toMatch(/\| ❔ quality not yet known \|$/);
+    expect(md('zero-shot')).toMatch(/\| ❌ quality \|$/);
+    expect(html('lora')).toMatch(/>\? not yet known: undecided: /);
+    expect(html('lora')).not.toContain('✗');
+    expect(html('zero-shot')).toContain('✗ ');
+  });
+
   it('escapes a <script> example id and a markup label in a failure pattern (HTML and Markdown)', () => {
     expect(report.html).not.toContain(HOSTILE_EXAMPLE_ID);
     expect(report.html).toContain(`e.g. example <code>${esc(HOSTILE_EXAMPLE_ID)}</code>`);

@@ -3,6 +3,7 @@ import type { ReportData } from './types.js';
 import { decisionFacts, decisionFallbacks } from './decision-facts.js';
 import { esc } from './escape.js';
 import { unfinishedHeadline, unfinishedLines } from './unfinished.js';
+import { targetsText } from './targets-cell.js';
 
 /** Server-rendered HTML fragments of the report; every user or model string goes through esc(). */
 
@@ -52,7 +53,7 @@ export function resultsTable(data: ReportData): string {
         const e = s.metrics[m];
         return `<td class="num">${e ? `${fmtNum(e.value)} <span class="ci">[${fmtNum(e.low)}, ${fmtNum(e.high)}]</span>` : '–'}</td>`;
       })
-      .join('')}<td class="num">${esc(fmtMs(s.latencyMs.p50))}</td><td class="num">${esc(fmtMs(s.latencyMs.p95))}</td><td class="num">${esc(s.servedLatencyMs && s.servedLatencyMs.requests > s.servedLatencyMs.failed ? fmtMs(s.servedLatencyMs.p95) : '–')}</td><td class="num">${esc(c?.capacity ? `${fmtVolume(c.capacity.requestsPerMonthPerMachine)}/month` : '–')}</td><td class="num">${esc(c?.costPer1kUsd === undefined ? 'unpriced' : fmtUsd(c.costPer1kUsd))}</td><td class="num">${esc(c?.monthlyUsd === undefined ? 'unpriced' : fmtUsd(c.monthlyUsd))}</td><td class="num">${s.failed}/${s.examples}</td><td title="${esc(misses.join('; '))}">${v?.eligible ? '✓' : v?.meetsTargets ? '✓ (gate closed)' : `✗ ${esc(misses.join('; '))}`}</td></tr>`;
+      .join('')}<td class="num">${esc(fmtMs(s.latencyMs.p50))}</td><td class="num">${esc(fmtMs(s.latencyMs.p95))}</td><td class="num">${esc(s.servedLatencyMs && s.servedLatencyMs.requests > s.servedLatencyMs.failed ? fmtMs(s.servedLatencyMs.p95) : '–')}</td><td class="num">${esc(c?.capacity ? `${fmtVolume(c.capacity.requestsPerMonthPerMachine)}/month` : '–')}</td><td class="num">${esc(c?.costPer1kUsd === undefined ? 'unpriced' : fmtUsd(c.costPer1kUsd))}</td><td class="num">${esc(c?.monthlyUsd === undefined ? 'unpriced' : fmtUsd(c.monthlyUsd))}</td><td class="num">${s.failed}/${s.examples}</td><td title="${esc(misses.join('; '))}">${esc(targetsText(v))}</td></tr>`;
   });
   return `<table class="results"><thead><tr><th>rung</th><th>level</th><th>kind</th><th>model</th>${metricNames.map((m) => `<th>${esc(m)} [95% CI]</th>`).join('')}<th>eval p50</th><th>eval p95</th><th>served p95</th><th>one box serves</th><th>$ / 1k req</th><th>$ / month</th><th>failed</th><th>meets targets</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }

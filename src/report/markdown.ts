@@ -4,6 +4,7 @@ import { mdCell } from './escape.js';
 import type { ReportData } from './types.js';
 import { judgeMarkdown } from './judge-section.js';
 import { unfinishedHeadline, unfinishedLines } from './unfinished.js';
+import { targetsMarkdown } from './targets-cell.js';
 
 /** A PR-comment-sized summary: the recommendation, its reasons and the results table. */
 export function buildMarkdown(data: ReportData): string {
@@ -31,7 +32,7 @@ export function buildMarkdown(data: ReportData): string {
     const e = s.metrics[metric];
     const c = data.costs.rungs.find((x) => x.rungId === s.rungId);
     const v = r.verdicts.find((x) => x.rungId === s.rungId);
-    const meets = v?.eligible ? '✅' : v?.meetsTargets ? '⚠️ gate closed' : `❌ ${v?.checks.filter((x) => !x.pass).map((x) => x.target).join(', ') ?? ''}`;
+    const meets = targetsMarkdown(v);
     lines.push(
       `| ${mdCell(s.rungId)}${!data.unfinished && r.rungId === s.rungId ? ' ★' : ''} | ${s.level} | ${mdCell(s.modelRef)} | ${e ? `${fmtNum(e.value)} [${fmtNum(e.low)}, ${fmtNum(e.high)}]` : '–'} | ${fmtMs(s.latencyMs.p95)} | ${s.servedLatencyMs && s.servedLatencyMs.requests > s.servedLatencyMs.failed ? fmtMs(s.servedLatencyMs.p95) : '–'} | ${c?.costPer1kUsd === undefined ? 'unpriced' : fmtUsd(c.costPer1kUsd)} | ${c?.monthlyUsd === undefined ? 'unpriced' : fmtUsd(c.monthlyUsd)} | ${meets} |`,
     );

@@ -1,10 +1,10 @@
 import { fmtUsd } from '../../advisor/format.js';
 import type { Recommendation, RungVerdict } from '../../advisor/types.js';
 
-/** One cell per rung: each target met (✓) or missed (✗), as the advisor checked it. */
+/** One cell per rung: each target met (✓), missed (✗) or not yet known (?: undecided on the data), as the advisor checked it. */
 export function verdictText(v: RungVerdict | undefined): string {
   if (!v) return 'not analysed';
-  const checks = v.checks.map((c) => `${c.pass ? '✓' : '✗'} ${c.target}`).join(' ');
+  const checks = v.checks.map((c) => `${c.pass ? '✓' : c.undecided ? '?' : '✗'} ${c.target}`).join(' ');
   return `${checks || 'no targets'}${v.trainingGate && !v.trainingGate.pass ? ' ✗ training gate' : ''}`;
 }
 
