@@ -56,6 +56,20 @@ function setup(rungs: [string, number][], options: { minQuality?: number; metric
   return { task, store, models, base };
 }
 
+/** A one-rung ladder interrupted (Ctrl-C) as its model takes call number `afterCalls`. */
+async function interruptedRun(name: string, percent: number, afterCalls: number, mode?: RunLadderOptions['mode']) {
+  const controller = new AbortController();
+  const first = setup([[name, percent]], { signal: controller.signal });
+  const model = first.models[name];
+  const generate = model.generate.bind(model);
+  model.generate = async (request) => {
+    if (model.calls === afterCalls) controller.abort(new Error('interrupted'));
+    return generate(request);
+  };
+  const interrupted = await runLadder({ ...first.base, ...(mode ? { mode } : {}) });
+  return { first, interrupted };
+}
+
 describe('runLadder, sequential (evaluate until decided)', () => {
   it('stops a clearly bad and a clearly good rung early, and skips the rungs above a settled pick on its model', async () => {
     const { models, base } = setup([['bad', 10], ['good', 95], ['above', 99]]);
@@ -142,15 +156,7 @@ describe('runLadder, sequential (evaluate until decided)', () => {
   });
 
   it('resume across modes: rows a --fixed attempt stored outside the order\'s prefix do not enter the decision (held)', async () => {
-    const controller = new AbortController();
-    const first = setup([['good', 95]], { signal: controller.signal });
-    const good = first.models.good;
-    const generate = good.generate.bind(good);
-    good.generate = async (request) => {
-      if (good.calls === 150) controller.abort(new Error('interrupted'));
-      return generate(request);
-    };
-    const interrupted = await runLadder({ ...first.base, mode: 'fixed' });
+    const { first, interrupted } = await interruptedRun('good', 95, 150, 'fixed');
     expect(interrupted.status).toBe('interrupted');
     const again = knower('good', 95);
     // Resumed as sequential on purpose (the library's `fixed: false`; a bare resume keeps the run's mode).
@@ -304,15 +310,7 @@ describe('runLadder, sequential (evaluate until decided)', () => {
   });
 
   it('a --resume without a mode continues in the mode the run started in: a --fixed run is not finished as a sequential one', async () => {
-    const controller = new AbortController();
-    const first = setup([['bad', 10]], { signal: controller.signal });
-    const bad = first.models.bad;
-    const generate = bad.generate.bind(bad);
-    bad.generate = async (request) => {
-      if (bad.calls === 45) controller.abort(new Error('interrupted'));
-      return generate(request);
-    };
-    const interrupted = await runLadder({ ...first.base, mode: 'fixed' });
+    const { first, interrupted } = await interruptedRun('bad', 10, 45, 'fixed');
     expect(interrupted.status).toBe('interrupted');
     const stored = first.store.getPredictions(interrupted.runId, 'bad').length;
     const again = knower('bad', 10);
@@ -328,15 +326,7 @@ describe('runLadder, sequential (evaluate until decided)', () => {
   });
 
   it('resume: rows stored before an interrupt count, and only the missing ones are asked for', async () => {
-    const controller = new AbortController();
-    const first = setup([['edge', 52]], { signal: controller.signal });
-    const edge = first.models.edge;
-    const generate = edge.generate.bind(edge);
-    edge.generate = async (request) => {
-      if (edge.calls === 45) controller.abort(new Error('interrupted'));
-      return generate(request);
-    };
-    const interrupted = await runLadder(first.base);
+    const { first, interrupted } = await interruptedRun('edge', 52, 45);
     expect(interrupted.status).toBe('interrupted');
     const stored = first.store.getPredictions(interrupted.runId, 'edge').length;
     expect(stored).toBeGreaterThan(0);
