@@ -38,7 +38,8 @@ function barProgress(stream: NodeJS.WriteStream): ProgressSink {
 }
 
 function lineProgress(stream: NodeJS.WriteStream): ProgressSink {
-  const state = new Map<string, { total: number; started: number; lastDecile: number; label: string }>();
+  // `resumedAt`: rows already done at the first update (a resume): the ETA is paced by this process's rows only.
+  const state = new Map<string, { total: number; started: number; lastDecile: number; label: string; resumedAt?: number }>();
   return {
     start(id, total, label) {
       state.set(id, { total, started: Date.now(), lastDecile: -1, label });
@@ -50,10 +51,13 @@ function lineProgress(stream: NodeJS.WriteStream): ProgressSink {
       const decile = Math.floor((done / s.total) * 10);
       if (decile === s.lastDecile) return;
       s.lastDecile = decile;
+      s.resumedAt ??= done;
       const elapsed = (Date.now() - s.started) / 1000;
-      const eta = done > 0 ? (elapsed / done) * (s.total - done) : 0;
+      const paced = done - s.resumedAt;
+      // Nothing finished here yet: no pace to extrapolate, so no ETA (was "ETA 0s" at the start and on a resume).
+      const eta = paced > 0 ? `${((elapsed / paced) * (s.total - done)).toFixed(0)}s` : '-';
       const score = info?.score === undefined ? '-' : info.score.toFixed(3);
-      stream.write(`${s.label}: ${done}/${s.total} · ETA ${eta.toFixed(0)}s · score ${score} · failed ${info?.failed ?? 0} · cached ${info?.cached ?? 0}\n`);
+      stream.write(`${s.label}: ${done}/${s.total} · ETA ${eta} · score ${score} · failed ${info?.failed ?? 0} · cached ${info?.cached ?? 0}\n`);
     },
     finish(id, summary) {
       const s = state.get(id);
