@@ -74,6 +74,7 @@ export const cases: Case[] = [
   { name: 'no rungs', spec: (s) => s.replace(/rungs:\n[\s\S]*$/, 'rungs: []\n'), says: /ladder\.yaml:10 rungs:/ },
   { name: 'unknown rung kind', spec: replace('kind: zero-shot', 'kind: zero-shots'), says: /ladder\.yaml:11 rungs\[0\]\.kind: unknown rung kind "zero-shots"/ },
   { name: 'rung names an unknown model', spec: replace('  - kind: zero-shot\n    model: api', '  - kind: zero-shot\n    model: apo'), says: /ladder\.yaml:12 rungs\[0\]\.model: no model named "apo"/ },
+  { name: 'two rungs with the same id', spec: (s) => `${s}  - kind: zero-shot\n    model: api\n`, says: /ladder\.yaml:16 rungs\[2\]: rung id "zero-shot" is already rungs\[0\]'s; give this rung its own id, e\.g\. `id: zero-shot-api`/ },
   { name: 'duplicate model names', spec: replace('rungs:\n', '  - name: api\n    ref: "compat:http://127.0.0.1:9/v1#n"\nrungs:\n'), says: /ladder\.yaml:10 models\[1\]\.name: duplicate model name/ },
   { name: 'model name with a space', spec: replace('  - name: api', '  - name: my api'), says: /ladder\.yaml:8 models\[0\]\.name:/ },
   { name: 'unknown provider', spec: replace('"compat:http://127.0.0.1:9/v1#m"', 'foo:bar'), says: /ladder\.yaml:9 models\[0\]\.ref:/ },

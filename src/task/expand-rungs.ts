@@ -14,7 +14,7 @@ export function expandRungs(
   defaultId: (kind: string, params: JsonObject) => string = (kind) => kind,
 ): RungSpec[] {
   const rungs: RungSpec[] = [];
-  const ids = new Set<string>();
+  const ids = new Map<string, number>();
   spec.rungs.forEach((entry, index) => {
     const { kind, model, id, grid, ...rest } = entry;
     const params = rest as JsonObject;
@@ -24,8 +24,12 @@ export function expandRungs(
       const suffix = Object.entries(combination).map(([k, v]) => `${k}${String(v)}`).join('-');
       const base = id ?? defaultId(kind, params);
       const rungId = suffix ? `${base}-${suffix}` : base;
-      if (ids.has(rungId)) at(['rungs', index], `rung id "${rungId}" is used twice; give one an id:`);
-      ids.add(rungId);
+      const first = ids.get(rungId);
+      if (first !== undefined) {
+        const hint = suffix ? '' : `, e.g. \`id: ${rungId}-${model}\``;
+        at(['rungs', index], `rung id "${rungId}" is already rungs[${first}]'s; give this rung its own id${hint}`);
+      }
+      if (first === undefined) ids.set(rungId, index);
       rungs.push({ id: rungId, kind, model, params: merged, source: { file, field: `rungs[${index}]` } });
     }
   });
