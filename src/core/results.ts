@@ -124,8 +124,8 @@ export type QualityDecision = 'meets' | 'misses' | 'undecided' | 'no-target';
 
 /**
  * The outcome of evaluating a rung until decided (or over every row with --fixed): how many test rows it took,
- * the decision, and the interval the decision was taken on — the anytime-valid confidence sequence while rows
- * remained, the bootstrap CI once the split ran out.
+ * the decision, and the interval the decision was taken on — the anytime-valid confidence sequence widened by
+ * `margin` while rows remained, the bootstrap CI once the split ran out.
  */
 export interface RungDecision {
   mode: 'sequential' | 'fixed';
@@ -135,7 +135,7 @@ export interface RungDecision {
   threshold?: number;
   decision: QualityDecision;
   decidedBy: 'confidence-sequence' | 'bootstrap';
-  /** The interval the decision used (95%). */
+  /** The interval the decision used (95%): the bootstrap CI, or `sequence` widened by `margin` either side. */
   interval: { low: number; high: number };
   /** The anytime-valid sequence for the test split's mean at the stop (without replacement, 95%). */
   sequence?: { low: number; high: number };

@@ -91,6 +91,10 @@ describe('runLadder, sequential (evaluate until decided)', () => {
     expect(await base.store.getPredictions(result.runId, 'good')).toHaveLength(good.decision!.examplesUsed);
     expect(good.examples).toBe(good.decision!.examplesUsed);
     expect(good.decision!.interval.low).toBeGreaterThanOrEqual(0.5);
+    // The interval shown is the one the stop rule read: the sequence widened by the full split's half-width.
+    const { sequence, margin } = bad.decision!;
+    expect(margin).toBeGreaterThan(0);
+    expect(bad.decision!.interval).toEqual({ low: Math.max(0, sequence!.low - margin!), high: Math.min(1, sequence!.high + margin!) });
     expect(good.decision!.pairedBelow).toMatchObject({ rungId: 'bad', examples: bad.decision!.examplesUsed });
     expect(good.decision!.pairedBelow!.low).toBeGreaterThan(0);
     expect(result.skipped.map((s) => s.rungId)).toEqual(['above']);

@@ -483,7 +483,9 @@ function rungDecision(input: {
   const estimate = summary.metrics[input.metric];
   const used = stop ? stop.used : total;
   const bySequence = stop !== undefined && used < total && (stop.decision === 'meets' || stop.decision === 'misses');
-  const interval = bySequence ? stop.sequence : { low: estimate.low, high: estimate.high };
+  // The interval the sequence decided on: the sequence widened by the margin, as the stop rule reads it (the bare
+  // sequence near the end of the split is about the split's own mean: [0.659, 0.689] for a rung whose CI is ±0.05).
+  const interval = bySequence ? { low: Math.max(0, stop.sequence.low - stop.margin), high: Math.min(1, stop.sequence.high + stop.margin) } : { low: estimate.low, high: estimate.high };
   const decision = bySequence ? (stop.decision as QualityDecision) : decideAgainst(interval, threshold);
   const saved = total - Math.max(used, input.evaluated);
   return {
