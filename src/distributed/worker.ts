@@ -111,7 +111,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       action: 'evaluate',
       onMismatch: (error) => new UnrecoverableError(error.message),
     });
-    const ctx: RunContext = { ...base, models: budgetedResolver(pinned, noticingTakeover(ledger, takenOver), options.price), runId, artifactsDir: join(options.project.paths.stateDir, 'runs', runId) };
+    const ctx: RunContext = { ...base, models: budgetedResolver(pinned, noticingTakeover(ledger, takenOver), options.price, base.log), runId, artifactsDir: join(options.project.paths.stateDir, 'runs', runId) };
     return { task, ctx, ledger, maxUsd, owner, takenOver, predictors: new Map(), usedAt: Date.now(), inUse: 0, retired: false };
   };
 

@@ -83,12 +83,15 @@ describe('BudgetLedger + budgetedModel', () => {
     const inner = billing({ input: 3, output: 200 });
     const ceiling = 1;
     const ledger = new BudgetLedger(ceiling, 0);
-    const model = budgetedModel(inner as Model, ledger, price);
+    const warnings: string[] = [];
+    const model = budgetedModel(inner as Model, ledger, price, { warn: (message) => warnings.push(message) });
     let refused: unknown;
     for (let i = 0; i < 10 && !refused; i++) await model.generate(request(`q${i}`)).catch((error) => (refused = error));
     expect(errorCode(refused)).toBe('BUDGET_EXCEEDED');
     expect(ledger.spent).toBeLessThanOrEqual(ceiling);
     expect(inner.calls).toBe(4);
+    // Said once, naming the model: not one "cost more than reserved" line per call.
+    expect(warnings).toEqual(['openai:x billed 200 output tokens where max_tokens allowed 10: the server does not enforce max_tokens; its calls now reserve the most it has billed against the budget']);
     expect(worstCaseCost(price, request('q1'), 200)).toBeGreaterThan(0.2);
   });
 

@@ -178,12 +178,17 @@ interface CacheAware {
  * implies: from its first such answer, the model's calls reserve the most output it has billed, so one surprise is
  * the most the ceiling can be passed by (the calls already in flight then), not every call after it.
  */
-export function budgetedModel(model: Model, ledger: SpendLedger, price: UsagePricer): Model {
+export function budgetedModel(model: Model, ledger: SpendLedger, price: UsagePricer, log?: Pick<Logger, 'warn'>): Model {
   const paid = (price({ inputTokens: 1, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 1 }) ?? 0) > 0;
   if (!paid) return model;
   let billedOutputMax = 0;
-  const learn = (usage: Usage | undefined) => {
-    if (usage && usage.outputTokens > billedOutputMax) billedOutputMax = usage.outputTokens;
+  const learn = (usage: Usage | undefined, request: GenerateRequest) => {
+    if (!usage || usage.outputTokens <= billedOutputMax) return;
+    const asked = outputTokenUpperBound(request);
+    if (usage.outputTokens > asked && billedOutputMax <= asked) {
+      log?.warn(`${model.ref} billed ${usage.outputTokens} output tokens where max_tokens allowed ${asked}: the server does not enforce max_tokens; its calls now reserve the most it has billed against the budget`);
+    }
+    billedOutputMax = usage.outputTokens;
   };
   const wrapped: Model = {
     ref: model.ref,
@@ -199,13 +204,13 @@ export function budgetedModel(model: Model, ledger: SpendLedger, price: UsagePri
       try {
         // The same request object: the response cache read for hasCached() above is not repeated.
         const result = await model.generate(request, signal, call.hooks);
-        if (!result.cached) learn(result.usage);
+        if (!result.cached) learn(result.usage, request);
         // Attempts whose answer was lost may have been billed: counted at their worst case, never as free.
         ledger.settle(call.hold(), result.cached ? 0 : (price(result.usage) ?? 0) + call.lostOwed(result.abandonedAttempts));
         return result;
       } catch (error) {
         const billed = error instanceof ModelCallError ? error.billed : undefined;
-        learn(billed?.usage);
+        learn(billed?.usage, request);
         // A call cut off in flight (the example's deadline, Ctrl-C) may have been billed too.
         const cutOff = errorCode(error) === 'ABORTED' ? worst : 0;
         ledger.settle(call.hold(), (billed ? (price(billed.usage) ?? 0) : 0) + call.lostOwed(lostAttempts(error)) + cutOff);
@@ -280,11 +285,11 @@ async function holdCall(ledger: SpendLedger, worst: number, signal?: AbortSignal
  * A resolver whose every model (the rung's, a judge, a teacher) goes through the ledger: the one path every
  * paid call takes. `price(spec, usage)` prices a model's usage.
  */
-export function budgetedResolver(models: ModelResolver, ledger: SpendLedger, price: (spec: ModelSpec, usage: Usage) => number | undefined): ModelResolver {
+export function budgetedResolver(models: ModelResolver, ledger: SpendLedger, price: (spec: ModelSpec, usage: Usage) => number | undefined, log?: Pick<Logger, 'warn'>): ModelResolver {
   const wrapped = new WeakMap<Model, Model>();
   const wrap = (model: Model, spec: ModelSpec): Model => {
     let out = wrapped.get(model);
-    if (!out) wrapped.set(model, (out = budgetedModel(model, ledger, (usage) => price(spec, usage))));
+    if (!out) wrapped.set(model, (out = budgetedModel(model, ledger, (usage) => price(spec, usage), log)));
     return out;
   };
   return {

@@ -201,7 +201,7 @@ async function climb(options: RunLadderOptions, runId: string): Promise<RunLadde
       return store.setRunOptions(runId, { modelFingerprints: { ...modelFingerprints } });
     },
   });
-  const ctx: RunContext = { ...options.context, models: budgetedResolver(bypass.wrap(pinned), ledger, (spec, usage) => options.price(spec, usage)), runId, artifactsDir };
+  const ctx: RunContext = { ...options.context, models: budgetedResolver(bypass.wrap(pinned), ledger, (spec, usage) => options.price(spec, usage), options.context.log), runId, artifactsDir };
   const primary = options.metrics.find((m) => m.name === task.primaryMetric)!;
   const existing = new Map((await store.getRungs(runId)).map((r) => [r.rungId, r]));
   const summaries: RungSummary[] = [];
