@@ -105,7 +105,8 @@ export const cases: Case[] = [
   { name: 'train and test are the same data', files: { 'train.jsonl': test }, says: /ladder\.yaml:4 data: train\/test leakage: 10 training row\(s\) duplicate 10 of 10 test row\(s\)/ },
   // data files
   { name: 'test data missing', files: { 'test.jsonl': undefined as never }, says: /test\.jsonl cannot read the file \(ENOENT/ },
-  { name: '/etc/passwd as a data path is named, never echoed', spec: replace('path: test.jsonl', 'path: /etc/passwd'), says: /\/etc\/passwd data files must be \.jsonl, \.ndjson or \.csv/, never: 'root:' },
+  { name: 'a .json data file that is not an array', spec: replace('path: test.jsonl', 'path: test.json'), files: { 'test.json': '{"rows": []}' }, says: /test\.json a \.json data file must hold a JSON array of objects/ },
+  { name: '/etc/passwd as a data path is named, never echoed', spec: replace('path: test.jsonl', 'path: /etc/passwd'), says: /\/etc\/passwd data files must be \.jsonl or \.ndjson \(one JSON object per line\), \.json \(an array of objects\), \.csv or \.tsv/, never: 'root:' },
   { name: 'a .txt data file', files: { 'test.txt': 'hello\n' }, spec: replace('path: test.jsonl', 'path: test.txt'), says: /test\.txt data files must be/ },
   { name: 'invalid JSON line, not quoted back', files: { 'test.jsonl': test.replace(/\n[^\n]*\n/, '\n{"id": "x", "input": "SECRET-LINE-CONTENT" "expected": 1}\n') }, says: /test\.jsonl:2:\d+ invalid JSON/, never: 'SECRET-LINE-CONTENT' },
   { name: 'a JSON line that is not an object', files: { 'test.jsonl': `${test}[1, 2]\n` }, says: /test\.jsonl:11 each line must be a JSON object/ },

@@ -19,6 +19,10 @@ export interface LoadedRows {
   sha256?: string;
 }
 
+/** Data file formats by extension: JSON Lines, a JSON array of objects, delimited text with a header. */
+const DATA_FORMATS: Record<string, 'jsonl' | 'json' | 'csv'> = { '.jsonl': 'jsonl', '.ndjson': 'jsonl', '.json': 'json', '.csv': 'csv', '.tsv': 'csv', '.tab': 'csv' };
+const DATA_FORMATS_MESSAGE = 'data files must be .jsonl or .ndjson (one JSON object per line), .json (an array of objects), .csv or .tsv';
+
 /** Problems listed per data file; past this, one summary line (a wrong file must not flood the terminal). */
 const MAX_ISSUES_PER_FILE = 20;
 
@@ -29,19 +33,21 @@ const MAX_ISSUES_PER_FILE = 20;
  */
 export async function loadDataFile(path: string, displayPath: string, columns: Columns, options: { expectedAsJson: boolean; limit?: number }): Promise<LoadedRows> {
   const extension = extname(path).toLowerCase();
+  const format = DATA_FORMATS[extension];
   // Checked before reading: a wrong path (say /etc/passwd) is named, never parsed and echoed line by line.
-  if (!['.csv', '.jsonl', '.ndjson'].includes(extension)) {
-    return { examples: [], issues: [{ file: displayPath, message: 'data files must be .jsonl, .ndjson or .csv' }] };
-  }
+  if (!format) return { examples: [], issues: [{ file: displayPath, message: DATA_FORMATS_MESSAGE }] };
   const read = await readInputFile(path, displayPath, MAX_DATA_BYTES);
   if ('issue' in read) return { examples: [], issues: [read.issue] };
   const sha256 = createHash('sha256').update(read.bytes).digest('hex');
   const text = read.text;
   // csv-parse is loaded only for a CSV file.
-  const records = extension === '.csv' ? csvRecords(text, displayPath, (await import('csv-parse/sync')).parse) : jsonlRecords(text, displayPath);
+  const records =
+    format === 'csv' ? csvRecords(text, displayPath, (await import('csv-parse/sync')).parse, extension === '.tsv' || extension === '.tab' ? '\t' : undefined)
+    : format === 'json' ? jsonArrayRecords(text, displayPath)
+    : jsonlRecords(text, displayPath);
   const examples: Example[] = [];
   const issues = records.issues;
-  const absent = absentColumns(records.rows, columns, extension === '.csv' ? 'column' : 'field', displayPath);
+  const absent = absentColumns(records.rows, columns, format === 'csv' ? 'column' : 'field', displayPath);
   if (absent.length > 0) return { examples: [], issues: [...absent, ...issues].slice(0, MAX_ISSUES_PER_FILE), sha256 };
   const seen = new Map<string, number>();
   for (const { line, row } of records.rows) {
@@ -162,9 +168,8 @@ export function jsonlRecords(text: string, file: string): { rows: { line: number
 /** csv-parse's synchronous parser, passed in by callers that load it (only when a file is a CSV). */
 export type CsvParse = typeof import('csv-parse/sync').parse;
 
-export function csvRecords(text: string, file: string, parseCsv: CsvParse): { rows: { line: number; row: Record<string, unknown> }[]; issues: InputIssue[] } {
+export function csvRecords(text: string, file: string, parseCsv: CsvParse, delimiter = headerDelimiter(text)): { rows: { line: number; row: Record<string, unknown> }[]; issues: InputIssue[] } {
   try {
-    const delimiter = headerDelimiter(text);
     const records = parseCsv(text, { columns: true, skip_empty_lines: true, info: true, bom: true, relax_column_count: false, delimiter }) as {
       record: Record<string, string>;
       info: { lines: number };
@@ -192,6 +197,89 @@ export function headerDelimiter(text: string): string {
   let best = ',';
   for (const [d, n] of counts) if (n > counts.get(best)!) best = d;
   return best;
+}
+
+/**
+ * A .json data file: one JSON array of objects, as dataset exports and `json.dump(rows)` write it. JSON.parse
+ * decides validity (strict JSON, as in JSONL); a scan of the valid text finds where each element starts, so every
+ * row and every problem carries the line its element starts on, as a JSONL row does.
+ */
+export function jsonArrayRecords(text: string, file: string): { rows: { line: number; row: Record<string, unknown> }[]; issues: InputIssue[] } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    const where = jsonErrorWhere(error as Error);
+    const at = where.column === undefined ? undefined : lineAndColumn(text, where.column - 1);
+    return { rows: [], issues: [{ file, ...(at ?? {}), message: where.message }] };
+  }
+  if (!Array.isArray(value)) {
+    return { rows: [], issues: [{ file, message: 'a .json data file must hold a JSON array of objects ([{...}, {...}]); for one object per line use .jsonl' }] };
+  }
+  const lines = linesAt(text, topLevelElementOffsets(text));
+  const rows: { line: number; row: Record<string, unknown> }[] = [];
+  const issues: InputIssue[] = [];
+  value.forEach((element: unknown, index) => {
+    const line = lines[index];
+    if (element === null || typeof element !== 'object' || Array.isArray(element)) {
+      issues.push({ file, line, message: 'each element of the array must be a JSON object' });
+      return;
+    }
+    rows.push({ line: line ?? index + 1, row: element as Record<string, unknown> });
+  });
+  return { rows, issues };
+}
+
+/**
+ * Where each element of a top-level JSON array starts, for text JSON.parse has accepted (so no error handling):
+ * strings are skipped whole (a bracket or comma inside one is data), brackets and braces tracked for depth, and
+ * an element starts at the first character after the array's '[' or a depth-1 ','. (jsonc-parser's tree does
+ * this too, but its CommonJS build does not bundle, and this is all that is needed of it.)
+ */
+function topLevelElementOffsets(text: string): number[] {
+  const offsets: number[] = [];
+  let depth = 0;
+  let expecting = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === ' ' || c === '\n' || c === '\r' || c === '\t' || c === '\uFEFF') continue;
+    if (expecting && depth === 1 && c !== ']') offsets.push(i);
+    expecting = false;
+    if (c === '"') {
+      for (i++; text[i] !== '"'; i++) if (text[i] === '\\') i++;
+    } else if (c === '[' || c === '{') {
+      depth++;
+      if (depth === 1) expecting = true;
+    } else if (c === ']' || c === '}') depth--;
+    else if (c === ',' && depth === 1) expecting = true;
+  }
+  return offsets;
+}
+
+/** 1-based line of each offset (ascending), in one pass over the text: a large array stays linear. */
+function linesAt(text: string, offsets: number[]): number[] {
+  const lines: number[] = [];
+  let line = 1;
+  let at = 0;
+  for (const offset of offsets) {
+    for (let i = text.indexOf('\n', at); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+      line++;
+      at = i + 1;
+    }
+    lines.push(line);
+  }
+  return lines;
+}
+
+/** 1-based line and column of a character offset. */
+function lineAndColumn(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let start = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    start = i + 1;
+  }
+  return { line, column: offset - start + 1 };
 }
 
 /**

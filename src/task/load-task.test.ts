@@ -213,6 +213,36 @@ describe('loadTask', () => {
     expect(issues3[0].message).toMatch(/did you mean data\.columns\.input: "text"\?/);
   });
 
+  it('reads a .json file holding an array of objects (as many exports write), naming the line of a bad element', async () => {
+    const spec = csvSpec('input: text, expected: label').replace('all.csv', 'all.json');
+    // Element 2's text holds what a naive scan would take for structure: quotes, brackets, commas, a backslash.
+    const items = Array.from({ length: 10 }, (_, i) => ({ id: `j${i}`, text: i === 2 ? 'a "quoted", [bracketed] }{ text \\' : `json question ${i}`, label: i % 2 ? 'yes' : 'no' }));
+    const pretty = JSON.stringify(items, null, 2); // each element starts on line 2 + 5·i
+    const jsonDir = await project({ 'ladder.yaml': spec, 'all.json': pretty });
+    const task = await loadTask(join(jsonDir, 'ladder.yaml'), { cwd: jsonDir });
+    const j4 = [...task.test, ...task.train].find((e) => e.id === 'j4')!;
+    expect(j4).toMatchObject({ input: 'json question 4', expected: 'no', source: { file: 'all.json', line: 22 } });
+    // A bad element is named at its own line; a file that is not an array says what is expected.
+    const broken = JSON.stringify([...items.slice(0, 3), 'a string', { id: 'x', text: '', label: 'yes' }, ...items.slice(3)], null, 2);
+    const issues = await issuesOf(await project({ 'ladder.yaml': spec, 'all.json': broken }));
+    expect(issues).toEqual([
+      expect.objectContaining({ file: 'all.json', line: 17, message: 'each element of the array must be a JSON object' }),
+      expect.objectContaining({ file: 'all.json', line: 18, field: 'text', message: expect.stringMatching(/missing or empty input/) }),
+    ]);
+    const notArray = await issuesOf(await project({ 'ladder.yaml': spec, 'all.json': JSON.stringify({ data: items }) }));
+    expect(notArray[0].message).toMatch(/a \.json data file must hold a JSON array of objects/);
+    const syntax = await issuesOf(await project({ 'ladder.yaml': spec, 'all.json': '[\n  {"text": "a", "label": "yes"},\n  {"text": "b" "label": "no"}\n]' }));
+    expect(syntax[0]).toMatchObject({ file: 'all.json', line: 3, message: expect.stringMatching(/^invalid JSON/) });
+  });
+
+  it('reads a .tsv file as tab-separated', async () => {
+    const spec = csvSpec('input: text, expected: label').replace('all.csv', 'all.tsv');
+    const tsv = 'text\tlabel\n' + Array.from({ length: 10 }, (_, i) => `tab, separated ${i}\t${i % 2 ? 'yes' : 'no'}`).join('\n') + '\n';
+    const tsvDir = await project({ 'ladder.yaml': spec, 'all.tsv': tsv });
+    const task = await loadTask(join(tsvDir, 'ladder.yaml'), { cwd: tsvDir });
+    expect([...task.test, ...task.train].map((e) => e.input)).toContain('tab, separated 3');
+  });
+
   it('loads both bundled examples', async () => {
     for (const example of ['it-tickets', 'rentalcars-slots']) {
       const task = await loadTask(join('examples', example, 'ladder.yaml'));

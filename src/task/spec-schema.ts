@@ -5,7 +5,7 @@ import { DEFAULT_MAX_OVERLAP, DEFAULT_NEAR_DUPLICATE } from '../datasets/drop-le
 /** The ladder.yaml schema. `ladder schema` prints its JSON Schema for editors. Keys are snake_case. */
 
 const fileRef = z.object({
-  path: z.string().min(1).describe('JSONL or CSV file, relative to ladder.yaml'),
+  path: z.string().min(1).describe('data file, relative to ladder.yaml: JSONL (.jsonl/.ndjson), a JSON array of objects (.json), CSV or TSV'),
   limit: z.number().int().positive().optional().describe('use only the first N rows'),
 });
 
