@@ -116,6 +116,7 @@ export const cases: Case[] = [
   { name: 'duplicate id', files: { 'test.jsonl': `${test}{"id": "te3", "input": "again", "expected": "Access"}\n` }, says: /test\.jsonl:11 id: duplicate id "te3" \(first on line 4\)/ },
   { name: 'expected not a label', files: { 'test.jsonl': `${test}{"id": "nl", "input": "x", "expected": "Plumbing"}\n` }, says: /test\.jsonl:11 expected: "Plumbing" is not one of the task's labels/ },
   { name: 'invalid UTF-8 in data', files: { 'test.jsonl': Buffer.concat([Buffer.from(test), Buffer.from('{"id":"u","input":"caf'), Buffer.from([0xe9]), Buffer.from('","expected":"Access"}\n')]) }, says: /test\.jsonl:11 is not valid UTF-8/ },
+  { name: 'CSV with a quoted cell never closed', files: { 'test.csv': 'id,input,expected\na,"hello,Access\nb,bye,Access\n' }, spec: replace('path: test.jsonl', 'path: test.csv'), says: /test\.csv:\d+ invalid CSV \(CSV_QUOTE_NOT_CLOSED\)/ },
   { name: 'CSV with a ragged row', files: { 'test.csv': 'id,input,expected\na,hello,Access\nb,oops\n' }, spec: replace('path: test.jsonl', 'path: test.csv'), says: /test\.csv:3 invalid CSV \(CSV_RECORD_INCONSISTENT_COLUMNS\)/ },
   { name: 'json task with a non-object expected', files: { 'schema.json': '{"type": "object"}' }, spec: replace('{ kind: label, labels_file: labels.json }', '{ kind: json, schema_file: schema.json }'), says: /train\.jsonl:1 expected: (expected answer is not valid JSON|a json task needs a JSON object)/ },
   { name: 'empty test file', files: { 'test.jsonl': '\n' }, says: /ladder\.yaml:5 data\.test: the test split is empty/ },

@@ -170,7 +170,9 @@ export type CsvParse = typeof import('csv-parse/sync').parse;
 
 export function csvRecords(text: string, file: string, parseCsv: CsvParse, delimiter = headerDelimiter(text)): { rows: { line: number; row: Record<string, unknown> }[]; issues: InputIssue[] } {
   try {
-    const records = parseCsv(text, { columns: true, skip_empty_lines: true, info: true, bom: true, relax_column_count: false, delimiter }) as {
+    // relax_quotes: a quote inside an unquoted cell is text (`"i"m late`, `say "hi"`), as in TSV exports that never
+    // quote (GLUE-style) and hand-typed cells; a cell that is quoted properly is still read as quoted.
+    const records = parseCsv(text, { columns: true, skip_empty_lines: true, info: true, bom: true, relax_column_count: false, relax_quotes: true, delimiter }) as {
       record: Record<string, string>;
       info: { lines: number };
     }[];

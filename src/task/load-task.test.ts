@@ -235,12 +235,12 @@ describe('loadTask', () => {
     expect(syntax[0]).toMatchObject({ file: 'all.json', line: 3, message: expect.stringMatching(/^invalid JSON/) });
   });
 
-  it('reads a .tsv file as tab-separated', async () => {
+  it('reads a .tsv file as tab-separated, a quote inside an unquoted cell as text (TSV exports that never quote)', async () => {
     const spec = csvSpec('input: text, expected: label').replace('all.csv', 'all.tsv');
-    const tsv = 'text\tlabel\n' + Array.from({ length: 10 }, (_, i) => `tab, separated ${i}\t${i % 2 ? 'yes' : 'no'}`).join('\n') + '\n';
+    const tsv = 'text\tlabel\n' + Array.from({ length: 8 }, (_, i) => `tab, separated ${i}\t${i % 2 ? 'yes' : 'no'}`).join('\n') + '\n"i"m headed out\tyes\nsay "hi" ok\tno\n';
     const tsvDir = await project({ 'ladder.yaml': spec, 'all.tsv': tsv });
     const task = await loadTask(join(tsvDir, 'ladder.yaml'), { cwd: tsvDir });
-    expect([...task.test, ...task.train].map((e) => e.input)).toContain('tab, separated 3');
+    expect([...task.test, ...task.train].map((e) => e.input)).toEqual(expect.arrayContaining(['tab, separated 3', '"i"m headed out', 'say "hi" ok']));
   });
 
   it('loads both bundled examples', async () => {
