@@ -68,6 +68,15 @@ describe('judge: and labels: in ladder.yaml', () => {
     ]);
   });
 
+  it('labels as a .tsv or a .json array read like the data files, each at its line', async () => {
+    const judge = 'metrics: [judge]\njudge: { model: m, rubric: r, scale: score_1_5 }\n';
+    const tsv = await loadTask(await spec(`${judge}labels: { path: l.tsv }`, { 'l.tsv': 'id\trung\tlabel\na\tzero-shot\t4\n' }));
+    expect(tsv.labels).toEqual([{ exampleId: 'a', rungId: 'zero-shot', score: 0.75, raw: '4', source: { file: 'l.tsv', line: 2 } }]);
+    const json = await loadTask(await spec(`${judge}labels: { path: l.json }`, { 'l.json': '[\n  {"id": "a", "rung": "zero-shot", "label": 2},\n  {"id": "b", "rung": "zero-shot", "label": 5}\n]' }));
+    expect(json.labels?.map((l) => [l.exampleId, l.score, l.source?.line])).toEqual([['a', 0.25, 2], ['b', 1, 3]]);
+    expect(await issues(await spec(`${judge}labels: { path: l.txt }`, { 'l.txt': 'a 4\n' }))).toEqual([expect.stringMatching(/labels files must be \.jsonl or \.ndjson .*\.json \(an array of objects\), \.csv or \.tsv/)]);
+  });
+
   it('labels drawn by label-sample --active carry their inclusion probability; a bad or missing one on a rung is an error on its line', async () => {
     const task = await loadTask(await spec('metrics: [judge]\njudge: { model: m, rubric: r }\nlabels: { path: l.csv }', {
       'l.csv': 'id,rung,label,inclusion_probability\na,zero-shot,pass,0.25\nb,zero-shot,fail,1\n',

@@ -4,7 +4,7 @@ import type { InputIssue } from '../core/errors.js';
 import type { JudgeSpec, RungSpec, TrustedLabel } from '../core/task.js';
 import type { Example } from '../core/types.js';
 import type { LadderSpec } from '../task/spec-schema.js';
-import { csvRecords, jsonlRecords } from '../task/data-files.js';
+import { DATA_FORMATS_MESSAGE, dataFormat, rowRecords } from '../task/data-files.js';
 import { judgePromptHash } from './prompts.js';
 
 type At = (path: (string | number)[], message: string) => void;
@@ -57,11 +57,11 @@ export async function loadLabels(
   // Keyed by absolute path like every input file, so a run's identity is the same from any folder.
   ctx.fingerprints[resolve(ctx.baseDir, file)] = ctx.sha256(text);
   const ext = extname(file).toLowerCase();
-  if (!['.csv', '.jsonl', '.ndjson'].includes(ext)) {
-    ctx.issues.push({ file, message: 'labels files must be .csv, .jsonl or .ndjson' });
+  if (!dataFormat(ext)) {
+    ctx.issues.push({ file, message: DATA_FORMATS_MESSAGE.replace('data files', 'labels files') });
     return [];
   }
-  const records = ext === '.csv' ? csvRecords(text, file, (await import('csv-parse/sync')).parse) : jsonlRecords(text, file);
+  const records = await rowRecords(text, file, ext);
   ctx.issues.push(...records.issues);
   const rungIds = new Set(ctx.rungs.map((r) => r.id));
   const testIds = new Set(ctx.test.map((e) => e.id));

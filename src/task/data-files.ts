@@ -21,7 +21,24 @@ export interface LoadedRows {
 
 /** Data file formats by extension: JSON Lines, a JSON array of objects, delimited text with a header. */
 const DATA_FORMATS: Record<string, 'jsonl' | 'json' | 'csv'> = { '.jsonl': 'jsonl', '.ndjson': 'jsonl', '.json': 'json', '.csv': 'csv', '.tsv': 'csv', '.tab': 'csv' };
-const DATA_FORMATS_MESSAGE = 'data files must be .jsonl or .ndjson (one JSON object per line), .json (an array of objects), .csv or .tsv';
+export const DATA_FORMATS_MESSAGE = 'data files must be .jsonl or .ndjson (one JSON object per line), .json (an array of objects), .csv or .tsv';
+
+/** A supported extension's format, or undefined (then DATA_FORMATS_MESSAGE says which are). */
+export function dataFormat(extension: string): 'jsonl' | 'json' | 'csv' | undefined {
+  return DATA_FORMATS[extension.toLowerCase()];
+}
+
+/**
+ * The rows of a data file (test/train data, trusted labels) in the format its extension names, each with the line
+ * it starts on. csv-parse is loaded only for a delimited file.
+ */
+export async function rowRecords(text: string, file: string, extension: string): Promise<{ rows: { line: number; row: Record<string, unknown> }[]; issues: InputIssue[] }> {
+  const format = dataFormat(extension);
+  if (format === 'csv') return csvRecords(text, file, (await import('csv-parse/sync')).parse, extension === '.tsv' || extension === '.tab' ? '\t' : undefined);
+  if (format === 'json') return jsonArrayRecords(text, file);
+  if (format === 'jsonl') return jsonlRecords(text, file);
+  return { rows: [], issues: [{ file, message: DATA_FORMATS_MESSAGE }] };
+}
 
 /** Problems listed per data file; past this, one summary line (a wrong file must not flood the terminal). */
 const MAX_ISSUES_PER_FILE = 20;
@@ -33,18 +50,14 @@ const MAX_ISSUES_PER_FILE = 20;
  */
 export async function loadDataFile(path: string, displayPath: string, columns: Columns, options: { expectedAsJson: boolean; limit?: number }): Promise<LoadedRows> {
   const extension = extname(path).toLowerCase();
-  const format = DATA_FORMATS[extension];
+  const format = dataFormat(extension);
   // Checked before reading: a wrong path (say /etc/passwd) is named, never parsed and echoed line by line.
   if (!format) return { examples: [], issues: [{ file: displayPath, message: DATA_FORMATS_MESSAGE }] };
   const read = await readInputFile(path, displayPath, MAX_DATA_BYTES);
   if ('issue' in read) return { examples: [], issues: [read.issue] };
   const sha256 = createHash('sha256').update(read.bytes).digest('hex');
   const text = read.text;
-  // csv-parse is loaded only for a CSV file.
-  const records =
-    format === 'csv' ? csvRecords(text, displayPath, (await import('csv-parse/sync')).parse, extension === '.tsv' || extension === '.tab' ? '\t' : undefined)
-    : format === 'json' ? jsonArrayRecords(text, displayPath)
-    : jsonlRecords(text, displayPath);
+  const records = await rowRecords(text, displayPath, extension);
   const examples: Example[] = [];
   const issues = records.issues;
   const absent = absentColumns(records.rows, columns, format === 'csv' ? 'column' : 'field', displayPath);

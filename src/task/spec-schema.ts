@@ -110,7 +110,7 @@ const judgeSpec = z
 
 const labelsSpec = z
   .object({
-    path: z.string().min(1).describe('CSV or JSONL of trusted verdicts: one row per (example id, rung) answer'),
+    path: z.string().min(1).describe('CSV/TSV, JSONL or a JSON array of trusted verdicts: one row per (example id, rung) answer'),
     columns: z
       .object({
         id: z.string().default('id'),
