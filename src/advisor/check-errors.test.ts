@@ -17,4 +17,9 @@ describe('checkErrors', () => {
     const check = checkErrors({ examples: 60, failed: 3 }, 0.02);
     expect([check.pass, check.message]).toEqual([false, 'error rate 5.0% (3 of 60 calls failed) > 2.0% allowed']);
   });
+
+  it('says which kinds of failure they were, most frequent first: a provider fault reads apart from a config mistake', () => {
+    const check = checkErrors({ examples: 180, failed: 6, failedByCode: { BAD_RESPONSE: 2, HTTP_5XX: 3, ANSWER_TOO_LONG: 1 } }, 0.02);
+    expect(check.message).toBe('error rate 3.3% (6 of 180 calls failed: HTTP_5XX 3, BAD_RESPONSE 2, ANSWER_TOO_LONG 1) > 2.0% allowed');
+  });
 });

@@ -16,6 +16,8 @@ export interface RungSummary {
   hosting: 'local' | 'remote';
   examples: number;
   failed: number;
+  /** The failed rows by error code (RATE_LIMITED, HTTP_5XX, TIMEOUT, ANSWER_TOO_LONG...); absent when none failed. */
+  failedByCode?: Record<string, number>;
   cachedRows: number;
   /** metric name → estimate over the test split (failed rows score 0). */
   metrics: Record<string, Estimate>;

@@ -156,6 +156,8 @@ describe('runLadder, sequential (evaluate until decided)', () => {
     const [summary] = pilot.summaries;
     expect(summary.decision!.examplesUsed).toBeLessThan(N);
     expect(summary.failed / summary.decision!.examplesUsed).toBeGreaterThan(0.02);
+    // The failed rows by error code, for the advisor's reason (a plain Error thrown by a model maps to INTERNAL).
+    expect(summary.failedByCode).toEqual({ INTERNAL: summary.failed });
     expect(recommend({ summaries: pilot.summaries, comparisons: [], task, costs: analyzeCosts(pilot.summaries, task) }).rungId).toBeUndefined();
   });
 

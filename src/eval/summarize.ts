@@ -46,6 +46,7 @@ export function summarizeRung(task: Task, metrics: Metric[], identity: RungIdent
     hosting: identity.hosting,
     examples: task.test.length,
     failed: rows.filter((r) => r.error).length,
+    ...failedByCode(rows),
     cachedRows: rows.filter((r) => r.prediction.cached).length,
     metrics: metricEstimates,
     latencyMs: {
@@ -65,6 +66,13 @@ export function summarizeRung(task: Task, metrics: Metric[], identity: RungIdent
     batch: identity.batch ?? false,
     ...failureFacts(categorizeFailures(task.outputKind, scored, rows, metrics.find((m) => m.name === task.primaryMetric))),
   };
+}
+
+/** How many rows failed with each error code (absent when none did). */
+function failedByCode(rows: PredictionRow[]): Pick<RungSummary, 'failedByCode'> {
+  const counts: Record<string, number> = {};
+  for (const r of rows) if (r.error) counts[r.error.code] = (counts[r.error.code] ?? 0) + 1;
+  return Object.keys(counts).length ? { failedByCode: counts } : {};
 }
 
 /** Mean side usage per request, per model, over the same rows (and the same n) as usagePerRequest. */
