@@ -1,7 +1,7 @@
 import type { RungDecision } from '../core/results.js';
 import type { Targets } from '../core/task.js';
 import type { RungCost } from '../economics/cost-analysis.js';
-import { fmtMs, fmtNum, fmtUsd } from './format.js';
+import { fmtMs, fmtNum, fmtUsd, intervalSource } from './format.js';
 import type { AdvisorSummary, TargetCheck } from './types.js';
 
 /**
@@ -67,7 +67,7 @@ export function checkTargets(
 function decisionCheck(d: RungDecision, point: number, metric: string): TargetCheck {
   const required = d.threshold!;
   const interval = `[${fmtNum(d.interval.low)}, ${fmtNum(d.interval.high)}]`;
-  const source = d.decidedBy === 'confidence-sequence' ? `anytime 95% sequence after ${d.examplesUsed} of ${d.examplesTotal} test rows` : `95% bootstrap CI over ${d.examplesUsed} test rows`;
+  const source = intervalSource(d);
   const what = `${metric} ${fmtNum(point)} ${interval} (${source})`;
   if (d.decision === 'meets') return { target: 'quality', pass: true, actual: d.interval.low, required, shortfall: 0, message: `${what} wholly ≥ ${fmtNum(required)}` };
   if (d.decision === 'misses') {

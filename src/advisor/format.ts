@@ -1,3 +1,5 @@
+import type { RungDecision } from '../core/results.js';
+
 /** Number formats shared by the advisor's reasons and the report, so both quote the same figures. */
 
 export function fmtUsd(x: number | undefined): string {
@@ -23,4 +25,15 @@ export function fmtVolume(v: number): string {
 
 export function fmtMs(ms: number): string {
   return ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
+}
+
+/**
+ * Which interval a quality decision quotes, as the advisor's reasons say it: the anytime sequence of an early stop,
+ * the bootstrap CI over the rows, or — for judge-graded quality calibrated on trusted labels — the PPI++ CI, whose
+ * width the labels set. `short`: the report's and the CLI's table cell.
+ */
+export function intervalSource(d: Pick<RungDecision, 'decidedBy' | 'examplesUsed' | 'examplesTotal' | 'trustedLabels'>, short = false): string {
+  if (d.decidedBy === 'confidence-sequence') return short ? 'anytime sequence' : `anytime 95% sequence after ${d.examplesUsed} of ${d.examplesTotal} test rows`;
+  if (d.trustedLabels !== undefined) return short ? 'PPI++ CI' : `95% PPI++ CI: ${d.examplesUsed} judged test rows calibrated on ${d.trustedLabels} trusted labels`;
+  return short ? 'bootstrap CI' : `95% bootstrap CI over ${d.examplesUsed} test rows`;
 }

@@ -17,6 +17,13 @@ describe('what would settle an undecided rung', () => {
     expect(settleWith(decision(undefined), 0.75)).toMatch(/^no number of examples settles it: the estimate sits on the target; decide whether min_quality 0\.750/);
   });
 
+  it('judge-graded quality calibrated on trusted labels: what settles it is more labels, counted from theirs', () => {
+    // 40 labels set a PPI++ interval of ±0.145 at an effect of 0.05: about 40·(0.145/0.05)² − 40 ≈ 297 more labels.
+    const d = { ...decision(297, 291), trustedLabels: 40 };
+    expect(settleWith(d, 0.7)).toBe('about 297 more trusted labels would settle it at the observed effect (−0.050): the labels, more than the test rows, set this interval');
+    expect(settleWith({ ...d, moreExamplesToSettle: 5000 }, 0.749)).toMatch(/about 5000 more trusted labels, over 10× the 40 given, so more data is not the way/);
+  });
+
   it('the advisor\'s reason reads the same', () => {
     const [reason] = undecidedReasons([{ rungId: 'few-shot', metrics: { item_f1: { value: 0.751, low: 0.701, high: 0.797 } } as never, decision: decision(932252) }]);
     expect(reason).toMatch(/^few-shot is undecided, not failed: item_f1 0\.751 \[0\.701, 0\.797\] \(95% bootstrap CI over 295 test rows\) contains the target 0\.750; the estimate is within 0\.001/);

@@ -1,4 +1,5 @@
 import type { PairedComparison, RungSummary } from '../core/results.js';
+import { intervalSource } from '../advisor/format.js';
 
 /** A plain-text table: what `ladder show` and the end of `ladder run` print. */
 export function formatTable(headers: string[], rows: string[][]): string {
@@ -73,7 +74,7 @@ export function formatDecisions(summaries: RungSummary[], skipped: { rungId: str
       s.rungId,
       `${d.examplesUsed}/${d.examplesTotal}`,
       d.decision === 'no-target' ? '-' : d.threshold === undefined ? d.decision : `${d.decision} ${d.decision === 'meets' ? '≥' : d.decision === 'misses' ? '<' : '?'} ${d.threshold}`,
-      `[${d.interval.low.toFixed(3)}, ${d.interval.high.toFixed(3)}] ${d.decidedBy === 'confidence-sequence' ? 'anytime sequence' : 'bootstrap CI'}`,
+      `[${d.interval.low.toFixed(3)}, ${d.interval.high.toFixed(3)}] ${intervalSource(d, true)}`,
       `${d.savedExamples}${d.savedUsd ? ` ($${d.savedUsd.toFixed(4)})` : ''}`,
       d.pairedBelow ? `${d.pairedBelow.value >= 0 ? '+' : ''}${d.pairedBelow.value.toFixed(3)} [${d.pairedBelow.low.toFixed(3)}, ${d.pairedBelow.high.toFixed(3)}] vs ${d.pairedBelow.rungId} (${d.pairedBelow.examples} rows)` : '-',
     ];

@@ -154,8 +154,13 @@ export interface RungDecision {
    */
   savedExamples: number;
   savedUsd?: number;
-  /** Undecided: about how many more labelled examples would settle it at the observed effect. */
+  /** Undecided: about how many more labelled examples (or trusted labels, see trustedLabels) would settle it at the observed effect. */
   moreExamplesToSettle?: number;
+  /**
+   * Set when the quality is judge-graded and calibrated on this many trusted labels: the interval is PPI++'s, set
+   * mostly by them (tens) rather than by the test rows (hundreds), so moreExamplesToSettle counts labels.
+   */
+  trustedLabels?: number;
   /** Anytime-valid sequence of this rung minus the rung below it on the rows both evaluated. */
   pairedBelow?: { rungId: string; examples: number; value: number; low: number; high: number };
 }

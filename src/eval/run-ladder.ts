@@ -419,6 +419,7 @@ async function climb(options: RunLadderOptions, runId: string): Promise<RunLadde
       mode, fallback, metric: primary.name, threshold, summary, stop,
       total: task.test.length,
       evaluated: new Set(rows.map((r) => r.exampleId)).size,
+      trustedLabels: primary.modelGraded && summary.judge?.calibrated ? summary.judge.corrected?.n : undefined,
       meanCostUsd: meanCost(rows.filter((r) => usedIds.has(r.exampleId)).map((r) => r.costUsd)),
       pairedBelow: below && perExample ? pairedWith(below.rungId, pairedSequence(order, await scoresOf(below.rungId), await scoresOf(spec.id), settings.alpha)) : undefined,
     });
@@ -476,6 +477,8 @@ function rungDecision(input: {
   total: number;
   /** Test rows the rung has stored, the decided prefix and any evaluated past it (paid for, so not saved). */
   evaluated: number;
+  /** Judge-graded quality calibrated on this many trusted labels: what would settle it is more of them. */
+  trustedLabels?: number;
   meanCostUsd?: number;
   pairedBelow?: RungDecision['pairedBelow'];
 }): RungDecision {
@@ -501,7 +504,8 @@ function rungDecision(input: {
     examplesTotal: total,
     savedExamples: saved,
     ...(input.meanCostUsd !== undefined ? { savedUsd: saved * input.meanCostUsd } : {}),
-    ...(decision === 'undecided' && threshold !== undefined ? { moreExamplesToSettle: moreExamplesToSettle(estimate.value, interval, threshold, used) } : {}),
+    ...(input.trustedLabels ? { trustedLabels: input.trustedLabels } : {}),
+    ...(decision === 'undecided' && threshold !== undefined ? { moreExamplesToSettle: moreExamplesToSettle(estimate.value, interval, threshold, input.trustedLabels ?? used) } : {}),
     ...(input.pairedBelow ? { pairedBelow: input.pairedBelow } : {}),
   };
 }

@@ -141,6 +141,13 @@ describe('model-graded quality through a remote judge (fake provider)', () => {
     expect(judge.calls).toBe(N);
     expect(summary.usagePerRequest.inputTokens * N).toBe(summary.usageTotal.inputTokens);
     expect(first.stdout).toMatch(/judge-graded, calibrated/);
+    // Undecided against 0.5 on 12 trusted labels: what would settle it is counted in labels, from their 12.
+    expect(summary.decision).toMatchObject({ decision: 'undecided', trustedLabels: 12 });
+    expect(first.stdout).toMatch(/about \d+ more trusted labels would settle it at the observed effect/);
+    // Its interval is PPI++'s, and is named so (not a bootstrap CI over the test rows).
+    expect(first.stdout).toMatch(/contains the target 0\.500; about/);
+    expect(first.stdout).toMatch(/\(95% PPI\+\+ CI: 24 judged test rows calibrated on 12 trusted labels\)/);
+    expect(first.stdout).toMatch(/undecided \? 0\.5\s+\[\d\.\d+, \d\.\d+\] PPI\+\+ CI/);
 
     // What to label next: unlabelled answers only, where judge and gold check disagree first (q12, q18 are sure-sounding wrong ones).
     const sample = await ladder(['label-sample', '--n', '3', '--out', 'next.csv'], dir, env);

@@ -1,5 +1,5 @@
 import { describeCategory, dominantFailure, pct } from '../advisor/describe-failures.js';
-import { fmtNum, fmtUsd } from '../advisor/format.js';
+import { fmtNum, fmtUsd, intervalSource } from '../advisor/format.js';
 import { settleWith } from '../advisor/undecided.js';
 import type { RungSummary } from '../core/results.js';
 
@@ -39,7 +39,7 @@ export function decisionFacts(s: Pick<RungSummary, 'rungId' | 'decision' | 'fail
     : d.threshold === undefined ? d.decision
     : `${d.decision} ${d.decision === 'meets' ? '≥' : d.decision === 'misses' ? '<' : '?'} ${fmtNum(d.threshold)}`;
   facts.rowsUsed = `${d.examplesUsed} of ${d.examplesTotal}`;
-  facts.interval = `[${fmtNum(d.interval.low)}, ${fmtNum(d.interval.high)}] ${d.decidedBy === 'confidence-sequence' ? 'anytime sequence' : 'bootstrap CI'}`;
+  facts.interval = `[${fmtNum(d.interval.low)}, ${fmtNum(d.interval.high)}] ${intervalSource(d, true)}`;
   facts.saved = d.savedExamples > 0 ? `${d.savedExamples} rows${d.savedUsd ? ` (${fmtUsd(d.savedUsd)})` : ''}` : d.fallback ? 'none: every row evaluated' : 'none';
   if (d.decision === 'undecided') {
     facts.toSettle = settleWith(d, s.metrics[d.metric]?.value);
