@@ -22,14 +22,25 @@ function barProgress(stream: NodeJS.WriteStream): ProgressSink {
     },
     cliProgress.Presets.shades_grey,
   );
+  // A bar is drawn at its first update, from the rows done then: a resume's stored rows are not paced as if this
+  // process had done them in no time (cli-progress's ETA would read "2s" for the first updates after a resume).
+  const pending = new Map<string, { total: number; label: string }>();
   return {
     start(id, total, label) {
-      bars.set(id, multi.create(total, 0, { label: label.padEnd(24), score: '-', failed: 0, cached: 0 }));
+      pending.set(id, { total, label });
     },
     update(id, done, info) {
-      bars.get(id)?.update(done, { score: info?.score === undefined ? '-' : info.score.toFixed(3), failed: info?.failed ?? 0, cached: info?.cached ?? 0 });
+      const payload = { score: info?.score === undefined ? '-' : info.score.toFixed(3), failed: info?.failed ?? 0, cached: info?.cached ?? 0 };
+      const waiting = pending.get(id);
+      if (waiting) {
+        pending.delete(id);
+        bars.set(id, multi.create(waiting.total, done, { label: waiting.label.padEnd(24), ...payload }));
+        return;
+      }
+      bars.get(id)?.update(done, payload);
     },
     finish(id) {
+      pending.delete(id);
       bars.get(id)?.stop();
       bars.delete(id);
       if (bars.size === 0) multi.stop();
