@@ -25,11 +25,8 @@ export function expandRungs(
       const base = id ?? defaultId(kind, params);
       const rungId = suffix ? `${base}-${suffix}` : base;
       const first = ids.get(rungId);
-      if (first !== undefined) {
-        const hint = suffix ? '' : `, e.g. \`id: ${rungId}-${model}\``;
-        at(['rungs', index], `rung id "${rungId}" is already rungs[${first}]'s; give this rung its own id${hint}`);
-      }
       if (first === undefined) ids.set(rungId, index);
+      else at(['rungs', index], `rung id "${rungId}" is already rungs[${first}]'s; give this rung its own id${suffix ? '' : `, e.g. \`id: ${rungId}-${model}\``}`);
       rungs.push({ id: rungId, kind, model, params: merged, source: { file, field: `rungs[${index}]` } });
     }
   });

@@ -110,8 +110,8 @@ export async function evaluateUntilDecided(options: EvaluateUntilDecidedOptions)
 
   const lookNow = (): Omit<EvaluateUntilDecidedResult, 'outcome'> => {
     const sequence = cs.interval();
-    const sd = used > 1 ? Math.sqrt(Math.max(0, (squares - (sum * sum) / used) / (used - 1))) : 0.5;
-    const margin = (z * sd) / Math.sqrt(Math.max(1, N));
+    // Scores in [0, 1]: before two rows, their largest possible sd.
+    const margin = fullSplitHalfWidth({ n: used, sum, squares }, N, z, 0.5);
     const decision = used === 0 ? 'undecided' : decideAgainst({ low: sequence.low - margin, high: sequence.high + margin }, threshold);
     return { used, sequence, margin, decision };
   };
@@ -187,8 +187,19 @@ export function pairedSequence(order: Example[], lower: Map<string, number>, upp
   }
   const n = cs.count;
   if (n === 0) return undefined;
-  const sd = n > 1 ? Math.sqrt(Math.max(0, (squares - (sum * sum) / n) / (n - 1))) : 1;
-  const margin = (normalQuantile(1 - alpha / 2) * sd) / Math.sqrt(Math.max(1, order.length));
+  // Differences in [−1, 1]: before two rows, their largest possible sd.
+  const margin = fullSplitHalfWidth({ n, sum, squares }, order.length, normalQuantile(1 - alpha / 2), 1);
   const { low, high } = cs.interval();
   return { examples: n, value: cs.mean, low: Math.max(-1, low - margin), high: Math.min(1, high + margin) };
+}
+
+/**
+ * The half-width the full split's normal CI would have (z·s/√N), s the running standard deviation of the values
+ * seen (`unknownSd` before two): what an anytime sequence without replacement is widened by, so that near the end
+ * of the split, where it closes on the split's own mean, it still speaks for the traffic the split stands for.
+ */
+function fullSplitHalfWidth(seen: { n: number; sum: number; squares: number }, N: number, z: number, unknownSd: number): number {
+  const { n, sum, squares } = seen;
+  const sd = n > 1 ? Math.sqrt(Math.max(0, (squares - (sum * sum) / n) / (n - 1))) : unknownSd;
+  return (z * sd) / Math.sqrt(Math.max(1, N));
 }
