@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { RunContext } from '../core/context.js';
 import { errorMessage, LadderError } from '../core/errors.js';
 import type { Metric } from '../core/metric.js';
-import type { PairedComparison, QualityDecision, RungDecision, RungSummary } from '../core/results.js';
+import type { PairedComparison, RungSummary } from '../core/results.js';
 import type { RungFactory } from '../core/rung.js';
 import type { ModelSpec, RungSpec, Task } from '../core/task.js';
 import type { Example, Model } from '../core/types.js';
@@ -24,7 +24,8 @@ import type { RunRungOutcome } from './run-rung.js';
 import { exampleDeadlineMs, runRungBatch } from './rung-batch.js';
 import { DEFAULT_MAX_ERROR_RATE } from '../advisor/check-errors.js';
 import { TRAINING_LEVEL } from '../advisor/training-gate.js';
-import { cannotUndercutPick, decideAgainst, moreExamplesToSettle, settledPick } from './sequential/decide.js';
+import { cannotUndercutPick, settledPick } from './sequential/decide.js';
+import { meanCost, pairedWith, rungDecision } from './rung-decision.js';
 import { evaluateUntilDecided, pairedSequence, type SequentialHooks } from './sequential/evaluate-until-decided.js';
 import { compareRungs, summarizeRung } from './summarize.js';
 
@@ -451,63 +452,6 @@ function scoreMap(task: Task, metric: Metric | undefined, rows: ScorableRow[]): 
 function rowScore(metric: Metric | undefined, example: Example, row: ScorableRow): number {
   if (!metric?.score || row.error) return 0;
   return metric.score({ example, answer: row.prediction.answer as never, output: row.prediction.output, failed: false });
-}
-
-function meanCost(costs: (number | undefined)[]): number | undefined {
-  const known = costs.filter((c): c is number => c !== undefined);
-  return known.length ? known.reduce((a, b) => a + b, 0) / known.length : undefined;
-}
-
-function pairedWith(rungId: string, paired: ReturnType<typeof pairedSequence>): RungDecision['pairedBelow'] {
-  return paired ? { rungId, ...paired } : undefined;
-}
-
-/**
- * The rung's decision: on the anytime-valid sequence when it settled before the split ran out; otherwise on
- * the bootstrap CI of every row — the sequence without replacement has shrunk to the split's own mean by then,
- * which says nothing about the traffic the split stands for, so the usual CI decides and may say undecided.
- */
-function rungDecision(input: {
-  mode: 'sequential' | 'fixed';
-  fallback?: string;
-  metric: string;
-  threshold?: number;
-  summary: RungSummary;
-  stop?: { used: number; sequence: { low: number; high: number }; margin: number; decision: string };
-  total: number;
-  /** Test rows the rung has stored, the decided prefix and any evaluated past it (paid for, so not saved). */
-  evaluated: number;
-  /** Judge-graded quality calibrated on this many trusted labels: what would settle it is more of them. */
-  trustedLabels?: number;
-  meanCostUsd?: number;
-  pairedBelow?: RungDecision['pairedBelow'];
-}): RungDecision {
-  const { summary, stop, threshold, total } = input;
-  const estimate = summary.metrics[input.metric];
-  const used = stop ? stop.used : total;
-  const bySequence = stop !== undefined && used < total && (stop.decision === 'meets' || stop.decision === 'misses');
-  // The interval the sequence decided on: the sequence widened by the margin, as the stop rule reads it (the bare
-  // sequence near the end of the split is about the split's own mean: [0.659, 0.689] for a rung whose CI is ±0.05).
-  const interval = bySequence ? { low: Math.max(0, stop.sequence.low - stop.margin), high: Math.min(1, stop.sequence.high + stop.margin) } : { low: estimate.low, high: estimate.high };
-  const decision = bySequence ? (stop.decision as QualityDecision) : decideAgainst(interval, threshold);
-  const saved = total - Math.max(used, input.evaluated);
-  return {
-    mode: input.mode,
-    ...(input.fallback ? { fallback: input.fallback } : {}),
-    metric: input.metric,
-    ...(threshold !== undefined ? { threshold } : {}),
-    decision,
-    decidedBy: bySequence ? 'confidence-sequence' : 'bootstrap',
-    interval,
-    ...(stop ? { sequence: stop.sequence, margin: stop.margin } : {}),
-    examplesUsed: used,
-    examplesTotal: total,
-    savedExamples: saved,
-    ...(input.meanCostUsd !== undefined ? { savedUsd: saved * input.meanCostUsd } : {}),
-    ...(input.trustedLabels ? { trustedLabels: input.trustedLabels } : {}),
-    ...(decision === 'undecided' && threshold !== undefined ? { moreExamplesToSettle: moreExamplesToSettle(estimate.value, interval, threshold, input.trustedLabels ?? used) } : {}),
-    ...(input.pairedBelow ? { pairedBelow: input.pairedBelow } : {}),
-  };
 }
 
 export { exampleDeadlineMs };
